@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class AnalyticsConfig(AppConfig):
+    name = "hatangso.analytics"
+    verbose_name = "Chỉ tiêu / Indicator engine"
+
+    def ready(self) -> None:
+        from hatangso.analytics import providers  # noqa: F401  (registers the built-in providers)

@@ -1,0 +1,150 @@
+"""Evaluate a plan's indicators for a unit and period."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from simpleeval import EvalWithCompoundTypes, InvalidExpression
+
+from hatangso.analytics.providers import PROVIDERS, ElementTotal, Scope
+from hatangso.collection.models import DataElement
+from hatangso.geography.models import AdministrativeUnit
+from hatangso.geography.selectors import rollup_units
+from hatangso.plans.models import Indicator, Plan
+from hatangso.plans.planfile import expression_names
+from hatangso.utilities.errors import UserError
+from hatangso.utilities.periods import Period
+
+ACHIEVED, NOT_ACHIEVED, NO_DATA, NOT_APPLICABLE = "achieved", "not_achieved", "no_data", "not_applicable"
+UNIT_LEVELS = set(AdministrativeUnit.Level.values)
+
+
+@dataclass
+class Evaluation:
+    indicator: Indicator
+    status: str
+    value: float | None = None
+    numerator: float | None = None
+    denominator: float | None = None
+    reason: str = ""
+    flags: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    lineage: dict = field(default_factory=dict)
+    value_ids: list[int] = field(default_factory=list)
+    synthetic: bool = False
+
+
+def _round(value: Decimal | None, places: int = 2) -> float | None:
+    return None if value is None else float(round(value, places))
+
+
+class _UnitCounter:
+    """`count_units('village')`: units of a level in the scope, valid during the period."""
+
+    def __init__(self, scope: Scope):
+        self.scope = scope
+        self.used: dict[str, int] = {}
+
+    def __call__(self, level: str) -> Decimal:
+        if level not in UNIT_LEVELS:
+            raise UserError(
+                f"count_units: cấp '{level}' không có (dùng {', '.join(sorted(UNIT_LEVELS))})",
+                f"count_units: unknown level '{level}' (use {', '.join(sorted(UNIT_LEVELS))})",
+            )
+        count = sum(1 for u in self.scope.units if u.level == level)
+        self.used[level] = count
+        return Decimal(count)
+
+
+def _evaluate_expression(expression: str, names: dict[str, Decimal], counter: _UnitCounter) -> Decimal:
+    evaluator = EvalWithCompoundTypes(names=names, functions={"count_units": counter})
+    try:
+        result = evaluator.eval(expression)
+    except (InvalidExpression, SyntaxError, TypeError) as exc:
+        raise UserError(
+            f"Biểu thức '{expression}' không hợp lệ: {exc}", f"Expression '{expression}' is invalid: {exc}"
+        ) from exc
+    return Decimal(result)
+
+
+def evaluate_indicator(indicator: Indicator, scope: Scope, totals: dict[str, ElementTotal]) -> Evaluation:
+    if indicator.condition_id and not indicator.condition.met:
+        return Evaluation(
+            indicator,
+            NOT_APPLICABLE,
+            reason=f"Điều kiện chưa đáp ứng: {indicator.condition.text} / condition not met",
+        )
+    used = expression_names(indicator.numerator) | expression_names(indicator.denominator)
+    missing = sorted(code for code in used if totals[code].value is None)
+    lineage = {
+        code: {
+            "total": _round(totals[code].value, 4),
+            "inputs": totals[code].inputs,
+            "provider": totals[code].provider,
+        }
+        for code in sorted(used)
+    }
+    sources = sorted({totals[code].provider for code in used})
+    synthetic = any(totals[code].synthetic for code in used)
+    if missing:
+        return Evaluation(
+            indicator,
+            NO_DATA,
+            lineage=lineage,
+            sources=sources,
+            synthetic=synthetic,
+            reason=f"Chưa có số liệu: {', '.join(missing)} / no data for {', '.join(missing)}",
+        )
+    names = {code: totals[code].value for code in used}
+    counter = _UnitCounter(scope)
+    numerator = _evaluate_expression(indicator.numerator, names, counter)
+    denominator = _evaluate_expression(indicator.denominator, names, counter)
+    for level, count in counter.used.items():
+        lineage[f"count_units({level})"] = {"total": count, "inputs": count, "provider": "geography"}
+    if counter.used:
+        sources = sorted({*sources, "geography"})
+    value_ids = [pk for code in used for pk in totals[code].value_ids]
+    base = dict(
+        numerator=_round(numerator, 4),
+        denominator=_round(denominator, 4),
+        sources=sources,
+        lineage=lineage,
+        value_ids=value_ids,
+        synthetic=synthetic,
+    )
+    if denominator == 0:
+        return Evaluation(indicator, NO_DATA, reason="Mẫu số bằng 0 / denominator is zero", **base)
+    value = numerator / denominator * indicator.factor
+    flags = []
+    if indicator.unit == "%" and value > 100:
+        flags.append("over_100")
+    met = value >= indicator.target if indicator.comparison == ">=" else value <= indicator.target
+    return Evaluation(indicator, ACHIEVED if met else NOT_ACHIEVED, value=_round(value), flags=flags, **base)
+
+
+def build_scope(unit: AdministrativeUnit, period: Period) -> Scope:
+    return Scope(unit=unit, period=period, units=list(rollup_units(unit, start=period.start, end=period.end)))
+
+
+def evaluate_plan(plan: Plan, unit: AdministrativeUnit, period: Period) -> list[Evaluation]:
+    scope = build_scope(unit, period)
+    indicators = list(plan.indicators.select_related("condition").order_by("order"))
+    codes = set().union(
+        *(expression_names(i.numerator) | expression_names(i.denominator) for i in indicators)
+    )
+    elements = list(DataElement.objects.filter(code__in=codes))
+    unknown = codes - {e.code for e in elements}
+    if unknown:
+        raise UserError(
+            f"Kế hoạch dùng phần tử dữ liệu chưa khai báo: {', '.join(sorted(unknown))}",
+            f"The plan uses undeclared data elements: {', '.join(sorted(unknown))}",
+        )
+    totals: dict[str, ElementTotal] = {}
+    for provider_name in sorted({e.provider for e in elements}):
+        provider = PROVIDERS.get(provider_name)
+        if provider is None:
+            raise UserError(
+                f"Nguồn tính '{provider_name}' chưa được đăng ký",
+                f"Provider '{provider_name}' is not registered",
+            )
+        totals.update(provider.totals([e for e in elements if e.provider == provider_name], scope))
+    return [evaluate_indicator(indicator, scope, totals) for indicator in indicators]

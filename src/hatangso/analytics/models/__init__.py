@@ -1,0 +1,3 @@
+from .results import IndicatorResult
+
+__all__ = ["IndicatorResult"]

@@ -1,0 +1,38 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class IndicatorResult(models.Model):
+    """An indicator evaluated for a unit and period, with the evidence behind it."""
+
+    class Status(models.TextChoices):
+        ACHIEVED = "achieved", _("Hoàn thành")
+        NOT_ACHIEVED = "not_achieved", _("Chưa hoàn thành")
+        NO_DATA = "no_data", _("Chưa có thông tin")
+        NOT_APPLICABLE = "not_applicable", _("Không thực hiện")
+
+    indicator = models.ForeignKey("plans.Indicator", on_delete=models.CASCADE, related_name="results")
+    unit = models.ForeignKey("geography.AdministrativeUnit", on_delete=models.CASCADE, related_name="+")
+    period = models.CharField(max_length=10)
+    value = models.FloatField(null=True)
+    numerator = models.FloatField(null=True)
+    denominator = models.FloatField(null=True)
+    status = models.CharField(max_length=20, choices=Status.choices)
+    reason = models.CharField(max_length=500, blank=True)
+    flags = models.JSONField(default=list, blank=True)
+    sources = models.JSONField(default=list)
+    # Per data element: the total, the number of inputs and the provider that computed it.
+    lineage = models.JSONField(default=dict)
+    input_values = models.ManyToManyField("collection.DataValue", blank=True, related_name="+")
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["indicator__order"]
+        verbose_name = _("kết quả chỉ tiêu")
+        verbose_name_plural = _("kết quả chỉ tiêu")
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "unit", "period"], name="unique_result"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} {self.unit.code} {self.period}: {self.value} ({self.status})"

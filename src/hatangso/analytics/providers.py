@@ -1,0 +1,124 @@
+"""Indicator sources: who computes the total of a data element over a scope.
+
+Each data element names its provider (`DataElement.provider`, "values" by default). The registry
+and measurement pipelines register their own providers here, so registry- and measurement-based
+indicators need no special case in the engine.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Protocol
+
+from hatangso.collection.models import DataElement, DataValue
+from hatangso.geography.models import AdministrativeUnit
+from hatangso.utilities.periods import Period
+
+
+@dataclass
+class Scope:
+    """What an evaluation covers: the units that roll up into `unit`, for one period."""
+
+    unit: AdministrativeUnit
+    period: Period
+    units: list[AdministrativeUnit]
+
+    @property
+    def unit_ids(self) -> list[int]:
+        return [u.pk for u in self.units]
+
+
+@dataclass
+class ElementTotal:
+    value: Decimal | None
+    provider: str
+    inputs: int = 0
+    value_ids: list[int] = field(default_factory=list)
+    synthetic: bool = False
+
+
+class Provider(Protocol):
+    name: str
+
+    def totals(self, elements: list[DataElement], scope: Scope) -> dict[str, ElementTotal]: ...
+
+
+PROVIDERS: dict[str, Provider] = {}
+
+
+def register_provider(provider: Provider) -> Provider:
+    PROVIDERS[provider.name] = provider
+    return provider
+
+
+class ReportedValues:
+    """Totals of reported data values.
+
+    Per unit and source (the unit itself or an operator) a stock takes its latest value in the
+    period and a flow the sum of its values; sources are then summed or maxed as the element says;
+    units are summed. Percentages are never averaged: indicators divide these totals.
+    """
+
+    name = "values"
+
+    def totals(self, elements: list[DataElement], scope: Scope) -> dict[str, ElementTotal]:
+        by_id = {e.pk: e for e in elements}
+        rows = DataValue.objects.filter(
+            data_element_id__in=by_id,
+            unit_id__in=scope.unit_ids,
+            period_start__gte=scope.period.start,
+            period_end__lte=scope.period.end,
+        ).values_list(
+            "id",
+            "data_element_id",
+            "unit_id",
+            "operator_id",
+            "period_start",
+            "period_end",
+            "value",
+            "synthetic",
+        )
+        synthetic_elements = set()
+
+        latest: dict[tuple, tuple[tuple[date, date], int, Decimal]] = {}
+        summed: dict[tuple, list] = defaultdict(lambda: [Decimal(0), []])
+        for pk, element_id, unit_id, operator_id, start, end, value, synthetic in rows:
+            if synthetic:
+                synthetic_elements.add(element_id)
+            key = (element_id, unit_id, operator_id)
+            if by_id[element_id].aggregation == DataElement.Aggregation.LAST:
+                if key not in latest or (end, start) > latest[key][0]:
+                    latest[key] = ((end, start), pk, value)
+            else:
+                summed[key][0] += value
+                summed[key][1].append(pk)
+
+        per_source: dict[tuple, tuple[Decimal, list[int]]] = {
+            key: (value, [pk]) for key, (_, pk, value) in latest.items()
+        }
+        per_source.update({key: (total, ids) for key, (total, ids) in summed.items()})
+
+        per_unit: dict[tuple[int, int], list[tuple[Decimal, list[int]]]] = defaultdict(list)
+        for (element_id, unit_id, _operator), item in per_source.items():
+            per_unit[(element_id, unit_id)].append(item)
+
+        result = {
+            e.code: ElementTotal(value=None, provider=self.name, synthetic=e.pk in synthetic_elements)
+            for e in elements
+        }
+        for (element_id, _unit_id), sources in per_unit.items():
+            element = by_id[element_id]
+            if element.across_sources == DataElement.AcrossSources.MAX:
+                value, ids = max(sources, key=lambda item: item[0])
+            else:
+                value = sum((v for v, _ in sources), Decimal(0))
+                ids = [pk for _, pks in sources for pk in pks]
+            total = result[element.code]
+            total.value = (total.value or Decimal(0)) + value
+            total.inputs += len(ids)
+            total.value_ids.extend(ids)
+        return result
+
+
+register_provider(ReportedValues())

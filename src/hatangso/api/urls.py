@@ -1,0 +1,14 @@
+"""REST API root (django-ninja). Each app adds its router here."""
+
+from ninja import NinjaAPI
+
+from hatangso.analytics.api import router as analytics_router
+from hatangso.utilities.errors import UserError
+
+api = NinjaAPI(title="hatangso API", version="1", urls_namespace="api-v1")
+api.add_router("/plans/", analytics_router)
+
+
+@api.exception_handler(UserError)
+def user_error(request, exc: UserError):
+    return api.create_response(request, {"detail": exc.vi, "detail_en": exc.en}, status=404)

@@ -1,0 +1,50 @@
+"""The `hatangso` command line: Django management commands behind one entry point."""
+
+import os
+import sys
+
+OVERVIEW = """\
+hatangso — theo dõi kế hoạch phát triển hạ tầng số / digital infrastructure plan monitoring
+
+Cách dùng / Usage: hatangso LỆNH/COMMAND [tùy chọn/options]
+
+  demo [--no-serve] [--port N]        dữ liệu mẫu, tính chỉ tiêu, chạy web / demo data, compute, serve
+  serve [--port N]                    chạy ứng dụng web / serve the web app
+  plan load FILE                      nạp kế hoạch từ tệp YAML / load a plan file
+  plan list                           danh sách kế hoạch / list plans
+  import admin-units FILE [...]       nhập danh mục ĐVHC (GSO) / import administrative units
+  import villages FILE                nhập thôn, tổ dân phố / import villages
+  import values FILE                  nhập số liệu (CSV/XLSX) / import data values
+  compute [--plan] [--period] [--unit] [--json]   tính chỉ tiêu / compute the scorecard
+
+Môi trường / Environment: HATANGSO_HOME, HATANGSO_DATABASE_URL, HATANGSO_SECRET_KEY
+"hatangso LỆNH --help" cho chi tiết / for details. "hatangso help --commands" lists every command
+(including Django's: migrate, createsuperuser, …).
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv == ["help"] or argv[0] in {"-h", "--help"}:
+        print(OVERVIEW)
+        return 0
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hatangso.settings")
+    try:
+        import django
+
+        django.setup()
+    except Exception as exc:  # settings read the environment: say which variable is wrong
+        print(
+            f"Lỗi / Error: Cấu hình không hợp lệ ({exc}); kiểm tra HATANGSO_HOME, HATANGSO_DATABASE_URL "
+            f"/ Invalid configuration; check HATANGSO_HOME and HATANGSO_DATABASE_URL",
+            file=sys.stderr,
+        )
+        return 2
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["hatangso", *argv])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,3 @@
+from .values import DataElement, DataValue, ImportBatch
+
+__all__ = ["DataElement", "DataValue", "ImportBatch"]

@@ -1,0 +1,117 @@
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class DataElement(models.Model):
+    """One number that someone reports (DHIS2's data element)."""
+
+    class ValueType(models.TextChoices):
+        COUNT = "count", _("Số đếm (≥ 0, nguyên)")
+        NUMBER = "number", _("Số")
+        PERCENTAGE = "percentage", _("Phần trăm (0–100)")
+        BOOLEAN = "boolean", _("Có/không (1/0)")
+
+    class Aggregation(models.TextChoices):
+        SUM = "sum", _("Cộng dồn các kỳ (lưu lượng)")
+        LAST = "last", _("Giá trị kỳ gần nhất (số lượng tồn)")
+
+    class AcrossSources(models.TextChoices):
+        SUM = "sum", _("Cộng các nguồn")
+        MAX = "max", _("Lớn nhất giữa các nguồn")
+
+    class Reporter(models.TextChoices):
+        VILLAGE = "village", _("Thôn/TDP (do xã nhập)")
+        COMMUNE = "commune", _("UBND xã, phường")
+        DISTRICT = "district", _("Cấp huyện/thị xã")
+        ENTERPRISE = "enterprise", _("Doanh nghiệp viễn thông")
+
+    code = models.SlugField(_("mã"), max_length=80, unique=True)
+    name = models.CharField(_("tên"), max_length=300)
+    value_type = models.CharField(_("kiểu giá trị"), max_length=12, choices=ValueType.choices)
+    aggregation = models.CharField(_("tổng hợp theo thời gian"), max_length=6, choices=Aggregation.choices)
+    across_sources = models.CharField(
+        _("tổng hợp giữa các nguồn"),
+        max_length=6,
+        choices=AcrossSources.choices,
+        default="sum",
+        help_text=_("Phủ sóng của nhiều doanh nghiệp không cộng được: dùng giá trị lớn nhất."),
+    )
+    unit = models.CharField(_("đơn vị tính"), max_length=40, blank=True)
+    reporter = models.CharField(_("đơn vị báo cáo"), max_length=12, choices=Reporter.choices)
+    # Which indicator-source provider computes this element ("values" = reported data values).
+    provider = models.CharField(_("nguồn tính"), max_length=30, default="values")
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("phần tử dữ liệu")
+        verbose_name_plural = _("phần tử dữ liệu")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class ImportBatch(models.Model):
+    """One accepted import; the original file is kept under HATANGSO_HOME/imports."""
+
+    kind = models.CharField(max_length=30)
+    file_name = models.CharField(max_length=300)
+    stored_path = models.CharField(max_length=500)
+    sha256 = models.CharField(max_length=64)
+    rows = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.CharField(max_length=150)
+    synthetic = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("lần nhập dữ liệu")
+        verbose_name_plural = _("lần nhập dữ liệu")
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.file_name} ({self.rows})"
+
+
+class DataValue(models.Model):
+    """A value of a data element for a unit and period, from the unit itself or from an operator."""
+
+    data_element = models.ForeignKey(DataElement, on_delete=models.PROTECT, related_name="values")
+    unit = models.ForeignKey(
+        "geography.AdministrativeUnit", on_delete=models.PROTECT, related_name="data_values"
+    )
+    period = models.CharField(_("kỳ"), max_length=10)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    operator = models.ForeignKey(
+        "registry.Operator", null=True, blank=True, on_delete=models.PROTECT, related_name="data_values"
+    )
+    value = models.DecimalField(max_digits=20, decimal_places=4)
+    comment = models.CharField(max_length=500, blank=True)
+    synthetic = models.BooleanField(_("dữ liệu mẫu"), default=False)
+    import_batch = models.ForeignKey(ImportBatch, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.CharField(max_length=150)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.CharField(max_length=150)
+
+    class Meta:
+        ordering = ["data_element", "unit", "period"]
+        verbose_name = _("giá trị dữ liệu")
+        verbose_name_plural = _("giá trị dữ liệu")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["data_element", "unit", "period", "operator"],
+                condition=Q(operator__isnull=False),
+                name="unique_value_per_operator",
+            ),
+            models.UniqueConstraint(
+                fields=["data_element", "unit", "period"],
+                condition=Q(operator__isnull=True),
+                name="unique_value_own",
+            ),
+        ]
+        indexes = [models.Index(fields=["data_element", "period_start", "period_end"])]
+
+    def __str__(self) -> str:
+        source = f" [{self.operator}]" if self.operator_id else ""
+        return f"{self.data_element.code} {self.unit.code} {self.period}{source} = {self.value}"

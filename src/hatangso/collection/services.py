@@ -1,0 +1,348 @@
+"""Writes of reported values: file imports (all-or-nothing) and single values."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from hatangso.collection.models import DataElement, DataValue, ImportBatch
+from hatangso.collection.validation import ValueProblem, check_value
+from hatangso.core.changelog import Actor, record_change, record_changes, snapshot
+from hatangso.core.models import ChangeLogEntry
+from hatangso.geography.models import AdministrativeUnit
+from hatangso.registry.models import Operator
+from hatangso.utilities.errors import UserError
+from hatangso.utilities.importing import ImportRejected, RowErrors, keep_original
+from hatangso.utilities.periods import Period, parse_period
+from hatangso.utilities.tabular import read_table
+from hatangso.utilities.text import match_key
+
+# Accepted header names (matched without accents or case), Vietnamese first.
+VALUE_COLUMNS = {
+    "period": {"ky", "ky_bao_cao", "period"},
+    "unit_code": {"ma_don_vi", "ma_dvhc", "unit_code", "org_unit", "orgunit"},
+    "unit_name": {"ten_don_vi", "don_vi", "unit_name"},
+    "data_element": {"ma_chi_so", "ma_phan_tu", "ma_du_lieu", "data_element", "dataelement"},
+    "operator": {"doanh_nghiep", "ma_doanh_nghiep", "operator"},
+    "value": {"gia_tri", "so_lieu", "value"},
+    "comment": {"ghi_chu", "comment"},
+}
+REQUIRED_VALUE_COLUMNS = ("period", "data_element", "value")
+
+
+@dataclass(frozen=True)
+class ValueImportSummary:
+    batch: ImportBatch
+    created: int
+    updated: int
+    unchanged: int
+
+
+@dataclass(frozen=True)
+class _Row:
+    element: DataElement
+    unit: AdministrativeUnit
+    period: Period
+    operator: Operator | None
+    value: Decimal
+    comment: str
+
+
+def _map_columns(columns: list[str]) -> dict[str, str]:
+    mapping = {}
+    for field, aliases in VALUE_COLUMNS.items():
+        found = [c for c in columns if c in aliases]
+        if found:
+            mapping[field] = found[0]
+    missing = [f for f in REQUIRED_VALUE_COLUMNS if f not in mapping]
+    if "unit_code" not in mapping and "unit_name" not in mapping:
+        missing.append("unit_code")
+    if missing:
+        raise UserError(
+            f"Tệp thiếu cột {', '.join(missing)} (cột bắt buộc: ky, ma_don_vi, ma_chi_so, gia_tri)",
+            f"The file lacks column(s) {', '.join(missing)} (required: period, unit_code, "
+            f"data_element, value)",
+        )
+    return mapping
+
+
+def _unit_name_matches(unit: AdministrativeUnit, name: str) -> bool:
+    key = match_key(name)
+    short = match_key(unit.name.removeprefix(unit.type_name)) if unit.type_name else None
+    return key in {match_key(unit.name), short}
+
+
+class _UnitLookup:
+    """Units by code and by name, each with its validity, fetched once per import."""
+
+    def __init__(self):
+        self.by_code: dict[str, list[AdministrativeUnit]] = {}
+        self.all = list(AdministrativeUnit.objects.all())
+        for unit in self.all:
+            self.by_code.setdefault(unit.code, []).append(unit)
+
+    def find(self, code: str, name: str, period: Period) -> AdministrativeUnit:
+        if code:
+            units = self.by_code.get(code)
+            if not units:
+                raise ValueProblem(f"không có đơn vị mã {code}", f"no unit has code {code}")
+            valid = [u for u in units if u.is_valid_between(period.start, period.end)]
+            if not valid:
+                raise ValueProblem(
+                    f"mã {code} không có hiệu lực trong kỳ {period}",
+                    f"code {code} is not valid in period {period}",
+                )
+            return valid[0]
+        valid = [
+            u
+            for u in self.all
+            if u.is_valid_between(period.start, period.end) and _unit_name_matches(u, name)
+        ]
+        if len(valid) != 1:
+            raise ValueProblem(
+                "không tìm thấy đơn vị theo tên; hãy ghi mã đơn vị"
+                if not valid
+                else "tên đơn vị trùng nhau; hãy ghi mã đơn vị",
+                "no unit has this name; give the unit code"
+                if not valid
+                else "several units have this name; give the unit code",
+            )
+        return valid[0]
+
+
+def _check_level(element: DataElement, unit: AdministrativeUnit) -> None:
+    if element.reporter == DataElement.Reporter.VILLAGE and unit.level != "village":
+        raise ValueProblem(
+            f"{element.code} được báo cáo theo thôn/TDP, không theo {unit.get_level_display()}",
+            f"{element.code} is reported per village, not per {unit.level}",
+        )
+    if element.reporter != DataElement.Reporter.VILLAGE and unit.level == "village":
+        raise ValueProblem(
+            f"{element.code} không báo cáo theo thôn/TDP", f"{element.code} is not reported per village"
+        )
+
+
+def _parse_rows(table, mapping, today: date) -> tuple[list[_Row], RowErrors]:
+    errors = RowErrors()
+    elements = {e.code: e for e in DataElement.objects.all()}
+    operators = {}
+    for operator in Operator.objects.all():
+        operators[match_key(operator.code)] = operator
+        operators[match_key(operator.short_name)] = operator
+    units = _UnitLookup()
+    seen: dict[tuple, int] = {}
+    parsed: list[_Row] = []
+
+    for number, cells in table.rows:
+
+        def cell(field: str, cells=cells) -> str:
+            return cells.get(mapping.get(field, ""), "")
+
+        def fail(field: str, problem, number=number, cell=cell) -> None:
+            errors.add(number, mapping.get(field, field), cell(field), problem.vi, problem.en)
+
+        row_ok = True
+        try:
+            period = parse_period(cell("period"))
+            if period.start > today:
+                raise ValueProblem(f"kỳ {period} chưa bắt đầu", f"period {period} has not started yet")
+        except (UserError, ValueProblem) as exc:
+            fail("period", exc)
+            period, row_ok = None, False
+
+        element = elements.get(cell("data_element"))
+        if element is None:
+            fail("data_element", ValueProblem("không có phần tử dữ liệu mã này", "unknown data element code"))
+            row_ok = False
+
+        unit = None
+        if period is not None:
+            try:
+                unit = units.find(cell("unit_code"), cell("unit_name"), period)
+                if (
+                    cell("unit_code")
+                    and cell("unit_name")
+                    and not _unit_name_matches(unit, cell("unit_name"))
+                ):
+                    problem = ValueProblem(
+                        f"tên đơn vị không khớp với mã {unit.code} ({unit.name})",
+                        f"unit name does not match code {unit.code} ({unit.name})",
+                    )
+                    fail("unit_name", problem)
+                    row_ok = False
+                if element is not None:
+                    _check_level(element, unit)
+            except ValueProblem as exc:
+                fail("unit_code" if cell("unit_code") else "unit_name", exc)
+                row_ok = False
+
+        operator = None
+        if cell("operator"):
+            operator = operators.get(match_key(cell("operator")))
+            if operator is None:
+                fail("operator", ValueProblem("không có doanh nghiệp này", "unknown operator"))
+                row_ok = False
+        elif element is not None and element.reporter == DataElement.Reporter.ENTERPRISE:
+            fail(
+                "operator",
+                ValueProblem(
+                    "số liệu của doanh nghiệp phải ghi doanh nghiệp", "enterprise data must name the operator"
+                ),
+            )
+            row_ok = False
+
+        value = None
+        if element is not None:
+            try:
+                value = check_value(element, cell("value"))
+            except ValueProblem as exc:
+                fail("value", exc)
+                row_ok = False
+
+        if not row_ok:
+            continue
+        key = (element.pk, unit.pk, period.code, operator.pk if operator else None)
+        if key in seen:
+            fail(
+                "data_element",
+                ValueProblem(
+                    f"trùng với dòng {seen[key]} (cùng phần tử, đơn vị, kỳ, doanh nghiệp)",
+                    f"duplicates row {seen[key]} (same element, unit, period, operator)",
+                ),
+            )
+            continue
+        seen[key] = number
+        parsed.append(_Row(element, unit, period, operator, value, cell("comment")))
+    return parsed, errors
+
+
+def import_values(*, path: Path, actor: Actor, synthetic: bool = False) -> ValueImportSummary:
+    """Import data values from CSV/XLSX. Any bad row rejects the whole file; nothing is written."""
+    path = Path(path)
+    table = read_table(path)
+    mapping = _map_columns(table.columns)
+    rows, errors = _parse_rows(table, mapping, today=timezone.localdate())
+    if errors:
+        keep_original(path, "rejected")
+        raise ImportRejected(path.name, errors.errors)
+    if not rows:
+        raise UserError(f"Tệp {path.name} không có dòng số liệu nào", f"File {path.name} has no data rows")
+    stored, digest = keep_original(path, "values")
+    return _write_values(
+        rows, actor=actor, file_name=path.name, stored=str(stored), digest=digest, synthetic=synthetic
+    )
+
+
+@transaction.atomic
+def _write_values(rows: list[_Row], *, actor, file_name, stored, digest, synthetic) -> ValueImportSummary:
+    batch = ImportBatch.objects.create(
+        kind="values",
+        file_name=file_name,
+        stored_path=stored,
+        sha256=digest,
+        rows=len(rows),
+        created_by=actor.name,
+        synthetic=synthetic,
+    )
+    existing = {
+        (v.data_element_id, v.unit_id, v.period, v.operator_id): v
+        for v in DataValue.objects.filter(
+            unit_id__in={r.unit.pk for r in rows}, period__in={r.period.code for r in rows}
+        )
+    }
+    to_create, created_ids, updated, unchanged = [], [], 0, 0
+    for row in rows:
+        key = (row.element.pk, row.unit.pk, row.period.code, row.operator.pk if row.operator else None)
+        current = existing.get(key)
+        if current is None:
+            to_create.append(
+                DataValue(
+                    data_element=row.element,
+                    unit=row.unit,
+                    period=row.period.code,
+                    period_start=row.period.start,
+                    period_end=row.period.end,
+                    operator=row.operator,
+                    value=row.value,
+                    comment=row.comment,
+                    synthetic=synthetic,
+                    import_batch=batch,
+                    created_by=actor.name,
+                    updated_by=actor.name,
+                )
+            )
+        elif current.value == row.value and current.comment == row.comment:
+            unchanged += 1
+        else:
+            before = snapshot(current)
+            current.value, current.comment = row.value, row.comment
+            current.import_batch, current.updated_by = batch, actor.name
+            current.save()
+            record_change(actor, ChangeLogEntry.Action.UPDATE, current, before=before)
+            updated += 1
+    created = DataValue.objects.bulk_create(to_create, batch_size=2000)
+    created_ids = [v.pk for v in created if v.pk is not None]
+    if len(created_ids) != len(created):
+        # Backends that do not return primary keys from bulk inserts: read them back.
+        created = list(
+            DataValue.objects.filter(import_batch=batch).exclude(pk__in=[v.pk for v in existing.values()])
+        )
+    record_changes(actor, ChangeLogEntry.Action.CREATE, created)
+    record_change(actor, ChangeLogEntry.Action.CREATE, batch)
+    return ValueImportSummary(batch=batch, created=len(created), updated=updated, unchanged=unchanged)
+
+
+@transaction.atomic
+def set_value(
+    *,
+    element: DataElement,
+    unit: AdministrativeUnit,
+    period: str,
+    value: str,
+    actor: Actor,
+    operator: Operator | None = None,
+    comment: str = "",
+    synthetic: bool = False,
+) -> DataValue:
+    """Enter or change one value (forms, API, demo), with the same checks as an import."""
+    parsed_period = parse_period(period)
+    try:
+        number = check_value(element, value)
+        _check_level(element, unit)
+    except ValueProblem as exc:
+        raise UserError(f"{element.code}: {exc.vi}", f"{element.code}: {exc.en}") from exc
+    if not unit.is_valid_between(parsed_period.start, parsed_period.end):
+        raise UserError(
+            f"{unit} không có hiệu lực trong kỳ {period}", f"{unit} is not valid in period {period}"
+        )
+    current = (
+        DataValue.objects.filter(
+            data_element=element, unit=unit, period=parsed_period.code, operator=operator
+        )
+        .select_for_update()
+        .first()
+    )
+    if current is None:
+        current = DataValue.objects.create(
+            data_element=element,
+            unit=unit,
+            period=parsed_period.code,
+            period_start=parsed_period.start,
+            period_end=parsed_period.end,
+            operator=operator,
+            value=number,
+            comment=comment,
+            synthetic=synthetic,
+            created_by=actor.name,
+            updated_by=actor.name,
+        )
+        record_change(actor, ChangeLogEntry.Action.CREATE, current)
+        return current
+    before = snapshot(current)
+    current.value, current.comment, current.updated_by = number, comment, actor.name
+    current.save()
+    record_change(actor, ChangeLogEntry.Action.UPDATE, current, before=before)
+    return current

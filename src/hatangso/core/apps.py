@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "hatangso.core"
+    verbose_name = "Lõi hệ thống / Core"

@@ -1,0 +1,71 @@
+"""Change-log rows for every write. Services call `record_change` inside their transaction."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db import models
+
+from hatangso.core.models import ChangeLogEntry
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who performs a write and through what: a web user, an API token, a command."""
+
+    user: object | None
+    origin: str
+
+    @property
+    def name(self) -> str:
+        return getattr(self.user, "username", "") or "system"
+
+    @classmethod
+    def command(cls, name: str, user=None) -> "Actor":
+        return cls(user=user, origin=f"cli: {name}")
+
+
+def snapshot(instance: models.Model) -> dict:
+    """The instance's concrete field values as JSON-safe data."""
+    data = {}
+    for field in instance._meta.concrete_fields:
+        value = field.value_from_object(instance)
+        if isinstance(value, date | datetime):
+            value = value.isoformat()
+        elif isinstance(value, Decimal):
+            value = str(value)
+        data[field.attname] = value
+    return data
+
+
+def record_change(
+    actor: Actor, action: str, instance: models.Model, before: dict | None = None
+) -> ChangeLogEntry:
+    return ChangeLogEntry.objects.create(
+        user=actor.user if getattr(actor.user, "pk", None) else None,
+        actor=actor.name,
+        origin=actor.origin[:200],
+        action=action,
+        object_type=instance._meta.label_lower,
+        object_id=str(instance.pk),
+        object_repr=str(instance)[:300],
+        before=before,
+        after=None if action == ChangeLogEntry.Action.DELETE else snapshot(instance),
+    )
+
+
+def record_changes(actor: Actor, action: str, instances: list[models.Model]) -> None:
+    """Bulk variant for imports: one change-log row per object, written in one query."""
+    ChangeLogEntry.objects.bulk_create(
+        ChangeLogEntry(
+            user=actor.user if getattr(actor.user, "pk", None) else None,
+            actor=actor.name,
+            origin=actor.origin[:200],
+            action=action,
+            object_type=instance._meta.label_lower,
+            object_id=str(instance.pk),
+            object_repr=str(instance)[:300],
+            after=snapshot(instance),
+        )
+        for instance in instances
+    )

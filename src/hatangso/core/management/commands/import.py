@@ -1,0 +1,65 @@
+from datetime import date
+from pathlib import Path
+
+from hatangso.collection.services import import_values
+from hatangso.core.management.base import HatangsoCommand
+from hatangso.geography.services import import_gso_list, import_villages
+from hatangso.utilities.errors import UserError
+
+KINDS = ("admin-units", "villages", "values")
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise UserError(
+            f"Ngày '{text}' phải có dạng YYYY-MM-DD", f"Date '{text}' must be YYYY-MM-DD"
+        ) from exc
+
+
+class Command(HatangsoCommand):
+    help = "Nhập dữ liệu từ tệp / Import data from a file (admin-units, villages, values)"
+
+    def add_arguments(self, parser):
+        parser.add_argument("kind", choices=KINDS, help="loại dữ liệu / kind of data")
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--valid-from", help="admin-units: hiệu lực từ / valid from (YYYY-MM-DD)")
+        parser.add_argument("--valid-to", help="admin-units: hiệu lực đến / valid to (YYYY-MM-DD)")
+        parser.add_argument(
+            "--province",
+            help="admin-units: mã tỉnh cho danh mục 2 cấp từ 01/7/2025 / province code "
+            "for the two-level list in force from 01/07/2025",
+        )
+        parser.add_argument("--source", default="", help="admin-units: ghi nguồn / source note")
+        parser.add_argument(
+            "--synthetic", action="store_true", help="đánh dấu là dữ liệu mẫu / mark as synthetic"
+        )
+
+    def command_label(self) -> str:
+        return "import"
+
+    def handle(self, *args, kind, file, **options):
+        actor = self.actor()
+        if kind == "admin-units":
+            summary = import_gso_list(
+                path=file,
+                actor=actor,
+                province_code=options["province"],
+                source=options["source"],
+                valid_from=_date(options["valid_from"]) if options["valid_from"] else None,
+                valid_to=_date(options["valid_to"]) if options["valid_to"] else None,
+            )
+            self.console.print(
+                f"Đơn vị hành chính / units: {summary.created} mới / created, "
+                f"{summary.updated} cập nhật / updated, {summary.unchanged} không đổi / unchanged"
+            )
+        elif kind == "villages":
+            created = import_villages(path=file, actor=actor, synthetic=options["synthetic"])
+            self.console.print(f"Đã thêm / Created {created} thôn, TDP / villages")
+        else:
+            summary = import_values(path=file, actor=actor, synthetic=options["synthetic"])
+            self.console.print(
+                f"Số liệu / values: {summary.created} mới / created, {summary.updated} cập nhật / updated, "
+                f"{summary.unchanged} không đổi / unchanged (lần nhập / batch {summary.batch.pk})"
+            )

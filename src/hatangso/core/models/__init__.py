@@ -1,0 +1,3 @@
+from .changelog import ChangeLogEntry
+
+__all__ = ["ChangeLogEntry"]

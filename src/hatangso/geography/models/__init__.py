@@ -1,0 +1,3 @@
+from .units import AdministrativeUnit, UnitSuccession
+
+__all__ = ["AdministrativeUnit", "UnitSuccession"]

@@ -1,0 +1,62 @@
+"""Reads of the administrative-unit tree."""
+
+from datetime import date
+
+from django.db.models import Q, QuerySet
+
+from hatangso.geography.models import AdministrativeUnit, UnitSuccession
+from hatangso.utilities.errors import UserError
+
+
+def units_with_code(code: str) -> QuerySet[AdministrativeUnit]:
+    return AdministrativeUnit.objects.filter(code=str(code).strip()).order_by("valid_from")
+
+
+def resolve_unit(code: str, *, start: date, end: date | None = None) -> AdministrativeUnit:
+    """The unit with this code valid during [start, end]; prefers the one valid at `start`."""
+    end = end or start
+    candidates = list(units_with_code(code).valid_between(start, end))
+    if not candidates:
+        known = list(units_with_code(code))
+        if not known:
+            raise UserError(
+                f"Không có đơn vị hành chính mã {code}", f"No administrative unit has code {code}"
+            )
+        spans = "; ".join(f"{u.name} {u.validity_label}" for u in known)
+        raise UserError(
+            f"Mã {code} không có hiệu lực trong thời gian này (chỉ có: {spans})",
+            f"Code {code} is not valid in that time (known: {spans})",
+        )
+    at_start = [u for u in candidates if u.is_valid_between(start, start)]
+    return (at_start or candidates)[0]
+
+
+def predecessors(unit: AdministrativeUnit) -> list[AdministrativeUnit]:
+    """Every unit whose territory went into `unit`, recursively through earlier reorganisations."""
+    found: dict[int, AdministrativeUnit] = {}
+    frontier = [unit.pk]
+    while frontier:
+        links = UnitSuccession.objects.filter(successor_id__in=frontier).select_related("predecessor")
+        frontier = []
+        for link in links:
+            if link.predecessor_id not in found:
+                found[link.predecessor_id] = link.predecessor
+                frontier.append(link.predecessor_id)
+    return list(found.values())
+
+
+def rollup_units(unit: AdministrativeUnit, *, start: date, end: date) -> QuerySet[AdministrativeUnit]:
+    """All units whose data roll up into `unit` for data of [start, end].
+
+    That is the unit's subtree and, for a unit created by a reorganisation, its predecessors'
+    subtrees — so 2024 data of Tứ Hạ appear under the post-2025 phường Hương Trà.
+    """
+    roots = [unit, *predecessors(unit)]
+    in_tree = Q()
+    for root in roots:
+        in_tree |= Q(path__startswith=root.path)
+    return AdministrativeUnit.objects.filter(in_tree).valid_between(start, end)
+
+
+def children_of(unit: AdministrativeUnit, *, start: date, end: date) -> QuerySet[AdministrativeUnit]:
+    return unit.children.valid_between(start, end).order_by("code")

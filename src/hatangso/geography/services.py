@@ -1,0 +1,357 @@
+"""Writes to the administrative-unit tree. Every function takes the acting `actor` and audits."""
+
+import csv
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from django.db import transaction
+
+from hatangso.core.changelog import Actor, record_change, snapshot
+from hatangso.core.models import ChangeLogEntry
+from hatangso.geography import gso
+from hatangso.geography.models import AdministrativeUnit, UnitSuccession
+from hatangso.utilities.errors import UserError
+from hatangso.utilities.importing import ImportRejected, RowErrors, keep_original
+from hatangso.utilities.tabular import read_table
+from hatangso.utilities.text import clean_text, match_key
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+REFERENCE_UNITS = DATA_DIR / "hue_units.csv"
+REFERENCE_CROSSWALK = DATA_DIR / "hue_crosswalk_2025.csv"
+
+_EARLIEST = date(1900, 1, 1)
+_LATEST = date(9999, 12, 31)
+
+
+@dataclass(frozen=True)
+class UnitRecord:
+    code: str
+    name: str
+    level: str
+    type_name: str = ""
+    parent_code: str | None = None
+    valid_from: date | None = None
+    valid_to: date | None = None
+    former_names: str = ""
+    source: str = ""
+    synthetic: bool = False
+
+
+@dataclass(frozen=True)
+class UnitImportSummary:
+    created: int
+    updated: int
+    unchanged: int
+
+
+def _optional_date(text: str) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def _find_parent(record: UnitRecord, created: dict[str, list[AdministrativeUnit]]):
+    if not record.parent_code:
+        return None
+    start = record.valid_from or _EARLIEST
+    end = record.valid_to or _LATEST
+    candidates = [u for u in created.get(record.parent_code, []) if u.is_valid_between(start, end)]
+    if not candidates:
+        candidates = list(
+            AdministrativeUnit.objects.filter(code=record.parent_code).valid_between(start, end)
+        )
+    if len(candidates) != 1:
+        reason = "không tìm thấy" if not candidates else "có nhiều hơn một"
+        reason_en = "not found" if not candidates else "ambiguous"
+        raise UserError(
+            f"Đơn vị cha {record.parent_code} của {record.name} ({record.code}) {reason} "
+            f"trong thời gian hiệu lực",
+            f"Parent unit {record.parent_code} of {record.name} ({record.code}) is {reason_en} "
+            f"for its validity",
+        )
+    return candidates[0]
+
+
+def _set_path(unit: AdministrativeUnit) -> None:
+    prefix = unit.parent.path if unit.parent_id else "/"
+    path = f"{prefix}{unit.pk}/"
+    if unit.path != path:
+        unit.path = path
+        AdministrativeUnit.objects.filter(pk=unit.pk).update(path=path)
+
+
+@transaction.atomic
+def upsert_units(*, records: list[UnitRecord], actor: Actor) -> UnitImportSummary:
+    """Create or update units. A unit is matched by code, level and start of validity.
+
+    Records must list parents before children (as GSO lists and our files do).
+    """
+    created = updated = unchanged = 0
+    seen: dict[str, list[AdministrativeUnit]] = {}
+    for record in records:
+        parent = _find_parent(record, seen)
+        unit = AdministrativeUnit.objects.filter(
+            code=record.code, level=record.level, valid_from=record.valid_from
+        ).first()
+        fields = {
+            "name": clean_text(record.name),
+            "type_name": clean_text(record.type_name),
+            "parent": parent,
+            "valid_to": record.valid_to,
+            "former_names": clean_text(record.former_names),
+            "source": clean_text(record.source),
+            "synthetic": record.synthetic,
+        }
+        if unit is None:
+            _check_no_overlap(record)
+            unit = AdministrativeUnit.objects.create(
+                code=record.code, level=record.level, valid_from=record.valid_from, path="", **fields
+            )
+            _set_path(unit)
+            record_change(actor, ChangeLogEntry.Action.CREATE, unit)
+            created += 1
+        else:
+            before = snapshot(unit)
+            for name, value in fields.items():
+                setattr(unit, name, value)
+            if snapshot(unit) == before:
+                unchanged += 1
+            else:
+                unit.save()
+                _set_path(unit)
+                record_change(actor, ChangeLogEntry.Action.UPDATE, unit, before=before)
+                updated += 1
+        seen.setdefault(unit.code, []).append(unit)
+    return UnitImportSummary(created=created, updated=updated, unchanged=unchanged)
+
+
+def _check_no_overlap(record: UnitRecord) -> None:
+    clash = (
+        AdministrativeUnit.objects.filter(code=record.code, level=record.level)
+        .valid_between(record.valid_from or _EARLIEST, record.valid_to or _LATEST)
+        .first()
+    )
+    if clash:
+        raise UserError(
+            f"Mã {record.code} đã được dùng cho {clash.name} trong thời gian {clash.validity_label}; "
+            f"hãy ghi ngày hiệu lực cho đơn vị mới",
+            f"Code {record.code} is already used by {clash.name} for {clash.validity_label}; "
+            f"give the new unit its validity dates",
+        )
+
+
+def _read_reference_units(path: Path) -> list[UnitRecord]:
+    with path.open(encoding="utf-8") as handle:
+        return [
+            UnitRecord(
+                code=row["code"],
+                name=row["name"],
+                level=row["level"],
+                type_name=row["type_name"],
+                parent_code=row["parent_code"] or None,
+                valid_from=_optional_date(row["valid_from"]),
+                valid_to=_optional_date(row["valid_to"]),
+                former_names=row["former_names"],
+                source=row["source"],
+            )
+            for row in csv.DictReader(handle)
+        ]
+
+
+@transaction.atomic
+def load_reference_units(*, actor: Actor) -> UnitImportSummary:
+    """Load the shipped units of Thừa Thiên Huế / Huế before and after 2025, with the crosswalk."""
+    summary = upsert_units(records=_read_reference_units(REFERENCE_UNITS), actor=actor)
+    with REFERENCE_CROSSWALK.open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            effective = date.fromisoformat(row["effective"])
+            predecessor = AdministrativeUnit.objects.get(
+                code=row["old_code"], level="commune", valid_to__lt=effective
+            )
+            successor = AdministrativeUnit.objects.get(
+                code=row["new_code"], level="commune", valid_from=effective
+            )
+            link_successor(
+                predecessor=predecessor,
+                successor=successor,
+                effective=effective,
+                note=row["note"],
+                source=row["source"],
+                actor=actor,
+            )
+    return summary
+
+
+def link_successor(
+    *,
+    predecessor: AdministrativeUnit,
+    successor: AdministrativeUnit,
+    effective: date,
+    source: str,
+    note: str = "",
+    actor: Actor,
+) -> UnitSuccession:
+    if predecessor.pk == successor.pk:
+        raise UserError("Một đơn vị không thể kế thừa chính nó", "A unit cannot succeed itself")
+    link, created = UnitSuccession.objects.get_or_create(
+        predecessor=predecessor,
+        successor=successor,
+        defaults={"effective": effective, "note": clean_text(note), "source": clean_text(source)},
+    )
+    if created:
+        record_change(actor, ChangeLogEntry.Action.CREATE, link)
+    return link
+
+
+def import_gso_list(
+    *,
+    path: Path,
+    actor: Actor,
+    valid_from: date | None = None,
+    valid_to: date | None = None,
+    province_code: str | None = None,
+    source: str = "",
+) -> UnitImportSummary:
+    """Import a GSO unit list: the three-level export (CSV/XLSX) or, with `province_code`,
+    the two-level list of units in force from 01/07/2025."""
+    try:
+        if province_code:
+            units = gso.read_gso_two_level(path, province_code=province_code)
+        else:
+            units = gso.read_gso_three_level(path)
+    except gso.GsoFormatError as exc:
+        raise UserError(exc.message_vi, exc.message_en) from exc
+    label = source or f"Danh mục GSO: {Path(path).name}"
+    records = [
+        UnitRecord(
+            code=u.code,
+            name=u.name,
+            level=u.level,
+            type_name=u.type_name,
+            parent_code=u.parent_code,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            source=label,
+        )
+        for u in units
+    ]
+    return upsert_units(records=records, actor=actor)
+
+
+@transaction.atomic
+def create_village(
+    *,
+    commune: AdministrativeUnit,
+    name: str,
+    actor: Actor,
+    type_name: str = "Thôn",
+    code: str | None = None,
+    synthetic: bool = False,
+    source: str = "",
+) -> AdministrativeUnit:
+    """Add a thôn / tổ dân phố under a commune; its code is `<commune code>.<nn>` unless given."""
+    if commune.level != AdministrativeUnit.Level.COMMUNE:
+        raise UserError(
+            f"{commune} không phải cấp xã; thôn/TDP phải thuộc một xã, phường",
+            f"{commune} is not a commune; a village must belong to a commune",
+        )
+    name = clean_text(name)
+    if not name:
+        raise UserError("Tên thôn/TDP không được để trống", "The village name is empty")
+    siblings = commune.children.filter(level=AdministrativeUnit.Level.VILLAGE)
+    if any(match_key(v.name) == match_key(name) for v in siblings):
+        raise UserError(
+            f"{commune.name} đã có thôn/TDP tên '{name}'", f"{commune.name} already has a village '{name}'"
+        )
+    if code is None:
+        code = f"{commune.code}.{siblings.count() + 1:02d}"
+    elif not code.startswith(f"{commune.code}."):
+        raise UserError(
+            f"Mã thôn/TDP phải có dạng {commune.code}.nn", f"A village code must look like {commune.code}.nn"
+        )
+    village = AdministrativeUnit.objects.create(
+        code=code,
+        name=name,
+        level=AdministrativeUnit.Level.VILLAGE,
+        type_name=clean_text(type_name),
+        parent=commune,
+        valid_from=commune.valid_from,
+        valid_to=commune.valid_to,
+        synthetic=synthetic,
+        source=source,
+        path="",
+    )
+    _set_path(village)
+    record_change(actor, ChangeLogEntry.Action.CREATE, village)
+    return village
+
+
+VILLAGE_COLUMNS = {
+    "commune_code": {"ma_xa", "ma_don_vi_cap_xa", "commune_code"},
+    "name": {"ten", "ten_thon", "ten_thon_tdp", "name"},
+    "type_name": {"loai", "type", "type_name"},
+    "code": {"ma", "ma_thon", "code"},
+}
+
+
+def import_villages(*, path: Path, actor: Actor, synthetic: bool = False) -> int:
+    """Import thôn / tổ dân phố (columns ma_xa, ten, [loai], [ma]) into the communes in force
+    today (or, for abolished codes, the latest commune with that code); all-or-nothing."""
+    table = read_table(path)
+    mapping = {
+        field: next((c for c in table.columns if c in aliases), None)
+        for field, aliases in VILLAGE_COLUMNS.items()
+    }
+    if not mapping["commune_code"] or not mapping["name"]:
+        raise UserError("Tệp thôn/TDP cần cột ma_xa và ten", "A village file needs the columns ma_xa and ten")
+    errors = RowErrors()
+    planned: list[tuple[AdministrativeUnit, str, str, str | None]] = []
+    seen: dict[tuple[int, str], int] = {}
+    for number, cells in table.rows:
+        code = cells.get(mapping["commune_code"], "")
+        communes = [
+            u
+            for u in AdministrativeUnit.objects.filter(code=code, level="commune")
+            if u.valid_to is None or u.valid_to >= date.today()
+        ] or list(AdministrativeUnit.objects.filter(code=code, level="commune").order_by("-valid_from")[:1])
+        name = clean_text(cells.get(mapping["name"], ""))
+        if not communes:
+            errors.add(
+                number,
+                mapping["commune_code"],
+                code,
+                "không có xã, phường mã này",
+                "no commune has this code",
+            )
+            continue
+        if not name:
+            errors.add(number, mapping["name"], name, "thiếu tên thôn/TDP", "village name is missing")
+            continue
+        key = (communes[0].pk, match_key(name))
+        existing = communes[0].children.filter(level=AdministrativeUnit.Level.VILLAGE)
+        if any(match_key(v.name) == key[1] for v in existing):
+            errors.add(
+                number,
+                mapping["name"],
+                name,
+                f"{communes[0].name} đã có thôn/TDP này",
+                f"{communes[0].name} already has this village",
+            )
+            continue
+        if key in seen:
+            errors.add(
+                number, mapping["name"], name, f"trùng với dòng {seen[key]}", f"duplicates row {seen[key]}"
+            )
+            continue
+        seen[key] = number
+        type_name = cells.get(mapping["type_name"] or "", "") or "Thôn"
+        planned.append((communes[0], name, type_name, cells.get(mapping["code"] or "", "") or None))
+    if errors:
+        keep_original(path, "rejected")
+        raise ImportRejected(Path(path).name, errors.errors)
+    keep_original(path, "villages")
+    with transaction.atomic():
+        for commune, name, type_name, code in planned:
+            create_village(
+                commune=commune, name=name, type_name=type_name, code=code, actor=actor, synthetic=synthetic
+            )
+    return len(planned)

@@ -1,0 +1,50 @@
+from pathlib import Path
+
+from rich.table import Table
+
+from hatangso.core.management.base import HatangsoCommand
+from hatangso.plans import selectors, services
+from hatangso.utilities.numbers import format_date
+
+
+class Command(HatangsoCommand):
+    help = "Nạp và liệt kê kế hoạch / Load and list plans"
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True, metavar="load|list")
+        load = sub.add_parser("load", help="Nạp tệp kế hoạch YAML / load a YAML plan file")
+        load.add_argument("file", type=Path)
+        sub.add_parser("list", help="Danh sách kế hoạch / list plans")
+
+    def command_label(self) -> str:
+        return "plan"
+
+    def handle(self, *args, action, **options):
+        if action == "load":
+            summary = services.load_plan(path=options["file"], actor=self.actor())
+            verb = "Đã nạp / Loaded" if summary.created else "Đã cập nhật / Updated"
+            self.console.print(
+                f"{verb} {summary.plan.code}: {summary.indicators} chỉ tiêu / indicators, "
+                f"{summary.items} nội dung / items, {summary.data_elements} phần tử dữ liệu / data elements"
+            )
+            return
+        table = Table(title="Kế hoạch / Plans")
+        for column in (
+            "Số / Code",
+            "Trích yếu / Title",
+            "Địa bàn / Area",
+            "Kỳ / Period",
+            "Hạn báo cáo / Due",
+            "Chỉ tiêu",
+        ):
+            table.add_column(column)
+        for plan in selectors.plan_list():
+            table.add_row(
+                plan.code,
+                plan.title,
+                str(plan.area_unit),
+                plan.period,
+                format_date(plan.report_deadline),
+                str(plan.indicators.count()),
+            )
+        self.console.print(table)

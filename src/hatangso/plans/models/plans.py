@@ -1,0 +1,175 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Agency(models.Model):
+    """A body that leads, coordinates or reports: a district office, a commune committee, an operator."""
+
+    class Kind(models.TextChoices):
+        DISTRICT_OFFICE = "district_office", _("Phòng chuyên môn")
+        DISTRICT_UNIT = "district_unit", _("Đơn vị, cơ quan cấp huyện/thị xã")
+        COMMUNE_COMMITTEE = "commune_committee", _("UBND xã, phường")
+        ENTERPRISE = "enterprise", _("Doanh nghiệp")
+        PROVINCE_DEPARTMENT = "province_department", _("Sở, ngành cấp tỉnh")
+        LEADERSHIP = "leadership", _("Lãnh đạo UBND")
+
+    code = models.SlugField(_("mã"), max_length=60, unique=True)
+    name = models.CharField(_("tên"), max_length=300)
+    kind = models.CharField(_("loại"), max_length=30, choices=Kind.choices)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("cơ quan, đơn vị")
+        verbose_name_plural = _("cơ quan, đơn vị")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Plan(models.Model):
+    code = models.CharField(_("số, ký hiệu"), max_length=60, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    title = models.CharField(_("trích yếu"), max_length=500)
+    issued_on = models.DateField(_("ngày ban hành"))
+    issuer = models.CharField(_("cơ quan ban hành"), max_length=200)
+    issuer_full = models.CharField(_("tên đầy đủ cơ quan ban hành"), max_length=200, blank=True)
+    place = models.CharField(_("địa danh"), max_length=100, blank=True)
+    area_unit = models.ForeignKey(
+        "geography.AdministrativeUnit",
+        on_delete=models.PROTECT,
+        related_name="plans",
+        verbose_name=_("địa bàn"),
+    )
+    year = models.PositiveSmallIntegerField(_("năm"))
+    period = models.CharField(_("kỳ kế hoạch"), max_length=10)
+    report_deadline = models.DateField(_("hạn báo cáo kết quả"), null=True, blank=True)
+    report_to = models.CharField(_("báo cáo về"), max_length=300, blank=True)
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
+        verbose_name=_("kế hoạch cấp trên"),
+    )
+    # The parent plan as cited, when it is not loaded itself.
+    parent_reference = models.JSONField(default=dict, blank=True)
+    legal_basis = models.JSONField(default=list, blank=True)
+    closing = models.TextField(blank=True)
+    recipients = models.JSONField(default=list, blank=True)
+    signature = models.JSONField(default=dict, blank=True)
+    source_file = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-year", "code"]
+        verbose_name = _("kế hoạch")
+        verbose_name_plural = _("kế hoạch")
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.title}"
+
+
+class Condition(models.Model):
+    """A condition some items depend on, e.g. "khi cấp tỉnh triển khai"."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="conditions")
+    code = models.SlugField(max_length=60)
+    text = models.CharField(_("nội dung"), max_length=300)
+    met = models.BooleanField(_("đã đáp ứng"), default=False)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("điều kiện")
+        verbose_name_plural = _("điều kiện")
+        constraints = [models.UniqueConstraint(fields=["plan", "code"], name="unique_condition")]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class PlanSection(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="sections")
+    number = models.CharField(max_length=20)
+    title = models.CharField(max_length=500)
+    order = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["plan", "order"]
+        constraints = [models.UniqueConstraint(fields=["plan", "number"], name="unique_section")]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}"
+
+
+class Indicator(models.Model):
+    """numerator / denominator × factor, compared with the target (DHIS2's indicator)."""
+
+    class Comparison(models.TextChoices):
+        AT_LEAST = ">=", "≥"
+        AT_MOST = "<=", "≤"
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="indicators")
+    code = models.SlugField(_("mã"), max_length=80)
+    name = models.CharField(_("chỉ tiêu"), max_length=300)
+    text = models.TextField(_("nguyên văn kế hoạch"), blank=True)
+    section = models.CharField(_("mục"), max_length=20, blank=True)
+    unit = models.CharField(_("ĐVT"), max_length=30, default="%")
+    numerator = models.CharField(_("tử số"), max_length=500)
+    denominator = models.CharField(_("mẫu số"), max_length=500)
+    factor = models.DecimalField(_("hệ số"), max_digits=12, decimal_places=4, default=100)
+    comparison = models.CharField(max_length=2, choices=Comparison.choices, default=">=")
+    target = models.DecimalField(_("kế hoạch"), max_digits=14, decimal_places=4)
+    baseline = models.DecimalField(_("giá trị gốc"), max_digits=14, decimal_places=4, null=True, blank=True)
+    maintain = models.BooleanField(_("duy trì"), default=False)
+    condition = models.ForeignKey(Condition, null=True, blank=True, on_delete=models.PROTECT)
+    order = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["plan", "order"]
+        verbose_name = _("chỉ tiêu")
+        verbose_name_plural = _("chỉ tiêu")
+        constraints = [models.UniqueConstraint(fields=["plan", "code"], name="unique_indicator")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PlanItem(models.Model):
+    """A numbered item of the plan: purpose, goal, task (III), measure (IV), funding, responsibility (VI)."""
+
+    class Kind(models.TextChoices):
+        PURPOSE = "purpose", _("Mục đích")
+        REQUIREMENT = "requirement", _("Yêu cầu")
+        GOAL = "goal", _("Mục tiêu")
+        TASK = "task", _("Nhiệm vụ")
+        MEASURE = "measure", _("Giải pháp")
+        FUNDING = "funding", _("Kinh phí")
+        RESPONSIBILITY = "responsibility", _("Trách nhiệm")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="items")
+    number = models.CharField(_("mục"), max_length=20)
+    kind = models.CharField(_("loại"), max_length=20, choices=Kind.choices)
+    text = models.TextField(_("nội dung"))
+    lead = models.ForeignKey(
+        Agency,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="led_items",
+        verbose_name=_("cơ quan chủ trì"),
+    )
+    coordinating = models.ManyToManyField(
+        Agency, blank=True, related_name="coordinated_items", verbose_name=_("cơ quan phối hợp")
+    )
+    condition = models.ForeignKey(Condition, null=True, blank=True, on_delete=models.PROTECT)
+    indicators = models.ManyToManyField(Indicator, blank=True, related_name="items")
+    order = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["plan", "order"]
+        verbose_name = _("nội dung kế hoạch")
+        verbose_name_plural = _("nội dung kế hoạch")
+        constraints = [models.UniqueConstraint(fields=["plan", "number"], name="unique_plan_item")]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.text[:80]}"

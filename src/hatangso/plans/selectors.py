@@ -1,0 +1,31 @@
+"""Reads of plans."""
+
+from django.db.models import QuerySet
+
+from hatangso.plans.models import Plan
+from hatangso.utilities.errors import UserError
+
+
+def plan_list() -> QuerySet[Plan]:
+    return Plan.objects.select_related("area_unit").order_by("-year", "code")
+
+
+def get_plan(code_or_slug: str) -> Plan:
+    plan = plan_list().filter(code=code_or_slug).first() or plan_list().filter(slug=code_or_slug).first()
+    if plan is None:
+        known = ", ".join(plan_list().values_list("code", flat=True)) or "chưa có / none"
+        raise UserError(
+            f"Không có kế hoạch '{code_or_slug}' (đã nạp: {known}); nạp bằng 'hatangso plan load TỆP'",
+            f"No plan '{code_or_slug}' (loaded: {known}); load one with 'hatangso plan load FILE'",
+        )
+    return plan
+
+
+def default_plan() -> Plan:
+    plan = plan_list().first()
+    if plan is None:
+        raise UserError(
+            "Chưa có kế hoạch nào; nạp bằng 'hatangso plan load TỆP' hoặc chạy 'hatangso demo'",
+            "No plan is loaded; load one with 'hatangso plan load FILE' or run 'hatangso demo'",
+        )
+    return plan

@@ -1,0 +1,171 @@
+"""Writes to plans. Loading a plan file creates or updates the plan and everything in it."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from hatangso.collection.models import DataElement
+from hatangso.core.changelog import Actor, record_change, snapshot
+from hatangso.core.models import ChangeLogEntry
+from hatangso.geography.models import AdministrativeUnit
+from hatangso.geography.selectors import resolve_unit
+from hatangso.plans.models import Agency, Condition, Indicator, Plan, PlanItem, PlanSection
+from hatangso.plans.planfile import PlanFile, expression_names, read_plan_file
+from hatangso.utilities.errors import UserError
+from hatangso.utilities.periods import parse_period
+
+SEED_PLAN_FILE = Path(__file__).resolve().parent / "data" / "huong-tra-2024.yaml"
+EXPRESSION_FUNCTIONS = {"count_units"}
+UNIT_LEVELS = set(AdministrativeUnit.Level.values)
+
+
+@dataclass(frozen=True)
+class PlanLoadSummary:
+    plan: Plan
+    created: bool
+    indicators: int
+    items: int
+    data_elements: int
+
+
+def plan_slug(code: str) -> str:
+    return slugify(code.replace("/", "-"))
+
+
+def _save(actor: Actor, model, lookup: dict, values: dict):
+    """update_or_create with a change-log row when something actually changed."""
+    instance = model.objects.filter(**lookup).first()
+    if instance is None:
+        instance = model.objects.create(**lookup, **values)
+        record_change(actor, ChangeLogEntry.Action.CREATE, instance)
+        return instance
+    before = snapshot(instance)
+    for name, value in values.items():
+        setattr(instance, name, value)
+    if snapshot(instance) != before:
+        instance.save()
+        record_change(actor, ChangeLogEntry.Action.UPDATE, instance, before=before)
+    return instance
+
+
+def _delete_missing(actor: Actor, queryset, keep: set, field: str) -> None:
+    for instance in queryset.exclude(**{f"{field}__in": keep}):
+        before = snapshot(instance)
+        record_change(actor, ChangeLogEntry.Action.DELETE, instance, before=before)
+        instance.delete()
+
+
+def _check_expressions(spec: PlanFile) -> None:
+    known = {d.code for d in spec.data_elements} | set(DataElement.objects.values_list("code", flat=True))
+    for indicator in spec.indicators:
+        for side in ("numerator", "denominator"):
+            expression = getattr(indicator, side)
+            unknown = expression_names(expression) - known
+            if unknown:
+                raise UserError(
+                    f"Chỉ tiêu {indicator.code}: {side} dùng phần tử dữ liệu chưa khai báo "
+                    f"{', '.join(sorted(unknown))}",
+                    f"Indicator {indicator.code}: {side} uses undeclared data element(s) "
+                    f"{', '.join(sorted(unknown))}",
+                )
+
+
+@transaction.atomic
+def load_plan(*, path: Path, actor: Actor) -> PlanLoadSummary:
+    spec = read_plan_file(path)
+    header = spec.plan
+    parse_period(header.period)
+    _check_expressions(spec)
+    area = resolve_unit(
+        header.area_unit, start=parse_period(header.period).start, end=parse_period(header.period).end
+    )
+
+    for element in spec.data_elements:
+        _save(actor, DataElement, {"code": element.code}, element.model_dump(exclude={"code"}))
+    for agency in spec.agencies:
+        _save(actor, Agency, {"code": agency.code}, {"name": agency.name, "kind": agency.kind})
+
+    parent_plan = Plan.objects.filter(code=header.parent.code).first() if header.parent else None
+    created = not Plan.objects.filter(code=header.code).exists()
+    plan = _save(
+        actor,
+        Plan,
+        {"code": header.code},
+        {
+            "slug": plan_slug(header.code),
+            "title": header.title,
+            "issued_on": header.issued_on,
+            "issuer": header.issuer,
+            "issuer_full": header.issuer_full,
+            "place": header.place,
+            "area_unit": area,
+            "year": header.year,
+            "period": header.period,
+            "report_deadline": header.report_deadline,
+            "report_to": header.report_to,
+            "parent": parent_plan,
+            "parent_reference": header.parent.model_dump(mode="json") if header.parent else {},
+            "legal_basis": header.legal_basis,
+            "closing": header.closing,
+            "recipients": header.recipients,
+            "signature": header.signature.model_dump(),
+            "source_file": Path(path).name,
+        },
+    )
+
+    conditions = {
+        c.code: _save(actor, Condition, {"plan": plan, "code": c.code}, c.model_dump(exclude={"code"}))
+        for c in spec.conditions
+    }
+    for order, section in enumerate(spec.sections, start=1):
+        _save(
+            actor,
+            PlanSection,
+            {"plan": plan, "number": section.number},
+            {"title": section.title, "order": order},
+        )
+    _delete_missing(actor, plan.sections.all(), {s.number for s in spec.sections}, "number")
+
+    indicators = {}
+    for order, ind in enumerate(spec.indicators, start=1):
+        values = ind.model_dump(exclude={"code", "condition"})
+        values.update(condition=conditions.get(ind.condition), order=order)
+        indicators[ind.code] = _save(actor, Indicator, {"plan": plan, "code": ind.code}, values)
+    _delete_missing(actor, plan.indicators.all(), set(indicators), "code")
+
+    agencies = {a.code: a for a in Agency.objects.filter(code__in={a.code for a in spec.agencies})}
+    for order, item in enumerate(spec.items, start=1):
+        saved = _save(
+            actor,
+            PlanItem,
+            {"plan": plan, "number": item.number},
+            {
+                "kind": item.kind,
+                "text": item.text,
+                "lead": agencies.get(item.lead),
+                "condition": conditions.get(item.condition),
+                "order": order,
+            },
+        )
+        saved.coordinating.set([agencies[c] for c in item.coordinating])
+        saved.indicators.set([indicators[c] for c in item.indicators])
+    _delete_missing(actor, plan.items.all(), {i.number for i in spec.items}, "number")
+    _delete_missing(actor, plan.conditions.all(), set(conditions), "code")
+
+    return PlanLoadSummary(
+        plan=plan,
+        created=created,
+        indicators=len(spec.indicators),
+        items=len(spec.items),
+        data_elements=len(spec.data_elements),
+    )
+
+
+def set_condition(*, condition: Condition, met: bool, actor: Actor) -> Condition:
+    before = snapshot(condition)
+    condition.met = met
+    condition.save(update_fields=["met"])
+    record_change(actor, ChangeLogEntry.Action.UPDATE, condition, before=before)
+    return condition

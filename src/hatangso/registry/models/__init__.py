@@ -1,0 +1,3 @@
+from .operators import Operator
+
+__all__ = ["Operator"]

@@ -1,0 +1,65 @@
+"""What every all-or-nothing import shares: collecting row errors and keeping the original file."""
+
+import hashlib
+import shutil
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from django.conf import settings
+
+from hatangso.utilities.errors import UserError
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    value: str
+    reason_vi: str
+    reason_en: str
+
+    def __str__(self) -> str:
+        where = f"dòng/row {self.row}, cột/column {self.column}, '{self.value}'"
+        return f"{where}: {self.reason_vi} / {self.reason_en}"
+
+    def as_dict(self) -> dict:
+        return {
+            "row": self.row,
+            "column": self.column,
+            "value": self.value,
+            "reason_vi": self.reason_vi,
+            "reason_en": self.reason_en,
+        }
+
+
+@dataclass
+class RowErrors:
+    errors: list[RowError] = field(default_factory=list)
+
+    def add(self, row: int, column: str, value: str, reason_vi: str, reason_en: str) -> None:
+        self.errors.append(RowError(row, column, value, reason_vi, reason_en))
+
+    def __bool__(self) -> bool:
+        return bool(self.errors)
+
+
+class ImportRejected(UserError):
+    """The file had bad rows; nothing was written. Carries every row error."""
+
+    def __init__(self, file_name: str, errors: list[RowError]):
+        self.errors = errors
+        super().__init__(
+            f"Tệp {file_name} có {len(errors)} lỗi; không dữ liệu nào được ghi",
+            f"File {file_name} has {len(errors)} error(s); nothing was written",
+        )
+
+
+def keep_original(path: Path, kind: str) -> tuple[Path, str]:
+    """Copy the uploaded file under HATANGSO_HOME/imports and return (stored path, sha256)."""
+    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    folder = settings.HOME / "imports" / kind
+    folder.mkdir(parents=True, exist_ok=True)
+    stored = folder / f"{datetime.now():%Y%m%d-%H%M%S}-{digest[:12]}-{Path(path).name}"
+    shutil.copyfile(path, stored)
+    return stored, digest

@@ -1,0 +1,17 @@
+"""Vietnamese number and date formats for what users read (1.234,5 and 30/11/2024)."""
+
+from datetime import date
+from decimal import Decimal
+
+
+def format_number(value: float | int | Decimal | None, decimals: int = 1) -> str:
+    if value is None:
+        return "—"
+    if float(value).is_integer() and decimals and isinstance(value, int):
+        decimals = 0
+    text = f"{float(value):,.{decimals}f}"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def format_date(value: date | None) -> str:
+    return value.strftime("%d/%m/%Y") if value else ""

@@ -1,0 +1,57 @@
+"""DHIS2-style period codes: yearly `2024`, quarterly `2024Q3`, monthly `202409`."""
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from hatangso.utilities.errors import UserError
+
+_PATTERNS = {
+    "yearly": re.compile(r"^(\d{4})$"),
+    "quarterly": re.compile(r"^(\d{4})Q([1-4])$"),
+    "monthly": re.compile(r"^(\d{4})(0[1-9]|1[0-2])$"),
+}
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    start: date
+    end: date
+    code: str
+    kind: str
+
+    def contains(self, other: "Period") -> bool:
+        return self.start <= other.start and other.end <= self.end
+
+    def __str__(self) -> str:
+        return self.code
+
+
+def parse_period(code: object) -> Period:
+    text = str(code).strip().upper() if code is not None else ""
+    if match := _PATTERNS["yearly"].match(text):
+        year = int(match[1])
+        return Period(date(year, 1, 1), date(year, 12, 31), text, "yearly")
+    if match := _PATTERNS["quarterly"].match(text):
+        year, quarter = int(match[1]), int(match[2])
+        first_month = 3 * quarter - 2
+        last_month = first_month + 2
+        end = date(year, last_month, calendar.monthrange(year, last_month)[1])
+        return Period(date(year, first_month, 1), end, text, "quarterly")
+    if match := _PATTERNS["monthly"].match(text):
+        year, month = int(match[1]), int(match[2])
+        end = date(year, month, calendar.monthrange(year, month)[1])
+        return Period(date(year, month, 1), end, text, "monthly")
+    raise UserError(
+        f"Kỳ báo cáo '{text}' không hợp lệ; dùng 2024, 2024Q3 hoặc 202409",
+        f"Period '{text}' is not valid; use 2024, 2024Q3 or 202409",
+    )
+
+
+def is_valid_period(code: object) -> bool:
+    try:
+        parse_period(code)
+    except UserError:
+        return False
+    return True

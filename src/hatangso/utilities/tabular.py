@@ -1,0 +1,80 @@
+"""Reading CSV and XLSX files into rows of clean text, with the row numbers a user sees."""
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from python_calamine import CalamineWorkbook
+
+from hatangso.utilities.errors import UserError
+from hatangso.utilities.text import clean_text, strip_accents
+
+
+@dataclass
+class Table:
+    columns: list[str]
+    # (row number as the user sees it in the file, {column: text})
+    rows: list[tuple[int, dict[str, str]]]
+    sheet: str = ""
+
+
+def header_key(name: str) -> str:
+    """Header cells are matched ignoring case, accents and spacing ("Mã đơn vị" == "ma_don_vi")."""
+    return "_".join(strip_accents(name).replace("-", " ").replace("_", " ").split())
+
+
+def _cell_text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return clean_text(value)
+
+
+def _table_from_matrix(matrix: list[list[object]], sheet: str = "") -> Table:
+    header_index = next((i for i, row in enumerate(matrix) if any(_cell_text(c) for c in row)), None)
+    if header_index is None:
+        raise UserError("Tệp không có dữ liệu", "The file has no data")
+    columns = [header_key(_cell_text(c)) for c in matrix[header_index]]
+    rows = []
+    for offset, raw in enumerate(matrix[header_index + 1 :], start=header_index + 2):
+        cells = [_cell_text(c) for c in raw]
+        if not any(cells):
+            continue
+        cells += [""] * (len(columns) - len(cells))
+        rows.append((offset, {col: cells[i] for i, col in enumerate(columns) if col}))
+    return Table(columns=[c for c in columns if c], rows=rows, sheet=sheet)
+
+
+def read_table(path: Path, sheet: str | None = None) -> Table:
+    """Read the first (or the named) sheet of an XLSX file, or a CSV file (UTF-8, comma or semicolon)."""
+    path = Path(path)
+    if not path.is_file():
+        raise UserError(f"Không tìm thấy tệp {path}", f"File {path} not found")
+    suffix = path.suffix.lower()
+    if suffix in {".xlsx", ".xlsm", ".xls", ".ods"}:
+        try:
+            workbook = CalamineWorkbook.from_path(str(path))
+        except Exception as exc:
+            raise UserError(
+                f"Không đọc được tệp Excel {path.name}: {exc}", f"Cannot read Excel file {path.name}: {exc}"
+            ) from exc
+        name = sheet or workbook.sheet_names[0]
+        if name not in workbook.sheet_names:
+            raise UserError(f"Tệp không có trang tính '{name}'", f"The workbook has no sheet '{name}'")
+        return _table_from_matrix(workbook.get_sheet_by_name(name).to_python(), sheet=name)
+    if suffix in {".csv", ".txt"}:
+        raw = path.read_bytes()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise UserError(
+                f"Tệp {path.name} không phải UTF-8; hãy lưu lại dưới dạng CSV UTF-8",
+                f"File {path.name} is not UTF-8; save it again as CSV UTF-8",
+            ) from exc
+        first_line = text.split("\n", 1)[0]
+        delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+        return _table_from_matrix(list(csv.reader(io.StringIO(text), delimiter=delimiter)))
+    raise UserError(
+        f"Định dạng tệp {suffix or '(không có đuôi)'} không được hỗ trợ; dùng .csv hoặc .xlsx",
+        f"File type {suffix or '(no extension)'} is not supported; use .csv or .xlsx",
+    )
