@@ -6,3 +6,41 @@ import tempfile
 if "HATANGSO_HOME" not in os.environ or os.environ.get("CI"):
     os.environ["HATANGSO_HOME"] = tempfile.mkdtemp(prefix="hatangso-test-")
 os.environ.setdefault("HATANGSO_SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
+
+import pytest
+
+
+@pytest.fixture
+def actor():
+    from hatangso.core.changelog import Actor
+
+    return Actor.command("test")
+
+
+@pytest.fixture
+def reference_units(db, actor):
+    """The shipped units of Huế (pre- and post-2025) with the 2025 crosswalk, and the operators."""
+    from hatangso.geography.services import load_reference_units
+    from hatangso.registry.operators import load_reference_operators
+
+    load_reference_units(actor=actor)
+    load_reference_operators(actor=actor)
+
+
+@pytest.fixture
+def seed_plan(reference_units, actor):
+    """Plan 1529/KH-UBND loaded from the shipped plan file."""
+    from hatangso.plans.services import SEED_PLAN_FILE, load_plan
+
+    return load_plan(path=SEED_PLAN_FILE, actor=actor).plan
+
+
+@pytest.fixture
+def table_counts(db):
+    """A snapshot of every table's row count, to assert that nothing was written."""
+    from django.apps import apps
+
+    def counts() -> dict[str, int]:
+        return {m._meta.label: m.objects.count() for m in apps.get_models()}
+
+    return counts

@@ -81,7 +81,8 @@ def _set_path(unit: AdministrativeUnit) -> None:
 
 @transaction.atomic
 def upsert_units(*, records: list[UnitRecord], actor: Actor) -> UnitImportSummary:
-    """Create or update units. A unit is matched by code, level and start of validity.
+    """Create or update units. A unit is matched by code, level and validity; a record that names an
+    existing unit again (same code and name, within its validity) leaves it unchanged.
 
     Records must list parents before children (as GSO lists and our files do).
     """
@@ -89,8 +90,13 @@ def upsert_units(*, records: list[UnitRecord], actor: Actor) -> UnitImportSummar
     seen: dict[str, list[AdministrativeUnit]] = {}
     for record in records:
         parent = _find_parent(record, seen)
+        if covering := _same_unit_covering(record):
+            seen.setdefault(covering.code, []).append(covering)
+            unchanged += 1
+            continue
+        # The same unit is the same code, level and validity; anything else is a new unit.
         unit = AdministrativeUnit.objects.filter(
-            code=record.code, level=record.level, valid_from=record.valid_from
+            code=record.code, level=record.level, valid_from=record.valid_from, valid_to=record.valid_to
         ).first()
         fields = {
             "name": clean_text(record.name),
@@ -122,6 +128,20 @@ def upsert_units(*, records: list[UnitRecord], actor: Actor) -> UnitImportSummar
                 updated += 1
         seen.setdefault(unit.code, []).append(unit)
     return UnitImportSummary(created=created, updated=updated, unchanged=unchanged)
+
+
+def _same_unit_covering(record: UnitRecord) -> AdministrativeUnit | None:
+    """An existing unit with the record's code and name whose validity covers the record's: a list
+    of another date names the same unit again, which is no reason for a second row."""
+    for unit in AdministrativeUnit.objects.filter(code=record.code, level=record.level):
+        starts_before = unit.valid_from is None or (record.valid_from and unit.valid_from <= record.valid_from)
+        ends_after = unit.valid_to is None or (record.valid_to and unit.valid_to >= record.valid_to)
+        same_name = match_key(unit.name) == match_key(record.name) or (
+            unit.former_names and match_key(record.name) in match_key(unit.former_names)
+        )
+        if starts_before and ends_after and same_name:
+            return unit
+    return None
 
 
 def _check_no_overlap(record: UnitRecord) -> None:
