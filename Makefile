@@ -22,7 +22,7 @@ serve: setup
 	$(VENV)/bin/hatangso serve $(ARGS)
 
 lint: setup
-	$(VENV)/bin/ruff check src tests scripts bench
+	$(VENV)/bin/ruff check .
 
 test: lint
 	$(VENV)/bin/pytest $(ARGS)

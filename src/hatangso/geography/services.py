@@ -134,7 +134,9 @@ def _same_unit_covering(record: UnitRecord) -> AdministrativeUnit | None:
     """An existing unit with the record's code and name whose validity covers the record's: a list
     of another date names the same unit again, which is no reason for a second row."""
     for unit in AdministrativeUnit.objects.filter(code=record.code, level=record.level):
-        starts_before = unit.valid_from is None or (record.valid_from and unit.valid_from <= record.valid_from)
+        starts_before = unit.valid_from is None or (
+            record.valid_from and unit.valid_from <= record.valid_from
+        )
         ends_after = unit.valid_to is None or (record.valid_to and unit.valid_to >= record.valid_to)
         same_name = match_key(unit.name) == match_key(record.name) or (
             unit.former_names and match_key(record.name) in match_key(unit.former_names)

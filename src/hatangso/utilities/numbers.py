@@ -7,8 +7,6 @@ from decimal import Decimal
 def format_number(value: float | int | Decimal | None, decimals: int = 1) -> str:
     if value is None:
         return "—"
-    if float(value).is_integer() and decimals and isinstance(value, int):
-        decimals = 0
     text = f"{float(value):,.{decimals}f}"
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 

@@ -26,8 +26,11 @@ def unit(code, on=date(2024, 6, 1)):
 
 def put(actor, element, unit_code, period, value, operator=None):
     return set_value(
-        element=DataElement.objects.get(code=element), unit=unit(unit_code), period=period,
-        value=str(value), actor=actor,
+        element=DataElement.objects.get(code=element),
+        unit=unit(unit_code),
+        period=period,
+        value=str(value),
+        actor=actor,
         operator=Operator.objects.get(code=operator) if operator else None,
     )
 
@@ -81,8 +84,13 @@ def test_village_coverage_counts_villages_valid_in_the_period(seed_plan, actor):
     commune = unit("20035")
     villages = [create_village(commune=commune, name=f"Thôn {n}", actor=actor) for n in range(1, 5)]
     for village, covered in zip(villages, [1, 1, 1, 0], strict=True):
-        set_value(element=DataElement.objects.get(code="village_ftth_covered"), unit=village,
-                  period="2024", value=str(covered), actor=actor)
+        set_value(
+            element=DataElement.objects.get(code="village_ftth_covered"),
+            unit=village,
+            period="2024",
+            value=str(covered),
+            actor=actor,
+        )
     result = by_code(evaluate_plan(seed_plan, commune, Y2024))["village_fixed_broadband_coverage"]
     assert (result.numerator, result.denominator, result.value) == (3, 4, 75.0)
     assert result.lineage["count_units(village)"]["total"] == 4
@@ -118,8 +126,12 @@ def test_statuses_no_data_not_applicable_and_flags(seed_plan, actor):
 
 
 def test_2024_values_of_tu_ha_appear_under_the_post_2025_phuong_huong_tra(seed_plan, actor):
-    for code, population, users in (("19996", 10000, 9800), ("20011", 6000, 5700), ("20008", 4000, 3900),
-                                    ("20005", 7000, 6000)):
+    for code, population, users in (
+        ("19996", 10000, 9800),
+        ("20011", 6000, 5700),
+        ("20008", 4000, 3900),
+        ("20005", 7000, 6000),
+    ):
         put(actor, "population", code, "2024", population)
         put(actor, "internet_users", code, "2024", users)
     huong_tra_2025 = resolve_unit("19996", start=date(2025, 7, 1))
@@ -149,7 +161,9 @@ def test_compute_stores_results_with_lineage_and_replaces_them(seed_plan, actor)
     assert IndicatorResult.objects.count() == 15
     contract = scorecard.as_json()
     assert contract["unit"] == {"code": "19996", "name": "Phường Tứ Hạ"}
-    assert {i["code"] for i in contract["indicators"]} == set(seed_plan.indicators.values_list("code", flat=True))
+    assert {i["code"] for i in contract["indicators"]} == set(
+        seed_plan.indicators.values_list("code", flat=True)
+    )
 
 
 @pytest.mark.parametrize("level", ["village", "commune"])
@@ -158,7 +172,9 @@ def test_count_units_is_safe_and_checked(seed_plan, level):
 
     scope = build_scope(seed_plan.area_unit, Y2024)
     counter = _UnitCounter(scope)
-    expected = AdministrativeUnit.objects.filter(level=level, path__startswith=seed_plan.area_unit.path).count()
+    expected = AdministrativeUnit.objects.filter(
+        level=level, path__startswith=seed_plan.area_unit.path
+    ).count()
     assert _evaluate_expression(f"count_units('{level}')", {}, counter) == expected
 
 

@@ -26,7 +26,7 @@ def test_good_file_is_imported_with_audit(seed_plan, actor, tmp_path):
         tmp_path,
         "2024,19996,Phường Tứ Hạ,population,,12.345,\n"
         "2024,19996,Phường Tứ Hạ,households,,3210,\n"
-        "202403,19996,,mobile_subscriptions,Viettel,\"4.000\",\n"
+        '202403,19996,,mobile_subscriptions,Viettel,"4.000",\n'
         "2024Q1,19996,,cable_poles,vnpt,500,\n",
     )
     summary = import_values(path=path, actor=actor)
@@ -42,7 +42,9 @@ def test_good_file_is_imported_with_audit(seed_plan, actor, tmp_path):
 
 
 def test_reimport_updates_changed_values_only(seed_plan, actor, tmp_path):
-    import_values(path=write(tmp_path, "2024,20005,,population,,1000,\n2024,20005,,households,,300,\n"), actor=actor)
+    import_values(
+        path=write(tmp_path, "2024,20005,,population,,1000,\n2024,20005,,households,,300,\n"), actor=actor
+    )
     second = write(tmp_path, "2024,20005,,population,,1100,\n2024,20005,,households,,300,\n", "second.csv")
     summary = import_values(path=second, actor=actor)
     assert (summary.created, summary.updated, summary.unchanged) == (0, 1, 1)
@@ -75,8 +77,17 @@ def test_bad_rows_are_all_reported_and_nothing_is_written(seed_plan, actor, tmp_
     assert table_counts() == before
     errors = {(e.row, e.column): e for e in caught.value.errors}
     assert sorted(errors) == [
-        (2, "ma_don_vi"), (3, "gia_tri"), (4, "gia_tri"), (6, "ky"), (7, "ma_chi_so"), (8, "gia_tri"),
-        (9, "ma_chi_so"), (10, "doanh_nghiep"), (11, "doanh_nghiep"), (12, "ten_don_vi"), (13, "ky"),
+        (2, "ma_don_vi"),
+        (3, "gia_tri"),
+        (4, "gia_tri"),
+        (6, "ky"),
+        (7, "ma_chi_so"),
+        (8, "gia_tri"),
+        (9, "ma_chi_so"),
+        (10, "doanh_nghiep"),
+        (11, "doanh_nghiep"),
+        (12, "ten_don_vi"),
+        (13, "ky"),
     ]
     assert errors[(2, "ma_don_vi")].reason_vi == "không có đơn vị mã 99999"
     assert errors[(2, "ma_don_vi")].reason_en == "no unit has code 99999"
@@ -101,10 +112,15 @@ def test_percentage_over_100_is_rejected(seed_plan, actor, tmp_path, table_count
     from hatangso.collection.models import DataElement
 
     DataElement.objects.create(
-        code="survey_coverage_pct", name="Tỷ lệ khảo sát", value_type="percentage",
-        aggregation="last", reporter="commune",
+        code="survey_coverage_pct",
+        name="Tỷ lệ khảo sát",
+        value_type="percentage",
+        aggregation="last",
+        reporter="commune",
     )
-    path = write(tmp_path, "2024,19996,,survey_coverage_pct,,100.5,\n2024,20005,,survey_coverage_pct,,99,5,\n")
+    path = write(
+        tmp_path, "2024,19996,,survey_coverage_pct,,100.5,\n2024,20005,,survey_coverage_pct,,99,5,\n"
+    )
     before = table_counts()
     with pytest.raises(ImportRejected) as caught:
         import_values(path=path, actor=actor)

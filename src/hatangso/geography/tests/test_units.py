@@ -20,15 +20,29 @@ JULY_2025 = date(2025, 7, 1)
 def test_reference_units_of_hue_before_and_after_2025(reference_units):
     assert AdministrativeUnit.objects.count() == 184
     huong_tra = resolve_unit("480", start=JUNE_2024)
-    assert (huong_tra.name, huong_tra.level, huong_tra.valid_to) == ("Thị xã Hương Trà", "district", date(2025, 6, 30))
+    assert (huong_tra.name, huong_tra.level, huong_tra.valid_to) == (
+        "Thị xã Hương Trà",
+        "district",
+        date(2025, 6, 30),
+    )
     communes = huong_tra.children.valid_on(JUNE_2024)
     assert sorted(c.code for c in communes) == [
-        "19996", "20005", "20008", "20011", "20017", "20020", "20026", "20035", "20041"
+        "19996",
+        "20005",
+        "20008",
+        "20011",
+        "20017",
+        "20020",
+        "20026",
+        "20035",
+        "20041",
     ]
     assert resolve_unit("19996", start=JUNE_2024).name == "Phường Tứ Hạ"
     assert resolve_unit("19996", start=JULY_2025).name == "Phường Hương Trà"
     assert resolve_unit("46", start=JULY_2025).former_names == "Tỉnh Thừa Thiên Huế (đến 31/12/2024)"
-    assert all(u.path.startswith(resolve_unit("46", start=JUNE_2024).path) for u in AdministrativeUnit.objects.all())
+    assert all(
+        u.path.startswith(resolve_unit("46", start=JUNE_2024).path) for u in AdministrativeUnit.objects.all()
+    )
 
 
 def test_crosswalk_of_the_2025_reorganisation(reference_units):
@@ -41,8 +55,12 @@ def test_crosswalk_of_the_2025_reorganisation(reference_units):
     for new_code, old_codes in expected.items():
         successor = resolve_unit(new_code, start=JULY_2025)
         assert {p.code for p in predecessors(successor)} == old_codes
-        assert set(successor.predecessions.values_list("source", flat=True)) == {"Nghị quyết 1675/NQ-UBTVQH15"}
-    rolled = rollup_units(resolve_unit("19996", start=JULY_2025), start=date(2024, 1, 1), end=date(2024, 12, 31))
+        assert set(successor.predecessions.values_list("source", flat=True)) == {
+            "Nghị quyết 1675/NQ-UBTVQH15"
+        }
+    rolled = rollup_units(
+        resolve_unit("19996", start=JULY_2025), start=date(2024, 1, 1), end=date(2024, 12, 31)
+    )
     assert {u.code for u in rolled} == {"19996", "20011", "20008"}
 
 
@@ -60,7 +78,9 @@ def test_villages_get_commune_codes_and_validity(reference_units, actor):
     assert (first.code, second.code) == ("19996.01", "19996.02")
     assert first.valid_to == date(2025, 6, 30)
     assert first.path.startswith(tu_ha.path) and first.path != tu_ha.path
-    assert ChangeLogEntry.objects.filter(object_type="geography.administrativeunit", object_id=str(first.pk)).exists()
+    assert ChangeLogEntry.objects.filter(
+        object_type="geography.administrativeunit", object_id=str(first.pk)
+    ).exists()
     with pytest.raises(UserError) as caught:
         create_village(commune=tu_ha, name="tổ dân phố  1", actor=actor)
     assert caught.value.en == "Phường Tứ Hạ already has a village 'tổ dân phố 1'"
@@ -70,14 +90,17 @@ def test_villages_get_commune_codes_and_validity(reference_units, actor):
 
 def test_village_import_is_all_or_nothing(reference_units, actor, tmp_path, table_counts):
     bad = tmp_path / "thon.csv"
-    bad.write_text("ma_xa,ten,loai\n20005,Thôn Giáp Nam,Thôn\n99999,Thôn A,Thôn\n20005,Thôn Giáp Nam,Thôn\n",
-                   encoding="utf-8")
+    bad.write_text(
+        "ma_xa,ten,loai\n20005,Thôn Giáp Nam,Thôn\n99999,Thôn A,Thôn\n20005,Thôn Giáp Nam,Thôn\n",
+        encoding="utf-8",
+    )
     before = table_counts()
     with pytest.raises(ImportRejected) as caught:
         import_villages(path=bad, actor=actor)
     assert table_counts() == before
     assert [(e.row, e.reason_en) for e in caught.value.errors] == [
-        (3, "no commune has this code"), (4, "duplicates row 2"),
+        (3, "no commune has this code"),
+        (4, "duplicates row 2"),
     ]
     good = tmp_path / "thon-ok.csv"
     good.write_text("ma_xa,ten,loai\n20005,Thôn Giáp Nam,Thôn\n20005,Thôn Giáp Đông,Thôn\n", encoding="utf-8")
@@ -89,14 +112,20 @@ def test_village_import_is_all_or_nothing(reference_units, actor, tmp_path, tabl
 @pytest.mark.skipif(not RESEARCH.is_dir(), reason="shared/research/data is not beside the repository")
 def test_gso_list_import_into_an_empty_database(db, actor):
     summary = import_gso_list(
-        path=RESEARCH / "gso_xa_2021-02-03_thuathienhue.csv", actor=actor, valid_to=date(2021, 6, 30),
+        path=RESEARCH / "gso_xa_2021-02-03_thuathienhue.csv",
+        actor=actor,
+        valid_to=date(2021, 6, 30),
         source="GSO 03/02/2021",
     )
     assert summary.created == 1 + 9 + 145
     district = AdministrativeUnit.objects.get(code="480")
     assert district.children.count() == 15
-    again = import_gso_list(path=RESEARCH / "gso_xa_2021-02-03_thuathienhue.csv", actor=actor,
-                            valid_to=date(2021, 6, 30), source="GSO 03/02/2021")
+    again = import_gso_list(
+        path=RESEARCH / "gso_xa_2021-02-03_thuathienhue.csv",
+        actor=actor,
+        valid_to=date(2021, 6, 30),
+        source="GSO 03/02/2021",
+    )
     assert again.unchanged == 155
 
 
@@ -117,7 +146,9 @@ def test_a_code_cannot_be_used_twice_at_the_same_time(reference_units, actor, tm
 @pytest.mark.skipif(not RESEARCH.is_dir(), reason="shared/research/data is not beside the repository")
 def test_a_list_naming_known_units_again_changes_nothing(reference_units, actor, table_counts):
     before = table_counts()
-    summary = import_gso_list(path=RESEARCH / "gso_xa_2025-01-04_hue.csv", actor=actor, valid_to=date(2025, 6, 30))
+    summary = import_gso_list(
+        path=RESEARCH / "gso_xa_2025-01-04_hue.csv", actor=actor, valid_to=date(2025, 6, 30)
+    )
     assert (summary.created, summary.updated, summary.unchanged) == (0, 0, 1 + 9 + 134)
     assert table_counts() == before
 
@@ -128,7 +159,9 @@ def test_a_code_whose_unit_changed_needs_validity_dates(reference_units, actor, 
     dates that separate them the import must stop, not rename the unit."""
     before = table_counts()
     with pytest.raises(UserError) as caught:
-        import_gso_list(path=RESEARCH / "gso_xa_2021-02-03_thuathienhue.csv", actor=actor, valid_to=date(2021, 6, 30))
+        import_gso_list(
+            path=RESEARCH / "gso_xa_2021-02-03_thuathienhue.csv", actor=actor, valid_to=date(2021, 6, 30)
+        )
     assert caught.value.en == (
         "Code 474 is already used by Quận Thuận Hóa for … – 30/06/2025; give the new unit its validity dates"
     )

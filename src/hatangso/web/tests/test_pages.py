@@ -1,0 +1,62 @@
+from datetime import date
+
+from hatangso.analytics.services import compute_scorecard
+from hatangso.collection.models import DataElement
+from hatangso.collection.services import set_value
+from hatangso.geography.selectors import resolve_unit
+from hatangso.utilities.periods import parse_period
+
+
+def test_home_without_a_plan(client, db):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "Chưa có kế hoạch nào" in response.content.decode()
+
+
+def _enter(actor, synthetic):
+    tu_ha = resolve_unit("19996", start=date(2024, 6, 1))
+    for code, value in (("population", "12345"), ("internet_users", "12000")):
+        set_value(
+            element=DataElement.objects.get(code=code),
+            unit=tu_ha,
+            period="2024",
+            value=value,
+            actor=actor,
+            synthetic=synthetic,
+        )
+
+
+def test_home_shows_the_stored_scorecard_in_vietnamese_format(client, seed_plan, actor):
+    _enter(actor, synthetic=True)
+    compute_scorecard(plan=seed_plan, unit=seed_plan.area_unit, period=parse_period("2024"))
+    page = client.get("/").content.decode()
+    assert "Dữ liệu mẫu" in page and "synthetic demo data" in page
+    assert "12.000 / 12.345" in page
+    assert "97,2" in page  # 12000 / 12345 = 97.21 %
+    assert "≥ 97" in page
+    assert "Chưa có thông tin" in page and "Không thực hiện" in page
+    assert "30/11/2024" in page
+
+
+def test_real_data_carry_no_synthetic_label(client, seed_plan, actor):
+    _enter(actor, synthetic=False)
+    compute_scorecard(plan=seed_plan, unit=seed_plan.area_unit, period=parse_period("2024"))
+    assert "Dữ liệu mẫu" not in client.get("/").content.decode()
+
+
+def test_scorecard_api(client, seed_plan, actor):
+    _enter(actor, synthetic=False)
+    response = client.get("/api/v1/plans/1529-kh-ubnd/scorecard?period=2024&unit=19996")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["plan"] == "1529/KH-UBND" and body["unit"] == {"code": "19996", "name": "Phường Tứ Hạ"}
+    internet = next(i for i in body["indicators"] if i["code"] == "internet_users")
+    assert (internet["value"], internet["status"], internet["target"]) == (97.21, "achieved", 97.0)
+    missing = client.get("/api/v1/plans/none/scorecard")
+    assert missing.status_code == 404
+    assert missing.json()["detail_en"].startswith("No plan 'none'")
+
+
+def test_admin_is_read_only(admin_client, seed_plan):
+    assert admin_client.get("/admin/plans/indicator/").status_code == 200
+    assert admin_client.get("/admin/plans/indicator/add/").status_code == 403
