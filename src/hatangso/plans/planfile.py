@@ -51,6 +51,7 @@ class PlanHeader(_Strict):
     report_deadline: date | None = None
     report_to: str = ""
     legal_basis: list[str] = []
+    preamble: str = ""
     parent: ParentPlan | None = None
     closing: str = ""
     recipients: list[str] = []

@@ -108,6 +108,7 @@ def load_plan(*, path: Path, actor: Actor) -> PlanLoadSummary:
             "parent": parent_plan,
             "parent_reference": header.parent.model_dump(mode="json") if header.parent else {},
             "legal_basis": header.legal_basis,
+            "preamble": header.preamble,
             "closing": header.closing,
             "recipients": header.recipients,
             "signature": header.signature.model_dump(),

@@ -92,6 +92,7 @@ class Migration(migrations.Migration):
                 ("report_to", models.CharField(blank=True, max_length=300, verbose_name="báo cáo về")),
                 ("parent_reference", models.JSONField(blank=True, default=dict)),
                 ("legal_basis", models.JSONField(blank=True, default=list)),
+                ("preamble", models.TextField(blank=True)),
                 ("closing", models.TextField(blank=True)),
                 ("recipients", models.JSONField(blank=True, default=list)),
                 ("signature", models.JSONField(blank=True, default=dict)),

@@ -55,6 +55,7 @@ class Plan(models.Model):
     # The parent plan as cited, when it is not loaded itself.
     parent_reference = models.JSONField(default=dict, blank=True)
     legal_basis = models.JSONField(default=list, blank=True)
+    preamble = models.TextField(blank=True)
     closing = models.TextField(blank=True)
     recipients = models.JSONField(default=list, blank=True)
     signature = models.JSONField(default=dict, blank=True)
