@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "hatangso.core.middleware.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "hatangso.urls"
@@ -112,6 +113,19 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = HOME / "static"
 MEDIA_ROOT = HOME / "media"
+
+# Production runs behind HTTPS (HATANGSO_HTTPS=1); the local demo on 127.0.0.1 cannot.
+HTTPS = os.environ.get("HATANGSO_HTTPS") == "1"
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = 31_536_000 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
+if os.environ.get("HATANGSO_BEHIND_PROXY") == "1":
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "frame-ancestors 'none'; form-action 'self'; base-uri 'self'"
+)
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
