@@ -1,5 +1,6 @@
 """The plan file format (YAML): its schema and the readable errors it gives."""
 
+import json
 import re
 from datetime import date
 from decimal import Decimal
@@ -184,6 +185,17 @@ class PlanFile(_Strict):
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+
+SCHEMA_FILE = Path(__file__).resolve().parent / "data" / "plan-file.schema.json"
+
+
+def plan_file_schema() -> str:
+    """The plan file's JSON Schema (for editors' YAML validation); shipped as plan-file.schema.json."""
+    schema = PlanFile.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "hatangso plan file"
+    return json.dumps(schema, ensure_ascii=False, indent=2) + "\n"
 
 
 def _location(loc: tuple, data: dict) -> str:

@@ -2,6 +2,7 @@
 
 import unicodedata
 from decimal import Decimal
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -38,7 +39,7 @@ def test_good_file_is_imported_with_audit(seed_plan, actor, tmp_path):
     assert ChangeLogEntry.objects.filter(object_type="collection.datavalue", action="create").count() == 4
     batch = ImportBatch.objects.get()
     assert batch.rows == 4 and len(batch.sha256) == 64
-    assert open(batch.stored_path, encoding="utf-8").read() == path.read_text(encoding="utf-8")
+    assert Path(batch.stored_path).read_text(encoding="utf-8") == path.read_text(encoding="utf-8")
 
 
 def test_reimport_updates_changed_values_only(seed_plan, actor, tmp_path):

@@ -4,6 +4,7 @@ from rich.table import Table
 
 from hatangso.core.management.base import HatangsoCommand
 from hatangso.plans import selectors, services
+from hatangso.plans.planfile import plan_file_schema
 from hatangso.utilities.numbers import format_date
 
 
@@ -11,15 +12,19 @@ class Command(HatangsoCommand):
     help = "Nạp và liệt kê kế hoạch / Load and list plans"
 
     def add_arguments(self, parser):
-        sub = parser.add_subparsers(dest="action", required=True, metavar="load|list")
+        sub = parser.add_subparsers(dest="action", required=True, metavar="load|list|schema")
         load = sub.add_parser("load", help="Nạp tệp kế hoạch YAML / load a YAML plan file")
         load.add_argument("file", type=Path)
         sub.add_parser("list", help="Danh sách kế hoạch / list plans")
+        sub.add_parser("schema", help="JSON Schema của tệp kế hoạch / the plan file's JSON Schema")
 
     def command_label(self) -> str:
         return "plan"
 
     def handle(self, *args, action, **options):
+        if action == "schema":
+            self.stdout.write(plan_file_schema())
+            return
         if action == "load":
             summary = services.load_plan(path=options["file"], actor=self.actor())
             verb = "Đã nạp / Loaded" if summary.created else "Đã cập nhật / Updated"
