@@ -60,3 +60,16 @@ def test_scorecard_api(client, seed_plan, actor):
 def test_admin_is_read_only(admin_client, seed_plan):
     assert admin_client.get("/admin/plans/indicator/").status_code == 200
     assert admin_client.get("/admin/plans/indicator/add/").status_code == 403
+
+
+def test_commune_scorecards_are_reachable_from_the_home_page(client, seed_plan, actor):
+    _enter(actor, synthetic=False)
+    tu_ha = resolve_unit("19996", start=date(2024, 6, 1))
+    compute_scorecard(plan=seed_plan, unit=tu_ha, period=parse_period("2024"))
+    home = client.get("/").content.decode()
+    for code in ("19996", "20005", "20008", "20011", "20017", "20020", "20026", "20035", "20041"):
+        assert f'href="?unit={code}"' in home
+    page = client.get("/?unit=19996").content.decode()
+    assert "Phường Tứ Hạ · kỳ 2024" in page
+    assert "12.000 / 12.345" in page
+    assert client.get("/?unit=99999").status_code == 404
