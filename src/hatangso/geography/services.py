@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from hatangso.core.changelog import Actor, record_change, snapshot
+from hatangso.core.changelog import Actor, record_change, record_changes, snapshot
 from hatangso.core.models import ChangeLogEntry
 from hatangso.geography import gso
 from hatangso.geography.models import AdministrativeUnit, UnitSuccession
@@ -49,116 +49,148 @@ def _optional_date(text: str) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
-def _find_parent(record: UnitRecord, created: dict[str, list[AdministrativeUnit]]):
-    if not record.parent_code:
+class _UnitIndex:
+    """The units an import touches, by code, so matching a list costs no query per row."""
+
+    def __init__(self, codes: set[str]):
+        self.by_code: dict[str, list[AdministrativeUnit]] = {}
+        for unit in AdministrativeUnit.objects.filter(code__in=codes).select_related("parent"):
+            self.add(unit)
+
+    def add(self, unit: AdministrativeUnit) -> None:
+        self.by_code.setdefault(unit.code, []).append(unit)
+
+    def overlapping(self, code: str, level: str | None, start: date, end: date) -> list[AdministrativeUnit]:
+        return [
+            u
+            for u in self.by_code.get(code, [])
+            if (level is None or u.level == level) and u.is_valid_between(start, end)
+        ]
+
+    def exact(self, record: UnitRecord) -> AdministrativeUnit | None:
+        """The same unit: same code, level and validity."""
+        return next(
+            (
+                u
+                for u in self.by_code.get(record.code, [])
+                if u.level == record.level
+                and (u.valid_from, u.valid_to) == (record.valid_from, record.valid_to)
+            ),
+            None,
+        )
+
+    def covering(self, record: UnitRecord) -> AdministrativeUnit | None:
+        """A unit with the record's code and name (or former name) whose validity covers the
+        record's: a list of another date names the same unit again."""
+        for unit in self.by_code.get(record.code, []):
+            starts_before = unit.valid_from is None or (
+                record.valid_from is not None and unit.valid_from <= record.valid_from
+            )
+            ends_after = unit.valid_to is None or (
+                record.valid_to is not None and unit.valid_to >= record.valid_to
+            )
+            same_name = match_key(unit.name) == match_key(record.name) or (
+                unit.former_names and match_key(record.name) in match_key(unit.former_names)
+            )
+            if unit.level == record.level and starts_before and ends_after and same_name:
+                return unit
         return None
-    start = record.valid_from or _EARLIEST
-    end = record.valid_to or _LATEST
-    candidates = [u for u in created.get(record.parent_code, []) if u.is_valid_between(start, end)]
-    if not candidates:
-        candidates = list(
-            AdministrativeUnit.objects.filter(code=record.parent_code).valid_between(start, end)
-        )
-    if len(candidates) != 1:
-        reason = "không tìm thấy" if not candidates else "có nhiều hơn một"
-        reason_en = "not found" if not candidates else "ambiguous"
-        raise UserError(
-            f"Đơn vị cha {record.parent_code} của {record.name} ({record.code}) {reason} "
-            f"trong thời gian hiệu lực",
-            f"Parent unit {record.parent_code} of {record.name} ({record.code}) is {reason_en} "
-            f"for its validity",
-        )
-    return candidates[0]
+
+    def parent_of(self, record: UnitRecord) -> AdministrativeUnit | None:
+        if not record.parent_code:
+            return None
+        start, end = record.valid_from or _EARLIEST, record.valid_to or _LATEST
+        candidates = self.overlapping(record.parent_code, None, start, end)
+        if len(candidates) != 1:
+            reason = "không tìm thấy" if not candidates else "có nhiều hơn một"
+            reason_en = "not found" if not candidates else "ambiguous"
+            raise UserError(
+                f"Đơn vị cha {record.parent_code} của {record.name} ({record.code}) {reason} "
+                f"trong thời gian hiệu lực",
+                f"Parent unit {record.parent_code} of {record.name} ({record.code}) is {reason_en} "
+                f"for its validity",
+            )
+        return candidates[0]
 
 
 def _set_path(unit: AdministrativeUnit) -> None:
+    """Set the unit's materialised path, and its descendants' when it moved to another parent."""
     prefix = unit.parent.path if unit.parent_id else "/"
     path = f"{prefix}{unit.pk}/"
-    if unit.path != path:
-        unit.path = path
-        AdministrativeUnit.objects.filter(pk=unit.pk).update(path=path)
+    if unit.path == path:
+        return
+    old = unit.path
+    unit.path = path
+    AdministrativeUnit.objects.filter(pk=unit.pk).update(path=path)
+    if old:
+        for descendant in AdministrativeUnit.objects.filter(path__startswith=old).exclude(pk=unit.pk):
+            descendant.path = path + descendant.path.removeprefix(old)
+            descendant.save(update_fields=["path"])
 
 
 @transaction.atomic
 def upsert_units(*, records: list[UnitRecord], actor: Actor) -> UnitImportSummary:
-    """Create or update units. A unit is matched by code, level and validity; a record that names an
-    existing unit again (same code and name, within its validity) leaves it unchanged.
+    """Create or update units.
 
-    Records must list parents before children (as GSO lists and our files do).
+    A record with a unit's code, level and validity updates that unit; a record naming an existing
+    unit again (same code and name, within its validity) leaves it unchanged; any other record is a
+    new unit, refused if its code is in use during its validity. Parents come before children (as in
+    GSO lists and our files).
     """
     created = updated = unchanged = 0
-    seen: dict[str, list[AdministrativeUnit]] = {}
+    index = _UnitIndex({r.code for r in records} | {r.parent_code for r in records if r.parent_code})
+    new_units: list[AdministrativeUnit] = []
     for record in records:
-        parent = _find_parent(record, seen)
-        if covering := _same_unit_covering(record):
-            seen.setdefault(covering.code, []).append(covering)
+        unit = index.exact(record)
+        if unit is None and index.covering(record) is not None:
             unchanged += 1
             continue
-        # The same unit is the same code, level and validity; anything else is a new unit.
-        unit = AdministrativeUnit.objects.filter(
-            code=record.code, level=record.level, valid_from=record.valid_from, valid_to=record.valid_to
-        ).first()
         fields = {
             "name": clean_text(record.name),
             "type_name": clean_text(record.type_name),
-            "parent": parent,
-            "valid_to": record.valid_to,
+            "parent": index.parent_of(record),
             "former_names": clean_text(record.former_names),
             "source": clean_text(record.source),
             "synthetic": record.synthetic,
         }
         if unit is None:
-            _check_no_overlap(record)
+            start, end = record.valid_from or _EARLIEST, record.valid_to or _LATEST
+            if clash := index.overlapping(record.code, record.level, start, end):
+                raise UserError(
+                    f"Mã {record.code} đã được dùng cho {clash[0].name} trong thời gian "
+                    f"{clash[0].validity_label}; hãy ghi ngày hiệu lực cho đơn vị mới",
+                    f"Code {record.code} is already used by {clash[0].name} for "
+                    f"{clash[0].validity_label}; give the new unit its validity dates",
+                )
             unit = AdministrativeUnit.objects.create(
-                code=record.code, level=record.level, valid_from=record.valid_from, path="", **fields
+                code=record.code,
+                level=record.level,
+                valid_from=record.valid_from,
+                valid_to=record.valid_to,
+                path="",
+                **fields,
             )
             _set_path(unit)
-            record_change(actor, ChangeLogEntry.Action.CREATE, unit)
+            index.add(unit)
+            new_units.append(unit)
             created += 1
-        else:
-            before = snapshot(unit)
-            for name, value in fields.items():
-                setattr(unit, name, value)
-            if snapshot(unit) == before:
-                unchanged += 1
-            else:
-                unit.save()
-                _set_path(unit)
-                record_change(actor, ChangeLogEntry.Action.UPDATE, unit, before=before)
-                updated += 1
-        seen.setdefault(unit.code, []).append(unit)
+            continue
+        before = snapshot(unit)
+        # What a list says of a unit is its name, type and parent; the source and former names
+        # change only along with them (a list of another date must not erase them).
+        fields["former_names"] = fields["former_names"] or unit.former_names
+        described = ("name", "type_name", "parent", "former_names", "synthetic")
+        if all(getattr(unit, name) == fields[name] for name in described):
+            unchanged += 1
+            continue
+        for name, value in fields.items():
+            setattr(unit, name, value)
+        unit.save()
+        _set_path(unit)
+        record_change(actor, ChangeLogEntry.Action.UPDATE, unit, before=before)
+        updated += 1
+    record_changes(actor, ChangeLogEntry.Action.CREATE, new_units)
     return UnitImportSummary(created=created, updated=updated, unchanged=unchanged)
-
-
-def _same_unit_covering(record: UnitRecord) -> AdministrativeUnit | None:
-    """An existing unit with the record's code and name whose validity covers the record's: a list
-    of another date names the same unit again, which is no reason for a second row."""
-    for unit in AdministrativeUnit.objects.filter(code=record.code, level=record.level):
-        starts_before = unit.valid_from is None or (
-            record.valid_from and unit.valid_from <= record.valid_from
-        )
-        ends_after = unit.valid_to is None or (record.valid_to and unit.valid_to >= record.valid_to)
-        same_name = match_key(unit.name) == match_key(record.name) or (
-            unit.former_names and match_key(record.name) in match_key(unit.former_names)
-        )
-        if starts_before and ends_after and same_name:
-            return unit
-    return None
-
-
-def _check_no_overlap(record: UnitRecord) -> None:
-    clash = (
-        AdministrativeUnit.objects.filter(code=record.code, level=record.level)
-        .valid_between(record.valid_from or _EARLIEST, record.valid_to or _LATEST)
-        .first()
-    )
-    if clash:
-        raise UserError(
-            f"Mã {record.code} đã được dùng cho {clash.name} trong thời gian {clash.validity_label}; "
-            f"hãy ghi ngày hiệu lực cho đơn vị mới",
-            f"Code {record.code} is already used by {clash.name} for {clash.validity_label}; "
-            f"give the new unit its validity dates",
-        )
 
 
 def _read_reference_units(path: Path) -> list[UnitRecord]:
@@ -184,14 +216,20 @@ def load_reference_units(*, actor: Actor) -> UnitImportSummary:
     """Load the shipped units of Thừa Thiên Huế / Huế before and after 2025, with the crosswalk."""
     summary = upsert_units(records=_read_reference_units(REFERENCE_UNITS), actor=actor)
     with REFERENCE_CROSSWALK.open(encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            effective = date.fromisoformat(row["effective"])
-            predecessor = AdministrativeUnit.objects.get(
-                code=row["old_code"], level="commune", valid_to__lt=effective
-            )
-            successor = AdministrativeUnit.objects.get(
-                code=row["new_code"], level="commune", valid_from=effective
-            )
+        rows = list(csv.DictReader(handle))
+    communes: dict[str, list[AdministrativeUnit]] = {}
+    for unit in AdministrativeUnit.objects.filter(level="commune"):
+        communes.setdefault(unit.code, []).append(unit)
+    linked = set(UnitSuccession.objects.values_list("predecessor_id", "successor_id"))
+    for row in rows:
+        effective = date.fromisoformat(row["effective"])
+        # The predecessor is the last unit with the old code that ended before the change.
+        predecessor = max(
+            (u for u in communes[row["old_code"]] if u.valid_to and u.valid_to < effective),
+            key=lambda u: u.valid_to,
+        )
+        successor = next(u for u in communes[row["new_code"]] if u.valid_from == effective)
+        if (predecessor.pk, successor.pk) not in linked:
             link_successor(
                 predecessor=predecessor,
                 successor=successor,

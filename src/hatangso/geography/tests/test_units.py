@@ -166,3 +166,29 @@ def test_a_code_whose_unit_changed_needs_validity_dates(reference_units, actor, 
         "Code 474 is already used by Quận Thuận Hóa for … – 30/06/2025; give the new unit its validity dates"
     )
     assert table_counts() == before
+
+
+def test_moving_a_unit_moves_its_subtree(reference_units, actor):
+    from hatangso.geography.services import UnitRecord, upsert_units
+
+    tu_ha = resolve_unit("19996", start=JUNE_2024)
+    village = create_village(commune=tu_ha, name="Tổ dân phố 1", actor=actor)
+    phong_dien = resolve_unit("477", start=JUNE_2024)
+    summary = upsert_units(
+        records=[
+            UnitRecord(
+                code="19996",
+                name=tu_ha.name,
+                level="commune",
+                type_name="Phường",
+                parent_code="477",
+                valid_to=tu_ha.valid_to,
+                source="test",
+            )
+        ],
+        actor=actor,
+    )
+    assert summary.updated == 1
+    village.refresh_from_db()
+    assert village.path.startswith(phong_dien.path)
+    assert village in rollup_units(phong_dien, start=JUNE_2024, end=JUNE_2024)
