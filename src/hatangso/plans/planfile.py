@@ -1,14 +1,14 @@
 """The plan file format (YAML): its schema and the readable errors it gives."""
 
+import ast
 import json
-import re
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from hatangso.utilities.errors import UserError
 from hatangso.utilities.text import clean_text
@@ -120,17 +120,14 @@ class ItemSpec(_Strict):
     indicators: list[str] = []
 
 
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-
 def expression_names(expression: str) -> set[str]:
-    """The data-element codes an expression uses (function names and string literals excluded)."""
-    without_strings = re.sub(r"'[^']*'|\"[^\"]*\"", "", expression)
-    return {
-        match.group(0)
-        for match in _NAME.finditer(without_strings)
-        if not without_strings[match.end() :].lstrip().startswith("(")
-    }
+    """The data-element codes an expression uses: its names, not function names or literals."""
+    try:
+        tree = ast.parse(expression, mode="eval")
+    except SyntaxError:
+        return set()  # the engine reports the syntax error with the expression
+    called = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
+    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and id(node) not in called}
 
 
 class PlanFile(_Strict):
@@ -142,9 +139,9 @@ class PlanFile(_Strict):
     indicators: list[IndicatorSpec]
     items: list[ItemSpec] = []
 
-    @model_validator(mode="after")
-    def _references(self) -> "PlanFile":
-        problems: list[str] = []
+    def reference_problems(self) -> list[tuple[str, str]]:
+        """Codes used but not declared, and codes declared twice, as (Vietnamese, English)."""
+        problems: list[tuple[str, str]] = []
         for label, codes in (
             ("conditions", [c.code for c in self.conditions]),
             ("agencies", [a.code for a in self.agencies]),
@@ -153,38 +150,62 @@ class PlanFile(_Strict):
             ("indicators", [i.code for i in self.indicators]),
             ("items", [i.number for i in self.items]),
         ):
-            duplicates = sorted({c for c in codes if codes.count(c) > 1})
+            duplicates = ", ".join(sorted({c for c in codes if codes.count(c) > 1}))
             if duplicates:
-                problems.append(f"{label}: trùng mã / duplicate code {', '.join(duplicates)}")
+                problems.append((f"{label}: trùng mã {duplicates}", f"{label}: duplicate code {duplicates}"))
+
+        def undeclared(where: str, what_vi: str, what_en: str, code: str) -> None:
+            problems.append(
+                (
+                    f"{where}: {what_vi} '{code}' chưa được khai báo",
+                    f"{where}: {what_en} '{code}' is not declared",
+                )
+            )
+
         conditions = {c.code for c in self.conditions}
         agencies = {a.code for a in self.agencies}
         sections = {s.number for s in self.sections}
         indicators = {i.code for i in self.indicators}
         for indicator in self.indicators:
+            where = f"indicators[{indicator.code}]"
             if indicator.condition and indicator.condition not in conditions:
-                problems.append(
-                    f"indicators.{indicator.code}.condition: '{indicator.condition}' "
-                    "chưa khai báo / not declared"
-                )
+                undeclared(f"{where}.condition", "điều kiện", "condition", indicator.condition)
             if indicator.section and sections and indicator.section not in sections:
-                problems.append(
-                    f"indicators.{indicator.code}.section: '{indicator.section}' không có / unknown"
-                )
+                undeclared(f"{where}.section", "mục", "section", indicator.section)
         for item in self.items:
-            where = f"items.{item.number}"
-            for agency in [item.lead, *item.coordinating]:
-                if agency and agency not in agencies:
-                    problems.append(f"{where}: cơ quan / agency '{agency}' chưa khai báo / not declared")
+            where = f"items[{item.number}]"
+            if item.lead and item.lead not in agencies:
+                undeclared(f"{where}.lead", "cơ quan", "agency", item.lead)
+            for agency in item.coordinating:
+                if agency not in agencies:
+                    undeclared(f"{where}.coordinating", "cơ quan", "agency", agency)
             if item.condition and item.condition not in conditions:
-                problems.append(f"{where}.condition: '{item.condition}' chưa khai báo / not declared")
-            problems.extend(
-                f"{where}.indicators: '{code}' không có / unknown"
-                for code in item.indicators
-                if code not in indicators
-            )
-        if problems:
-            raise ValueError("; ".join(problems))
-        return self
+                undeclared(f"{where}.condition", "điều kiện", "condition", item.condition)
+            for code in item.indicators:
+                if code not in indicators:
+                    undeclared(f"{where}.indicators", "chỉ tiêu", "indicator", code)
+        return problems
+
+
+# Vietnamese for pydantic's error types that a plan author meets; others keep pydantic's English.
+_ERRORS_VI = {
+    "missing": "thiếu trường bắt buộc",
+    "extra_forbidden": "khóa không có trong định dạng tệp kế hoạch",
+    "decimal_parsing": "phải là một số",
+    "decimal_type": "phải là một số",
+    "int_parsing": "phải là số nguyên",
+    "float_parsing": "phải là một số",
+    "date_from_datetime_parsing": "phải là ngày dạng YYYY-MM-DD",
+    "date_parsing": "phải là ngày dạng YYYY-MM-DD",
+    "date_type": "phải là ngày dạng YYYY-MM-DD",
+    "literal_error": "giá trị không thuộc danh sách cho phép",
+    "string_pattern_mismatch": "mã chỉ gồm chữ thường không dấu, số và dấu gạch dưới",
+    "string_type": "phải là chuỗi ký tự",
+    "list_type": "phải là một danh sách",
+    "bool_parsing": "phải là true hoặc false",
+    "greater_than_equal": "giá trị quá nhỏ",
+    "less_than_equal": "giá trị quá lớn",
+}
 
 
 SCHEMA_FILE = Path(__file__).resolve().parent / "data" / "plan-file.schema.json"
@@ -232,12 +253,20 @@ def read_plan_file(path: Path) -> PlanFile:
             f"Plan file {path.name} is empty or malformed",
         )
     try:
-        return PlanFile.model_validate(data)
+        plan_file = PlanFile.model_validate(data)
     except ValidationError as exc:
-        details = "; ".join(
-            f"{_location(err['loc'], data) or '(gốc/root)'}: {err['msg']}" for err in exc.errors()
-        )
+        problems = [
+            (
+                f"{_location(err['loc'], data) or '(gốc)'}: {_ERRORS_VI.get(err['type'], err['msg'])}",
+                f"{_location(err['loc'], data) or '(root)'}: {err['msg']}",
+            )
+            for err in exc.errors()
+        ]
+    else:
+        problems = plan_file.reference_problems()
+    if problems:
         raise UserError(
-            f"Tệp kế hoạch {path.name} có lỗi: {details}",
-            f"Plan file {path.name} is invalid: {details}",
-        ) from exc
+            f"Tệp kế hoạch {path.name} có lỗi: {'; '.join(vi for vi, _ in problems)}",
+            f"Plan file {path.name} is invalid: {'; '.join(en for _, en in problems)}",
+        )
+    return plan_file

@@ -1,9 +1,10 @@
 """Writes to plans. Loading a plan file creates or updates the plan and everything in it."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.text import slugify
 
 from hatangso.collection.models import DataElement
@@ -34,8 +35,21 @@ def plan_slug(code: str) -> str:
     return slugify(code.replace("/", "-"))
 
 
+def _as_stored(model, values: dict) -> dict:
+    """Values as the database gives them back (17 → Decimal("17.0000")), so comparing with a
+    stored row finds real changes only."""
+    stored = {}
+    for name, value in values.items():
+        field = model._meta.get_field(name)
+        if isinstance(field, models.DecimalField) and value is not None:
+            value = Decimal(value).quantize(Decimal(1).scaleb(-field.decimal_places))
+        stored[name] = value
+    return stored
+
+
 def _save(actor: Actor, model, lookup: dict, values: dict):
     """update_or_create with a change-log row when something actually changed."""
+    values = _as_stored(model, values)
     instance = model.objects.filter(**lookup).first()
     if instance is None:
         instance = model.objects.create(**lookup, **values)

@@ -33,16 +33,14 @@ class Command(HatangsoCommand):
                 f"{summary.items} nội dung / items, {summary.data_elements} phần tử dữ liệu / data elements"
             )
             return
-        table = Table(title="Kế hoạch / Plans")
-        for column in (
-            "Số / Code",
-            "Trích yếu / Title",
-            "Địa bàn / Area",
-            "Kỳ / Period",
-            "Hạn báo cáo / Due",
-            "Chỉ tiêu",
-        ):
-            table.add_column(column)
+        table = Table(title="Kế hoạch / Plans", caption="CT: số chỉ tiêu / indicators")
+        # The code and period are what other commands take: never cut them.
+        table.add_column("Số / Code", no_wrap=True, min_width=12)
+        table.add_column("Trích yếu / Title", ratio=1)
+        table.add_column("Địa bàn / Area", ratio=1)
+        table.add_column("Kỳ", no_wrap=True)
+        table.add_column("Hạn BC / Due", no_wrap=True)
+        table.add_column("CT", justify="right")
         for plan in selectors.plan_list():
             table.add_row(
                 plan.code,

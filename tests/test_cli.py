@@ -1,0 +1,275 @@
+"""The real `hatangso` command line, run as a subprocess on a fresh data directory (DESIGN.md §6)."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+CATALOG = {
+    "village_mobile_broadband_coverage": 100,
+    "village_fixed_broadband_coverage": 100,
+    "bts_site_sharing": 17,
+    "pole_sharing": 95,
+    "duct_sharing": 50,
+    "commune_government_network": 100,
+    "smartphone_subscription_share": 85,
+    "internet_users": 97,
+    "household_fiber": 90,
+    "adult_smartphone": 90,
+    "household_internet": 95,
+    "fixed_individual_100mbps": 80,
+    "fixed_organisation_500mbps": 80,
+    "mobile_60mbps_population_coverage": 100,
+    "agencies_on_digital_platforms": 100,
+}
+STATUSES = {"achieved", "not_achieved", "no_data", "not_applicable"}
+INDICATOR_KEYS = {
+    "code",
+    "name",
+    "target",
+    "comparison",
+    "value",
+    "numerator",
+    "denominator",
+    "unit",
+    "status",
+    "sources",
+}
+
+# The subprocess uses the database named by HATANGSO_DATABASE_URL, not pytest-django's test
+# database. On PostgreSQL (or any URL that names a real database, e.g. a SQLite file) the
+# commands below would write the demo into that real database, so only `--help`, which opens
+# no database, runs then. Without the variable each test home gets its own SQLite file.
+DATABASE_URL = os.environ.get("HATANGSO_DATABASE_URL", "")
+needs_own_database = pytest.mark.skipif(
+    bool(DATABASE_URL),
+    reason="HATANGSO_DATABASE_URL names a real database (e.g. PostgreSQL) that the "
+    "subprocess would write into",
+)
+
+SCRIPT = Path(sys.executable).parent / "hatangso"
+COMMAND = [str(SCRIPT)] if SCRIPT.is_file() else [sys.executable, "-m", "hatangso.cli"]
+
+
+def hatangso(home: Path, *args: str, columns: int = 80) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HATANGSO_")}
+    env["HATANGSO_HOME"] = str(home)
+    if DATABASE_URL:
+        env["HATANGSO_DATABASE_URL"] = DATABASE_URL
+    if "HATANGSO_SECRET_KEY" in os.environ:
+        env["HATANGSO_SECRET_KEY"] = os.environ["HATANGSO_SECRET_KEY"]
+    env["COLUMNS"] = str(columns)  # what a pipe gets by default; fixed so output is the same everywhere
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    return subprocess.run(
+        [*COMMAND, *args],
+        cwd=home,
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=300,
+        check=False,
+    )
+
+
+def assert_user_error(result: subprocess.CompletedProcess, vi: str, en: str) -> list[str]:
+    """Non-zero exit, no traceback, a first line 'Lỗi / Error: <vi> / <en>'; returns stderr lines."""
+    assert result.returncode != 0, result.stdout
+    assert "Traceback" not in result.stderr
+    assert "Traceback" not in result.stdout
+    lines = result.stderr.strip().splitlines()
+    assert lines, "no message on stderr"
+    assert lines[0].startswith("Lỗi / Error: "), lines[0]
+    assert vi in lines[0]
+    assert en in lines[0]
+    assert lines[0].index(vi) < lines[0].index(en)
+    return lines
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """`hatangso demo --no-serve` once for the module; later tests reuse its data directory."""
+    if DATABASE_URL:
+        pytest.skip("HATANGSO_DATABASE_URL is set: the demo would write into that database")
+    home = tmp_path_factory.mktemp("hatangso-home")
+    result = hatangso(home, "demo", "--no-serve")
+    assert result.returncode == 0, result.stderr
+    return home, result
+
+
+def compute_json(home: Path, *args: str) -> dict:
+    result = hatangso(home, "compute", *args, "--json")
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    return json.loads(result.stdout)
+
+
+# --- help -------------------------------------------------------------------------------------
+
+
+def test_help_lists_the_commands(tmp_path):
+    result = hatangso(tmp_path, "--help")
+    assert result.returncode == 0, result.stderr
+    for command in ("demo", "serve", "plan load", "plan list", "import", "compute"):
+        assert command in result.stdout
+    assert list(tmp_path.iterdir()) == []  # help opens no database
+
+
+# --- demo -------------------------------------------------------------------------------------
+
+
+@needs_own_database
+def test_demo_writes_the_scorecard(demo):
+    home, result = demo
+    assert "dữ liệu mẫu" in result.stdout
+    assert "Traceback" not in result.stderr
+    scorecard = json.loads(
+        (home / "reports" / "scorecard-1529-kh-ubnd-2024.json").read_text(encoding="utf-8")
+    )
+    assert scorecard["synthetic"] is True
+    assert scorecard["plan"] == "1529/KH-UBND"
+    assert len(scorecard["indicators"]) == 15
+
+
+# --- compute ----------------------------------------------------------------------------------
+
+
+@needs_own_database
+def test_compute_json_follows_the_contract(demo):
+    home, _ = demo
+    data = compute_json(home, "--plan", "1529/KH-UBND", "--period", "2024")
+    assert {"plan", "period", "unit", "indicators"} <= set(data)
+    assert data["plan"] == "1529/KH-UBND"
+    assert data["period"] == "2024"
+    assert data["unit"] == {"code": "480", "name": "Thị xã Hương Trà"}
+    indicators = {i["code"]: i for i in data["indicators"]}
+    assert list(indicators) == list(CATALOG)
+    for code, ind in indicators.items():
+        assert set(ind) >= INDICATOR_KEYS, code
+        assert ind["target"] == CATALOG[code], code
+        assert ind["comparison"] == ">=", code
+        assert ind["unit"] == "%", code
+        assert ind["status"] in STATUSES, code
+        assert isinstance(ind["sources"], list), code
+        if ind["status"] in {"achieved", "not_achieved"}:
+            assert ind["denominator"], code
+            assert ind["value"] == round(ind["numerator"] / ind["denominator"] * 100, 2), code
+            assert (ind["status"] == "achieved") == (ind["value"] >= ind["target"]), code
+            assert ind["sources"], code
+        else:
+            assert ind["value"] is None, code
+    agencies = indicators["agencies_on_digital_platforms"]
+    assert agencies["status"] == "not_applicable"
+    # The demo computes something real: both outcomes occur.
+    assert {i["status"] for i in indicators.values()} >= {"achieved", "not_achieved"}
+
+
+@needs_own_database
+def test_compute_for_a_commune_before_and_after_the_2025_reorganisation(demo):
+    home, _ = demo
+    before = compute_json(home, "--unit", "19996")
+    assert before["unit"] == {"code": "19996", "name": "Phường Tứ Hạ"}
+    after = compute_json(home, "--unit", "19996", "--as-of", "2025-07-01")
+    assert after["unit"] == {"code": "19996", "name": "Phường Hương Trà"}
+    assert before["period"] == after["period"] == "2024"
+
+
+# --- plan list --------------------------------------------------------------------------------
+
+
+@needs_own_database
+def test_plan_list_shows_the_plan(demo):
+    home, _ = demo
+    result = hatangso(home, "plan", "list", columns=200)
+    assert result.returncode == 0, result.stderr
+    assert "1529/KH-UBND" in result.stdout
+    assert "Hương Trà" in result.stdout
+
+
+@needs_own_database
+def test_plan_list_shows_the_plan_code_on_80_columns(demo):
+    home, _ = demo
+    result = hatangso(home, "plan", "list", columns=80)
+    assert result.returncode == 0, result.stderr
+    assert "1529/KH-UBND" in result.stdout
+
+
+# --- errors -----------------------------------------------------------------------------------
+
+
+@needs_own_database
+def test_unknown_unit(demo):
+    home, _ = demo
+    lines = assert_user_error(
+        hatangso(home, "compute", "--unit", "99999"),
+        "Không có đơn vị hành chính mã 99999",
+        "No administrative unit has code 99999",
+    )
+    assert len(lines) == 1
+
+
+@needs_own_database
+def test_bad_period(demo):
+    home, _ = demo
+    lines = assert_user_error(
+        hatangso(home, "compute", "--period", "2024X"),
+        "Kỳ báo cáo '2024X' không hợp lệ",
+        "Period '2024X' is not valid",
+    )
+    assert len(lines) == 1
+
+
+@needs_own_database
+def test_unknown_plan(demo):
+    home, _ = demo
+    lines = assert_user_error(
+        hatangso(home, "compute", "--plan", "999/KH-UBND"),
+        "Không có kế hoạch '999/KH-UBND' (đã nạp: 1529/KH-UBND)",
+        "No plan '999/KH-UBND' (loaded: 1529/KH-UBND)",
+    )
+    assert len(lines) == 1
+
+
+@needs_own_database
+def test_plan_load_of_a_missing_file(demo):
+    home, _ = demo
+    lines = assert_user_error(
+        hatangso(home, "plan", "load", "khong-co.yaml"),
+        "Không tìm thấy tệp kế hoạch khong-co.yaml",
+        "Plan file khong-co.yaml not found",
+    )
+    assert len(lines) == 1
+
+
+@needs_own_database
+def test_import_values_of_a_missing_file(demo):
+    home, _ = demo
+    lines = assert_user_error(
+        hatangso(home, "import", "values", "khong-co.csv"),
+        "Không tìm thấy tệp khong-co.csv",
+        "File khong-co.csv not found",
+    )
+    assert len(lines) == 1
+
+
+@needs_own_database
+def test_import_values_lists_the_bad_rows(demo, tmp_path):
+    home, _ = demo
+    values = tmp_path / "so-lieu.csv"
+    values.write_text(
+        "ky,ma_don_vi,ma_chi_so,gia_tri\n2024,19996,population,12000\n2024,19996,households,nhiều\n",
+        encoding="utf-8",
+    )
+    lines = assert_user_error(
+        hatangso(home, "import", "values", str(values)),
+        "Tệp so-lieu.csv có 1 lỗi; không dữ liệu nào được ghi",
+        "File so-lieu.csv has 1 error(s); nothing was written",
+    )
+    assert len(lines) == 2
+    assert "dòng/row 3" in lines[1]
+    assert "gia_tri" in lines[1]
+    assert "'nhiều'" in lines[1]
+    assert "không phải là số / is not a number" in lines[1]
