@@ -8,23 +8,9 @@ from pathlib import Path
 
 import pytest
 
-CATALOG = {
-    "village_mobile_broadband_coverage": 100,
-    "village_fixed_broadband_coverage": 100,
-    "bts_site_sharing": 17,
-    "pole_sharing": 95,
-    "duct_sharing": 50,
-    "commune_government_network": 100,
-    "smartphone_subscription_share": 85,
-    "internet_users": 97,
-    "household_fiber": 90,
-    "adult_smartphone": 90,
-    "household_internet": 95,
-    "fixed_individual_100mbps": 80,
-    "fixed_organisation_500mbps": 80,
-    "mobile_60mbps_population_coverage": 100,
-    "agencies_on_digital_platforms": 100,
-}
+from hatangso.utilities.testing import CATALOG_TARGETS
+
+CATALOG = CATALOG_TARGETS
 STATUSES = {"achieved", "not_achieved", "no_data", "not_applicable"}
 INDICATOR_KEYS = {
     "code",

@@ -15,6 +15,7 @@ from hatangso.plans.models import Indicator, Plan, PlanItem
 from hatangso.plans.planfile import expression_names
 from hatangso.plans.services import SEED_PLAN_FILE, load_plan
 from hatangso.utilities.errors import UserError
+from hatangso.utilities.testing import CATALOG_TARGETS
 
 PLAN_CODE = "1529/KH-UBND"
 SEED_DOCUMENT = (
@@ -25,24 +26,7 @@ SEED_DOCUMENT = (
     / "ke-hoach-1529-KH-UBND-huong-tra-2024.txt"
 )
 
-# DESIGN.md §3, in the catalog's order.
-CATALOG = {
-    "village_mobile_broadband_coverage": 100,
-    "village_fixed_broadband_coverage": 100,
-    "bts_site_sharing": 17,
-    "pole_sharing": 95,
-    "duct_sharing": 50,
-    "commune_government_network": 100,
-    "smartphone_subscription_share": 85,
-    "internet_users": 97,
-    "household_fiber": 90,
-    "adult_smartphone": 90,
-    "household_internet": 95,
-    "fixed_individual_100mbps": 80,
-    "fixed_organisation_500mbps": 80,
-    "mobile_60mbps_population_coverage": 100,
-    "agencies_on_digital_platforms": 100,
-}
+CATALOG = CATALOG_TARGETS
 MAINTAINED = {
     "village_mobile_broadband_coverage",
     "village_fixed_broadband_coverage",
