@@ -50,7 +50,7 @@ class _UnitCounter:
                 f"count_units: cấp '{level}' không có (dùng {', '.join(sorted(UNIT_LEVELS))})",
                 f"count_units: unknown level '{level}' (use {', '.join(sorted(UNIT_LEVELS))})",
             )
-        count = sum(1 for u in self.scope.units if u.level == level)
+        count = self.scope.level_counts.get(level, 0)
         self.used[level] = count
         return Decimal(count)
 
@@ -122,7 +122,7 @@ def evaluate_indicator(indicator: Indicator, scope: Scope, totals: dict[str, Ele
 
 
 def build_scope(unit: AdministrativeUnit, period: Period) -> Scope:
-    return Scope(unit=unit, period=period, units=list(rollup_units(unit, start=period.start, end=period.end)))
+    return Scope(unit=unit, period=period, units=rollup_units(unit, start=period.start, end=period.end))
 
 
 def evaluate_plan(plan: Plan, unit: AdministrativeUnit, period: Period) -> list[Evaluation]:

@@ -9,7 +9,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from typing import Protocol
+
+from django.db.models import Count, QuerySet
 
 from hatangso.collection.models import DataElement, DataValue
 from hatangso.geography.models import AdministrativeUnit
@@ -22,11 +25,12 @@ class Scope:
 
     unit: AdministrativeUnit
     period: Period
-    units: list[AdministrativeUnit]
+    # Kept as a query: a national scope has tens of thousands of units, too many to list in SQL.
+    units: QuerySet[AdministrativeUnit]
 
-    @property
-    def unit_ids(self) -> list[int]:
-        return [u.pk for u in self.units]
+    @cached_property
+    def level_counts(self) -> dict[str, int]:
+        return dict(self.units.order_by().values_list("level").annotate(count=Count("pk")))
 
 
 @dataclass
@@ -64,20 +68,24 @@ class ReportedValues:
 
     def totals(self, elements: list[DataElement], scope: Scope) -> dict[str, ElementTotal]:
         by_id = {e.pk: e for e in elements}
-        rows = DataValue.objects.filter(
-            data_element_id__in=by_id,
-            unit_id__in=scope.unit_ids,
-            period_start__gte=scope.period.start,
-            period_end__lte=scope.period.end,
-        ).values_list(
-            "id",
-            "data_element_id",
-            "unit_id",
-            "operator_id",
-            "period_start",
-            "period_end",
-            "value",
-            "synthetic",
+        rows = (
+            DataValue.objects.filter(
+                data_element_id__in=by_id,
+                unit_id__in=scope.units.values("pk"),
+                period_start__gte=scope.period.start,
+                period_end__lte=scope.period.end,
+            )
+            .order_by()
+            .values_list(
+                "id",
+                "data_element_id",
+                "unit_id",
+                "operator_id",
+                "period_start",
+                "period_end",
+                "value",
+                "synthetic",
+            )
         )
         synthetic_elements = set()
 

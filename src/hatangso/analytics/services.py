@@ -75,5 +75,14 @@ def compute_scorecard(*, plan: Plan, unit: AdministrativeUnit, period: Period) -
                 "lineage": evaluation.lineage,
             },
         )
-        result.input_values.set(evaluation.value_ids)
+        _store_lineage(result, evaluation.value_ids)
     return scorecard
+
+
+def _store_lineage(result: IndicatorResult, value_ids: list[int]) -> None:
+    """Replace the result's input values in batches (a province's result has many thousands)."""
+    through = IndicatorResult.input_values.through
+    through.objects.filter(indicatorresult=result).delete()
+    through.objects.bulk_create(
+        [through(indicatorresult_id=result.pk, datavalue_id=pk) for pk in value_ids], batch_size=5000
+    )

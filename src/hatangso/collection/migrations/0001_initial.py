@@ -167,7 +167,11 @@ class Migration(migrations.Migration):
                     models.Index(
                         fields=["data_element", "period_start", "period_end"],
                         name="collection__data_el_abf234_idx",
-                    )
+                    ),
+                    models.Index(
+                        fields=["unit", "data_element", "period_start"],
+                        name="collection__unit_id_bb9b5c_idx",
+                    ),
                 ],
                 "constraints": [
                     models.UniqueConstraint(

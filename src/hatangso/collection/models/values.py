@@ -110,7 +110,10 @@ class DataValue(models.Model):
                 name="unique_value_own",
             ),
         ]
-        indexes = [models.Index(fields=["data_element", "period_start", "period_end"])]
+        indexes = [
+            models.Index(fields=["data_element", "period_start", "period_end"]),
+            models.Index(fields=["unit", "data_element", "period_start"]),
+        ]
 
     def __str__(self) -> str:
         source = f" [{self.operator}]" if self.operator_id else ""
