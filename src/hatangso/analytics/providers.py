@@ -56,12 +56,20 @@ def register_provider(provider: Provider) -> Provider:
     return provider
 
 
+def _period_rank(start: date, end: date) -> int:
+    """0 for a month, 1 for a quarter, 2 for a year (months differ in length, kinds do not)."""
+    days = (end - start).days
+    return 0 if days < 32 else 1 if days < 93 else 2
+
+
 class ReportedValues:
     """Totals of reported data values.
 
     Per unit and source (the unit itself or an operator) a stock takes its latest value in the
-    period and a flow the sum of its values; sources are then summed or maxed as the element says;
-    units are summed. Percentages are never averaged: indicators divide these totals.
+    period (a yearly figure counts as of 31/12) and a flow the sum of its values over the longest
+    periods reported (a yearly total rather than the months it contains); sources are then summed
+    or maxed as the element says; units are summed. Percentages are never averaged: indicators
+    divide these totals.
     """
 
     name = "values"
@@ -90,7 +98,9 @@ class ReportedValues:
         synthetic_elements = set()
 
         latest: dict[tuple, tuple[tuple[date, date], int, Decimal]] = {}
-        summed: dict[tuple, list] = defaultdict(lambda: [Decimal(0), []])
+        # Flows per key and period length: a yearly total and the months it contains must not
+        # both be added, so the longest periods reported win (the most complete figure).
+        summed: dict[tuple, dict[int, list]] = defaultdict(lambda: defaultdict(lambda: [Decimal(0), []]))
         for pk, element_id, unit_id, operator_id, start, end, value, synthetic in rows:
             if synthetic:
                 synthetic_elements.add(element_id)
@@ -99,13 +109,14 @@ class ReportedValues:
                 if key not in latest or (end, start) > latest[key][0]:
                     latest[key] = ((end, start), pk, value)
             else:
-                summed[key][0] += value
-                summed[key][1].append(pk)
+                bucket = summed[key][_period_rank(start, end)]
+                bucket[0] += value
+                bucket[1].append(pk)
 
         per_source: dict[tuple, tuple[Decimal, list[int]]] = {
             key: (value, [pk]) for key, (_, pk, value) in latest.items()
         }
-        per_source.update({key: (total, ids) for key, (total, ids) in summed.items()})
+        per_source.update({key: tuple(by_length[max(by_length)]) for key, by_length in summed.items()})
 
         per_unit: dict[tuple[int, int], list[tuple[Decimal, list[int]]]] = defaultdict(list)
         for (element_id, unit_id, _operator), item in per_source.items():

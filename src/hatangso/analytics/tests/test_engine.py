@@ -186,3 +186,31 @@ def test_expressions_cannot_run_code(seed_plan):
     for hostile in ("__import__('os').system('true')", "open('/etc/passwd')", "(1).__class__"):
         with pytest.raises(UserError):
             _evaluate_expression(hostile, {}, counter)
+
+
+def test_flows_add_up_without_counting_a_period_twice(seed_plan, actor):
+    incidents = DataElement.objects.create(
+        code="incidents_resolved",
+        name="Sự cố đã xử lý",
+        value_type="count",
+        aggregation="sum",
+        reporter="commune",
+    )
+    tu_ha = unit("19996")
+    for month, value in (("202401", 3), ("202402", 4), ("202407", 5)):
+        set_value(element=incidents, unit=tu_ha, period=month, value=str(value), actor=actor)
+    from hatangso.analytics.providers import PROVIDERS
+
+    def total(period):
+        from hatangso.analytics.engine import build_scope
+
+        return (
+            PROVIDERS["values"]
+            .totals([incidents], build_scope(tu_ha, parse_period(period)))["incidents_resolved"]
+            .value
+        )
+
+    assert (total("2024"), total("2024Q1"), total("202407"), total("2024Q2")) == (12, 7, 5, None)
+    set_value(element=incidents, unit=tu_ha, period="2024", value="20", actor=actor)
+    assert total("2024") == 20  # the yearly total, not 20 + 12
+    assert total("2024Q1") == 7
