@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -25,16 +26,35 @@ INDICATOR_KEYS = {
     "sources",
 }
 
-# The subprocess uses the database named by HATANGSO_DATABASE_URL, not pytest-django's test
-# database. On PostgreSQL (or any URL that names a real database, e.g. a SQLite file) the
-# commands below would write the demo into that real database, so only `--help`, which opens
-# no database, runs then. Without the variable each test home gets its own SQLite file.
+# The subprocess cannot use pytest-django's test database. Without HATANGSO_DATABASE_URL each test
+# home gets its own SQLite file; with a PostgreSQL URL (the CI run on PostgreSQL) the commands run
+# on a scratch database created for this module and dropped after it, never on the named one.
 DATABASE_URL = os.environ.get("HATANGSO_DATABASE_URL", "")
-needs_own_database = pytest.mark.skipif(
-    bool(DATABASE_URL),
-    reason="HATANGSO_DATABASE_URL names a real database (e.g. PostgreSQL) that the "
-    "subprocess would write into",
-)
+subprocess_database_url = ""
+
+
+@pytest.fixture(scope="module")
+def scratch_database():
+    global subprocess_database_url
+    if not DATABASE_URL:
+        yield
+        return
+    url = urlsplit(DATABASE_URL)
+    if not url.scheme.startswith("postgres"):
+        pytest.skip("the subprocess tests need SQLite (no URL) or PostgreSQL")
+    import psycopg
+
+    name = f"hatangso_cli_test_{os.getpid()}"
+    server = dict(host=url.hostname, port=url.port or 5432, user=url.username, password=url.password)
+    with psycopg.connect(dbname="postgres", autocommit=True, **server) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    subprocess_database_url = urlunsplit(url._replace(path=f"/{name}"))
+    yield
+    subprocess_database_url = ""
+    with psycopg.connect(dbname="postgres", autocommit=True, **server) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
 
 SCRIPT = Path(sys.executable).parent / "hatangso"
 COMMAND = [str(SCRIPT)] if SCRIPT.is_file() else [sys.executable, "-m", "hatangso.cli"]
@@ -43,8 +63,8 @@ COMMAND = [str(SCRIPT)] if SCRIPT.is_file() else [sys.executable, "-m", "hatangs
 def hatangso(home: Path, *args: str, columns: int = 80) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("HATANGSO_")}
     env["HATANGSO_HOME"] = str(home)
-    if DATABASE_URL:
-        env["HATANGSO_DATABASE_URL"] = DATABASE_URL
+    if subprocess_database_url:
+        env["HATANGSO_DATABASE_URL"] = subprocess_database_url
     if "HATANGSO_SECRET_KEY" in os.environ:
         env["HATANGSO_SECRET_KEY"] = os.environ["HATANGSO_SECRET_KEY"]
     env["COLUMNS"] = str(columns)  # what a pipe gets by default; fixed so output is the same everywhere
@@ -76,10 +96,8 @@ def assert_user_error(result: subprocess.CompletedProcess, vi: str, en: str) -> 
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
+def demo(tmp_path_factory, scratch_database):
     """`hatangso demo --no-serve` once for the module; later tests reuse its data directory."""
-    if DATABASE_URL:
-        pytest.skip("HATANGSO_DATABASE_URL is set: the demo would write into that database")
     home = tmp_path_factory.mktemp("hatangso-home")
     result = hatangso(home, "demo", "--no-serve")
     assert result.returncode == 0, result.stderr
@@ -107,7 +125,6 @@ def test_help_lists_the_commands(tmp_path):
 # --- demo -------------------------------------------------------------------------------------
 
 
-@needs_own_database
 def test_demo_writes_the_scorecard(demo):
     home, result = demo
     assert "dữ liệu mẫu" in result.stdout
@@ -123,7 +140,6 @@ def test_demo_writes_the_scorecard(demo):
 # --- compute ----------------------------------------------------------------------------------
 
 
-@needs_own_database
 def test_compute_json_follows_the_contract(demo):
     home, _ = demo
     data = compute_json(home, "--plan", "1529/KH-UBND", "--period", "2024")
@@ -153,7 +169,6 @@ def test_compute_json_follows_the_contract(demo):
     assert {i["status"] for i in indicators.values()} >= {"achieved", "not_achieved"}
 
 
-@needs_own_database
 def test_compute_for_a_commune_before_and_after_the_2025_reorganisation(demo):
     home, _ = demo
     before = compute_json(home, "--unit", "19996")
@@ -166,7 +181,6 @@ def test_compute_for_a_commune_before_and_after_the_2025_reorganisation(demo):
 # --- plan list --------------------------------------------------------------------------------
 
 
-@needs_own_database
 def test_plan_list_shows_the_plan(demo):
     home, _ = demo
     result = hatangso(home, "plan", "list", columns=200)
@@ -175,7 +189,6 @@ def test_plan_list_shows_the_plan(demo):
     assert "Hương Trà" in result.stdout
 
 
-@needs_own_database
 def test_plan_list_shows_the_plan_code_on_80_columns(demo):
     home, _ = demo
     result = hatangso(home, "plan", "list", columns=80)
@@ -186,7 +199,6 @@ def test_plan_list_shows_the_plan_code_on_80_columns(demo):
 # --- errors -----------------------------------------------------------------------------------
 
 
-@needs_own_database
 def test_unknown_unit(demo):
     home, _ = demo
     lines = assert_user_error(
@@ -197,7 +209,6 @@ def test_unknown_unit(demo):
     assert len(lines) == 1
 
 
-@needs_own_database
 def test_bad_period(demo):
     home, _ = demo
     lines = assert_user_error(
@@ -208,7 +219,6 @@ def test_bad_period(demo):
     assert len(lines) == 1
 
 
-@needs_own_database
 def test_unknown_plan(demo):
     home, _ = demo
     lines = assert_user_error(
@@ -219,7 +229,6 @@ def test_unknown_plan(demo):
     assert len(lines) == 1
 
 
-@needs_own_database
 def test_plan_load_of_a_missing_file(demo):
     home, _ = demo
     lines = assert_user_error(
@@ -230,7 +239,6 @@ def test_plan_load_of_a_missing_file(demo):
     assert len(lines) == 1
 
 
-@needs_own_database
 def test_import_values_of_a_missing_file(demo):
     home, _ = demo
     lines = assert_user_error(
@@ -241,7 +249,6 @@ def test_import_values_of_a_missing_file(demo):
     assert len(lines) == 1
 
 
-@needs_own_database
 def test_import_values_lists_the_bad_rows(demo, tmp_path):
     home, _ = demo
     values = tmp_path / "so-lieu.csv"
