@@ -3,12 +3,14 @@
 from ninja import NinjaAPI
 
 from hatangso.analytics.api import router as analytics_router
+from hatangso.collection.api import router as values_router
 from hatangso.utilities.errors import UserError
 
 api = NinjaAPI(title="hatangso API", version="1", urls_namespace="api-v1")
 api.add_router("/plans/", analytics_router)
+api.add_router("/values/", values_router)
 
 
 @api.exception_handler(UserError)
 def user_error(request, exc: UserError):
-    return api.create_response(request, {"detail": exc.vi, "detail_en": exc.en}, status=404)
+    return api.create_response(request, {"detail": exc.vi, "detail_en": exc.en}, status=exc.status)

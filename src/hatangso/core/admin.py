@@ -4,7 +4,7 @@ from django.contrib import admin
 
 from hatangso.analytics.models import IndicatorResult
 from hatangso.collection.models import DataElement, DataValue, ImportBatch
-from hatangso.core.models import ChangeLogEntry
+from hatangso.core.models import ApiToken, ChangeLogEntry, Membership
 from hatangso.geography.models import AdministrativeUnit, UnitSuccession
 from hatangso.plans.models import Agency, Condition, Indicator, Plan, PlanItem, PlanSection
 from hatangso.registry.models import Operator
@@ -70,6 +70,18 @@ class ChangeLogEntryAdmin(ReadOnlyAdmin):
     list_display = ("time", "actor", "origin", "action", "object_type", "object_repr")
     list_filter = ("action", "object_type")
     search_fields = ("object_repr", "actor")
+
+
+@admin.register(Membership)
+class MembershipAdmin(ReadOnlyAdmin):
+    list_display = ("user", "role", "unit", "operator", "agency")
+    list_filter = ("role",)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ReadOnlyAdmin):
+    list_display = ("prefix", "user", "name", "created_at", "last_used_at", "expires_at", "revoked")
+    exclude = ("key_hash",)
 
 
 for model in (Agency, Condition, PlanSection, DataElement, ImportBatch, Operator):

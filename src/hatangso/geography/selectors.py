@@ -5,7 +5,7 @@ from datetime import date
 from django.db.models import Q, QuerySet
 
 from hatangso.geography.models import AdministrativeUnit, UnitSuccession
-from hatangso.utilities.errors import UserError
+from hatangso.utilities.errors import NotFound
 
 
 def units_with_code(code: str) -> QuerySet[AdministrativeUnit]:
@@ -19,11 +19,9 @@ def resolve_unit(code: str, *, start: date, end: date | None = None) -> Administ
     if not candidates:
         known = list(units_with_code(code))
         if not known:
-            raise UserError(
-                f"Không có đơn vị hành chính mã {code}", f"No administrative unit has code {code}"
-            )
+            raise NotFound(f"Không có đơn vị hành chính mã {code}", f"No administrative unit has code {code}")
         spans = "; ".join(f"{u.name} {u.validity_label}" for u in known)
-        raise UserError(
+        raise NotFound(
             f"Mã {code} không có hiệu lực trong thời gian này (chỉ có: {spans})",
             f"Code {code} is not valid in that time (known: {spans})",
         )

@@ -3,7 +3,7 @@
 from django.db.models import QuerySet
 
 from hatangso.plans.models import Plan
-from hatangso.utilities.errors import UserError
+from hatangso.utilities.errors import NotFound, UserError
 
 
 def plan_list() -> QuerySet[Plan]:
@@ -14,7 +14,7 @@ def get_plan(code_or_slug: str) -> Plan:
     plan = plan_list().filter(code=code_or_slug).first() or plan_list().filter(slug=code_or_slug).first()
     if plan is None:
         known = ", ".join(plan_list().values_list("code", flat=True)) or "chưa có / none"
-        raise UserError(
+        raise NotFound(
             f"Không có kế hoạch '{code_or_slug}' (đã nạp: {known}); nạp bằng 'hatangso plan load TỆP'",
             f"No plan '{code_or_slug}' (loaded: {known}); load one with 'hatangso plan load FILE'",
         )

@@ -4,7 +4,14 @@
 class UserError(Exception):
     """A problem the user can fix. `str()` gives "<Vietnamese> / <English>"."""
 
+    # The HTTP status an API answers with: 400 for bad input, 404 for something that is not there.
+    status = 400
+
     def __init__(self, vi: str, en: str):
         self.vi = vi
         self.en = en
         super().__init__(f"{vi} / {en}")
+
+
+class NotFound(UserError):
+    status = 404

@@ -1,3 +1,4 @@
+from .access import ApiToken, Membership, Role
 from .changelog import ChangeLogEntry
 
-__all__ = ["ChangeLogEntry"]
+__all__ = ["ApiToken", "ChangeLogEntry", "Membership", "Role"]

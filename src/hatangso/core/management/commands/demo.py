@@ -3,6 +3,7 @@ import json
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from rich.progress import Progress
+from rich.table import Table
 
 from hatangso.analytics.management.commands.compute import render_scorecard_table
 from hatangso.analytics.services import compute_scorecard
@@ -15,13 +16,28 @@ from hatangso.core.demo import (
 )
 from hatangso.core.management.base import HatangsoCommand
 from hatangso.core.management.commands.serve import serve
+from hatangso.core.models import Role
+from hatangso.core.services import create_user, grant_membership
+from hatangso.geography.selectors import resolve_unit
 from hatangso.geography.services import load_reference_units
+from hatangso.plans.models import Agency
 from hatangso.plans.services import SEED_PLAN_FILE, load_plan
+from hatangso.registry.models import Operator
 from hatangso.registry.operators import load_reference_operators
 from hatangso.utilities.periods import parse_period
 
 DEMO_USER = "admin"
 DEMO_PASSWORD = "hatangso-demo"
+# One login per role (DESIGN.md §2), all with DEMO_PASSWORD: (username, role, unit, operator, agency)
+DEMO_ROLES = [
+    ("vhtt", "plan_owner", "480", None, None),
+    ("lanhdao", "leader", "480", None, None),
+    ("qldt", "agency", "480", None, "phong_qldt"),
+    ("tuha", "commune", "19996", None, None),
+    ("binhthanh", "commune", "20041", None, None),
+    ("viettel", "enterprise", None, "viettel", None),
+    ("vnpt", "enterprise", None, "vnpt", None),
+]
 
 
 class Command(HatangsoCommand):
@@ -61,10 +77,11 @@ class Command(HatangsoCommand):
                 json.dumps({"note": SYNTHETIC_LABEL, **scorecard.as_json()}, ensure_ascii=False, indent=2),
                 encoding="utf-8",
             )
-            self._ensure_demo_user()
+            self._ensure_demo_users(plan)
             progress.update(task, advance=1, description="Xong / Done")
 
         self.console.print(render_scorecard_table(scorecard))
+        self.console.print(self._logins_table())
         self.console.print(
             f"[bold yellow]Lưu ý: số liệu là {SYNTHETIC_LABEL}, không phải số liệu thật.[/]\n"
             f"Dữ liệu / data: {settings.HOME}\nBảng chỉ tiêu / scorecard: {scorecard_file}\n"
@@ -74,12 +91,34 @@ class Command(HatangsoCommand):
             return
         self.console.print(
             f"\nMở / Open [bold]http://127.0.0.1:{port}/[/]  ·  quản trị / admin: "
-            f"http://127.0.0.1:{port}/admin/  ·  đăng nhập / login: {DEMO_USER} / {DEMO_PASSWORD}\n"
+            f"http://127.0.0.1:{port}/admin/  ·  API: http://127.0.0.1:{port}/api/v1/docs\n"
             "Ctrl+C để dừng / to stop"
         )
         serve(port)
 
-    def _ensure_demo_user(self) -> None:
+    def _ensure_demo_users(self, plan) -> None:
         users = get_user_model().objects
+        actor = self.actor()
         if not users.filter(username=DEMO_USER).exists():
             users.create_superuser(DEMO_USER, "admin@example.invalid", DEMO_PASSWORD)
+        for username, role, unit_code, operator_code, agency_code in DEMO_ROLES:
+            user = users.filter(username=username).first() or create_user(
+                username=username, password=DEMO_PASSWORD, actor=actor, full_name=f"{username} (mẫu)"
+            )
+            grant_membership(
+                user=user,
+                role=role,
+                actor=actor,
+                unit=resolve_unit(unit_code, start=plan.issued_on) if unit_code else None,
+                operator=Operator.objects.get(code=operator_code) if operator_code else None,
+                agency=Agency.objects.get(code=agency_code) if agency_code else None,
+            )
+
+    def _logins_table(self) -> Table:
+        table = Table(title=f"Tài khoản mẫu / demo logins (mật khẩu / password: {DEMO_PASSWORD})")
+        table.add_column("Đăng nhập / Login")
+        table.add_column("Vai trò / Role")
+        table.add_row(DEMO_USER, "quản trị hệ thống / superuser")
+        for username, role, unit_code, operator_code, agency_code in DEMO_ROLES:
+            table.add_row(username, f"{Role(role).label} ({operator_code or agency_code or unit_code})")
+        return table

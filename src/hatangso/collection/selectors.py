@@ -1,0 +1,45 @@
+"""Reads of reported values, always through the user's scope."""
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from hatangso.collection.models import DataValue
+from hatangso.core.scoping import scope_for
+from hatangso.utilities.periods import parse_period
+
+
+def value_list(
+    user,
+    *,
+    element: str | None = None,
+    unit: str | None = None,
+    period: str | None = None,
+    operator: str | None = None,
+) -> QuerySet[DataValue]:
+    values = DataValue.objects.select_related("data_element", "unit", "operator").order_by(
+        "data_element__code", "unit__code", "period_start", "operator__code"
+    )
+    values = scope_for(user).filter_values(values)
+    if element:
+        values = values.filter(data_element__code=element)
+    if unit:
+        values = values.filter(unit__code=unit)
+    if period:
+        parsed = parse_period(period)
+        values = values.filter(period_start__gte=parsed.start, period_end__lte=parsed.end)
+    if operator:
+        values = values.filter(operator__code=operator)
+    return values
+
+
+def get_value(user, pk: int) -> DataValue:
+    """One value, or 404 when it does not exist *or* lies outside the user's scope."""
+    value = (
+        scope_for(user)
+        .filter_values(DataValue.objects.filter(pk=pk))
+        .select_related("data_element", "unit", "operator")
+        .first()
+    )
+    if value is None:
+        raise Http404("Không có giá trị này / No such value")
+    return value

@@ -1,0 +1,78 @@
+"""What a user may see. Selectors filter every query through `AccessScope`; templates never do.
+
+- plan owner, agency, leader: everything reported in their area (the unit's subtree);
+- commune: its own commune's and villages' own reports, never an operator's raw figures;
+- enterprise: its own operator's figures only;
+- anyone else (the public): no raw data at all.
+"""
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.db.models import Q, QuerySet
+
+from hatangso.core.models import Membership, Role
+
+AREA_ROLES = {Role.PLAN_OWNER, Role.AGENCY, Role.LEADER}
+
+
+@dataclass
+class AccessScope:
+    user: object
+
+    @cached_property
+    def memberships(self) -> list[Membership]:
+        if not getattr(self.user, "is_authenticated", False):
+            return []
+        return list(self.user.memberships.select_related("unit", "operator", "agency"))
+
+    @property
+    def is_superuser(self) -> bool:
+        return bool(getattr(self.user, "is_superuser", False))
+
+    def roles(self) -> set[str]:
+        return {m.role for m in self.memberships}
+
+    def _values_condition(self, prefix: str) -> Q | None:
+        """The condition on data values (or on rows with a `<prefix>unit` and `<prefix>operator`)."""
+        if self.is_superuser:
+            return Q()
+        condition = None
+        for membership in self.memberships:
+            if membership.role in AREA_ROLES:
+                part = Q(**{f"{prefix}unit__path__startswith": membership.unit.path})
+            elif membership.role == Role.COMMUNE:
+                part = Q(
+                    **{
+                        f"{prefix}unit__path__startswith": membership.unit.path,
+                        f"{prefix}operator__isnull": True,
+                    }
+                )
+            else:
+                part = Q(**{f"{prefix}operator": membership.operator})
+                if membership.unit_id:
+                    part &= Q(**{f"{prefix}unit__path__startswith": membership.unit.path})
+            condition = part if condition is None else condition | part
+        return condition
+
+    def filter_values(self, queryset: QuerySet, prefix: str = "") -> QuerySet:
+        condition = self._values_condition(prefix)
+        return queryset.none() if condition is None else queryset.filter(condition)
+
+    def can_write_value(self, *, unit, operator) -> bool:
+        """Reporters write their own data; the plan owner may correct anything in its area."""
+        if self.is_superuser:
+            return True
+        for membership in self.memberships:
+            in_area = membership.unit_id is None or unit.path.startswith(membership.unit.path)
+            if membership.role == Role.PLAN_OWNER and in_area:
+                return True
+            if membership.role == Role.COMMUNE and in_area and operator is None:
+                return True
+            if membership.role == Role.ENTERPRISE and in_area and operator == membership.operator:
+                return True
+        return False
+
+
+def scope_for(user) -> AccessScope:
+    return AccessScope(user=user)
