@@ -94,6 +94,16 @@ class DataElementSpec(_Strict):
     reporter: Literal["village", "commune", "district", "enterprise"]
 
 
+class FormSpec(_Strict):
+    code: str = Field(pattern=CODE)
+    name: str
+    reporter: Literal["commune", "enterprise", "district"]
+    period_type: Literal["monthly", "quarterly", "yearly"]
+    due_days: int = Field(default=15, ge=0, le=365)
+    operators: list[str] = []
+    elements: list[str]
+
+
 class IndicatorSpec(_Strict):
     code: str = Field(pattern=CODE)
     section: str = ""
@@ -136,6 +146,7 @@ class PlanFile(_Strict):
     agencies: list[AgencySpec] = []
     sections: list[SectionSpec] = []
     data_elements: list[DataElementSpec] = []
+    forms: list[FormSpec] = []
     indicators: list[IndicatorSpec]
     items: list[ItemSpec] = []
 
@@ -147,6 +158,7 @@ class PlanFile(_Strict):
             ("agencies", [a.code for a in self.agencies]),
             ("sections", [s.number for s in self.sections]),
             ("data_elements", [d.code for d in self.data_elements]),
+            ("forms", [f.code for f in self.forms]),
             ("indicators", [i.code for i in self.indicators]),
             ("items", [i.number for i in self.items]),
         ):
@@ -172,6 +184,27 @@ class PlanFile(_Strict):
                 undeclared(f"{where}.condition", "điều kiện", "condition", indicator.condition)
             if indicator.section and sections and indicator.section not in sections:
                 undeclared(f"{where}.section", "mục", "section", indicator.section)
+        reporters = {d.code: d.reporter for d in self.data_elements}
+        for form in self.forms:
+            where = f"forms[{form.code}].elements"
+            allowed = {"commune": {"commune", "village"}}.get(form.reporter, {form.reporter})
+            for code in form.elements:
+                if code in reporters and reporters[code] not in allowed:
+                    problems.append(
+                        (
+                            f"{where}: '{code}' do {reporters[code]} báo cáo, "
+                            f"không thuộc biểu của {form.reporter}",
+                            f"{where}: '{code}' is reported by {reporters[code]}, "
+                            f"not in a {form.reporter} form",
+                        )
+                    )
+            if form.operators and form.reporter != "enterprise":
+                problems.append(
+                    (
+                        f"forms[{form.code}].operators: chỉ dùng cho biểu của doanh nghiệp",
+                        f"forms[{form.code}].operators: only enterprise forms list operators",
+                    )
+                )
         for item in self.items:
             where = f"items[{item.number}]"
             if item.lead and item.lead not in agencies:

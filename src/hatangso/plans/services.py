@@ -7,13 +7,14 @@ from pathlib import Path
 from django.db import models, transaction
 from django.utils.text import slugify
 
-from hatangso.collection.models import DataElement
+from hatangso.collection.models import DataElement, ReportForm
 from hatangso.core.changelog import Actor, record_change, snapshot
 from hatangso.core.models import ChangeLogEntry
 from hatangso.geography.models import AdministrativeUnit
 from hatangso.geography.selectors import resolve_unit
 from hatangso.plans.models import Agency, Condition, Indicator, Plan, PlanItem, PlanSection
-from hatangso.plans.planfile import PlanFile, expression_names, read_plan_file
+from hatangso.plans.planfile import FormSpec, PlanFile, expression_names, read_plan_file
+from hatangso.registry.models import Operator
 from hatangso.utilities.errors import UserError
 from hatangso.utilities.periods import parse_period
 
@@ -167,6 +168,7 @@ def load_plan(*, path: Path, actor: Actor) -> PlanLoadSummary:
         saved.coordinating.set([agencies[c] for c in item.coordinating])
         saved.indicators.set([indicators[c] for c in item.indicators])
     _delete_missing(actor, plan.items.all(), {i.number for i in spec.items}, "number")
+    _save_forms(actor, plan, spec)
     _delete_missing(actor, plan.conditions.all(), set(conditions), "code")
 
     return PlanLoadSummary(
@@ -176,6 +178,59 @@ def load_plan(*, path: Path, actor: Actor) -> PlanLoadSummary:
         items=len(spec.items),
         data_elements=len(spec.data_elements),
     )
+
+
+def _default_forms(spec: PlanFile) -> list[FormSpec]:
+    """Without `forms` in the file: one yearly form per kind of reporter, with its elements."""
+    kinds = {"village": "commune", "commune": "commune", "enterprise": "enterprise", "district": "district"}
+    names = {
+        "commune": "Biểu báo cáo năm của UBND xã, phường",
+        "enterprise": "Biểu báo cáo năm của doanh nghiệp viễn thông",
+        "district": "Biểu báo cáo năm cấp huyện",
+    }
+    grouped: dict[str, list[str]] = {}
+    for element in spec.data_elements:
+        grouped.setdefault(kinds[element.reporter], []).append(element.code)
+    return [
+        FormSpec(
+            code=f"{reporter}_yearly",
+            name=names[reporter],
+            reporter=reporter,
+            period_type="yearly",
+            elements=codes,
+        )
+        for reporter, codes in grouped.items()
+    ]
+
+
+def _save_forms(actor: Actor, plan: Plan, spec: PlanFile) -> None:
+    forms = spec.forms or _default_forms(spec)
+    elements = {e.code: e for e in DataElement.objects.all()}
+    operators = {o.code: o for o in Operator.objects.all()}
+    for order, form in enumerate(forms, start=1):
+        unknown = [c for c in form.elements if c not in elements] + [
+            c for c in form.operators if c not in operators
+        ]
+        if unknown:
+            raise UserError(
+                f"Biểu {form.code}: mã chưa khai báo {', '.join(unknown)}",
+                f"Form {form.code}: undeclared code(s) {', '.join(unknown)}",
+            )
+        saved = _save(
+            actor,
+            ReportForm,
+            {"plan": plan, "code": form.code},
+            {
+                "name": form.name,
+                "reporter": form.reporter,
+                "period_type": form.period_type,
+                "due_days": form.due_days,
+                "order": order,
+            },
+        )
+        saved.elements.set([elements[c] for c in form.elements])
+        saved.operators.set([operators[c] for c in form.operators])
+    _delete_missing(actor, plan.forms.all(), {f.code for f in forms}, "code")
 
 
 def set_condition(*, condition: Condition, met: bool, actor: Actor) -> Condition:

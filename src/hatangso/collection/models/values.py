@@ -93,6 +93,8 @@ class DataValue(models.Model):
     created_by = models.CharField(max_length=150)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.CharField(max_length=150)
+    # Optimistic locking: a change made against an older version is refused, not merged.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["data_element", "unit", "period"]
