@@ -8,8 +8,9 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from hatangso.collection.models import DataElement, DataValue, ImportBatch
+from hatangso.collection.models import DataElement, DataValue, ImportBatch, Submission
 from hatangso.collection.validation import ValueProblem, check_value
+from hatangso.collection.workflow import approved_submission_for
 from hatangso.core.changelog import Actor, record_change, record_changes, snapshot
 from hatangso.core.models import ChangeLogEntry
 from hatangso.geography.models import AdministrativeUnit
@@ -113,6 +114,29 @@ class _UnitLookup:
         return valid[0]
 
 
+class _ApprovedReports:
+    """Approved submissions, fetched once per import, to refuse rows that would change locked data."""
+
+    def __init__(self):
+        self.submissions = [
+            (s, {e.pk for e in s.form.elements.all()})
+            for s in Submission.objects.filter(status=Submission.Status.APPROVED)
+            .select_related("form", "unit", "operator")
+            .prefetch_related("form__elements")
+        ]
+
+    def find(self, element, unit, operator, period: str) -> Submission | None:
+        for submission, elements in self.submissions:
+            if (
+                submission.period == period
+                and element.pk in elements
+                and submission.operator_id == (operator.pk if operator else None)
+                and unit.path.startswith(submission.unit.path)
+            ):
+                return submission
+        return None
+
+
 def _check_level(element: DataElement, unit: AdministrativeUnit) -> None:
     if element.reporter == DataElement.Reporter.VILLAGE and unit.level != "village":
         raise ValueProblem(
@@ -133,6 +157,7 @@ def _parse_rows(table, mapping, today: date) -> tuple[list[_Row], RowErrors]:
         operators[match_key(operator.code)] = operator
         operators[match_key(operator.short_name)] = operator
     units = _UnitLookup()
+    locks = _ApprovedReports()
     seen: dict[tuple, int] = {}
     parsed: list[_Row] = []
 
@@ -202,6 +227,13 @@ def _parse_rows(table, mapping, today: date) -> tuple[list[_Row], RowErrors]:
                 fail("value", exc)
                 row_ok = False
 
+        if row_ok and (locked := locks.find(element, unit, operator, period.code)):
+            problem = ValueProblem(
+                f"thuộc báo cáo đã duyệt ({locked}); cần mở lại trước khi sửa",
+                f"belongs to an approved report ({locked}); re-open it first",
+            )
+            fail("value", problem)
+            row_ok = False
         if not row_ok:
             continue
         key = (element.pk, unit.pk, period.code, operator.pk if operator else None)
@@ -280,6 +312,7 @@ def _write_values(rows: list[_Row], *, actor, file_name, stored, digest, synthet
             before = snapshot(current)
             current.value, current.comment = row.value, row.comment
             current.import_batch, current.updated_by = batch, actor.name
+            current.version += 1
             current.save()
             record_change(actor, ChangeLogEntry.Action.UPDATE, current, before=before)
             updated += 1
@@ -306,8 +339,13 @@ def set_value(
     operator: Operator | None = None,
     comment: str = "",
     synthetic: bool = False,
+    expected_version: int | None = None,
 ) -> DataValue:
-    """Enter or change one value (forms, API, demo), with the same checks as an import."""
+    """Enter or change one value (forms, API, demo), with the same checks as an import.
+
+    `expected_version` is the version the editor saw: if someone saved in between, the change is
+    refused rather than silently overwriting theirs. Values of an approved report are locked.
+    """
     parsed_period = parse_period(period)
     try:
         number = check_value(element, value)
@@ -318,6 +356,11 @@ def set_value(
         raise UserError(
             f"{unit} không có hiệu lực trong kỳ {period}", f"{unit} is not valid in period {period}"
         )
+    if locked := approved_submission_for(element, unit, operator, parsed_period.code):
+        raise UserError(
+            f"Số liệu thuộc báo cáo đã duyệt ({locked}); cần mở lại báo cáo trước khi sửa",
+            f"The value belongs to an approved report ({locked}); re-open it before changing it",
+        )
     current = (
         DataValue.objects.filter(
             data_element=element, unit=unit, period=parsed_period.code, operator=operator
@@ -325,6 +368,13 @@ def set_value(
         .select_for_update()
         .first()
     )
+    if current is not None and expected_version is not None and current.version != expected_version:
+        raise UserError(
+            f"{element.code}: người khác ({current.updated_by}) vừa sửa giá trị này thành "
+            f"{current.value.normalize():f}; hãy tải lại và nhập lại",
+            f"{element.code}: someone else ({current.updated_by}) has just changed this value to "
+            f"{current.value.normalize():f}; reload and enter it again",
+        )
     if current is None:
         current = DataValue.objects.create(
             data_element=element,
@@ -343,6 +393,7 @@ def set_value(
         return current
     before = snapshot(current)
     current.value, current.comment, current.updated_by = number, comment, actor.name
+    current.version += 1
     current.save()
     record_change(actor, ChangeLogEntry.Action.UPDATE, current, before=before)
     return current

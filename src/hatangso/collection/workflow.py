@@ -1,0 +1,249 @@
+"""The reporting workflow: draft → submitted → approved, or returned with a comment.
+
+Approved data is locked; re-opening is explicit, needs a reason, and is audited like every step.
+`user` is the person acting (None for the command line, which runs with the machine's authority).
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from hatangso.collection.models import DataElement, ReportForm, Submission
+from hatangso.core.changelog import Actor, record_change, snapshot
+from hatangso.core.models import ChangeLogEntry, Role
+from hatangso.core.scoping import scope_for
+from hatangso.geography.models import AdministrativeUnit
+from hatangso.registry.models import Operator
+from hatangso.utilities.errors import NotFound, UserError
+from hatangso.utilities.periods import parse_period
+
+
+def _check_reporter(form: ReportForm, unit: AdministrativeUnit, operator: Operator | None, period: str):
+    parsed = parse_period(period)
+    if parsed.kind != form.period_type:
+        raise UserError(
+            f"Biểu {form.code} báo cáo theo kỳ {form.get_period_type_display().lower()}, không phải {period}",
+            f"Form {form.code} is reported {form.period_type}, not for {period}",
+        )
+    if form.reporter == ReportForm.Reporter.ENTERPRISE:
+        if operator is None or (
+            form.operators.exists() and not form.operators.filter(pk=operator.pk).exists()
+        ):
+            raise UserError(
+                f"Biểu {form.code} không dành cho doanh nghiệp {operator or '(không ghi)'}",
+                f"Form {form.code} is not for operator {operator or '(none)'}",
+            )
+        if unit != form.plan.area_unit:
+            raise UserError(
+                f"Doanh nghiệp báo cáo biểu {form.code} cho toàn địa bàn {form.plan.area_unit}",
+                f"Operators report form {form.code} for the whole area {form.plan.area_unit}",
+            )
+    elif operator is not None or unit.level != form.reporter:
+        raise UserError(
+            f"Biểu {form.code} do {form.get_reporter_display()} báo cáo",
+            f"Form {form.code} is reported by {form.reporter}",
+        )
+
+
+def _require(allowed: bool, vi: str, en: str) -> None:
+    if not allowed:
+        # Outside one's scope a submission does not exist, as far as the user can tell.
+        raise NotFound(vi, en)
+
+
+def _may_report(user, unit, operator) -> bool:
+    return user is None or scope_for(user).can_write_value(unit=unit, operator=operator)
+
+
+def _may_decide(user, submission: Submission) -> bool:
+    if user is None or user.is_superuser:
+        return True
+    return any(
+        m.role == Role.PLAN_OWNER and submission.unit.path.startswith(m.unit.path)
+        for m in scope_for(user).memberships
+    )
+
+
+def get_submission(*, form, unit, operator, period, user, actor: Actor) -> Submission:
+    """The reporter's submission for the period, created as a draft the first time."""
+    _check_reporter(form, unit, operator, period)
+    _require(_may_report(user, unit, operator), "Không có bản báo cáo này", "No such submission")
+    submission, created = Submission.objects.get_or_create(
+        form=form,
+        unit=unit,
+        operator=operator,
+        period=parse_period(period).code,
+        defaults={"created_by": user if getattr(user, "pk", None) else None},
+    )
+    if created:
+        record_change(actor, ChangeLogEntry.Action.CREATE, submission)
+    return submission
+
+
+def _transition(
+    submission: Submission, actor: Actor, allowed_from: set[str], to: str, **fields
+) -> Submission:
+    submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    if submission.status not in allowed_from:
+        raise UserError(
+            f"Bản báo cáo đang ở trạng thái '{submission.get_status_display()}', không thể chuyển",
+            f"The submission is '{submission.status}'; it cannot move to '{to}'",
+        )
+    before = snapshot(submission)
+    submission.status = to
+    for name, value in fields.items():
+        setattr(submission, name, value)
+    submission.save()
+    record_change(actor, ChangeLogEntry.Action.UPDATE, submission, before=before)
+    return submission
+
+
+@transaction.atomic
+def submit(*, submission: Submission, user, actor: Actor) -> Submission:
+    _require(
+        _may_report(user, submission.unit, submission.operator),
+        "Không có bản báo cáo này",
+        "No such submission",
+    )
+    return _transition(
+        submission,
+        actor,
+        {Submission.Status.DRAFT, Submission.Status.RETURNED},
+        Submission.Status.SUBMITTED,
+        submitted_at=timezone.now(),
+        submitted_by=actor.name,
+    )
+
+
+@transaction.atomic
+def approve(*, submission: Submission, user, actor: Actor) -> Submission:
+    _require(_may_decide(user, submission), "Không có bản báo cáo này", "No such submission")
+    return _transition(
+        submission,
+        actor,
+        {Submission.Status.SUBMITTED},
+        Submission.Status.APPROVED,
+        decided_at=timezone.now(),
+        decided_by=actor.name,
+    )
+
+
+def _reason(text: str, what_vi: str, what_en: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise UserError(f"Cần ghi lý do {what_vi}", f"Give a reason for {what_en}")
+    return text
+
+
+@transaction.atomic
+def return_submission(*, submission: Submission, comment: str, user, actor: Actor) -> Submission:
+    _require(_may_decide(user, submission), "Không có bản báo cáo này", "No such submission")
+    return _transition(
+        submission,
+        actor,
+        {Submission.Status.SUBMITTED},
+        Submission.Status.RETURNED,
+        decided_at=timezone.now(),
+        decided_by=actor.name,
+        comment=_reason(comment, "trả lại", "returning it"),
+    )
+
+
+@transaction.atomic
+def reopen(*, submission: Submission, reason: str, user, actor: Actor) -> Submission:
+    """Unlock approved data so it can be corrected; the reason stays in the change log."""
+    _require(_may_decide(user, submission), "Không có bản báo cáo này", "No such submission")
+    return _transition(
+        submission,
+        actor,
+        {Submission.Status.APPROVED},
+        Submission.Status.DRAFT,
+        comment=_reason(reason, "mở lại", "re-opening it"),
+    )
+
+
+def approved_submission_for(
+    element: DataElement, unit: AdministrativeUnit, operator: Operator | None, period: str
+) -> Submission | None:
+    """The approved submission that locks this value, if any (its unit's subtree holds the value)."""
+    ancestors = [p for p in unit.path.strip("/").split("/") if p]
+    return (
+        Submission.objects.filter(
+            form__elements=element,
+            period=period,
+            status=Submission.Status.APPROVED,
+            unit_id__in=ancestors,
+        )
+        .filter(Q(operator=operator) if operator else Q(operator__isnull=True))
+        .select_related("form")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class ReportingStatus:
+    reporter: str  # the commune's or the operator's name
+    code: str
+    status: str  # a Submission.Status, or "missing"
+    submitted_at: datetime | None
+    on_time: bool | None
+
+
+@dataclass(frozen=True)
+class Completeness:
+    form: ReportForm
+    period: str
+    due: date
+    rows: list[ReportingStatus]
+
+    @property
+    def expected(self) -> int:
+        return len(self.rows)
+
+    @property
+    def received(self) -> int:
+        return sum(r.status in (Submission.Status.SUBMITTED, Submission.Status.APPROVED) for r in self.rows)
+
+    @property
+    def on_time(self) -> int:
+        return sum(bool(r.on_time) for r in self.rows)
+
+    @property
+    def missing(self) -> list[ReportingStatus]:
+        return [
+            r for r in self.rows if r.status not in (Submission.Status.SUBMITTED, Submission.Status.APPROVED)
+        ]
+
+
+def completeness(*, form: ReportForm, period: str) -> Completeness:
+    """Expected, received and on-time reports of a form for a period, with who has not reported."""
+    parsed = parse_period(period)
+    due = parsed.end + timedelta(days=form.due_days)
+    submissions = {(s.unit_id, s.operator_id): s for s in form.submissions.filter(period=parsed.code)}
+    area = form.plan.area_unit
+    if form.reporter == ReportForm.Reporter.ENTERPRISE:
+        expected = [(o.short_name, o.code, (area.pk, o.pk)) for o in form.operators.order_by("short_name")]
+    elif form.reporter == ReportForm.Reporter.COMMUNE:
+        communes = (
+            area.children.filter(level="commune").valid_between(parsed.start, parsed.end).order_by("code")
+        )
+        expected = [(c.name, c.code, (c.pk, None)) for c in communes]
+    else:
+        expected = [(area.name, area.code, (area.pk, None))]
+    rows = []
+    for name, code, key in expected:
+        submission = submissions.get(key)
+        submitted_at = submission.submitted_at if submission else None
+        rows.append(
+            ReportingStatus(
+                reporter=name,
+                code=code,
+                status=submission.status if submission else "missing",
+                submitted_at=submitted_at,
+                on_time=(timezone.localtime(submitted_at).date() <= due) if submitted_at else None,
+            )
+        )
+    return Completeness(form=form, period=parsed.code, due=due, rows=rows)
