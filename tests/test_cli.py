@@ -253,7 +253,7 @@ def test_import_values_lists_the_bad_rows(demo, tmp_path):
     home, _ = demo
     values = tmp_path / "so-lieu.csv"
     values.write_text(
-        "ky,ma_don_vi,ma_chi_so,gia_tri\n2024,19996,population,12000\n2024,19996,households,nhiều\n",
+        "ky,ma_don_vi,ma_chi_so,gia_tri\n2024,20041,population,12000\n2024,20041,households,nhiều\n",
         encoding="utf-8",
     )
     lines = assert_user_error(
@@ -266,3 +266,16 @@ def test_import_values_lists_the_bad_rows(demo, tmp_path):
     assert "gia_tri" in lines[1]
     assert "'nhiều'" in lines[1]
     assert "không phải là số / is not a number" in lines[1]
+
+
+def test_completeness_of_the_demo_reports(demo):
+    home, _ = demo
+    result = hatangso(home, "completeness", "ubnd_xa_nam", "--period", "2024", columns=120)
+    assert result.returncode == 0, result.stderr
+    assert "received 7/9" in result.stdout and "on time 5/9" in result.stdout
+    assert result.stdout.count("chưa báo cáo") == 2
+    assert_user_error(
+        hatangso(home, "completeness", "khong_co", "--period", "2024"),
+        "Kế hoạch không có biểu 'khong_co'",
+        "The plan has no form 'khong_co'",
+    )

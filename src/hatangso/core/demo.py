@@ -159,3 +159,47 @@ def write_demo_values(plan: Plan, path: Path) -> int:
 
 def demo_values_path() -> Path:
     return settings.HOME / "demo" / "gia-tri-du-lieu-mau-synthetic.csv"
+
+
+def create_demo_submissions(plan: Plan, actor: Actor) -> None:
+    """Reports for 2024 (commune form) and 2024Q3 (infrastructure form): most in on time, some late,
+    some still missing, a few approved — so completeness has something true to say."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from hatangso.collection import workflow
+    from hatangso.collection.models import Submission
+    from hatangso.utilities.periods import parse_period
+
+    tz = ZoneInfo(settings.TIME_ZONE)
+    communes = list(plan.area_unit.children.filter(level="commune").order_by("code"))
+    commune_form = plan.forms.filter(reporter="commune", period_type="yearly").first()
+    infra_form = plan.forms.filter(reporter="enterprise", period_type="quarterly").first()
+    plans = []  # (form, unit, operator, period, days after the period's end or None for missing, approve)
+    if commune_form:
+        days = [3, 8, 12, 20, 14, 27, None, 5, None]  # 20 and 27 are late (due: 15 days); two missing
+        plans += [
+            (commune_form, c, None, "2024", d, i < 3)
+            for i, (c, d) in enumerate(zip(communes, days, strict=False))
+        ]
+    if infra_form:
+        operators = list(infra_form.operators.order_by("code"))
+        days = [6, 18, 9, None]
+        plans += [
+            (infra_form, plan.area_unit, o, "2024Q3", d, i == 0)
+            for i, (o, d) in enumerate(zip(operators, days, strict=False))
+        ]
+    for form, unit, operator, period, days_after, approve in plans:
+        if Submission.objects.filter(form=form, unit=unit, operator=operator, period=period).exists():
+            continue
+        if days_after is None:
+            continue
+        submission = workflow.get_submission(
+            form=form, unit=unit, operator=operator, period=period, user=None, actor=actor
+        )
+        submission = workflow.submit(submission=submission, user=None, actor=actor)
+        end = parse_period(period).end
+        when = datetime(end.year, end.month, end.day, 10, tzinfo=tz) + timedelta(days=days_after)
+        Submission.objects.filter(pk=submission.pk).update(submitted_at=when)
+        if approve:
+            workflow.approve(submission=submission, user=None, actor=actor)

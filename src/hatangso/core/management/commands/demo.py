@@ -10,6 +10,7 @@ from hatangso.analytics.services import compute_scorecard
 from hatangso.collection.services import import_values
 from hatangso.core.demo import (
     SYNTHETIC_LABEL,
+    create_demo_submissions,
     create_demo_villages,
     demo_values_path,
     write_demo_values,
@@ -64,6 +65,7 @@ class Command(HatangsoCommand):
             values_file = demo_values_path()
             write_demo_values(plan, values_file)
             import_values(path=values_file, actor=actor, synthetic=True)
+            create_demo_submissions(plan, actor)
             progress.update(task, advance=1, description="Tính chỉ tiêu / Computing")
             period = parse_period(plan.period)
             scorecard = compute_scorecard(plan=plan, unit=plan.area_unit, period=period)
