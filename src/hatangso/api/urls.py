@@ -4,11 +4,13 @@ from ninja import NinjaAPI
 
 from hatangso.analytics.api import router as analytics_router
 from hatangso.collection.api import router as values_router
+from hatangso.collection.api import submissions_router
 from hatangso.utilities.errors import UserError
 
 api = NinjaAPI(title="hatangso API", version="1", urls_namespace="api-v1")
 api.add_router("/plans/", analytics_router)
 api.add_router("/values/", values_router)
+api.add_router("/submissions/", submissions_router)
 
 
 @api.exception_handler(UserError)

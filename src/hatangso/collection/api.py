@@ -1,12 +1,24 @@
 from datetime import datetime
 
+from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from hatangso.api.auth import API_AUTH
-from hatangso.collection import selectors
+from hatangso.collection import selectors, services, workflow
+from hatangso.collection.models import ReportForm
+from hatangso.core.changelog import Actor
+from hatangso.geography.selectors import resolve_unit
+from hatangso.registry.models import Operator
+from hatangso.utilities.errors import NotFound
+from hatangso.utilities.periods import parse_period
 
 router = Router(tags=["values"], auth=API_AUTH)
+submissions_router = Router(tags=["submissions"], auth=API_AUTH)
+
+
+def _actor(request) -> Actor:
+    return Actor(user=request.user, origin=f"api: {request.method} {request.path}"[:200])
 
 
 class ValueOut(Schema):
@@ -19,6 +31,7 @@ class ValueOut(Schema):
     value: str
     comment: str
     synthetic: bool
+    version: int
     updated_at: datetime
     updated_by: str
 
@@ -45,6 +58,17 @@ class ValueOut(Schema):
         return obj.operator.code if obj.operator_id else None
 
 
+class ValueIn(Schema):
+    data_element: str
+    unit: str
+    period: str
+    value: str
+    operator: str | None = None
+    comment: str = ""
+    version: int | None = None
+    reason: str = ""
+
+
 @router.get("/", response=list[ValueOut])
 @paginate(LimitOffsetPagination)
 def list_values(
@@ -58,6 +82,111 @@ def list_values(
     return selectors.value_list(request.user, element=element, unit=unit, period=period, operator=operator)
 
 
+@router.put("/", response=ValueOut)
+def put_value(request, payload: ValueIn):
+    """Enter or change one value, with the checks of every other path. Changing an existing value
+    needs its `version` (409 if someone changed it since); approved reports are locked (409)."""
+    return services.enter_value(
+        user=request.user,
+        actor=_actor(request),
+        element_code=payload.data_element,
+        unit_code=payload.unit,
+        period=payload.period,
+        value=payload.value,
+        operator_code=payload.operator,
+        comment=payload.comment,
+        version=payload.version,
+        reason=payload.reason,
+    )
+
+
 @router.get("/{value_id}", response=ValueOut)
 def get_value(request, value_id: int):
     return selectors.get_value(request.user, value_id)
+
+
+class SubmissionOut(Schema):
+    id: int
+    form: str
+    unit: str
+    operator: str | None
+    period: str
+    status: str
+    comment: str
+    submitted_at: datetime | None
+    decided_at: datetime | None
+
+    @staticmethod
+    def resolve_form(obj):
+        return obj.form.code
+
+    @staticmethod
+    def resolve_unit(obj):
+        return obj.unit.code
+
+    @staticmethod
+    def resolve_operator(obj):
+        return obj.operator.code if obj.operator_id else None
+
+
+class SubmissionIn(Schema):
+    plan: str
+    form: str
+    unit: str
+    period: str
+    operator: str | None = None
+
+
+class Decision(Schema):
+    comment: str = ""
+
+
+@submissions_router.get("/", response=list[SubmissionOut])
+@paginate(LimitOffsetPagination)
+def list_submissions(request):
+    return selectors.submission_list(request.user)
+
+
+@submissions_router.post("/", response=SubmissionOut)
+def open_submission(request, payload: SubmissionIn):
+    """The caller's report for a form and period (created as a draft the first time)."""
+    form = ReportForm.objects.filter(plan__slug=payload.plan, code=payload.form).first() or (
+        ReportForm.objects.filter(plan__code=payload.plan, code=payload.form).first()
+    )
+    if form is None:
+        raise NotFound(f"Không có biểu '{payload.form}'", f"No form '{payload.form}'")
+    parsed = parse_period(payload.period)
+    operator = get_object_or_404(Operator, code=payload.operator) if payload.operator else None
+    return workflow.get_submission(
+        form=form,
+        unit=resolve_unit(payload.unit, start=parsed.start, end=parsed.end),
+        operator=operator,
+        period=parsed.code,
+        user=request.user,
+        actor=_actor(request),
+    )
+
+
+@submissions_router.get("/{submission_id}", response=SubmissionOut)
+def get_submission(request, submission_id: int):
+    return selectors.get_submission(request.user, submission_id)
+
+
+@submissions_router.post("/{submission_id}/{action}", response=SubmissionOut)
+def decide(request, submission_id: int, action: str, payload: Decision | None = None):
+    """`submit` (the reporter), `approve`, `return` (with a comment) or `reopen` (with a reason)."""
+    submission = selectors.get_submission(request.user, submission_id)
+    comment = payload.comment if payload else ""
+    steps = {
+        "submit": lambda: workflow.submit(submission=submission, user=request.user, actor=_actor(request)),
+        "approve": lambda: workflow.approve(submission=submission, user=request.user, actor=_actor(request)),
+        "return": lambda: workflow.return_submission(
+            submission=submission, comment=comment, user=request.user, actor=_actor(request)
+        ),
+        "reopen": lambda: workflow.reopen(
+            submission=submission, reason=comment, user=request.user, actor=_actor(request)
+        ),
+    }
+    if action not in steps:
+        raise NotFound(f"Không có thao tác '{action}'", f"No action '{action}'")
+    return steps[action]()

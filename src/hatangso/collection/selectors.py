@@ -3,7 +3,7 @@
 from django.db.models import QuerySet
 from django.http import Http404
 
-from hatangso.collection.models import DataValue
+from hatangso.collection.models import DataValue, Submission
 from hatangso.core.scoping import scope_for
 from hatangso.utilities.periods import parse_period
 
@@ -43,3 +43,15 @@ def get_value(user, pk: int) -> DataValue:
     if value is None:
         raise Http404("Không có giá trị này / No such value")
     return value
+
+
+def submission_list(user) -> QuerySet[Submission]:
+    submissions = Submission.objects.select_related("form", "form__plan", "unit", "operator")
+    return scope_for(user).filter_values(submissions).order_by("form__order", "period", "unit__code")
+
+
+def get_submission(user, pk: int) -> Submission:
+    submission = submission_list(user).filter(pk=pk).first()
+    if submission is None:
+        raise Http404("Không có bản báo cáo này / No such submission")
+    return submission

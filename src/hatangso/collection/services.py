@@ -15,7 +15,7 @@ from hatangso.core.changelog import Actor, record_change, record_changes, snapsh
 from hatangso.core.models import ChangeLogEntry
 from hatangso.geography.models import AdministrativeUnit
 from hatangso.registry.models import Operator
-from hatangso.utilities.errors import UserError
+from hatangso.utilities.errors import Conflict, NotFound, UserError
 from hatangso.utilities.importing import ImportRejected, RowErrors, keep_original
 from hatangso.utilities.periods import Period, parse_period
 from hatangso.utilities.tabular import read_table
@@ -340,6 +340,7 @@ def set_value(
     comment: str = "",
     synthetic: bool = False,
     expected_version: int | None = None,
+    reason: str = "",
 ) -> DataValue:
     """Enter or change one value (forms, API, demo), with the same checks as an import.
 
@@ -357,7 +358,7 @@ def set_value(
             f"{unit} không có hiệu lực trong kỳ {period}", f"{unit} is not valid in period {period}"
         )
     if locked := approved_submission_for(element, unit, operator, parsed_period.code):
-        raise UserError(
+        raise Conflict(
             f"Số liệu thuộc báo cáo đã duyệt ({locked}); cần mở lại báo cáo trước khi sửa",
             f"The value belongs to an approved report ({locked}); re-open it before changing it",
         )
@@ -369,7 +370,7 @@ def set_value(
         .first()
     )
     if current is not None and expected_version is not None and current.version != expected_version:
-        raise UserError(
+        raise Conflict(
             f"{element.code}: người khác ({current.updated_by}) vừa sửa giá trị này thành "
             f"{current.value.normalize():f}; hãy tải lại và nhập lại",
             f"{element.code}: someone else ({current.updated_by}) has just changed this value to "
@@ -389,11 +390,68 @@ def set_value(
             created_by=actor.name,
             updated_by=actor.name,
         )
-        record_change(actor, ChangeLogEntry.Action.CREATE, current)
+        record_change(actor, ChangeLogEntry.Action.CREATE, current, reason=reason)
         return current
     before = snapshot(current)
     current.value, current.comment, current.updated_by = number, comment, actor.name
     current.version += 1
     current.save()
-    record_change(actor, ChangeLogEntry.Action.UPDATE, current, before=before)
+    record_change(actor, ChangeLogEntry.Action.UPDATE, current, before=before, reason=reason)
     return current
+
+
+def enter_value(
+    *,
+    user,
+    actor: Actor,
+    element_code: str,
+    unit_code: str,
+    period: str,
+    value: str,
+    operator_code: str | None = None,
+    comment: str = "",
+    version: int | None = None,
+    reason: str = "",
+) -> DataValue:
+    """One value from the web or the API, by codes, within the user's scope.
+
+    Outside the scope the unit or operator does not exist for the user (NotFound). Changing an
+    existing value needs the version the user saw, so nobody overwrites a change unseen.
+    """
+    from hatangso.core.scoping import scope_for
+    from hatangso.geography.selectors import resolve_unit
+
+    element = DataElement.objects.filter(code=element_code).first()
+    if element is None:
+        raise NotFound(f"Không có phần tử dữ liệu '{element_code}'", f"No data element '{element_code}'")
+    parsed = parse_period(period)
+    unit = resolve_unit(unit_code, start=parsed.start, end=parsed.end)
+    operator = None
+    if operator_code:
+        operator = Operator.objects.filter(code=operator_code).first()
+        if operator is None:
+            raise NotFound(f"Không có doanh nghiệp '{operator_code}'", f"No operator '{operator_code}'")
+    if not scope_for(user).can_write_value(unit=unit, operator=operator):
+        raise NotFound(
+            f"Không có {unit.code}{' / ' + operator.code if operator else ''} trong phạm vi của bạn",
+            f"No {unit.code}{' / ' + operator.code if operator else ''} within your scope",
+        )
+    existing = DataValue.objects.filter(
+        data_element=element, unit=unit, period=parsed.code, operator=operator
+    ).first()
+    if existing is not None and version is None:
+        raise Conflict(
+            f"Giá trị này đã có (phiên bản {existing.version}); gửi kèm phiên bản bạn đã xem để sửa",
+            f"This value exists (version {existing.version}); send the version you changed",
+        )
+    return set_value(
+        element=element,
+        unit=unit,
+        period=parsed.code,
+        value=value,
+        actor=actor,
+        operator=operator,
+        comment=comment,
+        expected_version=version,
+        reason=reason,
+    )

@@ -17,7 +17,7 @@ from hatangso.core.models import ChangeLogEntry, Role
 from hatangso.core.scoping import scope_for
 from hatangso.geography.models import AdministrativeUnit
 from hatangso.registry.models import Operator
-from hatangso.utilities.errors import NotFound, UserError
+from hatangso.utilities.errors import Conflict, NotFound, UserError
 from hatangso.utilities.periods import parse_period
 
 
@@ -84,11 +84,11 @@ def get_submission(*, form, unit, operator, period, user, actor: Actor) -> Submi
 
 
 def _transition(
-    submission: Submission, actor: Actor, allowed_from: set[str], to: str, **fields
+    submission: Submission, actor: Actor, allowed_from: set[str], to: str, reason: str = "", **fields
 ) -> Submission:
     submission = Submission.objects.select_for_update().get(pk=submission.pk)
     if submission.status not in allowed_from:
-        raise UserError(
+        raise Conflict(
             f"Bản báo cáo đang ở trạng thái '{submission.get_status_display()}', không thể chuyển",
             f"The submission is '{submission.status}'; it cannot move to '{to}'",
         )
@@ -97,7 +97,7 @@ def _transition(
     for name, value in fields.items():
         setattr(submission, name, value)
     submission.save()
-    record_change(actor, ChangeLogEntry.Action.UPDATE, submission, before=before)
+    record_change(actor, ChangeLogEntry.Action.UPDATE, submission, before=before, reason=reason)
     return submission
 
 
@@ -162,6 +162,7 @@ def reopen(*, submission: Submission, reason: str, user, actor: Actor) -> Submis
         {Submission.Status.APPROVED},
         Submission.Status.DRAFT,
         comment=_reason(reason, "mở lại", "re-opening it"),
+        reason=reason.strip(),
     )
 
 

@@ -39,7 +39,7 @@ def snapshot(instance: models.Model) -> dict:
 
 
 def record_change(
-    actor: Actor, action: str, instance: models.Model, before: dict | None = None
+    actor: Actor, action: str, instance: models.Model, before: dict | None = None, reason: str = ""
 ) -> ChangeLogEntry:
     return ChangeLogEntry.objects.create(
         user=actor.user if getattr(actor.user, "pk", None) else None,
@@ -49,6 +49,7 @@ def record_change(
         object_type=instance._meta.label_lower,
         object_id=str(instance.pk),
         object_repr=str(instance)[:300],
+        reason=reason[:500],
         before=before,
         after=None if action == ChangeLogEntry.Action.DELETE else snapshot(instance),
     )

@@ -15,3 +15,9 @@ class UserError(Exception):
 
 class NotFound(UserError):
     status = 404
+
+
+class Conflict(UserError):
+    """The data changed under the user (a newer version, an approved report): 409."""
+
+    status = 409

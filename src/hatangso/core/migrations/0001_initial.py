@@ -35,6 +35,7 @@ class Migration(migrations.Migration):
                 ("object_type", models.CharField(db_index=True, max_length=100)),
                 ("object_id", models.CharField(db_index=True, max_length=64)),
                 ("object_repr", models.CharField(max_length=300)),
+                ("reason", models.CharField(blank=True, max_length=500, verbose_name="lý do")),
                 ("before", models.JSONField(blank=True, null=True)),
                 ("after", models.JSONField(blank=True, null=True)),
                 (

@@ -21,6 +21,7 @@ class ChangeLogEntry(models.Model):
     object_type = models.CharField(max_length=100, db_index=True)
     object_id = models.CharField(max_length=64, db_index=True)
     object_repr = models.CharField(max_length=300)
+    reason = models.CharField(_("lý do"), max_length=500, blank=True)
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
 
