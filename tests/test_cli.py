@@ -279,3 +279,26 @@ def test_completeness_of_the_demo_reports(demo):
         "Kế hoạch không có biểu 'khong_co'",
         "The plan has no form 'khong_co'",
     )
+
+
+def test_export_values_for_one_commune(demo, tmp_path):
+    home, _ = demo
+    out = tmp_path / "tu-ha.json"
+    result = hatangso(
+        home,
+        "export",
+        "values",
+        "--format",
+        "dhis2-json",
+        "--unit",
+        "19996",
+        "--period",
+        "2024",
+        "--out",
+        str(out),
+    )
+    assert result.returncode == 0, result.stderr
+    document = json.loads(out.read_text(encoding="utf-8"))
+    assert document["comment"] == "dữ liệu mẫu / synthetic demo data"
+    units = {v["orgUnit"] for v in document["dataValues"]}
+    assert "19996" in units and all(u == "19996" or u.startswith("19996.") for u in units)

@@ -27,7 +27,7 @@ VALUE_COLUMNS = {
     "unit_code": {"ma_don_vi", "ma_dvhc", "unit_code", "org_unit", "orgunit"},
     "unit_name": {"ten_don_vi", "don_vi", "unit_name"},
     "data_element": {"ma_chi_so", "ma_phan_tu", "ma_du_lieu", "data_element", "dataelement"},
-    "operator": {"doanh_nghiep", "ma_doanh_nghiep", "operator"},
+    "operator": {"doanh_nghiep", "ma_doanh_nghiep", "operator", "attributeoptioncombo"},
     "value": {"gia_tri", "so_lieu", "value"},
     "comment": {"ghi_chu", "comment"},
 }

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,7 +75,43 @@ def read_table(path: Path, sheet: str | None = None) -> Table:
         first_line = text.split("\n", 1)[0]
         delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
         return _table_from_matrix(list(csv.reader(io.StringIO(text), delimiter=delimiter)))
+    if suffix == ".json":
+        return _table_from_data_value_set(path)
     raise UserError(
-        f"Định dạng tệp {suffix or '(không có đuôi)'} không được hỗ trợ; dùng .csv hoặc .xlsx",
-        f"File type {suffix or '(no extension)'} is not supported; use .csv or .xlsx",
+        f"Định dạng tệp {suffix or '(không có đuôi)'} không được hỗ trợ; dùng .csv, .xlsx hoặc .json (DHIS2)",
+        f"File type {suffix or '(no extension)'} is not supported; use .csv, .xlsx or .json (DHIS2)",
     )
+
+
+DATA_VALUE_FIELDS = ("dataElement", "period", "orgUnit", "attributeOptionCombo", "value", "comment")
+
+
+def _table_from_data_value_set(path: Path) -> Table:
+    """A DHIS2 `dataValueSets` JSON document keyed by codes; header fields (period, orgUnit,
+    attributeOptionCombo) apply to values that lack them. Row n is the n-th data value."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UserError(
+            f"Tệp {path.name} không phải JSON hợp lệ ({exc})", f"File {path.name} is not valid JSON ({exc})"
+        ) from exc
+    values = document.get("dataValues") if isinstance(document, dict) else None
+    if not isinstance(values, list):
+        raise UserError(
+            f"Tệp {path.name} không có danh sách dataValues (định dạng DHIS2 dataValueSets)",
+            f"File {path.name} has no dataValues list (DHIS2 dataValueSets format)",
+        )
+    defaults = {f: document.get(f) for f in ("period", "orgUnit", "attributeOptionCombo")}
+    rows = []
+    for number, item in enumerate(values, start=1):
+        item = item if isinstance(item, dict) else {}
+        rows.append(
+            (
+                number,
+                {
+                    header_key(field): _cell_text(item.get(field, defaults.get(field)) or "")
+                    for field in DATA_VALUE_FIELDS
+                },
+            )
+        )
+    return Table(columns=[header_key(f) for f in DATA_VALUE_FIELDS], rows=rows)
