@@ -302,3 +302,24 @@ def test_export_values_for_one_commune(demo, tmp_path):
     assert document["comment"] == "dữ liệu mẫu / synthetic demo data"
     units = {v["orgUnit"] for v in document["dataValues"]}
     assert "19996" in units and all(u == "19996" or u.startswith("19996.") for u in units)
+
+
+def test_template_for_a_missing_commune_fills_and_imports(demo, tmp_path):
+    from openpyxl import load_workbook
+
+    home, _ = demo
+    path = tmp_path / "binh-thanh.xlsx"
+    result = hatangso(
+        home, "template", "ubnd_xa_nam", "--period", "2024", "--unit", "20041", "--out", str(path)
+    )
+    assert result.returncode == 0, result.stderr
+    workbook = load_workbook(path)
+    sheet = workbook["so_lieu"]
+    for row in sheet.iter_rows(min_row=2):
+        if row[3].value == "households":
+            assert row[7].value is not None  # the demo's value, pre-filled
+            row[7].value = 2222
+    workbook.save(path)
+    result = hatangso(home, "import", "values", str(path))
+    assert result.returncode == 0, result.stderr
+    assert "1 cập nhật / updated" in result.stdout

@@ -1,6 +1,6 @@
 """Writes of reported values: file imports (all-or-nothing) and single values."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -40,6 +40,7 @@ class ValueImportSummary:
     created: int
     updated: int
     unchanged: int
+    skipped: int = 0  # rows with an empty value: not reported
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,7 @@ def _check_level(element: DataElement, unit: AdministrativeUnit) -> None:
         )
 
 
-def _parse_rows(table, mapping, today: date) -> tuple[list[_Row], RowErrors]:
+def _parse_rows(table, mapping, today: date) -> tuple[list[_Row], RowErrors, int]:
     errors = RowErrors()
     elements = {e.code: e for e in DataElement.objects.all()}
     operators = {}
@@ -160,6 +161,7 @@ def _parse_rows(table, mapping, today: date) -> tuple[list[_Row], RowErrors]:
     locks = _ApprovedReports()
     seen: dict[tuple, int] = {}
     parsed: list[_Row] = []
+    skipped = 0
 
     for number, cells in table.rows:
 
@@ -169,6 +171,9 @@ def _parse_rows(table, mapping, today: date) -> tuple[list[_Row], RowErrors]:
         def fail(field: str, problem, number=number, cell=cell) -> None:
             errors.add(number, mapping.get(field, field), cell(field), problem.vi, problem.en)
 
+        if not cell("value"):
+            skipped += 1  # an empty value is "not reported" (a template row left blank)
+            continue
         row_ok = True
         try:
             period = parse_period(cell("period"))
@@ -248,7 +253,7 @@ def _parse_rows(table, mapping, today: date) -> tuple[list[_Row], RowErrors]:
             continue
         seen[key] = number
         parsed.append(_Row(element, unit, period, operator, value, cell("comment")))
-    return parsed, errors
+    return parsed, errors, skipped
 
 
 def import_values(*, path: Path, actor: Actor, synthetic: bool = False) -> ValueImportSummary:
@@ -256,16 +261,17 @@ def import_values(*, path: Path, actor: Actor, synthetic: bool = False) -> Value
     path = Path(path)
     table = read_table(path)
     mapping = _map_columns(table.columns)
-    rows, errors = _parse_rows(table, mapping, today=timezone.localdate())
+    rows, errors, skipped = _parse_rows(table, mapping, today=timezone.localdate())
     if errors:
         keep_original(path, "rejected")
         raise ImportRejected(path.name, errors.errors)
     if not rows:
         raise UserError(f"Tệp {path.name} không có dòng số liệu nào", f"File {path.name} has no data rows")
     stored, digest = keep_original(path, "values")
-    return _write_values(
+    summary = _write_values(
         rows, actor=actor, file_name=path.name, stored=str(stored), digest=digest, synthetic=synthetic
     )
+    return replace(summary, skipped=skipped)
 
 
 @transaction.atomic

@@ -61,5 +61,6 @@ class Command(HatangsoCommand):
             summary = import_values(path=file, actor=actor, synthetic=options["synthetic"])
             self.console.print(
                 f"Số liệu / values: {summary.created} mới / created, {summary.updated} cập nhật / updated, "
-                f"{summary.unchanged} không đổi / unchanged (lần nhập / batch {summary.batch.pk})"
+                f"{summary.unchanged} không đổi / unchanged, {summary.skipped} dòng trống / empty rows "
+                f"(lần nhập / batch {summary.batch.pk})"
             )
