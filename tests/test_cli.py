@@ -323,3 +323,12 @@ def test_template_for_a_missing_commune_fills_and_imports(demo, tmp_path):
     result = hatangso(home, "import", "values", str(path))
     assert result.returncode == 0, result.stderr
     assert "1 cập nhật / updated" in result.stdout
+
+
+def test_validate_finds_the_demo_slip(demo):
+    home, _ = demo
+    result = hatangso(home, "validate", "--period", "2024", columns=160)
+    assert result.returncode == 0, result.stderr
+    assert "Xã Bình Tiến" in result.stdout
+    assert "households_ftth = " in result.stdout and "households_with_internet" in result.stdout
+    assert "vấn đề / problem(s) trong / in 9 đơn vị / units" in result.stdout

@@ -37,7 +37,7 @@ def _round(value: Decimal | None, places: int = 2) -> float | None:
     return None if value is None else float(round(value, places))
 
 
-class _UnitCounter:
+class UnitCounter:
     """`count_units('village')`: units of a level in the scope, valid during the period."""
 
     def __init__(self, scope: Scope):
@@ -55,7 +55,7 @@ class _UnitCounter:
         return Decimal(count)
 
 
-def _evaluate_expression(expression: str, names: dict[str, Decimal], counter: _UnitCounter) -> Decimal:
+def evaluate_expression(expression: str, names: dict[str, Decimal], counter: UnitCounter) -> Decimal:
     evaluator = EvalWithCompoundTypes(names=names, functions={"count_units": counter})
     try:
         result = evaluator.eval(expression)
@@ -95,9 +95,9 @@ def evaluate_indicator(indicator: Indicator, scope: Scope, totals: dict[str, Ele
             reason=f"Chưa có số liệu: {', '.join(missing)} / no data for {', '.join(missing)}",
         )
     names = {code: totals[code].value for code in used}
-    counter = _UnitCounter(scope)
-    numerator = _evaluate_expression(indicator.numerator, names, counter)
-    denominator = _evaluate_expression(indicator.denominator, names, counter)
+    counter = UnitCounter(scope)
+    numerator = evaluate_expression(indicator.numerator, names, counter)
+    denominator = evaluate_expression(indicator.denominator, names, counter)
     for level, count in counter.used.items():
         lineage[f"count_units({level})"] = {"total": count, "inputs": count, "provider": "geography"}
     if counter.used:

@@ -27,6 +27,8 @@ class Scope:
     period: Period
     # Kept as a query: a national scope has tens of thousands of units, too many to list in SQL.
     units: QuerySet[AdministrativeUnit]
+    # Only one source's figures (one operator's report), or everyone's when None.
+    operator_id: int | None = None
 
     @cached_property
     def level_counts(self) -> dict[str, int]:
@@ -82,6 +84,7 @@ class ReportedValues:
                 unit_id__in=scope.units.values("pk"),
                 period_start__gte=scope.period.start,
                 period_end__lte=scope.period.end,
+                **({"operator_id": scope.operator_id} if scope.operator_id else {}),
             )
             .order_by()
             .values_list(

@@ -5,12 +5,13 @@ from ninja import Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from hatangso.api.auth import API_AUTH
-from hatangso.collection import selectors, services, workflow
+from hatangso.collection import checks, selectors, services, workflow
 from hatangso.collection.models import ReportForm
 from hatangso.core.changelog import Actor
 from hatangso.geography.selectors import resolve_unit
 from hatangso.registry.models import Operator
 from hatangso.utilities.errors import NotFound
+from hatangso.utilities.numbers import plain_decimal
 from hatangso.utilities.periods import parse_period
 
 router = Router(tags=["values"], auth=API_AUTH)
@@ -49,9 +50,7 @@ class ValueOut(Schema):
 
     @staticmethod
     def resolve_value(obj):
-        """Exact decimal as text, without the storage's trailing zeros ("10000", "97.5")."""
-        text = f"{obj.value:f}"
-        return text.rstrip("0").rstrip(".") if "." in text else text
+        return plain_decimal(obj.value)
 
     @staticmethod
     def resolve_operator(obj):
@@ -170,6 +169,27 @@ def open_submission(request, payload: SubmissionIn):
 @submissions_router.get("/{submission_id}", response=SubmissionOut)
 def get_submission(request, submission_id: int):
     return selectors.get_submission(request.user, submission_id)
+
+
+class CheckOut(Schema):
+    violations: list[str]
+    outliers: list[str]
+
+
+@submissions_router.get("/{submission_id}/checks", response=CheckOut)
+def submission_checks(request, submission_id: int):
+    """Broken validation rules and outliers of the report's data — to read before submitting."""
+    submission = selectors.get_submission(request.user, submission_id)
+    period = parse_period(submission.period)
+    return {
+        "violations": [
+            str(v)
+            for v in checks.rule_violations(
+                submission.form.plan, submission.unit, period, submission.operator
+            )
+        ],
+        "outliers": [str(o) for o in checks.outliers(submission.unit, period, submission.operator)],
+    }
 
 
 @submissions_router.post("/{submission_id}/{action}", response=SubmissionOut)

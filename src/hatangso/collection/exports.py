@@ -12,15 +12,11 @@ from openpyxl.styles import Font
 
 from hatangso.collection.models import DataValue
 from hatangso.utilities.errors import UserError
+from hatangso.utilities.numbers import plain_decimal
 
 FORMATS = ("csv", "xlsx", "dhis2-json")
 COLUMNS = ["ky", "ma_don_vi", "ten_don_vi", "ma_chi_so", "doanh_nghiep", "gia_tri", "ghi_chu"]
 SYNTHETIC_NOTE = "dữ liệu mẫu / synthetic demo data"
-
-
-def _number(value) -> str:
-    text = f"{value:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _rows(values) -> list[list[str]]:
@@ -31,7 +27,7 @@ def _rows(values) -> list[list[str]]:
             v.unit.name,
             v.data_element.code,
             v.operator.code if v.operator_id else "",
-            _number(v.value),
+            plain_decimal(v.value),
             v.comment,
         ]
         for v in values
@@ -75,7 +71,7 @@ def export_values(values, *, path: Path, fmt: str) -> int:
                     "period": v.period,
                     "orgUnit": v.unit.code,
                     **({"attributeOptionCombo": v.operator.code} if v.operator_id else {}),
-                    "value": _number(v.value),
+                    "value": plain_decimal(v.value),
                     "comment": v.comment,
                     "storedBy": v.updated_by,
                     "lastUpdated": v.updated_at.isoformat(),

@@ -92,8 +92,13 @@ def write_demo_values(plan: Plan, path: Path) -> int:
             add(year, commune, "households", households)
             add(year, commune, "internet_users", int(population * _rate(rng, 0.955 + progress, 0.015)))
             add(year, commune, "adults_with_smartphone", int(adults * _rate(rng, 0.91 + progress, 0.02)))
-            add(year, commune, "households_ftth", int(households * _rate(rng, 0.885 + progress, 0.04)))
-            add(year, commune, "households_with_internet", int(households * _rate(rng, 0.955 + progress)))
+            ftth = int(households * _rate(rng, 0.885 + progress, 0.04))
+            with_internet = int(households * _rate(rng, 0.955 + progress))
+            if year == 2024 and commune.code == communes[-2].code:
+                # A slip on purpose, for `hatangso check`: fewer households with Internet than with FTTH.
+                with_internet = ftth - 12
+            add(year, commune, "households_ftth", ftth)
+            add(year, commune, "households_with_internet", with_internet)
             add(year, commune, "commune_office_gov_network_connected", 1)
             add(year, commune, "agencies", 1)
             add(year, commune, "agencies_on_digital_platforms", rng.choice([0, 1, 1]))
@@ -135,19 +140,25 @@ def write_demo_values(plan: Plan, path: Path) -> int:
                     operator,
                 )
 
+    # Passive infrastructure grows slowly from a per-commune, per-operator base.
+    base = {
+        (commune.pk, operator): (rng.randint(3, 9), rng.randint(300, 900), rng.randint(4, 16))
+        for commune in communes
+        for operator in sorted(set(MOBILE[:3]) | set(FIXED))
+    }
     for quarter_index, quarter in enumerate(QUARTERS_2024):
         for commune in communes:
             for operator in MOBILE[:3]:
-                sites = rng.randint(3, 9) + quarter_index
+                sites = base[(commune.pk, operator)][0] + quarter_index // 2
                 add(quarter, commune, "bts_sites", sites, operator)
-                add(quarter, commune, "bts_sites_shared", int(sites * _rate(rng, 0.19, 0.06)), operator)
+                add(quarter, commune, "bts_sites_shared", round(sites * _rate(rng, 0.17, 0.03)), operator)
             for operator in FIXED:
-                poles = rng.randint(300, 900)
-                ducts = rng.randint(4, 16)
+                poles = base[(commune.pk, operator)][1] + 12 * quarter_index
+                ducts = base[(commune.pk, operator)][2]
                 add(quarter, commune, "cable_poles", poles, operator)
-                add(quarter, commune, "cable_poles_shared", int(poles * _rate(rng, 0.955, 0.02)), operator)
+                add(quarter, commune, "cable_poles_shared", int(poles * _rate(rng, 0.955, 0.01)), operator)
                 add(quarter, commune, "cable_ducts", ducts, operator)
-                add(quarter, commune, "cable_ducts_shared", int(ducts * _rate(rng, 0.46, 0.12)), operator)
+                add(quarter, commune, "cable_ducts_shared", round(ducts * _rate(rng, 0.46, 0.05)), operator)
 
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as handle:

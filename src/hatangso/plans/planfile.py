@@ -104,6 +104,14 @@ class FormSpec(_Strict):
     elements: list[str]
 
 
+class RuleSpec(_Strict):
+    code: str = Field(pattern=CODE)
+    left: str
+    operator: Literal["<=", "<", ">=", ">", "=="]
+    right: str
+    text: str
+
+
 class IndicatorSpec(_Strict):
     code: str = Field(pattern=CODE)
     section: str = ""
@@ -147,6 +155,7 @@ class PlanFile(_Strict):
     sections: list[SectionSpec] = []
     data_elements: list[DataElementSpec] = []
     forms: list[FormSpec] = []
+    validation_rules: list[RuleSpec] = []
     indicators: list[IndicatorSpec]
     items: list[ItemSpec] = []
 
@@ -159,6 +168,7 @@ class PlanFile(_Strict):
             ("sections", [s.number for s in self.sections]),
             ("data_elements", [d.code for d in self.data_elements]),
             ("forms", [f.code for f in self.forms]),
+            ("validation_rules", [r.code for r in self.validation_rules]),
             ("indicators", [i.code for i in self.indicators]),
             ("items", [i.number for i in self.items]),
         ):

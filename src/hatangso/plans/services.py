@@ -12,7 +12,7 @@ from hatangso.core.changelog import Actor, record_change, snapshot
 from hatangso.core.models import ChangeLogEntry
 from hatangso.geography.models import AdministrativeUnit
 from hatangso.geography.selectors import resolve_unit
-from hatangso.plans.models import Agency, Condition, Indicator, Plan, PlanItem, PlanSection
+from hatangso.plans.models import Agency, Condition, Indicator, Plan, PlanItem, PlanSection, ValidationRule
 from hatangso.plans.planfile import FormSpec, PlanFile, expression_names, read_plan_file
 from hatangso.registry.models import Operator
 from hatangso.utilities.errors import UserError
@@ -74,17 +74,21 @@ def _delete_missing(actor: Actor, queryset, keep: set, field: str) -> None:
 
 def _check_expressions(spec: PlanFile) -> None:
     known = {d.code for d in spec.data_elements} | set(DataElement.objects.values_list("code", flat=True))
-    for indicator in spec.indicators:
-        for side in ("numerator", "denominator"):
-            expression = getattr(indicator, side)
-            unknown = expression_names(expression) - known
-            if unknown:
-                raise UserError(
-                    f"Chỉ tiêu {indicator.code}: {side} dùng phần tử dữ liệu chưa khai báo "
-                    f"{', '.join(sorted(unknown))}",
-                    f"Indicator {indicator.code}: {side} uses undeclared data element(s) "
-                    f"{', '.join(sorted(unknown))}",
-                )
+    sides = [
+        ("Chỉ tiêu", "Indicator", i.code, side, getattr(i, side))
+        for i in spec.indicators
+        for side in ("numerator", "denominator")
+    ] + [
+        ("Quy tắc", "Rule", r.code, side, getattr(r, side))
+        for r in spec.validation_rules
+        for side in ("left", "right")
+    ]
+    for label_vi, label_en, code, side, expression in sides:
+        if unknown := ", ".join(sorted(expression_names(expression) - known)):
+            raise UserError(
+                f"{label_vi} {code}: {side} dùng phần tử dữ liệu chưa khai báo {unknown}",
+                f"{label_en} {code}: {side} uses undeclared data element(s) {unknown}",
+            )
 
 
 @transaction.atomic
@@ -169,6 +173,14 @@ def load_plan(*, path: Path, actor: Actor) -> PlanLoadSummary:
         saved.indicators.set([indicators[c] for c in item.indicators])
     _delete_missing(actor, plan.items.all(), {i.number for i in spec.items}, "number")
     _save_forms(actor, plan, spec)
+    for order, rule in enumerate(spec.validation_rules, start=1):
+        _save(
+            actor,
+            ValidationRule,
+            {"plan": plan, "code": rule.code},
+            {**rule.model_dump(exclude={"code"}), "order": order},
+        )
+    _delete_missing(actor, plan.validation_rules.all(), {r.code for r in spec.validation_rules}, "code")
     _delete_missing(actor, plan.conditions.all(), set(conditions), "code")
 
     return PlanLoadSummary(

@@ -13,3 +13,9 @@ def format_number(value: float | int | Decimal | None, decimals: int = 1) -> str
 
 def format_date(value: date | None) -> str:
     return value.strftime("%d/%m/%Y") if value else ""
+
+
+def plain_decimal(value: Decimal) -> str:
+    """An exact decimal as text without storage padding ("10000", "97.5"), for files and APIs."""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text

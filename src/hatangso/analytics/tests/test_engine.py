@@ -168,24 +168,24 @@ def test_compute_stores_results_with_lineage_and_replaces_them(seed_plan, actor)
 
 @pytest.mark.parametrize("level", ["village", "commune"])
 def test_count_units_is_safe_and_checked(seed_plan, level):
-    from hatangso.analytics.engine import _evaluate_expression, _UnitCounter, build_scope
+    from hatangso.analytics.engine import UnitCounter, build_scope, evaluate_expression
 
     scope = build_scope(seed_plan.area_unit, Y2024)
-    counter = _UnitCounter(scope)
+    counter = UnitCounter(scope)
     expected = AdministrativeUnit.objects.filter(
         level=level, path__startswith=seed_plan.area_unit.path
     ).count()
-    assert _evaluate_expression(f"count_units('{level}')", {}, counter) == expected
+    assert evaluate_expression(f"count_units('{level}')", {}, counter) == expected
 
 
 def test_expressions_cannot_run_code(seed_plan):
-    from hatangso.analytics.engine import _evaluate_expression, _UnitCounter, build_scope
+    from hatangso.analytics.engine import UnitCounter, build_scope, evaluate_expression
     from hatangso.utilities.errors import UserError
 
-    counter = _UnitCounter(build_scope(seed_plan.area_unit, Y2024))
+    counter = UnitCounter(build_scope(seed_plan.area_unit, Y2024))
     for hostile in ("__import__('os').system('true')", "open('/etc/passwd')", "(1).__class__"):
         with pytest.raises(UserError):
-            _evaluate_expression(hostile, {}, counter)
+            evaluate_expression(hostile, {}, counter)
 
 
 def test_flows_add_up_without_counting_a_period_twice(seed_plan, actor):

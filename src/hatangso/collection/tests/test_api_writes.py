@@ -97,6 +97,13 @@ def test_the_workflow_through_the_api(api):
     )
     assert (status, submission["status"]) == (200, "draft")
     sid = submission["id"]
+    api["tuha"]("put", "values/", value("households_ftth", "19996", "3500"))
+    status, checks = api["tuha"]("get", f"submissions/{sid}/checks")
+    assert status == 200
+    assert checks["violations"] == [
+        "Số hộ có cáp quang không vượt quá tổng số hộ: households_ftth = 3500 <= households = 3000"
+    ]
+    assert api["viettel"]("get", f"submissions/{sid}/checks")[0] == 404
     assert api["viettel"]("get", f"submissions/{sid}")[0] == 404
     assert api["tuha"]("post", f"submissions/{sid}/approve", {})[0] == 404
     assert api["tuha"]("post", f"submissions/{sid}/submit", {})[1]["status"] == "submitted"

@@ -1,3 +1,3 @@
-from .plans import Agency, Condition, Indicator, Plan, PlanItem, PlanSection
+from .plans import Agency, Condition, Indicator, Plan, PlanItem, PlanSection, ValidationRule
 
-__all__ = ["Agency", "Condition", "Indicator", "Plan", "PlanItem", "PlanSection"]
+__all__ = ["Agency", "Condition", "Indicator", "Plan", "PlanItem", "PlanSection", "ValidationRule"]

@@ -174,3 +174,24 @@ class PlanItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.text[:80]}"
+
+
+class ValidationRule(models.Model):
+    """left <operator> right over data elements, checked per reporting unit and period."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="validation_rules")
+    code = models.SlugField(max_length=80)
+    left = models.CharField(_("vế trái"), max_length=500)
+    operator = models.CharField(max_length=2, choices=[(o, o) for o in ("<=", "<", ">=", ">", "==")])
+    right = models.CharField(_("vế phải"), max_length=500)
+    text = models.CharField(_("nội dung"), max_length=300)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["plan", "order"]
+        verbose_name = _("quy tắc kiểm tra")
+        verbose_name_plural = _("quy tắc kiểm tra")
+        constraints = [models.UniqueConstraint(fields=["plan", "code"], name="unique_validation_rule")]
+
+    def __str__(self) -> str:
+        return f"{self.left} {self.operator} {self.right}"

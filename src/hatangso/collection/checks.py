@@ -1,0 +1,115 @@
+"""Checks shown to a reporter before submitting and listed for the plan owner: the plan's
+validation rules, and values far from the unit's own history (outliers)."""
+
+import statistics
+from dataclasses import dataclass
+from decimal import Decimal
+
+from hatangso.analytics.engine import UnitCounter, build_scope, evaluate_expression
+from hatangso.analytics.providers import PROVIDERS
+from hatangso.collection.models import DataElement, DataValue
+from hatangso.geography.models import AdministrativeUnit
+from hatangso.plans.models import Plan, ValidationRule
+from hatangso.plans.planfile import expression_names
+from hatangso.registry.models import Operator
+from hatangso.utilities.numbers import plain_decimal
+from hatangso.utilities.periods import Period
+
+# A value is an outlier when it differs from the median of its own earlier values of the same
+# period kind by more than this share (0.5 = ±50 %).
+OUTLIER_CHANGE = Decimal("0.5")
+# ... and by at least this much, so that 1 → 0 lines is not an alarm.
+OUTLIER_MIN_DIFFERENCE = Decimal(3)
+_COMPARE = {
+    "<=": lambda a, b: a <= b,
+    "<": lambda a, b: a < b,
+    ">=": lambda a, b: a >= b,
+    ">": lambda a, b: a > b,
+    "==": lambda a, b: a == b,
+}
+
+
+@dataclass(frozen=True)
+class Violation:
+    rule: ValidationRule
+    left: Decimal
+    right: Decimal
+
+    def __str__(self) -> str:
+        left, right = plain_decimal(self.left), plain_decimal(self.right)
+        sides = f"{self.rule.left} = {left} {self.rule.operator} {self.rule.right} = {right}"
+        return f"{self.rule.text}: {sides}"
+
+
+@dataclass(frozen=True)
+class Outlier:
+    value: DataValue
+    median: Decimal
+    history: int
+
+    def __str__(self) -> str:
+        return (
+            f"{self.value.data_element.code} {self.value.unit.code} {self.value.period}: "
+            f"{plain_decimal(self.value.value)} (trung vị trước đó / earlier median "
+            f"{plain_decimal(self.median)}, {self.history} kỳ)"
+        )
+
+
+def rule_violations(
+    plan: Plan, unit: AdministrativeUnit, period: Period, operator: Operator | None = None
+) -> list[Violation]:
+    """Rules broken by the data of a unit (with its villages) and period; rules whose data are
+    not all there yet are not judged."""
+    rules = list(plan.validation_rules.all())
+    codes = (
+        set().union(*(expression_names(r.left) | expression_names(r.right) for r in rules))
+        if rules
+        else set()
+    )
+    elements = list(DataElement.objects.filter(code__in=codes, provider="values"))
+    scope = build_scope(unit, period)
+    scope.operator_id = operator.pk if operator else None
+    totals = PROVIDERS["values"].totals(elements, scope)
+    violations = []
+    for rule in rules:
+        names = expression_names(rule.left) | expression_names(rule.right)
+        if any(totals.get(n) is None or totals[n].value is None for n in names):
+            continue
+        values = {n: totals[n].value for n in names}
+        counter = UnitCounter(scope)
+        left = evaluate_expression(rule.left, values, counter)
+        right = evaluate_expression(rule.right, values, counter)
+        if not _COMPARE[rule.operator](left, right):
+            violations.append(Violation(rule=rule, left=left, right=right))
+    return violations
+
+
+def outliers(unit: AdministrativeUnit, period: Period, operator: Operator | None = None) -> list[Outlier]:
+    """Values of the unit (and its villages) in the period that stray from their own history."""
+    values = DataValue.objects.filter(
+        unit__path__startswith=unit.path,
+        period_start__gte=period.start,
+        period_end__lte=period.end,
+    ).select_related("data_element", "unit", "operator")
+    if operator is not None:
+        values = values.filter(operator=operator)
+    found = []
+    for value in values:
+        span = value.period_end - value.period_start
+        earlier = [
+            v.value
+            for v in DataValue.objects.filter(
+                data_element=value.data_element,
+                unit=value.unit,
+                operator=value.operator,
+                period_end__lt=value.period_start,
+            ).order_by("-period_end")[:12]
+            if abs((v.period_end - v.period_start) - span).days <= 3  # the same kind of period
+        ]
+        if not earlier:
+            continue
+        median = Decimal(statistics.median(earlier))
+        difference = abs(value.value - median)
+        if median and difference >= OUTLIER_MIN_DIFFERENCE and difference / abs(median) > OUTLIER_CHANGE:
+            found.append(Outlier(value=value, median=median, history=len(earlier)))
+    return found
