@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from hatangso.api.urls import api
+from hatangso.collection import views as collection_views
 from hatangso.web import views
 
 admin.site.site_header = "hatangso — quản trị / administration"
@@ -9,6 +11,13 @@ admin.site.site_title = "hatangso"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
+    path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    path("nhap-lieu/", collection_views.entry_list, name="entry-list"),
+    path("nhap-lieu/<int:form_id>/<str:period>/", collection_views.entry_form, name="entry-form"),
+    path(
+        "nhap-lieu/<int:form_id>/<str:period>/excel/", collection_views.entry_template, name="entry-template"
+    ),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

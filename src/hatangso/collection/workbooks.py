@@ -68,7 +68,7 @@ _VALIDATIONS = {
 }
 
 
-def _rows(form: ReportForm, unit: AdministrativeUnit, operator: Operator | None, period) -> list[tuple]:
+def form_rows(form: ReportForm, unit: AdministrativeUnit, period) -> list[tuple]:
     """(unit, element) pairs the reporter fills: its own elements on its unit(s), village elements
     on each village in force during the period."""
     units = [unit]
@@ -100,7 +100,7 @@ def write_template(
     parsed = parse_period(period)
     if form.reporter == ReportForm.Reporter.ENTERPRISE or unit.level == "commune":
         _check_reporter(form, unit, operator, parsed.code)
-    rows = _rows(form, unit, operator, parsed)
+    rows = form_rows(form, unit, parsed)
     existing = {
         (v.unit_id, v.data_element_id): v
         for v in DataValue.objects.filter(

@@ -1,0 +1,133 @@
+"""Data-entry pages for commune and enterprise users (plain server-rendered forms)."""
+
+from datetime import date
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from hatangso.collection import checks, entry, workflow
+from hatangso.collection.models import ReportForm, Submission
+from hatangso.collection.workbooks import write_template
+from hatangso.core.changelog import Actor
+from hatangso.plans.selectors import plan_list
+from hatangso.utilities.errors import UserError
+from hatangso.utilities.periods import Period, parse_period
+
+PERIOD_CODES = {
+    "yearly": lambda year: [str(year)],
+    "quarterly": lambda year: [f"{year}Q{q}" for q in range(1, 5)],
+    "monthly": lambda year: [f"{year}{m:02d}" for m in range(1, 13)],
+}
+
+
+def _actor(request) -> Actor:
+    return Actor(user=request.user, origin=f"web: {request.path}"[:200])
+
+
+def _reporter(request, form: ReportForm, period: Period) -> entry.Reporter:
+    reporters = entry.reporters_for(request.user, form, period)
+    index = request.GET.get("r", "0")
+    if not reporters or not index.isdigit() or int(index) >= len(reporters):
+        raise Http404(_("Bạn không báo cáo biểu này"))
+    return reporters[int(index)]
+
+
+@login_required
+def entry_list(request):
+    """The forms the user reports, each period of the plan year, with the report's status."""
+    plan = plan_list().first()
+    if plan is None:
+        raise Http404(_("Chưa có kế hoạch"))
+    today = date.today()
+    cards = []
+    for form in plan.forms.prefetch_related("operators"):
+        periods = [parse_period(c) for c in PERIOD_CODES[form.period_type](plan.year)]
+        periods = [p for p in periods if p.start <= today]
+        for index, reporter in (
+            enumerate(entry.reporters_for(request.user, form, periods[0])) if periods else []
+        ):
+            statuses = {
+                s.period: s
+                for s in Submission.objects.filter(form=form, unit=reporter.unit, operator=reporter.operator)
+            }
+            cards.append(
+                {
+                    "form": form,
+                    "reporter": reporter,
+                    "index": index,
+                    "periods": [(p, statuses.get(p.code)) for p in periods],
+                }
+            )
+    return render(request, "collection/entry_list.html", {"plan": plan, "cards": cards})
+
+
+@login_required
+def entry_form(request, form_id: int, period: str):
+    form = get_object_or_404(ReportForm, pk=form_id)
+    parsed = parse_period(period)
+    reporter = _reporter(request, form, parsed)
+    submission = Submission.objects.filter(
+        form=form, unit=reporter.unit, operator=reporter.operator, period=parsed.code
+    ).first()
+    locked = submission is not None and submission.status in (
+        Submission.Status.SUBMITTED,
+        Submission.Status.APPROVED,
+    )
+    rows = entry.entry_rows(form, reporter, parsed)
+    if request.method == "POST" and not locked:
+        saved, ok = entry.save_entries(
+            user=request.user,
+            actor=_actor(request),
+            rows=rows,
+            posted=request.POST,
+            reporter=reporter,
+            period=parsed,
+        )
+        if not ok:
+            messages.error(request, _("Có ô chưa hợp lệ; chưa lưu gì. Sửa các ô được đánh dấu rồi lưu lại."))
+        else:
+            if request.POST.get("action") == "submit":
+                try:
+                    submission = workflow.get_submission(
+                        form=form,
+                        unit=reporter.unit,
+                        operator=reporter.operator,
+                        period=parsed.code,
+                        user=request.user,
+                        actor=_actor(request),
+                    )
+                    workflow.submit(submission=submission, user=request.user, actor=_actor(request))
+                    messages.success(request, _("Đã lưu %(n)d giá trị và gửi báo cáo.") % {"n": saved})
+                except UserError as exc:
+                    messages.error(request, exc.vi)
+            else:
+                messages.success(request, _("Đã lưu %(n)d giá trị (bản nháp).") % {"n": saved})
+            return redirect(request.get_full_path())
+    context = {
+        "form": form,
+        "period": parsed,
+        "reporter": reporter,
+        "rows": rows,
+        "submission": submission,
+        "locked": locked,
+        "violations": checks.rule_violations(form.plan, reporter.unit, parsed, reporter.operator),
+        "outliers": checks.outliers(reporter.unit, parsed, reporter.operator),
+    }
+    return render(request, "collection/entry_form.html", context)
+
+
+@login_required
+def entry_template(request, form_id: int, period: str):
+    """The same form as an Excel file, to fill offline and upload or import."""
+    form = get_object_or_404(ReportForm, pk=form_id)
+    parsed = parse_period(period)
+    reporter = _reporter(request, form, parsed)
+    folder = settings.HOME / "templates-out"
+    who = reporter.operator.code if reporter.operator else reporter.unit.code
+    path = folder / f"{form.code}-{parsed.code}-{who}.xlsx"
+    write_template(form=form, unit=reporter.unit, period=parsed.code, path=path, operator=reporter.operator)
+    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
