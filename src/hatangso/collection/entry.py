@@ -4,9 +4,9 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from hatangso.collection.models import DataElement, DataValue, ReportForm
+from hatangso.collection.models import DataElement, ReportForm
 from hatangso.collection.services import enter_value
-from hatangso.collection.workbooks import form_rows
+from hatangso.collection.workbooks import form_rows, reported_values
 from hatangso.core.changelog import Actor
 from hatangso.core.models import Role
 from hatangso.core.scoping import scope_for
@@ -60,15 +60,7 @@ def reporters_for(user, form: ReportForm, period: Period) -> list[Reporter]:
 
 def entry_rows(form: ReportForm, reporter: Reporter, period: Period) -> list[EntryRow]:
     pairs = form_rows(form, reporter.unit, period)
-    current = {
-        (v.unit_id, v.data_element_id): v
-        for v in DataValue.objects.filter(
-            data_element__in=form.elements.all(),
-            unit__in={u.pk for u, _ in pairs},
-            period=period.code,
-            operator=reporter.operator,
-        )
-    }
+    current = reported_values(form, pairs, period, reporter.operator)
     rows = []
     for unit, element in pairs:
         value = current.get((unit.pk, element.pk))

@@ -3,8 +3,9 @@
 from django.db.models import QuerySet
 from django.http import Http404
 
-from hatangso.collection.models import DataValue, Submission
+from hatangso.collection.models import DataValue, ReportForm, Submission
 from hatangso.core.scoping import scope_for
+from hatangso.utilities.errors import NotFound
 from hatangso.utilities.periods import parse_period
 
 
@@ -55,3 +56,14 @@ def get_submission(user, pk: int) -> Submission:
     if submission is None:
         raise Http404("Không có bản báo cáo này / No such submission")
     return submission
+
+
+def get_form(plan, code: str) -> ReportForm:
+    form = plan.forms.filter(code=code).first()
+    if form is None:
+        known = ", ".join(plan.forms.values_list("code", flat=True))
+        raise NotFound(
+            f"Kế hoạch không có biểu '{code}' (có: {known})",
+            f"The plan has no form '{code}' (known: {known})",
+        )
+    return form

@@ -87,6 +87,19 @@ def form_rows(form: ReportForm, unit: AdministrativeUnit, period) -> list[tuple]
     return rows
 
 
+def reported_values(form: ReportForm, rows: list[tuple], period, operator: Operator | None) -> dict:
+    """What the reporter entered before for these rows: {(unit id, element id): DataValue}."""
+    return {
+        (v.unit_id, v.data_element_id): v
+        for v in DataValue.objects.filter(
+            data_element__in=form.elements.all(),
+            unit__in={u.pk for u, _ in rows},
+            period=period.code,
+            operator=operator,
+        )
+    }
+
+
 def write_template(
     *,
     form: ReportForm,
@@ -101,15 +114,7 @@ def write_template(
     if form.reporter == ReportForm.Reporter.ENTERPRISE or unit.level == "commune":
         _check_reporter(form, unit, operator, parsed.code)
     rows = form_rows(form, unit, parsed)
-    existing = {
-        (v.unit_id, v.data_element_id): v
-        for v in DataValue.objects.filter(
-            data_element__in=form.elements.all(),
-            unit__in={u.pk for u, _ in rows},
-            period=parsed.code,
-            operator=operator,
-        )
-    }
+    existing = reported_values(form, rows, parsed, operator)
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = DATA_SHEET

@@ -1,9 +1,9 @@
 from rich.table import Table
 
+from hatangso.collection.selectors import get_form
 from hatangso.collection.workflow import completeness
 from hatangso.core.management.base import HatangsoCommand
 from hatangso.plans.selectors import default_plan, get_plan
-from hatangso.utilities.errors import NotFound
 from hatangso.utilities.numbers import format_date
 
 STATUS_VI = {
@@ -25,13 +25,7 @@ class Command(HatangsoCommand):
 
     def handle(self, *args, form, period, **options):
         plan = get_plan(options["plan"]) if options["plan"] else default_plan()
-        report_form = plan.forms.filter(code=form).first()
-        if report_form is None:
-            known = ", ".join(plan.forms.values_list("code", flat=True))
-            raise NotFound(
-                f"Kế hoạch không có biểu '{form}' (có: {known})",
-                f"The plan has no form '{form}' (known: {known})",
-            )
+        report_form = get_form(plan, form)
         result = completeness(form=report_form, period=period)
         table = Table(
             title=f"{report_form.name} · {result.period} · hạn / due {format_date(result.due)}",

@@ -1,5 +1,6 @@
 from pathlib import Path
 
+from hatangso.collection.selectors import get_form
 from hatangso.collection.workbooks import write_template
 from hatangso.core.management.base import HatangsoCommand
 from hatangso.geography.selectors import resolve_unit
@@ -22,13 +23,7 @@ class Command(HatangsoCommand):
 
     def handle(self, *args, form, period, **options):
         plan = get_plan(options["plan"]) if options["plan"] else default_plan()
-        report_form = plan.forms.filter(code=form).first()
-        if report_form is None:
-            known = ", ".join(plan.forms.values_list("code", flat=True))
-            raise NotFound(
-                f"Kế hoạch không có biểu '{form}' (có: {known})",
-                f"The plan has no form '{form}' (known: {known})",
-            )
+        report_form = get_form(plan, form)
         parsed = parse_period(period)
         unit = (
             resolve_unit(options["unit"], start=parsed.start, end=parsed.end)
