@@ -18,6 +18,8 @@ urlpatterns = [
     path(
         "nhap-lieu/<int:form_id>/<str:period>/excel/", collection_views.entry_template, name="entry-template"
     ),
+    path("duyet/", collection_views.review_list, name="review-list"),
+    path("duyet/<int:submission_id>/", collection_views.review_submission, name="review-submission"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -9,10 +9,12 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from hatangso.collection import checks, entry, workflow
+from hatangso.collection import checks, entry, selectors, workflow
 from hatangso.collection.models import ReportForm, Submission
 from hatangso.collection.workbooks import write_template
 from hatangso.core.changelog import Actor
+from hatangso.core.models import ChangeLogEntry, Role
+from hatangso.core.scoping import scope_for
 from hatangso.plans.selectors import plan_list
 from hatangso.utilities.errors import UserError
 from hatangso.utilities.periods import Period, parse_period
@@ -131,3 +133,76 @@ def entry_template(request, form_id: int, period: str):
     path = folder / f"{form.code}-{parsed.code}-{who}.xlsx"
     write_template(form=form, unit=reporter.unit, period=parsed.code, path=path, operator=reporter.operator)
     return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
+
+
+def _plan_owner_scope(request):
+    scope = scope_for(request.user)
+    if not (scope.is_superuser or Role.PLAN_OWNER in scope.roles()):
+        raise Http404(_("Trang dành cho cơ quan chủ trì kế hoạch"))
+
+
+@login_required
+def review_list(request):
+    """For the plan owner: who has reported each form and period, and what waits for approval."""
+    _plan_owner_scope(request)
+    plan = plan_list().first()
+    if plan is None:
+        raise Http404(_("Chưa có kế hoạch"))
+    today = date.today()
+    summaries = []
+    for form in plan.forms.all():
+        for code in PERIOD_CODES[form.period_type](plan.year):
+            period = parse_period(code)
+            if period.start <= today:
+                summaries.append(workflow.completeness(form=form, period=code))
+    waiting = selectors.submission_list(request.user).filter(status=Submission.Status.SUBMITTED)
+    return render(
+        request, "collection/review_list.html", {"plan": plan, "summaries": summaries, "waiting": waiting}
+    )
+
+
+@login_required
+def review_submission(request, submission_id: int):
+    submission = selectors.get_submission(request.user, submission_id)
+    _plan_owner_scope(request)
+    period = parse_period(submission.period)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        comment = request.POST.get("comment", "")
+        steps = {
+            "approve": lambda: workflow.approve(
+                submission=submission, user=request.user, actor=_actor(request)
+            ),
+            "return": lambda: workflow.return_submission(
+                submission=submission, comment=comment, user=request.user, actor=_actor(request)
+            ),
+            "reopen": lambda: workflow.reopen(
+                submission=submission, reason=comment, user=request.user, actor=_actor(request)
+            ),
+        }
+        if action not in steps:
+            raise Http404()
+        try:
+            steps[action]()
+            messages.success(request, _("Đã cập nhật trạng thái báo cáo."))
+        except UserError as exc:
+            messages.error(request, exc.vi)
+        return redirect("review-submission", submission_id=submission.pk)
+    reporter = entry.Reporter(
+        unit=submission.unit,
+        operator=submission.operator,
+        label=str(submission.operator or submission.unit.name),
+    )
+    context = {
+        "submission": submission,
+        "period": period,
+        "rows": entry.entry_rows(submission.form, reporter, period),
+        "violations": checks.rule_violations(
+            submission.form.plan, submission.unit, period, submission.operator
+        ),
+        "outliers": checks.outliers(submission.unit, period, submission.operator),
+        "history": ChangeLogEntry.objects.filter(
+            object_type="collection.submission", object_id=str(submission.pk)
+        ).order_by("time"),
+    }
+    return render(request, "collection/review_submission.html", context)
