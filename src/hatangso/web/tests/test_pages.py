@@ -31,6 +31,7 @@ def test_home_shows_the_stored_scorecard_in_vietnamese_format(client, seed_plan,
     compute_scorecard(plan=seed_plan, unit=seed_plan.area_unit, period=parse_period("2024"))
     page = client.get("/").content.decode()
     assert "Dữ liệu mẫu" in page and "synthetic demo data" in page
+    assert "synthetic demo data" in client.get("/dang-nhap/").content.decode()  # on every page
     assert "12.000 / 12.345" in page
     assert "97,2" in page  # 12000 / 12345 = 97.21 %
     assert "≥ 97" in page
