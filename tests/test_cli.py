@@ -332,3 +332,10 @@ def test_validate_finds_the_demo_slip(demo):
     assert "Xã Bình Tiến" in result.stdout
     assert "households_ftth = " in result.stdout and "households_with_internet" in result.stdout
     assert "vấn đề / problem(s) trong / in 9 đơn vị / units" in result.stdout
+
+
+def test_running_the_demo_again_changes_nothing(demo):
+    home, _ = demo
+    result = hatangso(home, "demo", "--no-serve")
+    assert result.returncode == 0, result.stderr
+    assert "dữ liệu mẫu" in result.stdout

@@ -115,6 +115,13 @@ class _UnitLookup:
         return valid[0]
 
 
+def _same_as_stored(element, unit, period: str, operator, value: Decimal, comment: str) -> bool:
+    """Whether the value is already stored as it is: repeating locked data changes nothing."""
+    return DataValue.objects.filter(
+        data_element=element, unit=unit, period=period, operator=operator, value=value, comment=comment
+    ).exists()
+
+
 class _ApprovedReports:
     """Approved submissions, fetched once per import, to refuse rows that would change locked data."""
 
@@ -232,7 +239,8 @@ def _parse_rows(table, mapping, today: date) -> tuple[list[_Row], RowErrors, int
                 fail("value", exc)
                 row_ok = False
 
-        if row_ok and (locked := locks.find(element, unit, operator, period.code)):
+        locked = row_ok and locks.find(element, unit, operator, period.code)
+        if locked and not _same_as_stored(element, unit, period.code, operator, value, cell("comment")):
             problem = ValueProblem(
                 f"thuộc báo cáo đã duyệt ({locked}); cần mở lại trước khi sửa",
                 f"belongs to an approved report ({locked}); re-open it first",
@@ -363,7 +371,12 @@ def set_value(
         raise UserError(
             f"{unit} không có hiệu lực trong kỳ {period}", f"{unit} is not valid in period {period}"
         )
-    if locked := approved_submission_for(element, unit, operator, parsed_period.code):
+    locked = approved_submission_for(element, unit, operator, parsed_period.code)
+    if locked and _same_as_stored(element, unit, parsed_period.code, operator, number, comment):
+        return DataValue.objects.get(
+            data_element=element, unit=unit, period=parsed_period.code, operator=operator
+        )
+    if locked:
         raise Conflict(
             f"Số liệu thuộc báo cáo đã duyệt ({locked}); cần mở lại báo cáo trước khi sửa",
             f"The value belongs to an approved report ({locked}); re-open it before changing it",

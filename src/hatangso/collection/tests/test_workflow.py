@@ -244,3 +244,22 @@ def test_forms_default_to_one_yearly_form_per_reporter(reference_units, actor, t
         ("enterprise_yearly", "yearly"),
     ]
     assert ReportForm.objects.get(code="commune_yearly").elements.count() == 12
+
+
+def test_repeating_approved_data_unchanged_is_not_a_change(seed_plan, actor, tmp_path):
+    population = DataElement.objects.get(code="population")
+    set_value(element=population, unit=unit("20005"), period="2024", value="7000", actor=actor)
+    submission = workflow.get_submission(
+        form=commune_form(seed_plan), unit=unit("20005"), operator=None, period="2024", user=None, actor=actor
+    )
+    workflow.approve(
+        submission=workflow.submit(submission=submission, user=None, actor=actor), user=None, actor=actor
+    )
+    entries = ChangeLogEntry.objects.count()
+    set_value(element=population, unit=unit("20005"), period="2024", value="7.000", actor=actor)
+    same = tmp_path / "same.csv"
+    same.write_text("ky,ma_don_vi,ma_chi_so,gia_tri\n2024,20005,population,7000\n", encoding="utf-8")
+    assert import_values(path=same, actor=actor).unchanged == 1
+    assert ChangeLogEntry.objects.filter(object_type="collection.datavalue").count() == 1
+    new_entries = ChangeLogEntry.objects.filter(pk__gt=ChangeLogEntry.objects.order_by("pk")[entries - 1].pk)
+    assert [e.object_type for e in new_entries] == ["collection.importbatch"]  # no value was touched
