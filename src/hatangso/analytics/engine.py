@@ -121,8 +121,13 @@ def evaluate_indicator(indicator: Indicator, scope: Scope, totals: dict[str, Ele
     return Evaluation(indicator, ACHIEVED if met else NOT_ACHIEVED, value=_round(value), flags=flags, **base)
 
 
-def build_scope(unit: AdministrativeUnit, period: Period) -> Scope:
-    return Scope(unit=unit, period=period, units=rollup_units(unit, start=period.start, end=period.end))
+def build_scope(unit: AdministrativeUnit, period: Period, operator_id: int | None = None) -> Scope:
+    return Scope(
+        unit=unit,
+        period=period,
+        units=rollup_units(unit, start=period.start, end=period.end),
+        operator_id=operator_id,
+    )
 
 
 def evaluate_plan(plan: Plan, unit: AdministrativeUnit, period: Period) -> list[Evaluation]:

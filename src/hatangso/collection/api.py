@@ -197,16 +197,6 @@ def decide(request, submission_id: int, action: str, payload: Decision | None = 
     """`submit` (the reporter), `approve`, `return` (with a comment) or `reopen` (with a reason)."""
     submission = selectors.get_submission(request.user, submission_id)
     comment = payload.comment if payload else ""
-    steps = {
-        "submit": lambda: workflow.submit(submission=submission, user=request.user, actor=_actor(request)),
-        "approve": lambda: workflow.approve(submission=submission, user=request.user, actor=_actor(request)),
-        "return": lambda: workflow.return_submission(
-            submission=submission, comment=comment, user=request.user, actor=_actor(request)
-        ),
-        "reopen": lambda: workflow.reopen(
-            submission=submission, reason=comment, user=request.user, actor=_actor(request)
-        ),
-    }
-    if action not in steps:
-        raise NotFound(f"Không có thao tác '{action}'", f"No action '{action}'")
-    return steps[action]()
+    return workflow.perform(
+        action, submission=submission, comment=comment, user=request.user, actor=_actor(request)
+    )

@@ -67,8 +67,7 @@ def rule_violations(
         else set()
     )
     elements = list(DataElement.objects.filter(code__in=codes, provider="values"))
-    scope = build_scope(unit, period)
-    scope.operator_id = operator.pk if operator else None
+    scope = build_scope(unit, period, operator.pk if operator else None)
     totals = PROVIDERS["values"].totals(elements, scope)
     violations = []
     for rule in rules:

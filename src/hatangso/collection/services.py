@@ -13,7 +13,9 @@ from hatangso.collection.validation import ValueProblem, check_value
 from hatangso.collection.workflow import approved_submission_for
 from hatangso.core.changelog import Actor, record_change, record_changes, snapshot
 from hatangso.core.models import ChangeLogEntry
+from hatangso.core.scoping import scope_for
 from hatangso.geography.models import AdministrativeUnit
+from hatangso.geography.selectors import resolve_unit
 from hatangso.registry.models import Operator
 from hatangso.utilities.errors import Conflict, NotFound, UserError
 from hatangso.utilities.importing import ImportRejected, RowErrors, keep_original
@@ -437,9 +439,6 @@ def enter_value(
     Outside the scope the unit or operator does not exist for the user (NotFound). Changing an
     existing value needs the version the user saw, so nobody overwrites a change unseen.
     """
-    from hatangso.core.scoping import scope_for
-    from hatangso.geography.selectors import resolve_unit
-
     element = DataElement.objects.filter(code=element_code).first()
     if element is None:
         raise NotFound(f"Không có phần tử dữ liệu '{element_code}'", f"No data element '{element_code}'")

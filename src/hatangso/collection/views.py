@@ -169,21 +169,12 @@ def review_submission(request, submission_id: int):
     if request.method == "POST":
         action = request.POST.get("action")
         comment = request.POST.get("comment", "")
-        steps = {
-            "approve": lambda: workflow.approve(
-                submission=submission, user=request.user, actor=_actor(request)
-            ),
-            "return": lambda: workflow.return_submission(
-                submission=submission, comment=comment, user=request.user, actor=_actor(request)
-            ),
-            "reopen": lambda: workflow.reopen(
-                submission=submission, reason=comment, user=request.user, actor=_actor(request)
-            ),
-        }
-        if action not in steps:
+        if action not in workflow.DECISIONS:
             raise Http404()
         try:
-            steps[action]()
+            workflow.perform(
+                action, submission=submission, comment=comment, user=request.user, actor=_actor(request)
+            )
             messages.success(request, _("Đã cập nhật trạng thái báo cáo."))
         except UserError as exc:
             messages.error(request, exc.vi)

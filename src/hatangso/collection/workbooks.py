@@ -9,7 +9,7 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from hatangso.collection.models import DataElement, DataValue, ReportForm
-from hatangso.collection.workflow import _check_reporter
+from hatangso.collection.workflow import check_reporter
 from hatangso.geography.models import AdministrativeUnit
 from hatangso.registry.models import Operator
 from hatangso.utilities.numbers import format_date
@@ -112,7 +112,7 @@ def write_template(
     Returns the number of rows to fill."""
     parsed = parse_period(period)
     if form.reporter == ReportForm.Reporter.ENTERPRISE or unit.level == "commune":
-        _check_reporter(form, unit, operator, parsed.code)
+        check_reporter(form, unit, operator, parsed.code)
     rows = form_rows(form, unit, parsed)
     existing = reported_values(form, rows, parsed, operator)
     workbook = Workbook()

@@ -21,7 +21,7 @@ from hatangso.utilities.errors import Conflict, NotFound, UserError
 from hatangso.utilities.periods import parse_period
 
 
-def _check_reporter(form: ReportForm, unit: AdministrativeUnit, operator: Operator | None, period: str):
+def check_reporter(form: ReportForm, unit: AdministrativeUnit, operator: Operator | None, period: str):
     parsed = parse_period(period)
     if parsed.kind != form.period_type:
         raise UserError(
@@ -69,7 +69,7 @@ def _may_decide(user, submission: Submission) -> bool:
 
 def get_submission(*, form, unit, operator, period, user, actor: Actor) -> Submission:
     """The reporter's submission for the period, created as a draft the first time."""
-    _check_reporter(form, unit, operator, period)
+    check_reporter(form, unit, operator, period)
     _require(_may_report(user, unit, operator), "Không có bản báo cáo này", "No such submission")
     submission, created = Submission.objects.get_or_create(
         form=form,
@@ -164,6 +164,22 @@ def reopen(*, submission: Submission, reason: str, user, actor: Actor) -> Submis
         comment=_reason(reason, "mở lại", "re-opening it"),
         reason=reason.strip(),
     )
+
+
+DECISIONS = ("approve", "return", "reopen")
+
+
+def perform(action: str, *, submission: Submission, comment: str, user, actor: Actor) -> Submission:
+    """One step named as the web and API name it: submit, approve, return (comment), reopen (reason)."""
+    if action == "submit":
+        return submit(submission=submission, user=user, actor=actor)
+    if action == "approve":
+        return approve(submission=submission, user=user, actor=actor)
+    if action == "return":
+        return return_submission(submission=submission, comment=comment, user=user, actor=actor)
+    if action == "reopen":
+        return reopen(submission=submission, reason=comment, user=user, actor=actor)
+    raise NotFound(f"Không có thao tác '{action}'", f"No action '{action}'")
 
 
 def approved_submission_for(

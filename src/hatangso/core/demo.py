@@ -8,14 +8,19 @@ file and imported through the ordinary values import, so the demo exercises the 
 import csv
 import random
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
+from hatangso.collection import workflow
+from hatangso.collection.models import Submission
 from hatangso.core.changelog import Actor
 from hatangso.geography.models import AdministrativeUnit
 from hatangso.geography.services import create_village
 from hatangso.plans.models import Plan
+from hatangso.utilities.periods import parse_period
 
 SYNTHETIC_LABEL = "dữ liệu mẫu / synthetic demo data"
 SEED = 1529
@@ -175,13 +180,6 @@ def demo_values_path() -> Path:
 def create_demo_submissions(plan: Plan, actor: Actor) -> None:
     """Reports for 2024 (commune form) and 2024Q3 (infrastructure form): most in on time, some late,
     some still missing, a few approved — so completeness has something true to say."""
-    from datetime import datetime, timedelta
-    from zoneinfo import ZoneInfo
-
-    from hatangso.collection import workflow
-    from hatangso.collection.models import Submission
-    from hatangso.utilities.periods import parse_period
-
     tz = ZoneInfo(settings.TIME_ZONE)
     communes = list(plan.area_unit.children.filter(level="commune").order_by("code"))
     commune_form = plan.forms.filter(reporter="commune", period_type="yearly").first()
