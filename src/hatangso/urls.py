@@ -18,6 +18,7 @@ urlpatterns = [
     path(
         "nhap-lieu/<int:form_id>/<str:period>/excel/", collection_views.entry_template, name="entry-template"
     ),
+    path("tep-nhap/<int:batch_id>/", collection_views.import_file, name="import-file"),
     path("duyet/", collection_views.review_list, name="review-list"),
     path("duyet/<int:submission_id>/", collection_views.review_submission, name="review-submission"),
     path("admin/", admin.site.urls),

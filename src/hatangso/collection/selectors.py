@@ -3,7 +3,7 @@
 from django.db.models import QuerySet
 from django.http import Http404
 
-from hatangso.collection.models import DataValue, ReportForm, Submission
+from hatangso.collection.models import DataValue, ImportBatch, ReportForm, Submission
 from hatangso.core.scoping import scope_for
 from hatangso.utilities.errors import NotFound
 from hatangso.utilities.periods import parse_period
@@ -56,6 +56,24 @@ def get_submission(user, pk: int) -> Submission:
     if submission is None:
         raise Http404("Không có bản báo cáo này / No such submission")
     return submission
+
+
+def import_list(user, submission: Submission | None = None) -> QuerySet[ImportBatch]:
+    """Imported files the user may download: only those whose every report lies in the user's scope,
+    so a file an office imported for all communes (or all operators) is never handed to one of them."""
+    visible = submission_list(user)
+    outside = Submission.objects.exclude(pk__in=visible.values("pk"))
+    batches = ImportBatch.objects.filter(submissions__in=visible).exclude(submissions__in=outside)
+    if submission is not None:
+        batches = batches.filter(submissions=submission)
+    return batches.distinct().order_by("-created_at")
+
+
+def get_import(user, pk: int) -> ImportBatch:
+    batch = import_list(user).filter(pk=pk).first()
+    if batch is None:
+        raise Http404("Không có tệp này / No such file")
+    return batch
 
 
 def get_form(plan, code: str) -> ReportForm:

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from hatangso.collection.models import DataElement, DataValue, ImportBatch, Submission
 from hatangso.collection.validation import ValueProblem, check_value
-from hatangso.collection.workflow import approved_submission_for
+from hatangso.collection.workflow import approved_submission_for, attach_import
 from hatangso.core.changelog import Actor, record_change, record_changes, snapshot
 from hatangso.core.models import ChangeLogEntry
 from hatangso.core.scoping import scope_for
@@ -159,8 +159,9 @@ def _check_level(element: DataElement, unit: AdministrativeUnit) -> None:
         )
 
 
-def _parse_rows(table, mapping, today: date) -> tuple[list[_Row], RowErrors, int]:
+def _parse_rows(table, mapping, today: date, user) -> tuple[list[_Row], RowErrors, int]:
     errors = RowErrors()
+    scope = scope_for(user) if user is not None else None
     elements = {e.code: e for e in DataElement.objects.all()}
     operators = {}
     for operator in Operator.objects.all():
@@ -249,6 +250,13 @@ def _parse_rows(table, mapping, today: date) -> tuple[list[_Row], RowErrors, int
             )
             fail("value", problem)
             row_ok = False
+        if row_ok and scope is not None and not scope.can_write_value(unit=unit, operator=operator):
+            who = f"{unit.code}{' / ' + operator.code if operator else ''}"
+            fail(
+                "operator" if operator else "unit_code",
+                ValueProblem(f"{who} ngoài phạm vi của bạn", f"{who} is outside your scope"),
+            )
+            row_ok = False
         if not row_ok:
             continue
         key = (element.pk, unit.pk, period.code, operator.pk if operator else None)
@@ -266,12 +274,14 @@ def _parse_rows(table, mapping, today: date) -> tuple[list[_Row], RowErrors, int
     return parsed, errors, skipped
 
 
-def import_values(*, path: Path, actor: Actor, synthetic: bool = False) -> ValueImportSummary:
-    """Import data values from CSV/XLSX. Any bad row rejects the whole file; nothing is written."""
+def import_values(*, path: Path, actor: Actor, user=None, synthetic: bool = False) -> ValueImportSummary:
+    """Import data values from CSV/XLSX/DHIS2 JSON. Any bad row rejects the whole file; nothing is
+    written. With a `user` (web uploads) every row must lie within that user's scope; the command
+    line runs with the machine's authority. The original file is kept with the reports it feeds."""
     path = Path(path)
     table = read_table(path)
     mapping = _map_columns(table.columns)
-    rows, errors, skipped = _parse_rows(table, mapping, today=timezone.localdate())
+    rows, errors, skipped = _parse_rows(table, mapping, today=timezone.localdate(), user=user)
     if errors:
         keep_original(path, "rejected")
         raise ImportRejected(path.name, errors.errors)
@@ -341,6 +351,9 @@ def _write_values(rows: list[_Row], *, actor, file_name, stored, digest, synthet
         )
     record_changes(actor, ChangeLogEntry.Action.CREATE, created)
     record_change(actor, ChangeLogEntry.Action.CREATE, batch)
+    attach_import(
+        batch=batch, keys={(r.element, r.unit, r.operator, r.period.code) for r in rows}, actor=actor
+    )
     return ValueImportSummary(batch=batch, created=len(created), updated=updated, unchanged=unchanged)
 
 

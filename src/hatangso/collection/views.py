@@ -1,6 +1,8 @@
 """Data-entry pages for commune and enterprise users (plain server-rendered forms)."""
 
+import tempfile
 from datetime import date
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
@@ -9,7 +11,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from hatangso.collection import checks, entry, selectors, workflow
+from hatangso.collection import checks, entry, selectors, services, workflow
 from hatangso.collection.models import ReportForm, Submission
 from hatangso.collection.workbooks import write_template
 from hatangso.core.changelog import Actor
@@ -17,7 +19,11 @@ from hatangso.core.models import ChangeLogEntry, Role
 from hatangso.core.scoping import scope_for
 from hatangso.plans.selectors import plan_list
 from hatangso.utilities.errors import UserError
+from hatangso.utilities.importing import ImportRejected
 from hatangso.utilities.periods import Period, parse_period
+
+UPLOAD_SUFFIXES = {".xlsx", ".csv", ".json"}
+UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 
 PERIOD_CODES = {
     "yearly": lambda year: [str(year)],
@@ -80,7 +86,12 @@ def entry_form(request, form_id: int, period: str):
         Submission.Status.APPROVED,
     )
     rows = entry.entry_rows(form, reporter, parsed)
-    if request.method == "POST" and not locked:
+    upload_errors = []
+    if request.method == "POST" and "file" in request.FILES:
+        upload_errors = _import_upload(request)
+        if not upload_errors:
+            return redirect(request.get_full_path())
+    elif request.method == "POST" and not locked:
         saved, ok = entry.save_entries(
             user=request.user,
             actor=_actor(request),
@@ -118,8 +129,57 @@ def entry_form(request, form_id: int, period: str):
         "locked": locked,
         "violations": checks.rule_violations(form.plan, reporter.unit, parsed, reporter.operator),
         "outliers": checks.outliers(reporter.unit, parsed, reporter.operator),
+        "upload_errors": upload_errors,
+        "imports": selectors.import_list(request.user, submission) if submission else [],
     }
     return render(request, "collection/entry_form.html", context)
+
+
+def _import_upload(request) -> list:
+    """Import a filled template within the user's scope; the row errors, or [] when it landed."""
+    upload = request.FILES["file"]
+    name = Path(upload.name).name
+    if Path(name).suffix.lower() not in UPLOAD_SUFFIXES or upload.size > UPLOAD_MAX_BYTES:
+        messages.error(
+            request,
+            _("Chỉ nhận tệp .xlsx, .csv hoặc .json, tối đa 10 MB (tệp %(name)s không hợp lệ).")
+            % {"name": name},
+        )
+        return [None]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        with path.open("wb") as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
+        try:
+            summary = services.import_values(path=path, actor=_actor(request), user=request.user)
+        except ImportRejected as exc:
+            messages.error(request, exc.vi)
+            return exc.errors
+        except UserError as exc:
+            messages.error(request, exc.vi)
+            return [None]
+    messages.success(
+        request,
+        _("Đã nhập tệp %(name)s: %(created)d giá trị mới, %(updated)d sửa, %(unchanged)d không đổi.")
+        % {
+            "name": name,
+            "created": summary.created,
+            "updated": summary.updated,
+            "unchanged": summary.unchanged,
+        },
+    )
+    return []
+
+
+@login_required
+def import_file(request, batch_id: int):
+    """An imported file as it was uploaded, for those who may see a report it belongs to."""
+    batch = selectors.get_import(request.user, batch_id)
+    path = Path(batch.stored_path)
+    if not path.is_file():
+        raise Http404(_("Tệp gốc không còn trên máy chủ"))
+    return FileResponse(path.open("rb"), as_attachment=True, filename=batch.file_name)
 
 
 @login_required
@@ -192,6 +252,7 @@ def review_submission(request, submission_id: int):
             submission.form.plan, submission.unit, period, submission.operator
         ),
         "outliers": checks.outliers(submission.unit, period, submission.operator),
+        "imports": selectors.import_list(request.user, submission),
         "history": ChangeLogEntry.objects.filter(
             object_type="collection.submission", object_id=str(submission.pk)
         ).order_by("time"),

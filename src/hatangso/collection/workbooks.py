@@ -77,7 +77,7 @@ def form_rows(form: ReportForm, unit: AdministrativeUnit, period) -> list[tuple]
             unit.children.filter(level="commune").valid_between(period.start, period.end).order_by("code")
         )
     rows = []
-    for element in form.elements.order_by("reporter", "code"):
+    for element in form.ordered_elements():
         for place in units:
             if element.reporter == DataElement.Reporter.VILLAGE:
                 villages = place.children.filter(level="village").valid_between(period.start, period.end)

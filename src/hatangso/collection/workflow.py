@@ -200,6 +200,36 @@ def approved_submission_for(
     )
 
 
+def _reporting_unit(form: ReportForm, unit: AdministrativeUnit) -> AdministrativeUnit:
+    """The unit that reports `unit`'s value on `form`: its commune, or the plan's whole area."""
+    if form.reporter == ReportForm.Reporter.COMMUNE and unit.level == "village":
+        return unit.parent
+    if form.reporter == ReportForm.Reporter.COMMUNE:
+        return unit
+    return form.plan.area_unit
+
+
+def attach_import(*, batch, keys: set[tuple[DataElement, AdministrativeUnit, Operator | None, str]], actor):
+    """Keep an imported file with every report its rows belong to, opening a draft where none exists."""
+    forms: dict[int, list[ReportForm]] = {}
+    reports = set()
+    for element, unit, operator, period in keys:
+        if element.pk not in forms:
+            forms[element.pk] = list(element.forms.select_related("plan", "plan__area_unit"))
+        for form in forms[element.pk]:
+            reporter = _reporting_unit(form, unit)
+            if reporter is not None and unit.path.startswith(reporter.path):
+                reports.add((form, reporter, operator, period))
+    for form, reporter, operator, period in reports:
+        try:
+            submission = get_submission(
+                form=form, unit=reporter, operator=operator, period=period, user=None, actor=actor
+            )
+        except UserError:
+            continue  # the value is not part of this form's report (another kind of period or reporter)
+        batch.submissions.add(submission)
+
+
 @dataclass(frozen=True)
 class ReportingStatus:
     reporter: str  # the commune's or the operator's name

@@ -199,7 +199,11 @@ def create_demo_submissions(plan: Plan, actor: Actor) -> None:
             for i, (o, d) in enumerate(zip(operators, days, strict=False))
         ]
     for form, unit, operator, period, days_after, approve in plans:
-        if Submission.objects.filter(form=form, unit=unit, operator=operator, period=period).exists():
+        if (
+            Submission.objects.filter(form=form, unit=unit, operator=operator, period=period)
+            .exclude(status=Submission.Status.DRAFT)
+            .exists()
+        ):
             continue
         if days_after is None:
             continue

@@ -7,7 +7,7 @@ from pathlib import Path
 from django.db import models, transaction
 from django.utils.text import slugify
 
-from hatangso.collection.models import DataElement, ReportForm
+from hatangso.collection.models import DataElement, FormElement, ReportForm
 from hatangso.core.changelog import Actor, record_change, snapshot
 from hatangso.core.models import ChangeLogEntry
 from hatangso.geography.models import AdministrativeUnit
@@ -240,9 +240,26 @@ def _save_forms(actor: Actor, plan: Plan, spec: PlanFile) -> None:
                 "order": order,
             },
         )
-        saved.elements.set([elements[c] for c in form.elements])
+        _save_form_fields(saved, [elements[c] for c in form.elements])
         saved.operators.set([operators[c] for c in form.operators])
     _delete_missing(actor, plan.forms.all(), {f.code for f in forms}, "code")
+
+
+def _save_form_fields(form: ReportForm, elements: list[DataElement]) -> None:
+    """The file's fields in the file's order, then the fields added on the web, which the file
+    does not know about and must not lose."""
+    current = {f.element_id: f for f in form.fields.all()}
+    listed = [e.pk for e in elements]
+    form.fields.exclude(element__in=listed).exclude(added_on_web=True).delete()
+    kept = sorted(
+        (f for f in current.values() if f.added_on_web and f.element_id not in listed), key=lambda f: f.order
+    )
+    wanted = [(pk, False) for pk in listed] + [(f.element_id, True) for f in kept]
+    for order, (element_id, on_web) in enumerate(wanted, start=1):
+        field = current.get(element_id) or FormElement(form=form, element_id=element_id)
+        if field.pk is None or (field.order, field.added_on_web) != (order, on_web):
+            field.order, field.added_on_web = order, on_web
+            field.save()
 
 
 def set_condition(*, condition: Condition, met: bool, actor: Actor) -> Condition:

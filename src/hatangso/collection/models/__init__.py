@@ -1,4 +1,4 @@
-from .forms import ReportForm, Submission
+from .forms import FormElement, ReportForm, Submission
 from .values import DataElement, DataValue, ImportBatch
 
-__all__ = ["DataElement", "DataValue", "ImportBatch", "ReportForm", "Submission"]
+__all__ = ["DataElement", "DataValue", "FormElement", "ImportBatch", "ReportForm", "Submission"]

@@ -23,7 +23,9 @@ class ReportForm(models.Model):
     reporter = models.CharField(_("đơn vị báo cáo"), max_length=12, choices=Reporter.choices)
     period_type = models.CharField(_("kỳ báo cáo"), max_length=10, choices=PeriodType.choices)
     due_days = models.PositiveSmallIntegerField(_("hạn nộp (ngày sau kỳ)"), default=15)
-    elements = models.ManyToManyField("collection.DataElement", related_name="forms")
+    elements = models.ManyToManyField(
+        "collection.DataElement", through="collection.FormElement", related_name="forms"
+    )
     operators = models.ManyToManyField("registry.Operator", blank=True, related_name="forms")
     order = models.PositiveIntegerField(default=0)
 
@@ -35,6 +37,32 @@ class ReportForm(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def ordered_elements(self) -> list:
+        return [f.element for f in self.fields.select_related("element").order_by("order", "pk")]
+
+
+class FormElement(models.Model):
+    """A field of a form, in the form's order. Fields the plan owner adds on the web (custom fields)
+    are kept when the plan file is loaded again; the file's own fields follow the file."""
+
+    # The columns of the table Django created for the plain many-to-many before fields had an order.
+    form = models.ForeignKey(
+        ReportForm, on_delete=models.CASCADE, db_column="reportform_id", related_name="fields"
+    )
+    element = models.ForeignKey(
+        "collection.DataElement", on_delete=models.CASCADE, db_column="dataelement_id", related_name="+"
+    )
+    order = models.PositiveIntegerField(default=0)
+    added_on_web = models.BooleanField(default=False)
+
+    class Meta:
+        db_table = "collection_reportform_elements"
+        ordering = ["form", "order", "pk"]
+        constraints = [models.UniqueConstraint(fields=["form", "element"], name="unique_form_element")]
+
+    def __str__(self) -> str:
+        return f"{self.form.code}: {self.element.code}"
 
 
 class Submission(models.Model):

@@ -62,6 +62,8 @@ class ImportBatch(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.CharField(max_length=150)
     synthetic = models.BooleanField(default=False)
+    # The reports the file's rows belong to: the original stays with each of them.
+    submissions = models.ManyToManyField("collection.Submission", blank=True, related_name="imports")
 
     class Meta:
         ordering = ["-created_at"]

@@ -134,3 +134,73 @@ def test_an_operator_engineer_enters_for_every_commune(seed_plan, actor, client)
     assert excel["Content-Disposition"].startswith(
         'attachment; filename="doanh_nghiep_quy-2024Q3-viettel.xlsx"'
     )
+
+
+def _template(client, plan, tmp_path, code="ubnd_xa_nam", period="2024"):
+    response = client.get(f"/nhap-lieu/{form_id(plan, code)}/{period}/excel/")
+    assert response.status_code == 200
+    path = tmp_path / "bieu-da-dien.xlsx"
+    path.write_bytes(b"".join(response.streaming_content))
+    return path
+
+
+def test_upload_a_filled_template_keeps_the_file_with_the_report(clerk, seed_plan, client, tmp_path):
+    from hatangso.collection.tests.test_templates import fill
+
+    path = _template(client, seed_plan, tmp_path)
+    fill(path, {("19996", "population"): 12000, ("19996", "households"): 3100})
+    url = f"/nhap-lieu/{form_id(seed_plan)}/2024/"
+    with path.open("rb") as handle:
+        response = client.post(url, {"file": handle})
+    assert response.status_code == 302
+    page = client.get(url).content.decode()
+    assert "Đã nhập tệp bieu-da-dien.xlsx: 2 giá trị mới, 0 sửa, 0 không đổi." in page
+    submission = Submission.objects.get(form__code="ubnd_xa_nam", unit=clerk, period="2024")
+    assert submission.status == "draft"
+    batch = submission.imports.get()
+    assert batch.file_name == "bieu-da-dien.xlsx" and batch.created_by == "tuha"
+    assert f"/tep-nhap/{batch.pk}/" in page
+    download = client.get(f"/tep-nhap/{batch.pk}/")
+    assert download.status_code == 200 and b"".join(download.streaming_content) == path.read_bytes()
+
+
+def test_an_upload_with_a_bad_cell_lands_nothing_and_names_the_cell(clerk, seed_plan, client, tmp_path):
+    from hatangso.collection.tests.test_templates import fill
+
+    path = _template(client, seed_plan, tmp_path)
+    fill(path, {("19996", "population"): 12000, ("19996", "households"): "ba nghìn"})
+    with path.open("rb") as handle:
+        page = client.post(f"/nhap-lieu/{form_id(seed_plan)}/2024/", {"file": handle}).content.decode()
+    assert "Tệp bieu-da-dien.xlsx có 1 lỗi; không dữ liệu nào được ghi" in page
+    assert "ba nghìn" in page and "không phải là số" in page and "is not a number" in page
+    assert not DataValue.objects.exists() and not Submission.objects.exists()
+
+
+def test_an_upload_with_another_communes_rows_is_refused(clerk, seed_plan, client, tmp_path):
+    path = tmp_path / "gia-tri.csv"
+    path.write_text("ky,ma_don_vi,ma_chi_so,gia_tri\n2024,19996,population,100\n2024,20005,population,200\n")
+    with path.open("rb") as handle:
+        page = client.post(f"/nhap-lieu/{form_id(seed_plan)}/2024/", {"file": handle}).content.decode()
+    assert "20005 ngoài phạm vi của bạn" in page and "20005 is outside your scope" in page
+    assert not DataValue.objects.exists()
+
+
+def test_an_upload_of_the_wrong_kind_is_refused(clerk, seed_plan, client, tmp_path):
+    path = tmp_path / "bieu.exe"
+    path.write_bytes(b"MZ")
+    with path.open("rb") as handle:
+        page = client.post(f"/nhap-lieu/{form_id(seed_plan)}/2024/", {"file": handle}).content.decode()
+    assert "Chỉ nhận tệp .xlsx, .csv hoặc .json, tối đa 10 MB (tệp bieu.exe không hợp lệ)." in page
+    assert not DataValue.objects.exists()
+
+
+def test_a_file_imported_for_all_communes_is_not_handed_to_one(clerk, seed_plan, client, tmp_path, actor):
+    from hatangso.collection.services import import_values
+
+    path = tmp_path / "ca-thi-xa.csv"
+    path.write_text("ky,ma_don_vi,ma_chi_so,gia_tri\n2024,19996,population,100\n2024,20005,population,200\n")
+    batch = import_values(path=path, actor=actor).batch
+    assert set(batch.submissions.values_list("unit__code", flat=True)) == {"19996", "20005"}
+    assert client.get(f"/tep-nhap/{batch.pk}/").status_code == 404
+    page = client.get(f"/nhap-lieu/{form_id(seed_plan)}/2024/").content.decode()
+    assert f"/tep-nhap/{batch.pk}/" not in page

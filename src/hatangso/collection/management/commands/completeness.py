@@ -7,7 +7,7 @@ from hatangso.plans.selectors import default_plan, get_plan
 from hatangso.utilities.numbers import format_date
 
 STATUS_VI = {
-    "draft": "đang nhập",
+    "draft": "đang nhập, chưa gửi",
     "submitted": "đã gửi",
     "approved": "đã duyệt",
     "returned": "trả lại",
@@ -39,3 +39,6 @@ class Command(HatangsoCommand):
             sent = format_date(row.submitted_at.date()) if row.submitted_at else ""
             table.add_row(f"{row.reporter} ({row.code})", STATUS_VI[row.status], sent, on_time)
         self.console.print(table)
+        if result.missing:
+            names = ", ".join(f"{row.reporter} ({row.code})" for row in result.missing)
+            self.console.print(f"Chưa gửi báo cáo / not reported: {names}")
