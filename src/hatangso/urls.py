@@ -19,6 +19,7 @@ urlpatterns = [
         "nhap-lieu/<int:form_id>/<str:period>/excel/", collection_views.entry_template, name="entry-template"
     ),
     path("tep-nhap/<int:batch_id>/", collection_views.import_file, name="import-file"),
+    path("bieu/<int:form_id>/", collection_views.form_fields, name="form-fields"),
     path("duyet/", collection_views.review_list, name="review-list"),
     path("duyet/<int:submission_id>/", collection_views.review_submission, name="review-submission"),
     path("admin/", admin.site.urls),

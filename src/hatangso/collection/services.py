@@ -8,12 +8,19 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from hatangso.collection.models import DataElement, DataValue, ImportBatch, Submission
+from hatangso.collection.models import (
+    DataElement,
+    DataValue,
+    FormElement,
+    ImportBatch,
+    ReportForm,
+    Submission,
+)
 from hatangso.collection.validation import ValueProblem, check_value
 from hatangso.collection.workflow import approved_submission_for, attach_import
 from hatangso.core.changelog import Actor, record_change, record_changes, snapshot
 from hatangso.core.models import ChangeLogEntry
-from hatangso.core.scoping import scope_for
+from hatangso.core.scoping import may_manage_plan, scope_for
 from hatangso.geography.models import AdministrativeUnit
 from hatangso.geography.selectors import resolve_unit
 from hatangso.registry.models import Operator
@@ -486,3 +493,79 @@ def enter_value(
         expected_version=version,
         reason=reason,
     )
+
+
+@transaction.atomic
+def add_form_field(
+    *,
+    form: ReportForm,
+    code: str,
+    name: str,
+    value_type: str,
+    aggregation: str,
+    unit: str = "",
+    per_village: bool = False,
+    user,
+    actor: Actor,
+) -> FormElement:
+    """A custom field the plan owner adds to a form without touching code or the plan file.
+
+    It becomes a data element like the file's own, is collected on the web, in templates, by the
+    API and in exports, and survives reloading the plan file.
+    """
+    if not may_manage_plan(user, form.plan):
+        raise NotFound(f"Không có biểu '{form.code}'", f"No form '{form.code}'")
+    if DataElement.objects.filter(code=code).exists():
+        raise Conflict(
+            f"Mã '{code}' đã được dùng cho một phần tử dữ liệu khác; hãy chọn mã khác",
+            f"Code '{code}' is already used by another data element; choose another code",
+        )
+    reporter = {
+        ReportForm.Reporter.COMMUNE: DataElement.Reporter.VILLAGE
+        if per_village
+        else DataElement.Reporter.COMMUNE,
+        ReportForm.Reporter.ENTERPRISE: DataElement.Reporter.ENTERPRISE,
+        ReportForm.Reporter.DISTRICT: DataElement.Reporter.DISTRICT,
+    }[form.reporter]
+    if per_village and form.reporter != ReportForm.Reporter.COMMUNE:
+        raise UserError(
+            "Chỉ biểu của xã, phường mới có trường theo thôn/TDP",
+            "Only a commune form can have per-village fields",
+        )
+    element = DataElement.objects.create(
+        code=code,
+        name=name,
+        value_type=value_type,
+        aggregation=aggregation,
+        unit=unit,
+        reporter=reporter,
+        across_sources=DataElement.AcrossSources.SUM,
+    )
+    record_change(actor, ChangeLogEntry.Action.CREATE, element)
+    last = form.fields.order_by("-order").values_list("order", flat=True).first() or 0
+    field = FormElement.objects.create(form=form, element=element, order=last + 1, added_on_web=True)
+    record_change(actor, ChangeLogEntry.Action.CREATE, field)
+    return field
+
+
+@transaction.atomic
+def remove_form_field(*, field: FormElement, user, actor: Actor) -> None:
+    """Take a custom field off its form; refused once anyone has reported a value for it."""
+    if not may_manage_plan(user, field.form.plan):
+        raise NotFound("Không có trường này", "No such field")
+    if not field.added_on_web:
+        raise UserError(
+            f"Trường {field.element.code} thuộc tệp kế hoạch; sửa tệp kế hoạch để bỏ",
+            f"Field {field.element.code} comes from the plan file; change the file to remove it",
+        )
+    if DataValue.objects.filter(data_element=field.element).exists():
+        raise Conflict(
+            f"Đã có số liệu cho {field.element.code}; không bỏ được trường này",
+            f"Values exist for {field.element.code}; the field cannot be removed",
+        )
+    record_change(actor, ChangeLogEntry.Action.DELETE, field, before=snapshot(field))
+    element = field.element
+    field.delete()
+    if not element.forms.exists():
+        record_change(actor, ChangeLogEntry.Action.DELETE, element, before=snapshot(element))
+        element.delete()

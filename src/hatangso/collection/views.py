@@ -12,7 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from hatangso.collection import checks, entry, selectors, services, workflow
-from hatangso.collection.models import ReportForm, Submission
+from hatangso.collection.forms import CustomFieldForm
+from hatangso.collection.models import FormElement, ReportForm, Submission
 from hatangso.collection.workbooks import write_template
 from hatangso.core.changelog import Actor
 from hatangso.core.models import ChangeLogEntry, Role
@@ -258,3 +259,38 @@ def review_submission(request, submission_id: int):
         ).order_by("time"),
     }
     return render(request, "collection/review_submission.html", context)
+
+
+@login_required
+def form_fields(request, form_id: int):
+    """For the plan owner: a form's fields in order, with custom fields to add or remove."""
+    _plan_owner_scope(request)
+    form = get_object_or_404(ReportForm.objects.select_related("plan"), pk=form_id)
+    field_form = CustomFieldForm()
+    if request.method == "POST" and request.POST.get("remove"):
+        field = get_object_or_404(FormElement, pk=request.POST["remove"], form=form)
+        try:
+            services.remove_form_field(field=field, user=request.user, actor=_actor(request))
+            messages.success(request, _("Đã bỏ trường %(code)s.") % {"code": field.element.code})
+        except UserError as exc:
+            messages.error(request, exc.vi)
+        return redirect("form-fields", form_id=form.pk)
+    if request.method == "POST":
+        field_form = CustomFieldForm(request.POST)
+        if field_form.is_valid():
+            try:
+                field = services.add_form_field(
+                    form=form, user=request.user, actor=_actor(request), **field_form.cleaned_data
+                )
+                messages.success(
+                    request, _("Đã thêm trường %(code)s vào biểu.") % {"code": field.element.code}
+                )
+                return redirect("form-fields", form_id=form.pk)
+            except UserError as exc:
+                field_form.add_error("code", exc.vi)
+    context = {
+        "form": form,
+        "fields": form.fields.select_related("element").order_by("order", "pk"),
+        "field_form": field_form,
+    }
+    return render(request, "collection/form_fields.html", context)

@@ -76,3 +76,14 @@ class AccessScope:
 
 def scope_for(user) -> AccessScope:
     return AccessScope(user=user)
+
+
+def may_manage_plan(user, plan) -> bool:
+    """The plan owner of the plan's area (or a superuser; None is the command line)."""
+    if user is None:
+        return True
+    scope = scope_for(user)
+    return scope.is_superuser or any(
+        m.role == Role.PLAN_OWNER and m.unit_id and plan.area_unit.path.startswith(m.unit.path)
+        for m in scope.memberships
+    )
