@@ -8,7 +8,7 @@ from hatangso.utilities.periods import parse_period
 router = Router(tags=["scorecard"])
 
 
-@router.get("/{slug}/scorecard")
+@router.get("/{slug}/scorecard", auth=None)
 def scorecard(request, slug: str, period: str | None = None, unit: str | None = None):
     """The plan's scorecard (DESIGN.md §6) for a period and unit, computed from current data."""
     plan = get_plan(slug)

@@ -5,10 +5,14 @@ from ninja import NinjaAPI
 from hatangso.analytics.api import router as analytics_router
 from hatangso.collection.api import router as values_router
 from hatangso.collection.api import submissions_router
+from hatangso.geography.api import router as units_router
+from hatangso.plans.api import router as plans_router
 from hatangso.utilities.errors import UserError
 
 api = NinjaAPI(title="hatangso API", version="1", urls_namespace="api-v1")
-api.add_router("/plans/", analytics_router)
+plans_router.add_router("", analytics_router)
+api.add_router("/plans/", plans_router)
+api.add_router("/units/", units_router)
 api.add_router("/values/", values_router)
 api.add_router("/submissions/", submissions_router)
 

@@ -58,3 +58,18 @@ def rollup_units(unit: AdministrativeUnit, *, start: date, end: date) -> QuerySe
 
 def children_of(unit: AdministrativeUnit, *, start: date, end: date) -> QuerySet[AdministrativeUnit]:
     return unit.children.valid_between(start, end).order_by("code")
+
+
+def unit_list(
+    *, code: str | None = None, parent: str | None = None, level: str | None = None, on: date | None = None
+) -> QuerySet[AdministrativeUnit]:
+    units = AdministrativeUnit.objects.select_related("parent").order_by("code", "valid_from")
+    if code:
+        units = units.filter(code=code.strip())
+    if parent:
+        units = units.filter(parent__code=parent.strip())
+    if level:
+        units = units.filter(level=level)
+    if on:
+        units = units.valid_on(on)
+    return units

@@ -57,7 +57,7 @@ def test_plan_owner_adds_a_field_on_the_web(owner, seed_plan, client, actor):
     load_plan(path=SEED_PLAN_FILE, actor=actor)
     field.refresh_from_db()
     assert field.added_on_web and field.order == form.fields.count()
-    assert [f.element.code for f in form.fields.order_by("order")][0] == "population"
+    assert form.fields.order_by("order").first().element.code == "population"
 
 
 def test_a_field_code_already_in_use_is_refused(owner, seed_plan, client):
