@@ -80,6 +80,7 @@ def evaluate_indicator(indicator: Indicator, scope: Scope, totals: dict[str, Ele
             "total": _round(totals[code].value, 4),
             "inputs": totals[code].inputs,
             "provider": totals[code].provider,
+            **({"items": totals[code].items} if totals[code].items else {}),
         }
         for code in sorted(used)
     }

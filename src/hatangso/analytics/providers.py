@@ -42,6 +42,8 @@ class ElementTotal:
     inputs: int = 0
     value_ids: list[int] = field(default_factory=list)
     synthetic: bool = False
+    # Codes of the registry items (or other non-value inputs) behind the total.
+    items: list[str] = field(default_factory=list)
 
 
 class Provider(Protocol):

@@ -92,6 +92,8 @@ class DataElementSpec(_Strict):
     across_sources: Literal["sum", "max"] = "sum"
     unit: str = ""
     reporter: Literal["village", "commune", "district", "enterprise"]
+    # Who computes the element: reported values, or counted from the infrastructure registry.
+    provider: Literal["values", "registry"] = "values"
 
 
 class FormSpec(_Strict):
@@ -195,10 +197,18 @@ class PlanFile(_Strict):
             if indicator.section and sections and indicator.section not in sections:
                 undeclared(f"{where}.section", "mục", "section", indicator.section)
         reporters = {d.code: d.reporter for d in self.data_elements}
+        computed = {d.code for d in self.data_elements if d.provider != "values"}
         for form in self.forms:
             where = f"forms[{form.code}].elements"
             allowed = {"commune": {"commune", "village"}}.get(form.reporter, {form.reporter})
             for code in form.elements:
+                if code in computed:
+                    problems.append(
+                        (
+                            f"{where}: '{code}' được tính từ dữ liệu, không ai báo cáo",
+                            f"{where}: '{code}' is computed, nobody reports it",
+                        )
+                    )
                 if code in reporters and reporters[code] not in allowed:
                     problems.append(
                         (

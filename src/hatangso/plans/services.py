@@ -202,7 +202,8 @@ def _default_forms(spec: PlanFile) -> list[FormSpec]:
     }
     grouped: dict[str, list[str]] = {}
     for element in spec.data_elements:
-        grouped.setdefault(kinds[element.reporter], []).append(element.code)
+        if element.provider == "values":
+            grouped.setdefault(kinds[element.reporter], []).append(element.code)
     return [
         FormSpec(
             code=f"{reporter}_yearly",

@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class RegistryConfig(AppConfig):
     name = "hatangso.registry"
     verbose_name = "Hạ tầng viễn thông / Infrastructure registry"
+
+    def ready(self) -> None:
+        from hatangso.registry import providers  # noqa: F401  (registers the registry indicator source)

@@ -63,3 +63,21 @@ def keep_original(path: Path, kind: str) -> tuple[Path, str]:
     stored = folder / f"{datetime.now():%Y%m%d-%H%M%S}-{digest[:12]}-{Path(path).name}"
     shutil.copyfile(path, stored)
     return stored, digest
+
+
+def map_columns(columns: list[str], aliases: dict[str, set[str]], required: tuple[str, ...] = ()) -> dict:
+    """{field: the file's column} for the fields whose accepted names appear; a missing required
+    column rejects the file before any row is read."""
+    mapping = {}
+    for field_name, names in aliases.items():
+        found = next((c for c in columns if c in names), None)
+        if found:
+            mapping[field_name] = found
+    missing = [f for f in required if f not in mapping]
+    if missing:
+        expected = ", ".join(sorted(aliases[f])[0] for f in required)
+        raise UserError(
+            f"Tệp thiếu cột {', '.join(missing)} (cột bắt buộc: {expected})",
+            f"The file lacks column(s) {', '.join(missing)} (required: {expected})",
+        )
+    return mapping

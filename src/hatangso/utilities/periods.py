@@ -3,7 +3,7 @@
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from hatangso.utilities.errors import UserError
 
@@ -55,3 +55,16 @@ def is_valid_period(code: object) -> bool:
     except UserError:
         return False
     return True
+
+
+def parse_day(text: str) -> date:
+    """A day as offices write it (dd/mm/yyyy, d/m/yyyy, dd-mm-yyyy) or ISO (yyyy-mm-dd[ hh:mm:ss])."""
+    text = (text or "").strip()
+    for pattern in ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise UserError(
+        f"Ngày '{text}' phải có dạng dd/mm/yyyy", f"Date '{text}' must be dd/mm/yyyy (or yyyy-mm-dd)"
+    )

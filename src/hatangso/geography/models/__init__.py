@@ -1,3 +1,3 @@
-from .units import AdministrativeUnit, UnitSuccession
+from .units import AdministrativeUnit, UnitBoundary, UnitSuccession
 
-__all__ = ["AdministrativeUnit", "UnitSuccession"]
+__all__ = ["AdministrativeUnit", "UnitBoundary", "UnitSuccession"]

@@ -95,3 +95,24 @@ class UnitSuccession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.predecessor} → {self.successor}"
+
+
+class UnitBoundary(models.Model):
+    """A unit's shape (GeoJSON geometry in WGS84), so points find their unit by point in polygon."""
+
+    unit = models.OneToOneField(AdministrativeUnit, on_delete=models.CASCADE, related_name="boundary")
+    geometry = models.JSONField(help_text="GeoJSON Polygon / MultiPolygon, WGS84 (lon, lat)")
+    # The bounding box, so a point's candidates are found without reading every shape.
+    min_lon = models.FloatField()
+    min_lat = models.FloatField()
+    max_lon = models.FloatField()
+    max_lat = models.FloatField()
+    source = models.CharField(_("nguồn"), max_length=300, blank=True)
+    synthetic = models.BooleanField(_("dữ liệu mẫu"), default=False)
+
+    class Meta:
+        verbose_name = _("ranh giới đơn vị hành chính")
+        verbose_name_plural = _("ranh giới đơn vị hành chính")
+
+    def __str__(self) -> str:
+        return f"{self.unit} ({self.source})"

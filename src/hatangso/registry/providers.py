@@ -1,0 +1,120 @@
+"""The registry as an indicator source: sharing ratios counted from items, not declared.
+
+Data elements with `provider: registry` name what to count (`REGISTRY_MEASURES`). Each is
+evaluated as of the period's end over the items whose unit rolls up into the scope, and keeps
+the codes of the items behind it as lineage.
+"""
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import Q
+
+from hatangso.analytics.providers import ElementTotal, Scope, register_provider
+from hatangso.collection.models import DataElement
+from hatangso.registry.models import DuctSegment, GovernmentLink, Pole, Station
+from hatangso.registry.models.infrastructure import DuctTenancy, PoleTenancy
+
+LINEAGE_LIMIT = 1000  # item codes kept per element; the count is always complete
+
+
+def _tenants_on(tenancy_model, items, day) -> dict[int, set[int]]:
+    tenants: dict[int, set[int]] = defaultdict(set)
+    rows = tenancy_model.objects.filter(item__in=items).filter(
+        Q(since__isnull=True) | Q(since__lte=day), Q(until__isnull=True) | Q(until__gt=day)
+    )
+    for item_id, operator_id in rows.values_list("item_id", "operator_id"):
+        tenants[item_id].add(operator_id)
+    return tenants
+
+
+class RegistryCounts:
+    name = "registry"
+
+    def _sites(self, scope: Scope) -> dict[str, list[str]]:
+        day = scope.period.end
+        operators: dict[tuple[int, str], set[int]] = defaultdict(set)
+        stations = Station.objects.in_service_on(day).filter(site__isnull=False, site__unit__in=scope.units)
+        if scope.operator_id:
+            stations = stations.filter(operator_id=scope.operator_id)
+        for site_id, code, operator_id in stations.values_list("site_id", "site__code", "operator_id"):
+            operators[(site_id, code)].add(operator_id)
+        if not operators and not Station.objects.filter(site__unit__in=scope.units).exists():
+            return {}  # nothing registered here: no data, not zero
+        all_sites = sorted(code for _, code in operators)
+        shared = sorted(code for (_, code), ops in operators.items() if len(ops) >= 2)
+        return {"bts_sites": all_sites, "bts_sites_shared": shared}
+
+    def _shared_items(self, model, tenancy_model, prefix: str, scope: Scope) -> dict[str, list]:
+        day = scope.period.end
+        if not model.objects.filter(unit__in=scope.units).exists():
+            return {}
+        items = model.objects.in_service_on(day).filter(unit__in=scope.units)
+        tenants = _tenants_on(tenancy_model, items, day)
+        if scope.operator_id:
+            own = scope.operator_id
+            items = [i for i in items if own in tenants[i.pk] or i.owner_id == own]
+        rows = [(i.code, getattr(i, "length_m", 0), len(tenants[i.pk])) for i in items]
+        return {
+            prefix: [(code, length) for code, length, _ in rows],
+            f"{prefix}_shared": [(code, length) for code, length, n in rows if n >= 2],
+        }
+
+    def _commune_links(self, scope: Scope) -> dict[str, list[str]]:
+        registered = GovernmentLink.objects.filter(commune_office=True, unit__in=scope.units)
+        if not registered.exists():
+            return {}
+        links = registered.in_service_on(scope.period.end).filter(status="active")
+        communes = sorted(set(links.values_list("unit__code", flat=True)))
+        return {"commune_offices_connected": communes}
+
+    def totals(self, elements: list[DataElement], scope: Scope) -> dict[str, ElementTotal]:
+        counted: dict[str, list] = {}
+        wanted = {REGISTRY_MEASURES.get(e.code, e.code) for e in elements}
+        if wanted & {"bts_sites", "bts_sites_shared"}:
+            counted |= self._sites(scope)
+        if wanted & {"poles", "poles_shared"}:
+            counted |= self._shared_items(Pole, PoleTenancy, "poles", scope)
+        if wanted & {"ducts", "ducts_shared", "ducts_length_m", "ducts_shared_length_m"}:
+            ducts = self._shared_items(DuctSegment, DuctTenancy, "ducts", scope)
+            counted |= ducts
+            if ducts:
+                counted["ducts_length_m"] = ducts["ducts"]
+                counted["ducts_shared_length_m"] = ducts["ducts_shared"]
+        if "commune_offices_connected" in wanted:
+            counted |= self._commune_links(scope)
+        result = {}
+        for element in elements:
+            measure = REGISTRY_MEASURES.get(element.code, element.code)
+            if measure not in counted:
+                result[element.code] = ElementTotal(value=None, provider=self.name)
+                continue
+            items = counted[measure]
+            codes = [i[0] if isinstance(i, tuple) else i for i in items]
+            if measure.endswith("length_m"):
+                value = Decimal(str(round(sum(i[1] for i in items), 1)))
+            else:
+                value = Decimal(len(items))
+            result[element.code] = ElementTotal(
+                value=value,
+                provider=self.name,
+                inputs=len(items),
+                items=codes[:LINEAGE_LIMIT],
+            )
+        return result
+
+
+# Data element code → what the registry counts for it.
+REGISTRY_MEASURES = {
+    "registry_bts_sites": "bts_sites",
+    "registry_bts_sites_shared": "bts_sites_shared",
+    "registry_poles": "poles",
+    "registry_poles_shared": "poles_shared",
+    "registry_ducts": "ducts",
+    "registry_ducts_shared": "ducts_shared",
+    "registry_ducts_length_m": "ducts_length_m",
+    "registry_ducts_shared_length_m": "ducts_shared_length_m",
+    "registry_commune_offices_connected": "commune_offices_connected",
+}
+
+register_provider(RegistryCounts())
