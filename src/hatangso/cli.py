@@ -14,7 +14,16 @@ Cách dùng / Usage: hatangso LỆNH/COMMAND [tùy chọn/options]
   plan list                           danh sách kế hoạch / list plans
   import admin-units FILE [...]       nhập danh mục ĐVHC (GSO) / import administrative units
   import villages FILE                nhập thôn, tổ dân phố / import villages
-  import values FILE                  nhập số liệu (CSV/XLSX) / import data values
+  import values FILE                  nhập số liệu (CSV/XLSX/DHIS2 JSON) / import data values
+  import boundaries FILE [--on DATE]  ranh giới ĐVHC (GeoJSON) / unit boundaries
+  import stations|opencellid FILE     trạm BTS / base stations (station list, OpenCelliD CSV)
+  import poles|ducts|fibre FILE       cột, cống bể, cáp quang / poles, ducts, fibre routes
+  import gov-links|zones FILE         kết nối TSLCD, khu công nghiệp / gov-network links, zones
+  sites detect [--distance M]         gom trạm thành vị trí dùng chung / detect shared sites
+  sites list [--all]                  vị trí dùng chung / list shared sites
+  template FORM --period P --unit U   biểu Excel để điền / Excel template to fill
+  export values --format csv|xlsx|dhis2-json   xuất số liệu / export values
+  completeness FORM --period P        tình hình nộp báo cáo / reporting completeness
   compute [--plan] [--period] [--unit] [--json]   tính chỉ tiêu / compute the scorecard
 
 Môi trường / Environment: HATANGSO_HOME, HATANGSO_DATABASE_URL, HATANGSO_SECRET_KEY

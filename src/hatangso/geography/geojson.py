@@ -53,3 +53,13 @@ def checked_geometry(geometry: dict | None, kinds: set[str]):
     if not (-180 <= bounds[0] <= bounds[2] <= 180 and -90 <= bounds[1] <= bounds[3] <= 90):
         raise ValueError("tọa độ ngoài phạm vi WGS84 / coordinates outside WGS84 range")
     return geom
+
+
+def plain_geometry(geom) -> dict:
+    """A shapely geometry as GeoJSON with lists, not tuples, so stored JSON compares equal later."""
+
+    def as_lists(value):
+        return [as_lists(v) for v in value] if isinstance(value, list | tuple) else value
+
+    data = geom.__geo_interface__
+    return {"type": data["type"], "coordinates": as_lists(data["coordinates"])}

@@ -25,11 +25,11 @@ class UnitLocator:
     """Boundaries of the units of one level in force on a day, in one spatial index."""
 
     def __init__(self, *, on: date, level: str = AdministrativeUnit.Level.COMMUNE):
-        boundaries = list(
-            UnitBoundary.objects.filter(unit__level=level)
-            .filter(unit__in=AdministrativeUnit.objects.valid_on(on))
-            .select_related("unit")
-        )
+        of_level = UnitBoundary.objects.filter(unit__level=level).select_related("unit")
+        boundaries = list(of_level.filter(unit__in=AdministrativeUnit.objects.valid_on(on)))
+        if not boundaries:
+            # No shapes for the units of that day: the shapes we have, the newest units first.
+            boundaries = list(of_level.order_by("-unit__valid_from"))
         self.units = [b.unit for b in boundaries]
         self.shapes = [shape(b.geometry) for b in boundaries]
         self.tree = shapely.STRtree(self.shapes) if self.shapes else None

@@ -10,9 +10,10 @@ from django.db import transaction
 from hatangso.core.changelog import Actor, record_change, record_changes, snapshot
 from hatangso.core.models import ChangeLogEntry
 from hatangso.geography import gso
-from hatangso.geography.models import AdministrativeUnit, UnitSuccession
+from hatangso.geography.geojson import checked_geometry, plain_geometry, read_features
+from hatangso.geography.models import AdministrativeUnit, UnitBoundary, UnitSuccession
 from hatangso.utilities.errors import UserError
-from hatangso.utilities.importing import ImportRejected, RowErrors, keep_original
+from hatangso.utilities.importing import ImportRejected, RowErrors, keep_original, map_columns
 from hatangso.utilities.tabular import read_table
 from hatangso.utilities.text import clean_text, match_key
 
@@ -413,5 +414,68 @@ def import_villages(*, path: Path, actor: Actor, synthetic: bool = False) -> int
         for commune, name, type_name, code in planned:
             create_village(
                 commune=commune, name=name, type_name=type_name, code=code, actor=actor, synthetic=synthetic
+            )
+    return len(planned)
+
+
+BOUNDARY_COLUMNS = {"code": {"ma", "ma_don_vi", "ma_dvhc", "code", "unit_code"}, "name": {"ten", "name"}}
+
+
+def import_boundaries(
+    *, path: Path, actor: Actor, on: date | None = None, source: str = "", synthetic: bool = False
+) -> int:
+    """Unit shapes from a GeoJSON FeatureCollection (property `ma`/`code` = GSO code of a unit in
+    force on `on`, default today). All-or-nothing; a unit's earlier shape is replaced."""
+    on = on or date.today()
+    table, geometries = read_features(path)
+    mapping = map_columns(table.columns, BOUNDARY_COLUMNS, ("code",))
+    errors, planned, seen = RowErrors(), [], {}
+    for number, cells in table.rows:
+        code = cells.get(mapping["code"], "")
+        units = [u for u in AdministrativeUnit.objects.filter(code=code) if u.is_valid_between(on, on)]
+        if not units:
+            errors.add(
+                number,
+                mapping["code"],
+                code,
+                f"không có đơn vị mã {code} có hiệu lực ngày {on:%d/%m/%Y}",
+                f"no unit with code {code} is in force on {on.isoformat()}",
+            )
+            continue
+        try:
+            geom = checked_geometry(geometries.get(number), {"Polygon", "MultiPolygon"})
+        except ValueError as exc:
+            errors.add(number, "geometry", "", f"ranh giới không hợp lệ: {exc}", f"invalid boundary: {exc}")
+            continue
+        if units[0].pk in seen:
+            errors.add(number, mapping["code"], code, f"trùng với dòng {seen[units[0].pk]}", "duplicate unit")
+            continue
+        seen[units[0].pk] = number
+        planned.append((units[0], geom))
+    if errors:
+        keep_original(path, "rejected")
+        raise ImportRejected(Path(path).name, errors.errors)
+    if not planned:
+        raise UserError(
+            f"Tệp {Path(path).name} không có ranh giới nào", f"File {Path(path).name} has no boundaries"
+        )
+    keep_original(path, "boundaries")
+    with transaction.atomic():
+        for unit, geom in planned:
+            min_lon, min_lat, max_lon, max_lat = geom.bounds
+            boundary, created = UnitBoundary.objects.update_or_create(
+                unit=unit,
+                defaults={
+                    "geometry": plain_geometry(geom),
+                    "min_lon": min_lon,
+                    "min_lat": min_lat,
+                    "max_lon": max_lon,
+                    "max_lat": max_lat,
+                    "source": source or Path(path).name,
+                    "synthetic": synthetic,
+                },
+            )
+            record_change(
+                actor, ChangeLogEntry.Action.CREATE if created else ChangeLogEntry.Action.UPDATE, boundary
             )
     return len(planned)

@@ -17,7 +17,7 @@ from hatangso.collection.models import ImportBatch
 from hatangso.core.changelog import Actor, record_change, record_changes, snapshot
 from hatangso.core.models import ChangeLogEntry
 from hatangso.core.scoping import scope_for
-from hatangso.geography.geojson import checked_geometry, read_features
+from hatangso.geography.geojson import checked_geometry, plain_geometry, read_features
 from hatangso.geography.locating import UnitLocator
 from hatangso.geography.models import AdministrativeUnit
 from hatangso.plans.models import Agency
@@ -204,7 +204,7 @@ class _Reader:
                     found.append(operator)
         return found
 
-    def declared_unit(self, on: date) -> AdministrativeUnit | None:
+    def declared_unit(self, on: date, dated: bool = True) -> AdministrativeUnit | None:
         code = self.text("unit_code")
         if not code:
             return None
@@ -213,14 +213,17 @@ class _Reader:
             self.fail("unit_code", f"không có đơn vị mã {code}", f"no unit has code {code}")
             return None
         valid = [u for u in units if u.is_valid_between(on, on)]
-        if not valid:
+        if valid:
+            return valid[0]
+        if dated:
             self.fail(
                 "unit_code",
                 f"mã {code} không có hiệu lực ngày {on:%d/%m/%Y}",
                 f"code {code} is not valid on {on.isoformat()}",
             )
             return None
-        return valid[0]
+        # Without a date the code means its latest unit (a unit abolished in 2025 still has one).
+        return max(units, key=lambda u: u.valid_from or date.min)
 
     def may_write(self, name: str, operator: Operator | None) -> None:
         """An enterprise imports only its own items; the plan owner anything in its area."""
@@ -370,7 +373,7 @@ def _common(reader: _Reader, item, locate: bool = True) -> AdministrativeUnit | 
     item.note = reader.text("note")[:500]
     if item.in_service_from and item.in_service_to and item.in_service_to < item.in_service_from:
         reader.fail("in_service_to", "ngày ngừng trước ngày đưa vào sử dụng", "ends before it starts")
-    return reader.declared_unit(_service_day(item))
+    return reader.declared_unit(_service_day(item), dated=item.in_service_from is not None)
 
 
 def _finish(kind, model, path, reader, items, declared, key_of, actor, synthetic, tenants=None, tenancy=None):
@@ -396,18 +399,19 @@ def import_stations(*, path: Path, actor: Actor, user=None, synthetic: bool = Fa
     reader, items, declared, seen = _Reader(table, mapping, user), [], [], {}
     for _ in reader.rows():
         station = Station(code=reader.required("code"), name=reader.text("name"), bands=reader.text("bands"))
-        station.operator = reader.operator("operator")
+        operator = reader.operator("operator")
         technology = reader.text("technology").upper()
         if technology not in Station.Technology.values:
             reader.fail("technology", "công nghệ không rõ", "unknown technology (use 2G, 3G, 4G or 5G)")
         station.technology = technology
         station.antenna_height_m = reader.number_in("antenna_height_m", 0, 500, required=False)
         unit = _common(reader, station)
-        reader.may_write("operator", station.operator)
+        reader.may_write("operator", operator)
         if reader.ok:
-            reader.unique(seen, (station.operator.pk, station.code), "code")
+            reader.unique(seen, (operator.pk, station.code), "code")
         if reader.ok:
-            station.mcc, station.mnc = station.operator.mcc, station.operator.mnc
+            station.operator = operator
+            station.mcc, station.mnc = operator.mcc, operator.mnc
             items.append(station)
             declared.append(unit)
     summary = _finish("stations", Station, path, reader, items, declared, _station_key, actor, synthetic)
@@ -586,16 +590,9 @@ def import_ducts(*, path: Path, actor: Actor, user=None, synthetic: bool = False
 def _set_line(reader: _Reader, item, geom) -> None:
     middle = geom.interpolate(0.5, normalized=True) if geom.geom_type == "LineString" else geom.centroid
     item.lon, item.lat = round(middle.x, 7), round(middle.y, 7)
-    item.geometry = {"type": geom.geom_type, "coordinates": _plain(geom.__geo_interface__["coordinates"])}
+    item.geometry = plain_geometry(geom)
     declared_length = reader.number_in("length_m", 0, 1_000_000, required=False)
     item.length_m = declared_length if declared_length is not None else round(_line_length_m(geom), 1)
-
-
-def _plain(coordinates):
-    """Tuples to lists, so the stored JSON compares equal on the next import."""
-    if isinstance(coordinates, list | tuple):
-        return [_plain(c) for c in coordinates]
-    return coordinates
 
 
 def import_fibre(*, path: Path, actor: Actor, user=None, synthetic: bool = False) -> RegistryImportSummary:
@@ -604,15 +601,16 @@ def import_fibre(*, path: Path, actor: Actor, user=None, synthetic: bool = False
     reader, items, declared, seen = _Reader(table, mapping, user), [], [], {}
     for _ in reader.rows():
         route = FibreRoute(code=reader.required("code"), name=reader.text("name")[:200])
-        route.operator = reader.operator("operator")
+        operator = reader.operator("operator")
         geom = _line(reader, geometries)
         unit = _common(reader, route, locate=False)
         if geom is not None:
             _set_line(reader, route, geom)
-        reader.may_write("operator", route.operator)
+        reader.may_write("operator", operator)
         if reader.ok:
             reader.unique(seen, route.code, "code")
         if reader.ok:
+            route.operator = operator
             items.append(route)
             declared.append(unit)
     return _finish("fibre", FibreRoute, path, reader, items, declared, _code_key, actor, synthetic)
@@ -695,10 +693,7 @@ def import_zones(*, path: Path, actor: Actor, synthetic: bool = False) -> Regist
         zone = IndustrialZone(code=reader.required("code"), name=reader.required("name")[:200])
         try:
             geom = checked_geometry(geometries.get(reader.number), {"Polygon", "MultiPolygon"})
-            zone.geometry = {
-                "type": geom.geom_type,
-                "coordinates": _plain(geom.__geo_interface__["coordinates"]),
-            }
+            zone.geometry = plain_geometry(geom)
             zone.lon, zone.lat = round(geom.centroid.x, 7), round(geom.centroid.y, 7)
         except ValueError as exc:
             reader.fail("geometry", f"vùng không hợp lệ: {exc}", f"invalid zone polygon: {exc}")

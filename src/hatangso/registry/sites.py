@@ -73,8 +73,8 @@ def detect_sites(*, actor: Actor, distance_m: float = DEFAULT_DISTANCE_M) -> Det
     """Group every station into physical sites, keeping the plan owner's decisions."""
     if not 0 < distance_m <= 1000:
         raise UserError(
-            f"Khoảng cách {distance_m} m không hợp lệ (0 < khoảng cách ≤ 1000 m)",
-            f"Distance {distance_m} m is invalid (0 < distance ≤ 1000 m)",
+            f"Khoảng cách {distance_m:g} m không hợp lệ (0 < khoảng cách ≤ 1000 m)",
+            f"Distance {distance_m:g} m is invalid (0 < distance ≤ 1000 m)",
         )
     stations = list(
         Station.objects.order_by("pk").values_list(

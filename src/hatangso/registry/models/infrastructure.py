@@ -35,8 +35,10 @@ class RegistryItemQuerySet(models.QuerySet):
 
 
 class RegistryItem(models.Model):
-    lat = models.FloatField(_("vĩ độ"))
-    lon = models.FloatField(_("kinh độ"))
+    # Optional only where a position is not known (an office's network link); imports of stations,
+    # poles and lines always set it.
+    lat = models.FloatField(_("vĩ độ"), null=True, blank=True)
+    lon = models.FloatField(_("kinh độ"), null=True, blank=True)
     unit = models.ForeignKey(
         "geography.AdministrativeUnit",
         null=True,

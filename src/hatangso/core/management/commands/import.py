@@ -3,10 +3,11 @@ from pathlib import Path
 
 from hatangso.collection.services import import_values
 from hatangso.core.management.base import HatangsoCommand
-from hatangso.geography.services import import_gso_list, import_villages
+from hatangso.geography.services import import_boundaries, import_gso_list, import_villages
+from hatangso.registry.imports import IMPORTERS
 from hatangso.utilities.errors import UserError
 
-KINDS = ("admin-units", "villages", "values")
+KINDS = ("admin-units", "villages", "boundaries", "values", *IMPORTERS)
 
 
 def _date(text: str) -> date:
@@ -19,12 +20,18 @@ def _date(text: str) -> date:
 
 
 class Command(HatangsoCommand):
-    help = "Nhập dữ liệu từ tệp / Import data from a file (admin-units, villages, values)"
+    help = (
+        "Nhập dữ liệu từ tệp / Import data from a file: admin-units, villages, boundaries, values, "
+        "stations, opencellid, poles, ducts, fibre, gov-links, zones"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=KINDS, help="loại dữ liệu / kind of data")
         parser.add_argument("file", type=Path)
         parser.add_argument("--valid-from", help="admin-units: hiệu lực từ / valid from (YYYY-MM-DD)")
+        parser.add_argument(
+            "--on", help="boundaries: đơn vị có hiệu lực ngày / units in force on (YYYY-MM-DD; default today)"
+        )
         parser.add_argument("--valid-to", help="admin-units: hiệu lực đến / valid to (YYYY-MM-DD)")
         parser.add_argument(
             "--province",
@@ -54,6 +61,23 @@ class Command(HatangsoCommand):
                 f"Đơn vị hành chính / units: {summary.created} mới / created, "
                 f"{summary.updated} cập nhật / updated, {summary.unchanged} không đổi / unchanged"
             )
+        elif kind == "boundaries":
+            count = import_boundaries(
+                path=file,
+                actor=actor,
+                on=_date(options["on"]) if options["on"] else None,
+                source=options["source"],
+                synthetic=options["synthetic"],
+            )
+            self.console.print(f"Ranh giới / boundaries: {count}")
+        elif kind in IMPORTERS:
+            summary = IMPORTERS[kind](path=file, actor=actor, synthetic=options["synthetic"])
+            self.console.print(
+                f"{kind}: {summary.created} mới / created, {summary.updated} cập nhật / updated, "
+                f"{summary.unchanged} không đổi / unchanged (lần nhập / batch {summary.batch.pk})"
+            )
+            for note in summary.notes:
+                self.console.print(note)
         elif kind == "villages":
             created = import_villages(path=file, actor=actor, synthetic=options["synthetic"])
             self.console.print(f"Đã thêm / Created {created} thôn, TDP / villages")
