@@ -73,6 +73,31 @@ class AccessScope:
                 return True
         return False
 
+    def can_write_operator_item(self, operator) -> bool:
+        """Registry items: the plan owner writes any; an enterprise only those of its own operator."""
+        if self.is_superuser:
+            return True
+        return any(
+            m.role == Role.PLAN_OWNER
+            or (m.role == Role.ENTERPRISE and operator is not None and m.operator_id == operator.pk)
+            for m in self.memberships
+        )
+
+    def filter_operator_items(self, queryset: QuerySet, field: str = "operator") -> QuerySet:
+        """Registry rows the user may read: all in the area for area roles; an enterprise its own."""
+        if self.is_superuser:
+            return queryset
+        condition = None
+        for membership in self.memberships:
+            if membership.role in AREA_ROLES:
+                part = Q(unit__path__startswith=membership.unit.path) if membership.unit_id else Q()
+            elif membership.role == Role.ENTERPRISE:
+                part = Q(**{field: membership.operator})
+            else:
+                continue
+            condition = part if condition is None else condition | part
+        return queryset.none() if condition is None else queryset.filter(condition)
+
 
 def scope_for(user) -> AccessScope:
     return AccessScope(user=user)

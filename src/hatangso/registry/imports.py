@@ -226,15 +226,8 @@ class _Reader:
         return max(units, key=lambda u: u.valid_from or date.min)
 
     def may_write(self, name: str, operator: Operator | None) -> None:
-        """An enterprise imports only its own items; the plan owner anything in its area."""
-        if self.scope is None or self.scope.is_superuser or not self.ok:
-            return
-        allowed = any(
-            m.role == "plan_owner"
-            or (m.role == "enterprise" and operator is not None and m.operator_id == operator.pk)
-            for m in self.scope.memberships
-        )
-        if not allowed:
+        """An enterprise imports only its own items; the plan owner anything."""
+        if self.scope is not None and self.ok and not self.scope.can_write_operator_item(operator):
             who = operator.short_name if operator else "(không ghi)"
             self.fail(name, f"{who} ngoài phạm vi của bạn", f"{who} is outside your scope")
 

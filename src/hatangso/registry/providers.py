@@ -33,17 +33,18 @@ class RegistryCounts:
 
     def _sites(self, scope: Scope) -> dict[str, list[str]]:
         day = scope.period.end
-        operators: dict[tuple[int, str], set[int]] = defaultdict(set)
+        operators: dict[str, set[int]] = defaultdict(set)
+        synthetic: dict[str, bool] = defaultdict(bool)
         stations = Station.objects.in_service_on(day).filter(site__isnull=False, site__unit__in=scope.units)
-        if scope.operator_id:
-            stations = stations.filter(operator_id=scope.operator_id)
-        for site_id, code, operator_id in stations.values_list("site_id", "site__code", "operator_id"):
-            operators[(site_id, code)].add(operator_id)
+        for code, operator_id, is_synthetic in stations.values_list("site__code", "operator_id", "synthetic"):
+            operators[code].add(operator_id)
+            synthetic[code] |= is_synthetic
+        if scope.operator_id:  # one operator's view: the sites it is on
+            operators = {code: ops for code, ops in operators.items() if scope.operator_id in ops}
         if not operators and not Station.objects.filter(site__unit__in=scope.units).exists():
             return {}  # nothing registered here: no data, not zero
-        all_sites = sorted(code for _, code in operators)
-        shared = sorted(code for (_, code), ops in operators.items() if len(ops) >= 2)
-        return {"bts_sites": all_sites, "bts_sites_shared": shared}
+        rows = [(code, 0, synthetic[code], len(ops)) for code, ops in sorted(operators.items())]
+        return {"bts_sites": rows, "bts_sites_shared": [r for r in rows if r[3] >= 2]}
 
     def _shared_items(self, model, tenancy_model, prefix: str, scope: Scope) -> dict[str, list]:
         day = scope.period.end
@@ -54,19 +55,18 @@ class RegistryCounts:
         if scope.operator_id:
             own = scope.operator_id
             items = [i for i in items if own in tenants[i.pk] or i.owner_id == own]
-        rows = [(i.code, getattr(i, "length_m", 0), len(tenants[i.pk])) for i in items]
-        return {
-            prefix: [(code, length) for code, length, _ in rows],
-            f"{prefix}_shared": [(code, length) for code, length, n in rows if n >= 2],
-        }
+        rows = [(i.code, getattr(i, "length_m", 0), i.synthetic, len(tenants[i.pk])) for i in items]
+        return {prefix: rows, f"{prefix}_shared": [r for r in rows if r[3] >= 2]}
 
     def _commune_links(self, scope: Scope) -> dict[str, list[str]]:
         registered = GovernmentLink.objects.filter(commune_office=True, unit__in=scope.units)
         if not registered.exists():
             return {}
         links = registered.in_service_on(scope.period.end).filter(status="active")
-        communes = sorted(set(links.values_list("unit__code", flat=True)))
-        return {"commune_offices_connected": communes}
+        communes: dict[str, bool] = defaultdict(bool)
+        for code, is_synthetic in links.values_list("unit__code", "synthetic"):
+            communes[code] |= is_synthetic
+        return {"commune_offices_connected": [(code, 0, communes[code], 1) for code in sorted(communes)]}
 
     def totals(self, elements: list[DataElement], scope: Scope) -> dict[str, ElementTotal]:
         counted: dict[str, list] = {}
@@ -89,17 +89,17 @@ class RegistryCounts:
             if measure not in counted:
                 result[element.code] = ElementTotal(value=None, provider=self.name)
                 continue
-            items = counted[measure]
-            codes = [i[0] if isinstance(i, tuple) else i for i in items]
+            rows = counted[measure]  # (item code, length, synthetic, operators)
             if measure.endswith("length_m"):
-                value = Decimal(str(round(sum(i[1] for i in items), 1)))
+                value = Decimal(str(round(sum(r[1] for r in rows), 1)))
             else:
-                value = Decimal(len(items))
+                value = Decimal(len(rows))
             result[element.code] = ElementTotal(
                 value=value,
                 provider=self.name,
-                inputs=len(items),
-                items=codes[:LINEAGE_LIMIT],
+                inputs=len(rows),
+                items=[r[0] for r in rows[:LINEAGE_LIMIT]],
+                synthetic=any(r[2] for r in rows),
             )
         return result
 

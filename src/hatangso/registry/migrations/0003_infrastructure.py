@@ -5,264 +5,779 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('collection', '0004_form_element_order'),
-        ('geography', '0002_unit_boundaries'),
-        ('plans', '0002_validationrule'),
-        ('registry', '0002_vietnam_operators'),
+        ("collection", "0004_form_element_order"),
+        ("geography", "0002_unit_boundaries"),
+        ("plans", "0002_validationrule"),
+        ("registry", "0002_vietnam_operators"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DuctSegment',
+            name="DuctSegment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('lat', models.FloatField(blank=True, null=True, verbose_name='vĩ độ')),
-                ('lon', models.FloatField(blank=True, null=True, verbose_name='kinh độ')),
-                ('unit_source', models.CharField(blank=True, choices=[('polygon', 'Theo ranh giới'), ('declared', 'Theo khai báo'), ('nearest', 'Ranh giới gần nhất')], max_length=10)),
-                ('status', models.CharField(choices=[('planned', 'Quy hoạch / đang xây dựng'), ('active', 'Đang hoạt động'), ('inactive', 'Tạm ngừng'), ('removed', 'Đã tháo dỡ')], default='active', max_length=10, verbose_name='trạng thái')),
-                ('in_service_from', models.DateField(blank=True, null=True, verbose_name='đưa vào sử dụng')),
-                ('in_service_to', models.DateField(blank=True, null=True, verbose_name='ngừng sử dụng')),
-                ('note', models.CharField(blank=True, max_length=500, verbose_name='ghi chú')),
-                ('synthetic', models.BooleanField(default=False, verbose_name='dữ liệu mẫu')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('code', models.CharField(max_length=60, unique=True, verbose_name='mã')),
-                ('owner_name', models.CharField(blank=True, max_length=200, verbose_name='chủ sở hữu (ngoài doanh nghiệp)')),
-                ('geometry', models.JSONField(help_text='GeoJSON LineString, WGS84')),
-                ('length_m', models.FloatField(verbose_name='chiều dài (m)')),
-                ('import_batch', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='collection.importbatch')),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.operator')),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='geography.administrativeunit', verbose_name='đơn vị hành chính')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("lat", models.FloatField(blank=True, null=True, verbose_name="vĩ độ")),
+                ("lon", models.FloatField(blank=True, null=True, verbose_name="kinh độ")),
+                (
+                    "unit_source",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("polygon", "Theo ranh giới"),
+                            ("declared", "Theo khai báo"),
+                            ("nearest", "Ranh giới gần nhất"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "Quy hoạch / đang xây dựng"),
+                            ("active", "Đang hoạt động"),
+                            ("inactive", "Tạm ngừng"),
+                            ("removed", "Đã tháo dỡ"),
+                        ],
+                        default="active",
+                        max_length=10,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                ("in_service_from", models.DateField(blank=True, null=True, verbose_name="đưa vào sử dụng")),
+                ("in_service_to", models.DateField(blank=True, null=True, verbose_name="ngừng sử dụng")),
+                ("note", models.CharField(blank=True, max_length=500, verbose_name="ghi chú")),
+                ("synthetic", models.BooleanField(default=False, verbose_name="dữ liệu mẫu")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("code", models.CharField(max_length=60, unique=True, verbose_name="mã")),
+                (
+                    "owner_name",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="chủ sở hữu (ngoài doanh nghiệp)"
+                    ),
+                ),
+                ("geometry", models.JSONField(help_text="GeoJSON LineString, WGS84")),
+                ("length_m", models.FloatField(verbose_name="chiều dài (m)")),
+                (
+                    "import_batch",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="collection.importbatch",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.operator",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="geography.administrativeunit",
+                        verbose_name="đơn vị hành chính",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'tuyến cống bể cáp',
-                'verbose_name_plural': 'tuyến cống bể cáp',
-                'ordering': ['code'],
+                "verbose_name": "tuyến cống bể cáp",
+                "verbose_name_plural": "tuyến cống bể cáp",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='DuctTenancy',
+            name="DuctTenancy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('since', models.DateField(blank=True, null=True, verbose_name='từ ngày')),
-                ('until', models.DateField(blank=True, null=True, verbose_name='đến ngày')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tenancies', to='registry.ductsegment')),
-                ('operator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.operator')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("since", models.DateField(blank=True, null=True, verbose_name="từ ngày")),
+                ("until", models.DateField(blank=True, null=True, verbose_name="đến ngày")),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tenancies",
+                        to="registry.ductsegment",
+                    ),
+                ),
+                (
+                    "operator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="registry.operator"
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='ductsegment',
-            name='tenants',
-            field=models.ManyToManyField(related_name='ducts', through='registry.DuctTenancy', to='registry.operator'),
+            model_name="ductsegment",
+            name="tenants",
+            field=models.ManyToManyField(
+                related_name="ducts", through="registry.DuctTenancy", to="registry.operator"
+            ),
         ),
         migrations.CreateModel(
-            name='FibreRoute',
+            name="FibreRoute",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('lat', models.FloatField(blank=True, null=True, verbose_name='vĩ độ')),
-                ('lon', models.FloatField(blank=True, null=True, verbose_name='kinh độ')),
-                ('unit_source', models.CharField(blank=True, choices=[('polygon', 'Theo ranh giới'), ('declared', 'Theo khai báo'), ('nearest', 'Ranh giới gần nhất')], max_length=10)),
-                ('status', models.CharField(choices=[('planned', 'Quy hoạch / đang xây dựng'), ('active', 'Đang hoạt động'), ('inactive', 'Tạm ngừng'), ('removed', 'Đã tháo dỡ')], default='active', max_length=10, verbose_name='trạng thái')),
-                ('in_service_from', models.DateField(blank=True, null=True, verbose_name='đưa vào sử dụng')),
-                ('in_service_to', models.DateField(blank=True, null=True, verbose_name='ngừng sử dụng')),
-                ('note', models.CharField(blank=True, max_length=500, verbose_name='ghi chú')),
-                ('synthetic', models.BooleanField(default=False, verbose_name='dữ liệu mẫu')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('code', models.CharField(max_length=60, unique=True, verbose_name='mã tuyến')),
-                ('name', models.CharField(blank=True, max_length=200, verbose_name='tên tuyến')),
-                ('geometry', models.JSONField(help_text='GeoJSON LineString / MultiLineString, WGS84')),
-                ('length_m', models.FloatField(verbose_name='chiều dài (m)')),
-                ('import_batch', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='collection.importbatch')),
-                ('operator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='fibre_routes', to='registry.operator')),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='geography.administrativeunit', verbose_name='đơn vị hành chính')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("lat", models.FloatField(blank=True, null=True, verbose_name="vĩ độ")),
+                ("lon", models.FloatField(blank=True, null=True, verbose_name="kinh độ")),
+                (
+                    "unit_source",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("polygon", "Theo ranh giới"),
+                            ("declared", "Theo khai báo"),
+                            ("nearest", "Ranh giới gần nhất"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "Quy hoạch / đang xây dựng"),
+                            ("active", "Đang hoạt động"),
+                            ("inactive", "Tạm ngừng"),
+                            ("removed", "Đã tháo dỡ"),
+                        ],
+                        default="active",
+                        max_length=10,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                ("in_service_from", models.DateField(blank=True, null=True, verbose_name="đưa vào sử dụng")),
+                ("in_service_to", models.DateField(blank=True, null=True, verbose_name="ngừng sử dụng")),
+                ("note", models.CharField(blank=True, max_length=500, verbose_name="ghi chú")),
+                ("synthetic", models.BooleanField(default=False, verbose_name="dữ liệu mẫu")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("code", models.CharField(max_length=60, unique=True, verbose_name="mã tuyến")),
+                ("name", models.CharField(blank=True, max_length=200, verbose_name="tên tuyến")),
+                ("geometry", models.JSONField(help_text="GeoJSON LineString / MultiLineString, WGS84")),
+                ("length_m", models.FloatField(verbose_name="chiều dài (m)")),
+                (
+                    "import_batch",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="collection.importbatch",
+                    ),
+                ),
+                (
+                    "operator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="fibre_routes",
+                        to="registry.operator",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="geography.administrativeunit",
+                        verbose_name="đơn vị hành chính",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'tuyến cáp quang',
-                'verbose_name_plural': 'tuyến cáp quang',
-                'ordering': ['code'],
+                "verbose_name": "tuyến cáp quang",
+                "verbose_name_plural": "tuyến cáp quang",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='GovernmentLink',
+            name="GovernmentLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('lat', models.FloatField(blank=True, null=True, verbose_name='vĩ độ')),
-                ('lon', models.FloatField(blank=True, null=True, verbose_name='kinh độ')),
-                ('unit_source', models.CharField(blank=True, choices=[('polygon', 'Theo ranh giới'), ('declared', 'Theo khai báo'), ('nearest', 'Ranh giới gần nhất')], max_length=10)),
-                ('status', models.CharField(choices=[('planned', 'Quy hoạch / đang xây dựng'), ('active', 'Đang hoạt động'), ('inactive', 'Tạm ngừng'), ('removed', 'Đã tháo dỡ')], default='active', max_length=10, verbose_name='trạng thái')),
-                ('in_service_from', models.DateField(blank=True, null=True, verbose_name='đưa vào sử dụng')),
-                ('in_service_to', models.DateField(blank=True, null=True, verbose_name='ngừng sử dụng')),
-                ('note', models.CharField(blank=True, max_length=500, verbose_name='ghi chú')),
-                ('synthetic', models.BooleanField(default=False, verbose_name='dữ liệu mẫu')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('code', models.CharField(max_length=60, unique=True, verbose_name='mã')),
-                ('office', models.CharField(max_length=200, verbose_name='trụ sở')),
-                ('commune_office', models.BooleanField(default=False, verbose_name='trụ sở UBND xã, phường')),
-                ('link_type', models.CharField(choices=[('tslcd_2', 'Mạng TSLCD cấp II'), ('tslcd_1', 'Mạng TSLCD cấp I'), ('other', 'Khác')], max_length=10, verbose_name='loại kết nối')),
-                ('bandwidth_mbps', models.FloatField(blank=True, null=True, verbose_name='băng thông (Mb/s)')),
-                ('agency', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='plans.agency')),
-                ('import_batch', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='collection.importbatch')),
-                ('operator', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.operator')),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='geography.administrativeunit', verbose_name='đơn vị hành chính')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("lat", models.FloatField(blank=True, null=True, verbose_name="vĩ độ")),
+                ("lon", models.FloatField(blank=True, null=True, verbose_name="kinh độ")),
+                (
+                    "unit_source",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("polygon", "Theo ranh giới"),
+                            ("declared", "Theo khai báo"),
+                            ("nearest", "Ranh giới gần nhất"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "Quy hoạch / đang xây dựng"),
+                            ("active", "Đang hoạt động"),
+                            ("inactive", "Tạm ngừng"),
+                            ("removed", "Đã tháo dỡ"),
+                        ],
+                        default="active",
+                        max_length=10,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                ("in_service_from", models.DateField(blank=True, null=True, verbose_name="đưa vào sử dụng")),
+                ("in_service_to", models.DateField(blank=True, null=True, verbose_name="ngừng sử dụng")),
+                ("note", models.CharField(blank=True, max_length=500, verbose_name="ghi chú")),
+                ("synthetic", models.BooleanField(default=False, verbose_name="dữ liệu mẫu")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("code", models.CharField(max_length=60, unique=True, verbose_name="mã")),
+                ("office", models.CharField(max_length=200, verbose_name="trụ sở")),
+                ("commune_office", models.BooleanField(default=False, verbose_name="trụ sở UBND xã, phường")),
+                (
+                    "link_type",
+                    models.CharField(
+                        choices=[
+                            ("tslcd_2", "Mạng TSLCD cấp II"),
+                            ("tslcd_1", "Mạng TSLCD cấp I"),
+                            ("other", "Khác"),
+                        ],
+                        max_length=10,
+                        verbose_name="loại kết nối",
+                    ),
+                ),
+                (
+                    "bandwidth_mbps",
+                    models.FloatField(blank=True, null=True, verbose_name="băng thông (Mb/s)"),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="plans.agency",
+                    ),
+                ),
+                (
+                    "import_batch",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="collection.importbatch",
+                    ),
+                ),
+                (
+                    "operator",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.operator",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="geography.administrativeunit",
+                        verbose_name="đơn vị hành chính",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'kết nối mạng truyền số liệu chuyên dùng',
-                'verbose_name_plural': 'kết nối mạng truyền số liệu chuyên dùng',
-                'ordering': ['code'],
+                "verbose_name": "kết nối mạng truyền số liệu chuyên dùng",
+                "verbose_name_plural": "kết nối mạng truyền số liệu chuyên dùng",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='IndustrialZone',
+            name="IndustrialZone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('lat', models.FloatField(blank=True, null=True, verbose_name='vĩ độ')),
-                ('lon', models.FloatField(blank=True, null=True, verbose_name='kinh độ')),
-                ('unit_source', models.CharField(blank=True, choices=[('polygon', 'Theo ranh giới'), ('declared', 'Theo khai báo'), ('nearest', 'Ranh giới gần nhất')], max_length=10)),
-                ('status', models.CharField(choices=[('planned', 'Quy hoạch / đang xây dựng'), ('active', 'Đang hoạt động'), ('inactive', 'Tạm ngừng'), ('removed', 'Đã tháo dỡ')], default='active', max_length=10, verbose_name='trạng thái')),
-                ('in_service_from', models.DateField(blank=True, null=True, verbose_name='đưa vào sử dụng')),
-                ('in_service_to', models.DateField(blank=True, null=True, verbose_name='ngừng sử dụng')),
-                ('note', models.CharField(blank=True, max_length=500, verbose_name='ghi chú')),
-                ('synthetic', models.BooleanField(default=False, verbose_name='dữ liệu mẫu')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('code', models.CharField(max_length=60, unique=True, verbose_name='mã')),
-                ('name', models.CharField(max_length=200, verbose_name='tên')),
-                ('geometry', models.JSONField(blank=True, help_text='GeoJSON Polygon, WGS84', null=True)),
-                ('import_batch', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='collection.importbatch')),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='geography.administrativeunit', verbose_name='đơn vị hành chính')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("lat", models.FloatField(blank=True, null=True, verbose_name="vĩ độ")),
+                ("lon", models.FloatField(blank=True, null=True, verbose_name="kinh độ")),
+                (
+                    "unit_source",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("polygon", "Theo ranh giới"),
+                            ("declared", "Theo khai báo"),
+                            ("nearest", "Ranh giới gần nhất"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "Quy hoạch / đang xây dựng"),
+                            ("active", "Đang hoạt động"),
+                            ("inactive", "Tạm ngừng"),
+                            ("removed", "Đã tháo dỡ"),
+                        ],
+                        default="active",
+                        max_length=10,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                ("in_service_from", models.DateField(blank=True, null=True, verbose_name="đưa vào sử dụng")),
+                ("in_service_to", models.DateField(blank=True, null=True, verbose_name="ngừng sử dụng")),
+                ("note", models.CharField(blank=True, max_length=500, verbose_name="ghi chú")),
+                ("synthetic", models.BooleanField(default=False, verbose_name="dữ liệu mẫu")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("code", models.CharField(max_length=60, unique=True, verbose_name="mã")),
+                ("name", models.CharField(max_length=200, verbose_name="tên")),
+                ("geometry", models.JSONField(blank=True, help_text="GeoJSON Polygon, WGS84", null=True)),
+                (
+                    "import_batch",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="collection.importbatch",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="geography.administrativeunit",
+                        verbose_name="đơn vị hành chính",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'khu, cụm công nghiệp',
-                'verbose_name_plural': 'khu, cụm công nghiệp',
-                'ordering': ['code'],
+                "verbose_name": "khu, cụm công nghiệp",
+                "verbose_name_plural": "khu, cụm công nghiệp",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Pole',
+            name="Pole",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('lat', models.FloatField(blank=True, null=True, verbose_name='vĩ độ')),
-                ('lon', models.FloatField(blank=True, null=True, verbose_name='kinh độ')),
-                ('unit_source', models.CharField(blank=True, choices=[('polygon', 'Theo ranh giới'), ('declared', 'Theo khai báo'), ('nearest', 'Ranh giới gần nhất')], max_length=10)),
-                ('status', models.CharField(choices=[('planned', 'Quy hoạch / đang xây dựng'), ('active', 'Đang hoạt động'), ('inactive', 'Tạm ngừng'), ('removed', 'Đã tháo dỡ')], default='active', max_length=10, verbose_name='trạng thái')),
-                ('in_service_from', models.DateField(blank=True, null=True, verbose_name='đưa vào sử dụng')),
-                ('in_service_to', models.DateField(blank=True, null=True, verbose_name='ngừng sử dụng')),
-                ('note', models.CharField(blank=True, max_length=500, verbose_name='ghi chú')),
-                ('synthetic', models.BooleanField(default=False, verbose_name='dữ liệu mẫu')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('code', models.CharField(max_length=60, unique=True, verbose_name='mã')),
-                ('owner_name', models.CharField(blank=True, max_length=200, verbose_name='chủ sở hữu (ngoài doanh nghiệp)')),
-                ('import_batch', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='collection.importbatch')),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.operator')),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='geography.administrativeunit', verbose_name='đơn vị hành chính')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("lat", models.FloatField(blank=True, null=True, verbose_name="vĩ độ")),
+                ("lon", models.FloatField(blank=True, null=True, verbose_name="kinh độ")),
+                (
+                    "unit_source",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("polygon", "Theo ranh giới"),
+                            ("declared", "Theo khai báo"),
+                            ("nearest", "Ranh giới gần nhất"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "Quy hoạch / đang xây dựng"),
+                            ("active", "Đang hoạt động"),
+                            ("inactive", "Tạm ngừng"),
+                            ("removed", "Đã tháo dỡ"),
+                        ],
+                        default="active",
+                        max_length=10,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                ("in_service_from", models.DateField(blank=True, null=True, verbose_name="đưa vào sử dụng")),
+                ("in_service_to", models.DateField(blank=True, null=True, verbose_name="ngừng sử dụng")),
+                ("note", models.CharField(blank=True, max_length=500, verbose_name="ghi chú")),
+                ("synthetic", models.BooleanField(default=False, verbose_name="dữ liệu mẫu")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("code", models.CharField(max_length=60, unique=True, verbose_name="mã")),
+                (
+                    "owner_name",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="chủ sở hữu (ngoài doanh nghiệp)"
+                    ),
+                ),
+                (
+                    "import_batch",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="collection.importbatch",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.operator",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="geography.administrativeunit",
+                        verbose_name="đơn vị hành chính",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'cột treo cáp',
-                'verbose_name_plural': 'cột treo cáp',
-                'ordering': ['code'],
+                "verbose_name": "cột treo cáp",
+                "verbose_name_plural": "cột treo cáp",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='PoleTenancy',
+            name="PoleTenancy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('since', models.DateField(blank=True, null=True, verbose_name='từ ngày')),
-                ('until', models.DateField(blank=True, null=True, verbose_name='đến ngày')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tenancies', to='registry.pole')),
-                ('operator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.operator')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("since", models.DateField(blank=True, null=True, verbose_name="từ ngày")),
+                ("until", models.DateField(blank=True, null=True, verbose_name="đến ngày")),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tenancies",
+                        to="registry.pole",
+                    ),
+                ),
+                (
+                    "operator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="registry.operator"
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='pole',
-            name='tenants',
-            field=models.ManyToManyField(related_name='poles', through='registry.PoleTenancy', to='registry.operator'),
+            model_name="pole",
+            name="tenants",
+            field=models.ManyToManyField(
+                related_name="poles", through="registry.PoleTenancy", to="registry.operator"
+            ),
         ),
         migrations.CreateModel(
-            name='Site',
+            name="Site",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('lat', models.FloatField(blank=True, null=True, verbose_name='vĩ độ')),
-                ('lon', models.FloatField(blank=True, null=True, verbose_name='kinh độ')),
-                ('unit_source', models.CharField(blank=True, choices=[('polygon', 'Theo ranh giới'), ('declared', 'Theo khai báo'), ('nearest', 'Ranh giới gần nhất')], max_length=10)),
-                ('status', models.CharField(choices=[('planned', 'Quy hoạch / đang xây dựng'), ('active', 'Đang hoạt động'), ('inactive', 'Tạm ngừng'), ('removed', 'Đã tháo dỡ')], default='active', max_length=10, verbose_name='trạng thái')),
-                ('in_service_from', models.DateField(blank=True, null=True, verbose_name='đưa vào sử dụng')),
-                ('in_service_to', models.DateField(blank=True, null=True, verbose_name='ngừng sử dụng')),
-                ('note', models.CharField(blank=True, max_length=500, verbose_name='ghi chú')),
-                ('synthetic', models.BooleanField(default=False, verbose_name='dữ liệu mẫu')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('code', models.CharField(max_length=40, unique=True, verbose_name='mã vị trí')),
-                ('name', models.CharField(blank=True, max_length=200, verbose_name='tên')),
-                ('kind', models.CharField(choices=[('mast', 'Cột anten'), ('rooftop', 'Trên mái nhà'), ('small_cell', 'Trạm nhỏ / trong nhà'), ('unknown', 'Chưa rõ')], default='unknown', max_length=12, verbose_name='loại')),
-                ('owner_name', models.CharField(blank=True, max_length=200, verbose_name='chủ sở hữu (ngoài doanh nghiệp)')),
-                ('confirmed', models.BooleanField(default=False, verbose_name='đã xác nhận')),
-                ('confirmed_by', models.CharField(blank=True, max_length=150)),
-                ('confirmed_at', models.DateTimeField(blank=True, null=True)),
-                ('import_batch', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='collection.importbatch')),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='owned_sites', to='registry.operator')),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='geography.administrativeunit', verbose_name='đơn vị hành chính')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("lat", models.FloatField(blank=True, null=True, verbose_name="vĩ độ")),
+                ("lon", models.FloatField(blank=True, null=True, verbose_name="kinh độ")),
+                (
+                    "unit_source",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("polygon", "Theo ranh giới"),
+                            ("declared", "Theo khai báo"),
+                            ("nearest", "Ranh giới gần nhất"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "Quy hoạch / đang xây dựng"),
+                            ("active", "Đang hoạt động"),
+                            ("inactive", "Tạm ngừng"),
+                            ("removed", "Đã tháo dỡ"),
+                        ],
+                        default="active",
+                        max_length=10,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                ("in_service_from", models.DateField(blank=True, null=True, verbose_name="đưa vào sử dụng")),
+                ("in_service_to", models.DateField(blank=True, null=True, verbose_name="ngừng sử dụng")),
+                ("note", models.CharField(blank=True, max_length=500, verbose_name="ghi chú")),
+                ("synthetic", models.BooleanField(default=False, verbose_name="dữ liệu mẫu")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("code", models.CharField(max_length=40, unique=True, verbose_name="mã vị trí")),
+                ("name", models.CharField(blank=True, max_length=200, verbose_name="tên")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("mast", "Cột anten"),
+                            ("rooftop", "Trên mái nhà"),
+                            ("small_cell", "Trạm nhỏ / trong nhà"),
+                            ("unknown", "Chưa rõ"),
+                        ],
+                        default="unknown",
+                        max_length=12,
+                        verbose_name="loại",
+                    ),
+                ),
+                (
+                    "owner_name",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="chủ sở hữu (ngoài doanh nghiệp)"
+                    ),
+                ),
+                ("confirmed", models.BooleanField(default=False, verbose_name="đã xác nhận")),
+                ("confirmed_by", models.CharField(blank=True, max_length=150)),
+                ("confirmed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "import_batch",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="collection.importbatch",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="owned_sites",
+                        to="registry.operator",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="geography.administrativeunit",
+                        verbose_name="đơn vị hành chính",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'vị trí trạm',
-                'verbose_name_plural': 'vị trí trạm',
-                'ordering': ['code'],
+                "verbose_name": "vị trí trạm",
+                "verbose_name_plural": "vị trí trạm",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Station',
+            name="Station",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('lat', models.FloatField(blank=True, null=True, verbose_name='vĩ độ')),
-                ('lon', models.FloatField(blank=True, null=True, verbose_name='kinh độ')),
-                ('unit_source', models.CharField(blank=True, choices=[('polygon', 'Theo ranh giới'), ('declared', 'Theo khai báo'), ('nearest', 'Ranh giới gần nhất')], max_length=10)),
-                ('status', models.CharField(choices=[('planned', 'Quy hoạch / đang xây dựng'), ('active', 'Đang hoạt động'), ('inactive', 'Tạm ngừng'), ('removed', 'Đã tháo dỡ')], default='active', max_length=10, verbose_name='trạng thái')),
-                ('in_service_from', models.DateField(blank=True, null=True, verbose_name='đưa vào sử dụng')),
-                ('in_service_to', models.DateField(blank=True, null=True, verbose_name='ngừng sử dụng')),
-                ('note', models.CharField(blank=True, max_length=500, verbose_name='ghi chú')),
-                ('synthetic', models.BooleanField(default=False, verbose_name='dữ liệu mẫu')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('code', models.CharField(max_length=60, verbose_name='mã trạm của doanh nghiệp')),
-                ('name', models.CharField(blank=True, max_length=200, verbose_name='tên trạm')),
-                ('technology', models.CharField(choices=[('2G', '2G'), ('3G', '3G'), ('4G', '4G'), ('5G', '5G')], max_length=2, verbose_name='công nghệ')),
-                ('antenna_height_m', models.FloatField(blank=True, null=True, verbose_name='độ cao anten (m)')),
-                ('bands', models.CharField(blank=True, max_length=100, verbose_name='băng tần (MHz)')),
-                ('mcc', models.CharField(blank=True, max_length=3)),
-                ('mnc', models.CharField(blank=True, max_length=3)),
-                ('site_pinned', models.BooleanField(default=False)),
-                ('import_batch', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='collection.importbatch')),
-                ('operator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='stations', to='registry.operator')),
-                ('site', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='stations', to='registry.site')),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='geography.administrativeunit', verbose_name='đơn vị hành chính')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("lat", models.FloatField(blank=True, null=True, verbose_name="vĩ độ")),
+                ("lon", models.FloatField(blank=True, null=True, verbose_name="kinh độ")),
+                (
+                    "unit_source",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("polygon", "Theo ranh giới"),
+                            ("declared", "Theo khai báo"),
+                            ("nearest", "Ranh giới gần nhất"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "Quy hoạch / đang xây dựng"),
+                            ("active", "Đang hoạt động"),
+                            ("inactive", "Tạm ngừng"),
+                            ("removed", "Đã tháo dỡ"),
+                        ],
+                        default="active",
+                        max_length=10,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                ("in_service_from", models.DateField(blank=True, null=True, verbose_name="đưa vào sử dụng")),
+                ("in_service_to", models.DateField(blank=True, null=True, verbose_name="ngừng sử dụng")),
+                ("note", models.CharField(blank=True, max_length=500, verbose_name="ghi chú")),
+                ("synthetic", models.BooleanField(default=False, verbose_name="dữ liệu mẫu")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("code", models.CharField(max_length=60, verbose_name="mã trạm của doanh nghiệp")),
+                ("name", models.CharField(blank=True, max_length=200, verbose_name="tên trạm")),
+                (
+                    "technology",
+                    models.CharField(
+                        choices=[("2G", "2G"), ("3G", "3G"), ("4G", "4G"), ("5G", "5G")],
+                        max_length=2,
+                        verbose_name="công nghệ",
+                    ),
+                ),
+                (
+                    "antenna_height_m",
+                    models.FloatField(blank=True, null=True, verbose_name="độ cao anten (m)"),
+                ),
+                ("bands", models.CharField(blank=True, max_length=100, verbose_name="băng tần (MHz)")),
+                ("mcc", models.CharField(blank=True, max_length=3)),
+                ("mnc", models.CharField(blank=True, max_length=3)),
+                ("site_pinned", models.BooleanField(default=False)),
+                (
+                    "import_batch",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="collection.importbatch",
+                    ),
+                ),
+                (
+                    "operator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="stations",
+                        to="registry.operator",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="stations",
+                        to="registry.site",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="geography.administrativeunit",
+                        verbose_name="đơn vị hành chính",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'trạm BTS',
-                'verbose_name_plural': 'trạm BTS',
-                'ordering': ['operator', 'code'],
+                "verbose_name": "trạm BTS",
+                "verbose_name_plural": "trạm BTS",
+                "ordering": ["operator", "code"],
             },
         ),
         migrations.CreateModel(
-            name='ZoneCoverage',
+            name="ZoneCoverage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('technology', models.CharField(choices=[('nb_iot', 'NB-IoT'), ('lte_m', 'LTE-M')], max_length=6)),
-                ('since', models.DateField(blank=True, null=True)),
-                ('operator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.operator')),
-                ('zone', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='coverage', to='registry.industrialzone')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "technology",
+                    models.CharField(choices=[("nb_iot", "NB-IoT"), ("lte_m", "LTE-M")], max_length=6),
+                ),
+                ("since", models.DateField(blank=True, null=True)),
+                (
+                    "operator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="registry.operator"
+                    ),
+                ),
+                (
+                    "zone",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="coverage",
+                        to="registry.industrialzone",
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='ducttenancy',
-            constraint=models.UniqueConstraint(fields=('item', 'operator'), name='unique_duct_tenant'),
+            model_name="ducttenancy",
+            constraint=models.UniqueConstraint(fields=("item", "operator"), name="unique_duct_tenant"),
         ),
         migrations.AddConstraint(
-            model_name='poletenancy',
-            constraint=models.UniqueConstraint(fields=('item', 'operator'), name='unique_pole_tenant'),
+            model_name="poletenancy",
+            constraint=models.UniqueConstraint(fields=("item", "operator"), name="unique_pole_tenant"),
         ),
         migrations.AddConstraint(
-            model_name='station',
-            constraint=models.UniqueConstraint(fields=('operator', 'code'), name='unique_station_code'),
+            model_name="station",
+            constraint=models.UniqueConstraint(fields=("operator", "code"), name="unique_station_code"),
         ),
         migrations.AddConstraint(
-            model_name='zonecoverage',
-            constraint=models.UniqueConstraint(fields=('zone', 'operator', 'technology'), name='unique_zone_coverage'),
+            model_name="zonecoverage",
+            constraint=models.UniqueConstraint(
+                fields=("zone", "operator", "technology"), name="unique_zone_coverage"
+            ),
         ),
     ]
