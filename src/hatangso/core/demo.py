@@ -216,3 +216,110 @@ def create_demo_submissions(plan: Plan, actor: Actor) -> None:
         Submission.objects.filter(pk=submission.pk).update(submitted_at=when)
         if approve:
             workflow.approve(submission=submission, user=None, actor=actor)
+
+
+REGISTRY_OPERATORS = ("viettel", "vnpt", "mobifone", "vietnamobile")
+# A second operator joins roughly one site in five (the plan's target is 17%); a third, rarely.
+SECOND_TENANT, THIRD_TENANT = 0.2, 0.04
+
+
+def _near(rng: random.Random, lat: float, lon: float, metres: float) -> tuple[float, float]:
+    """A point within `metres` of (lat, lon): metres to degrees at this latitude, fine for a demo."""
+    north, east = rng.uniform(-metres, metres), rng.uniform(-metres, metres)
+    return round(lat + north / 111_320, 7), round(lon + east / 106_700, 7)
+
+
+def _commune_centres(communes: list[AdministrativeUnit]) -> dict[int, tuple[float, float]]:
+    """Made-up centres spread over a box around Hương Trà (synthetic, not the communes' real places)."""
+    return {
+        c.pk: (16.42 + 0.035 * (index // 3), 107.38 + 0.05 * (index % 3)) for index, c in enumerate(communes)
+    }
+
+
+def write_demo_registry(plan: Plan, folder: Path) -> dict[str, Path]:
+    """Synthetic registry files in the import formats: stations (some co-located), poles and ducts
+    with tenants, and every commune office's link to the government data network."""
+    rng = random.Random(SEED + 4)
+    communes = list(plan.area_unit.children.filter(level="commune").order_by("code"))
+    profiles = _profiles(communes, random.Random(SEED))
+    centres = _commune_centres(communes)
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {
+        kind: folder / f"{kind}-mau-synthetic.csv" for kind in ("stations", "poles", "ducts", "gov-links")
+    }
+
+    stations, counters = [], {o: 0 for o in REGISTRY_OPERATORS}
+
+    def station(operator, lat, lon, commune, technology, year):
+        counters[operator] += 1
+        code = f"{operator[:3].upper()}-HT{counters[operator]:04d}"
+        # 2025 stations come before 01/07/2025, while the communes they declare were still in force.
+        day = f"{rng.randint(1, 28):02d}/{rng.randint(1, 6 if year == 2025 else 12):02d}/{year}"
+        stations.append(
+            [code, operator, f"Trạm {code} (mẫu)", technology, lat, lon, commune.code, day, SYNTHETIC_LABEL]
+        )
+
+    weights = (0.42, 0.3, 0.22, 0.06)
+    for commune in communes:
+        lat0, lon0 = centres[commune.pk]
+        count = 8 + profiles[commune.pk].population // 900
+        for _ in range(count):
+            lat, lon = _near(rng, lat0, lon0, 1500)
+            year = rng.randint(2010, 2023) if rng.random() > 0.06 else 2025  # a few arrive after 2024
+            owner = rng.choices(REGISTRY_OPERATORS, weights)[0]
+            station(owner, lat, lon, commune, "4G", year)
+            if rng.random() < 0.35:  # the owner's older 2G/3G equipment on the same mast: not sharing
+                station(owner, *_near(rng, lat, lon, 3), commune, rng.choice(["2G", "3G"]), year)
+            others = [o for o in REGISTRY_OPERATORS if o != owner]
+            tenants = rng.random()
+            joining = 2 if tenants < THIRD_TENANT else 1 if tenants < SECOND_TENANT else 0
+            for guest in rng.sample(others, joining):
+                station(guest, *_near(rng, lat, lon, 12), commune, "4G", max(year, rng.randint(2015, 2024)))
+
+    poles, ducts, links = [], [], []
+    for commune in communes:
+        lat0, lon0 = centres[commune.pk]
+        urban = profiles[commune.pk].urban
+        for number in range(1, (160 if urban else 90) + 1):
+            owner = rng.choice(["viettel", "vnpt", "Điện lực Hương Trà (mẫu)"])
+            # Most poles carry two or three operators' cables; a few (about 4%) only one.
+            tenants = set(
+                rng.sample(["viettel", "vnpt", "fpt"], 1 if rng.random() < 0.04 else rng.choice([2, 3]))
+            )
+            lat, lon = _near(rng, lat0, lon0, 1200)
+            since = f"01/01/{rng.randint(2008, 2022)}"
+            code = f"COT-{commune.code}-{number:04d}"
+            poles.append(
+                [code, owner, lat, lon, commune.code, ";".join(sorted(tenants)), since, SYNTHETIC_LABEL]
+            )
+        for number in range(1, (14 if urban else 4) + 1):
+            lat, lon = _near(rng, lat0, lon0, 800)
+            lat2, lon2 = _near(rng, lat, lon, 250)
+            tenants = ["vnpt"] + (["viettel"] if rng.random() < 0.47 else [])
+            line = f"LINESTRING ({lon} {lat}, {lon2} {lat2})"
+            since = f"01/01/{rng.randint(2012, 2022)}"
+            code = f"CONG-{commune.code}-{number:03d}"
+            ducts.append([code, "vnpt", line, commune.code, ";".join(tenants), since, SYNTHETIC_LABEL])
+        office = f"UBND {commune.name}"
+        bandwidth = rng.choice([20, 30, 50])
+        links.append(
+            [f"TSLCD-{commune.code}", office, 1, commune.code, "tslcd_2", bandwidth, "vnpt", "active",
+             "01/01/2019", SYNTHETIC_LABEL]
+        )  # fmt: skip
+
+    headers = {
+        "stations": ["ma_tram", "doanh_nghiep", "ten_tram", "cong_nghe", "vi_do", "kinh_do", "ma_don_vi",
+                     "ngay_hoat_dong", "ghi_chu"],
+        "poles": ["ma_cot", "chu_so_huu", "vi_do", "kinh_do", "ma_don_vi", "doanh_nghiep_dung_chung",
+                  "ngay_hoat_dong", "ghi_chu"],
+        "ducts": ["ma_tuyen", "chu_so_huu", "toa_do_tuyen", "ma_don_vi", "doanh_nghiep_dung_chung",
+                  "ngay_hoat_dong", "ghi_chu"],
+        "gov-links": ["ma", "tru_so", "tru_so_ubnd", "ma_don_vi", "loai_ket_noi", "bang_thong",
+                      "doanh_nghiep", "trang_thai", "ngay_hoat_dong", "ghi_chu"],
+    }  # fmt: skip
+    for kind, rows in (("stations", stations), ("poles", poles), ("ducts", ducts), ("gov-links", links)):
+        with files[kind].open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(headers[kind])
+            writer.writerows(rows)
+    return files

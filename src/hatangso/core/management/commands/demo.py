@@ -13,6 +13,7 @@ from hatangso.core.demo import (
     create_demo_submissions,
     create_demo_villages,
     demo_values_path,
+    write_demo_registry,
     write_demo_values,
 )
 from hatangso.core.management.base import HatangsoCommand
@@ -23,6 +24,7 @@ from hatangso.geography.selectors import resolve_unit
 from hatangso.geography.services import load_reference_units
 from hatangso.plans.models import Agency
 from hatangso.plans.services import SEED_PLAN_FILE, load_plan
+from hatangso.registry.imports import IMPORTERS
 from hatangso.registry.models import Operator
 from hatangso.registry.operators import load_reference_operators
 from hatangso.utilities.periods import parse_period
@@ -66,6 +68,9 @@ class Command(HatangsoCommand):
             write_demo_values(plan, values_file)
             import_values(path=values_file, actor=actor, synthetic=True)
             create_demo_submissions(plan, actor)
+            progress.update(task, description="Hạ tầng mẫu / Demo registry")
+            for kind, path in write_demo_registry(plan, settings.HOME / "demo").items():
+                IMPORTERS[kind](path=path, actor=actor, synthetic=True)
             progress.update(task, advance=1, description="Tính chỉ tiêu / Computing")
             period = parse_period(plan.period)
             scorecard = compute_scorecard(plan=plan, unit=plan.area_unit, period=period)
@@ -87,7 +92,8 @@ class Command(HatangsoCommand):
         self.console.print(
             f"[bold yellow]Lưu ý: số liệu là {SYNTHETIC_LABEL}, không phải số liệu thật.[/]\n"
             f"Dữ liệu / data: {settings.HOME}\nBảng chỉ tiêu / scorecard: {scorecard_file}\n"
-            f"Số liệu mẫu / demo values: {values_file}"
+            f"Số liệu mẫu / demo values: {values_file}\n"
+            f"Hạ tầng mẫu / demo registry: {settings.HOME / 'demo'}"
         )
         if no_serve:
             return
