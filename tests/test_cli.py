@@ -341,3 +341,51 @@ def test_running_the_demo_again_changes_nothing(demo):
     result = hatangso(home, "demo", "--no-serve")
     assert result.returncode == 0, result.stderr
     assert "dữ liệu mẫu" in result.stdout
+
+
+# --- registry ---------------------------------------------------------------------------------
+
+
+def test_demo_sharing_indicators_come_from_the_registry(demo):
+    home, _ = demo
+    indicators = {i["code"]: i for i in compute_json(home, "--period", "2024")["indicators"]}
+    for code in ("bts_site_sharing", "pole_sharing", "duct_sharing"):
+        assert indicators[code]["sources"] == ["registry"], code
+        assert indicators[code]["status"] in {"achieved", "not_achieved"}, code
+    assert indicators["commune_government_network"]["sources"] == ["geography", "registry"]
+    assert indicators["commune_government_network"]["denominator"] == 9
+
+
+def test_sites_detect_reports_its_counts(demo):
+    home, _ = demo
+    result = hatangso(home, "sites", "detect", "--distance", "30", columns=200)
+    assert result.returncode == 0, result.stderr
+    assert "dùng chung / shared:" in result.stdout and "mới / new: 0" in result.stdout
+    assert_user_error(
+        hatangso(home, "sites", "detect", "--distance", "5000"),
+        "Khoảng cách 5000 m không hợp lệ (0 < khoảng cách ≤ 1000 m)",
+        "Distance 5000 m is invalid (0 < distance ≤ 1000 m)",
+    )
+
+
+def test_import_opencellid_with_bad_rows_names_each(demo, tmp_path):
+    home, _ = demo
+    cells = tmp_path / "cells.csv"
+    cells.write_text(
+        "radio,mcc,net,area,cell,unit,lon,lat,range,samples,changeable,created,updated,averageSignal\n"
+        "LTE,452,4,1001,26113025,101,107.45,16.55,500,10,1,1577836800,1662704361,0\n"
+        "LTE,452,4,1001,26113026,102,107.45,96.55,500,10,1,1577836800,1662704361,0\n"
+        "WIMAX,452,4,1001,123,,107.45,16.55,500,10,1,1577836800,1662704361,0\n"
+        "GSM,452,1,11987,abc,0,105.07,21.42,3548,9,1,1456906223,1662704361,0\n",
+        encoding="utf-8",
+    )
+    before = compute_json(home, "--period", "2024")
+    lines = assert_user_error(
+        hatangso(home, "import", "opencellid", str(cells), columns=200),
+        "Tệp cells.csv có 3 lỗi; không dữ liệu nào được ghi",
+        "File cells.csv has 3 error(s); nothing was written",
+    )
+    assert "dòng/row 3, cột/column lat, '96.55'" in lines[1]
+    assert "dòng/row 4, cột/column radio, 'WIMAX'" in lines[2]
+    assert "dòng/row 5, cột/column cell, 'abc'" in lines[3]
+    assert compute_json(home, "--period", "2024") == before

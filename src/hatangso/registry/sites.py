@@ -26,6 +26,7 @@ from hatangso.core.changelog import Actor, record_change, record_changes, snapsh
 from hatangso.core.models import ChangeLogEntry
 from hatangso.geography.locating import UnitLocator
 from hatangso.registry.models import Site, Station
+from hatangso.utilities.bulk import update_rows
 from hatangso.utilities.errors import UserError
 
 DEFAULT_DISTANCE_M = 30.0
@@ -133,15 +134,12 @@ def detect_sites(*, actor: Actor, distance_m: float = DEFAULT_DISTANCE_M) -> Det
     new_ids = {key: site.pk for key, site in zip(new_keys, new_sites, strict=True)}
 
     changed = []
-    station_objects = {s.pk: s for s in Station.objects.only("pk", "site_id")}
     for i in range(count):
         site_id = assignment[i]
         site_id = new_ids[site_id] if isinstance(site_id, str) else site_id
         if current_site[i] != site_id:
-            station = station_objects[int(ids[i])]
-            station.site_id = site_id
-            changed.append(station)
-    Station.objects.bulk_update(changed, ["site_id"], batch_size=2000)
+            changed.append((site_id, int(ids[i])))
+    update_rows(Station, ["site"], changed)
 
     removed = list(Site.objects.filter(stations__isnull=True, confirmed=False))
     for site in removed:
@@ -175,31 +173,43 @@ def _operators_by_site() -> dict[int, set[int]]:
 
 
 def _place_sites(lons, lats, ids, confirmed: set[int]) -> None:
-    """An unconfirmed site stands at the mean position of its stations, in the unit found there."""
+    """An unconfirmed site stands at the mean position of its stations, in the unit found there
+    (or its stations' declared unit). Only sites whose place changed are written."""
     position = {
         int(pk): (lon, lat) for pk, lon, lat in zip(ids.tolist(), lons.tolist(), lats.tolist(), strict=True)
     }
     grouped: dict[int, list[tuple[float, float]]] = {}
-    for pk, site_id in Station.objects.filter(site__isnull=False).values_list("pk", "site_id"):
+    station_unit: dict[int, int | None] = {}
+    for pk, site_id, unit_id in Station.objects.filter(site__isnull=False).values_list(
+        "pk", "site_id", "unit_id"
+    ):
         grouped.setdefault(site_id, []).append(position[pk])
-    sites = list(Site.objects.filter(pk__in=grouped).exclude(pk__in=confirmed))
-    for site in sites:
-        points = grouped[site.pk]
-        site.lon = round(sum(p[0] for p in points) / len(points), 7)
-        site.lat = round(sum(p[1] for p in points) / len(points), 7)
-    station_units = dict(Station.objects.filter(site__in=sites).values_list("site_id", "unit_id"))
-    locator = UnitLocator(on=timezone.localdate())
-    placements = (
-        locator.locate_many([s.lon for s in sites], [s.lat for s in sites], [None] * len(sites))
-        if sites
-        else []
+        station_unit.setdefault(site_id, unit_id)
+    sites = list(
+        Site.objects.filter(pk__in=list(grouped))
+        .exclude(pk__in=list(confirmed))
+        .values_list("pk", "lon", "lat", "unit_id", "unit_source")
     )
-    for site, placement in zip(sites, placements, strict=True):
+    places = [
+        (
+            round(sum(p[0] for p in grouped[pk]) / len(grouped[pk]), 7),
+            round(sum(p[1] for p in grouped[pk]) / len(grouped[pk]), 7),
+        )
+        for pk, *_ in sites
+    ]
+    locator = UnitLocator(on=timezone.localdate())
+    placements = locator.locate_many([p[0] for p in places], [p[1] for p in places]) if sites else []
+    changed = []
+    for (pk, lon, lat, unit_id, source), (new_lon, new_lat), placement in zip(
+        sites, places, placements, strict=True
+    ):
         if placement.unit is not None:
-            site.unit, site.unit_source = placement.unit, placement.method
+            new_unit, new_source = placement.unit.pk, placement.method
         else:
-            site.unit_id, site.unit_source = station_units.get(site.pk), "declared"
-    Site.objects.bulk_update(sites, ["lon", "lat", "unit", "unit_source"], batch_size=2000)
+            new_unit, new_source = station_unit.get(pk), "declared"
+        if (lon, lat, unit_id, source) != (new_lon, new_lat, new_unit, new_source):
+            changed.append((new_lon, new_lat, new_unit, new_source, pk))
+    update_rows(Site, ["lon", "lat", "unit", "unit_source"], changed)
 
 
 @transaction.atomic
