@@ -23,11 +23,12 @@ from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from hatangso.core.changelog import Actor, record_change, record_changes, snapshot
-from hatangso.core.models import ChangeLogEntry
+from hatangso.core.models import ChangeLogEntry, Role
+from hatangso.core.scoping import scope_for
 from hatangso.geography.locating import UnitLocator
 from hatangso.registry.models import Site, Station
 from hatangso.utilities.bulk import update_rows
-from hatangso.utilities.errors import UserError
+from hatangso.utilities.errors import NotFound, UserError
 
 DEFAULT_DISTANCE_M = 30.0
 _TO_ECEF = Transformer.from_crs("EPSG:4326", "EPSG:4978", always_xy=True)
@@ -212,9 +213,24 @@ def _place_sites(lons, lats, ids, confirmed: set[int]) -> None:
     update_rows(Site, ["lon", "lat", "unit", "unit_source"], changed)
 
 
+def _require_plan_owner(user, site: Site) -> None:
+    """Only the plan owner of the site's area decides about sites (None: the command line)."""
+    if user is None:
+        return
+    scope = scope_for(user)
+    if scope.is_superuser:
+        return
+    if not any(
+        m.role == Role.PLAN_OWNER and m.unit_id and site.unit_id and site.unit.path.startswith(m.unit.path)
+        for m in scope.memberships
+    ):
+        raise NotFound(f"Không có vị trí {site.code}", f"No site {site.code}")
+
+
 @transaction.atomic
-def confirm_site(*, site: Site, actor: Actor) -> Site:
+def confirm_site(*, site: Site, actor: Actor, user=None) -> Site:
     """The plan owner confirms a site as it is: its stations stay on it on every later run."""
+    _require_plan_owner(user, site)
     before = snapshot(site)
     site.confirmed, site.confirmed_by, site.confirmed_at = True, actor.name, timezone.now()
     site.save()
@@ -226,10 +242,11 @@ def confirm_site(*, site: Site, actor: Actor) -> Site:
 
 
 @transaction.atomic
-def split_site(*, site: Site, stations: list[Station], actor: Actor, reason: str = "") -> Site:
+def split_site(*, site: Site, stations: list[Station], actor: Actor, user=None, reason: str = "") -> Site:
     """Move some of a site's stations to a new site of their own (they are not co-located after all).
 
     Both sites are confirmed, so the split survives detection and re-import."""
+    _require_plan_owner(user, site)
     moving = {s.pk for s in stations}
     own = set(site.stations.values_list("pk", flat=True))
     if not moving or not moving <= own or moving == own:
@@ -250,5 +267,5 @@ def split_site(*, site: Site, stations: list[Station], actor: Actor, reason: str
     )
     Station.objects.filter(pk__in=moving).update(site=new_site, site_pinned=True)
     record_change(actor, ChangeLogEntry.Action.CREATE, new_site, reason=reason or "tách vị trí / split")
-    confirm_site(site=site, actor=actor)
+    confirm_site(site=site, actor=actor, user=user)
     return new_site
