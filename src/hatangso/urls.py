@@ -4,6 +4,7 @@ from django.urls import path
 
 from hatangso.api.urls import api
 from hatangso.collection import views as collection_views
+from hatangso.registry import views as registry_views
 from hatangso.web import views
 
 admin.site.site_header = "hatangso — quản trị / administration"
@@ -20,6 +21,7 @@ urlpatterns = [
     ),
     path("tep-nhap/<int:batch_id>/", collection_views.import_file, name="import-file"),
     path("bieu/<int:form_id>/", collection_views.form_fields, name="form-fields"),
+    path("ha-tang/vi-tri/", registry_views.site_review, name="site-review"),
     path("duyet/", collection_views.review_list, name="review-list"),
     path("duyet/<int:submission_id>/", collection_views.review_submission, name="review-submission"),
     path("admin/", admin.site.urls),

@@ -95,3 +95,30 @@ def test_only_the_plan_owner_decides(stations, call, table_counts):
 def test_the_public_gets_nothing(stations, client):
     assert client.get("/api/v1/registry/stations").status_code == 401
     assert client.get(f"/api/v1/registry/sites/{stations.code}").status_code == 401
+
+
+def test_the_site_review_page(stations, client, actor, seed_plan):
+    owner = create_user(username="vhtt", password="a long passphrase 2024", actor=actor)
+    grant_membership(user=owner, role="plan_owner", unit=seed_plan.area_unit, actor=actor)
+    client.force_login(owner)
+    page = client.get("/ha-tang/vi-tri/").content.decode()
+    assert stations.code in page and "3 doanh nghiệp" in page and "M1" in page
+    response = client.post("/ha-tang/vi-tri/", {"site": stations.code, "action": "confirm"})
+    assert response.status_code == 302 and Site.objects.get(pk=stations.pk).confirmed
+    mobifone = Station.objects.get(code="M1")
+    client.post(
+        "/ha-tang/vi-tri/",
+        {"site": stations.code, "action": "split", "station": [mobifone.pk], "reason": "khác cột"},
+    )
+    page = client.get("/ha-tang/vi-tri/?show=all").content.decode()
+    assert "Đã tách 1 trạm sang vị trí mới" in page
+    assert Station.objects.get(code="M1").site != stations
+
+
+def test_the_site_review_page_is_for_the_plan_owner_only(stations, client, actor):
+    user = create_user(username="viettel", password="a long passphrase 2024", actor=actor)
+    grant_membership(user=user, role="enterprise", operator=Operator.objects.get(code="viettel"), actor=actor)
+    client.force_login(user)
+    assert client.get("/ha-tang/vi-tri/").status_code == 404
+    assert client.post("/ha-tang/vi-tri/", {"site": stations.code, "action": "confirm"}).status_code == 404
+    assert not Site.objects.filter(confirmed=True).exists()
