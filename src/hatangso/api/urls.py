@@ -9,6 +9,7 @@ from hatangso.geography.api import router as units_router
 from hatangso.plans.api import router as plans_router
 from hatangso.registry.api import router as registry_router
 from hatangso.utilities.errors import UserError
+from hatangso.utilities.importing import ImportRejected
 
 api = NinjaAPI(title="hatangso API", version="1", urls_namespace="api-v1")
 plans_router.add_router("", analytics_router)
@@ -17,6 +18,13 @@ api.add_router("/units/", units_router)
 api.add_router("/registry/", registry_router)
 api.add_router("/values/", values_router)
 api.add_router("/submissions/", submissions_router)
+
+
+@api.exception_handler(ImportRejected)
+def import_rejected(request, exc: ImportRejected):
+    """A file with bad rows: nothing was written; every row error goes back to the caller."""
+    body = {"detail": exc.vi, "detail_en": exc.en, "errors": [e.as_dict() for e in exc.errors]}
+    return api.create_response(request, body, status=400)
 
 
 @api.exception_handler(UserError)

@@ -1,7 +1,7 @@
 from datetime import datetime
 
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from hatangso.api.auth import API_AUTH
@@ -11,6 +11,7 @@ from hatangso.core.changelog import Actor
 from hatangso.geography.selectors import resolve_unit
 from hatangso.registry.models import Operator
 from hatangso.utilities.errors import NotFound
+from hatangso.utilities.importing import saved_upload
 from hatangso.utilities.numbers import plain_decimal
 from hatangso.utilities.periods import parse_period
 
@@ -97,6 +98,31 @@ def put_value(request, payload: ValueIn):
         version=payload.version,
         reason=payload.reason,
     )
+
+
+class ImportOut(Schema):
+    batch: int
+    created: int
+    updated: int
+    unchanged: int
+    skipped: int
+    submissions: list[int]
+
+
+@router.post("/import", response=ImportOut)
+def import_file(request, file: UploadedFile):
+    """A filled template, values CSV or DHIS2 `dataValueSets` JSON, imported all-or-nothing within the
+    caller's scope (400 with every bad row otherwise); the file stays with the reports it feeds."""
+    with saved_upload(file, {".xlsx", ".csv", ".json"}) as path:
+        summary = services.import_values(path=path, actor=_actor(request), user=request.user)
+    return {
+        "batch": summary.batch.pk,
+        "created": summary.created,
+        "updated": summary.updated,
+        "unchanged": summary.unchanged,
+        "skipped": summary.skipped,
+        "submissions": sorted(summary.batch.submissions.values_list("pk", flat=True)),
+    }
 
 
 @router.get("/{value_id}", response=ValueOut)

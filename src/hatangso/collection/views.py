@@ -1,6 +1,5 @@
 """Data-entry pages for commune and enterprise users (plain server-rendered forms)."""
 
-import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -20,11 +19,10 @@ from hatangso.core.models import ChangeLogEntry, Role
 from hatangso.core.scoping import scope_for
 from hatangso.plans.selectors import plan_list
 from hatangso.utilities.errors import UserError
-from hatangso.utilities.importing import ImportRejected
+from hatangso.utilities.importing import ImportRejected, saved_upload
 from hatangso.utilities.periods import Period, parse_period
 
-UPLOAD_SUFFIXES = {".xlsx", ".csv", ".json"}
-UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+VALUE_SUFFIXES = {".xlsx", ".csv", ".json"}
 
 PERIOD_CODES = {
     "yearly": lambda year: [str(year)],
@@ -139,36 +137,20 @@ def entry_form(request, form_id: int, period: str):
 def _import_upload(request) -> list:
     """Import a filled template within the user's scope; the row errors, or [] when it landed."""
     upload = request.FILES["file"]
-    name = Path(upload.name).name
-    if Path(name).suffix.lower() not in UPLOAD_SUFFIXES or upload.size > UPLOAD_MAX_BYTES:
-        messages.error(
-            request,
-            _("Chỉ nhận tệp .xlsx, .csv hoặc .json, tối đa 10 MB (tệp %(name)s không hợp lệ).")
-            % {"name": name},
-        )
-        return [None]
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / name
-        with path.open("wb") as handle:
-            for chunk in upload.chunks():
-                handle.write(chunk)
-        try:
+    try:
+        with saved_upload(upload, VALUE_SUFFIXES) as path:
             summary = services.import_values(path=path, actor=_actor(request), user=request.user)
-        except ImportRejected as exc:
-            messages.error(request, exc.vi)
-            return exc.errors
-        except UserError as exc:
-            messages.error(request, exc.vi)
-            return [None]
+    except ImportRejected as exc:
+        messages.error(request, exc.vi)
+        return exc.errors
+    except UserError as exc:
+        messages.error(request, exc.vi)
+        return [None]
+    counts = {"created": summary.created, "updated": summary.updated, "unchanged": summary.unchanged}
     messages.success(
         request,
         _("Đã nhập tệp %(name)s: %(created)d giá trị mới, %(updated)d sửa, %(unchanged)d không đổi.")
-        % {
-            "name": name,
-            "created": summary.created,
-            "updated": summary.updated,
-            "unchanged": summary.unchanged,
-        },
+        % {"name": Path(upload.name).name, **counts},
     )
     return []
 

@@ -2,14 +2,22 @@
 
 from datetime import date
 
-from ninja import Router, Schema
+from ninja import Router, Schema, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from hatangso.api.auth import API_AUTH
 from hatangso.core.changelog import Actor
 from hatangso.registry import selectors
+from hatangso.registry.imports import (
+    import_ducts,
+    import_fibre,
+    import_gov_links,
+    import_poles,
+    import_stations,
+)
 from hatangso.registry.sites import confirm_site, split_site
-from hatangso.utilities.errors import UserError
+from hatangso.utilities.errors import NotFound, UserError
+from hatangso.utilities.importing import saved_upload
 
 router = Router(tags=["registry"], auth=API_AUTH)
 
@@ -112,3 +120,58 @@ def split(request, code: str, payload: SplitIn):
         site=site, stations=stations, actor=_actor(request), user=request.user, reason=payload.reason
     )
     return selectors.get_site(request.user, new_site.code)
+
+
+# Kinds an operator (or the plan owner) may send through the API; each row is checked against the
+# caller's scope. OpenCelliD files, zones and boundaries are loaded by the office (command line).
+API_IMPORTS = {
+    "stations": import_stations,
+    "poles": import_poles,
+    "ducts": import_ducts,
+    "fibre": import_fibre,
+    "gov-links": import_gov_links,
+}
+
+
+class ImportOut(Schema):
+    kind: str
+    created: int
+    updated: int
+    unchanged: int
+    batch: int
+    notes: list[str]
+
+
+class RowErrorOut(Schema):
+    row: int
+    column: str
+    value: str
+    reason_vi: str
+    reason_en: str
+
+
+class RejectedOut(Schema):
+    detail: str
+    detail_en: str
+    errors: list[RowErrorOut]
+
+
+@router.post("/imports/{kind}", response={200: ImportOut, 400: RejectedOut})
+def import_file(request, kind: str, file: UploadedFile):
+    """Send a registry file (`stations`, `poles`, `ducts`, `fibre`, `gov-links`; the formats of
+    `hatangso import`). All-or-nothing: a file with bad rows lands nothing and every row is named."""
+    importer = API_IMPORTS.get(kind)
+    if importer is None:
+        raise NotFound(
+            f"Không có loại dữ liệu '{kind}'", f"No import kind '{kind}' (use {', '.join(API_IMPORTS)})"
+        )
+    with saved_upload(file) as path:
+        summary = importer(path=path, actor=_actor(request), user=request.user)
+    return {
+        "kind": summary.kind,
+        "created": summary.created,
+        "updated": summary.updated,
+        "unchanged": summary.unchanged,
+        "batch": summary.batch.pk,
+        "notes": summary.notes,
+    }

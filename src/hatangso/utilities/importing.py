@@ -2,6 +2,8 @@
 
 import hashlib
 import shutil
+import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -81,3 +83,26 @@ def map_columns(columns: list[str], aliases: dict[str, set[str]], required: tupl
             f"The file lacks column(s) {', '.join(missing)} (required: {expected})",
         )
     return mapping
+
+
+UPLOAD_SUFFIXES = {".xlsx", ".csv", ".json", ".geojson"}
+UPLOAD_MAX_BYTES = 20 * 1024 * 1024
+
+
+@contextmanager
+def saved_upload(upload, suffixes: set[str] = frozenset(UPLOAD_SUFFIXES)):
+    """An uploaded file on disk under its own name (importers read paths and keep the original),
+    refused before reading when its kind or size is wrong."""
+    name = Path(upload.name or "").name
+    if Path(name).suffix.lower() not in suffixes or upload.size > UPLOAD_MAX_BYTES:
+        kinds = ", ".join(sorted(suffixes))
+        raise UserError(
+            f"Chỉ nhận tệp {kinds}, tối đa {UPLOAD_MAX_BYTES // 2**20} MB (tệp {name} không hợp lệ)",
+            f"Only {kinds} files up to {UPLOAD_MAX_BYTES // 2**20} MB are accepted ({name} is not)",
+        )
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        with path.open("wb") as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
+        yield path

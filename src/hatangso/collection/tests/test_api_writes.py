@@ -118,3 +118,30 @@ def test_the_workflow_through_the_api(api):
     assert [s["id"] for s in listed["items"]] == [sid]
     assert api["viettel"]("get", "submissions/")[1]["items"] == []
     assert ChangeLogEntry.objects.filter(object_type="collection.submission", reason="sửa số hộ").exists()
+
+
+def test_import_a_values_file_through_the_api(seed_plan, client, actor, table_counts):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    user = create_user(username="tuha2", password=PASSWORD, actor=actor)
+    grant_membership(
+        user=user, role="commune", unit=resolve_unit("19996", start=seed_plan.issued_on), actor=actor
+    )
+    _, token = create_api_token(user=user, name="t", actor=actor)
+
+    def send(text):
+        upload = SimpleUploadedFile("gia-tri.csv", text.encode(), content_type="text/csv")
+        response = client.post(
+            "/api/v1/values/import", {"file": upload}, HTTP_AUTHORIZATION=f"Bearer {token}"
+        )
+        return response.status_code, response.json()
+
+    before = table_counts()
+    status, body = send(
+        "ky,ma_don_vi,ma_chi_so,gia_tri\n2024,19996,population,100\n2024,20005,population,5\n"
+    )
+    assert status == 400 and body["detail_en"] == "File gia-tri.csv has 1 error(s); nothing was written"
+    assert body["errors"][0]["reason_en"] == "20005 is outside your scope" and body["errors"][0]["row"] == 3
+    assert table_counts() == before
+    status, body = send("ky,ma_don_vi,ma_chi_so,gia_tri\n2024,19996,population,100\n")
+    assert status == 200 and body["created"] == 1 and len(body["submissions"]) == 1

@@ -190,7 +190,7 @@ def test_an_upload_of_the_wrong_kind_is_refused(clerk, seed_plan, client, tmp_pa
     path.write_bytes(b"MZ")
     with path.open("rb") as handle:
         page = client.post(f"/nhap-lieu/{form_id(seed_plan)}/2024/", {"file": handle}).content.decode()
-    assert "Chỉ nhận tệp .xlsx, .csv hoặc .json, tối đa 10 MB (tệp bieu.exe không hợp lệ)." in page
+    assert "Chỉ nhận tệp .csv, .json, .xlsx, tối đa 20 MB (tệp bieu.exe không hợp lệ)" in page
     assert not DataValue.objects.exists()
 
 

@@ -122,3 +122,41 @@ def test_the_site_review_page_is_for_the_plan_owner_only(stations, client, actor
     assert client.get("/ha-tang/vi-tri/").status_code == 404
     assert client.post("/ha-tang/vi-tri/", {"site": stations.code, "action": "confirm"}).status_code == 404
     assert not Site.objects.filter(confirmed=True).exists()
+
+
+def test_an_operator_sends_its_station_list(seed_plan, client, actor, table_counts):
+    user = create_user(username="viettel", password="a long passphrase 2024", actor=actor)
+    grant_membership(user=user, role="enterprise", operator=Operator.objects.get(code="viettel"), actor=actor)
+    _, token = create_api_token(user=user, name="t", actor=actor)
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    def send(text):
+        upload = SimpleUploadedFile("tram-viettel.csv", text.encode(), content_type="text/csv")
+        response = client.post("/api/v1/registry/imports/stations", {"file": upload}, **auth)
+        return response.status_code, response.json()
+
+    header = "ma_tram,doanh_nghiep,cong_nghe,vi_do,kinh_do,ma_don_vi,ngay_hoat_dong\n"
+    before = table_counts()
+    status, body = send(
+        header + "V1,viettel,4G,16.53,107.47,19996,01/03/2019\nN1,vnpt,4G,16.53,107.47,19996,\n"
+    )
+    assert status == 400 and body["detail_en"] == "File tram-viettel.csv has 1 error(s); nothing was written"
+    assert body["errors"] == [
+        {
+            "row": 3,
+            "column": "doanh_nghiep",
+            "value": "vnpt",
+            "reason_vi": "VNPT ngoài phạm vi của bạn",
+            "reason_en": "VNPT is outside your scope",
+        }
+    ]
+    assert table_counts() == before
+    status, body = send(header + "V1,viettel,4G,16.53,107.47,19996,01/03/2019\n")
+    assert status == 200 and (body["kind"], body["created"]) == ("stations", 1)
+    assert Station.objects.get().import_batch_id == body["batch"]
+    upload = SimpleUploadedFile("tram.exe", b"MZ")
+    response = client.post("/api/v1/registry/imports/stations", {"file": upload}, **auth)
+    assert response.status_code == 400
+    assert response.json()["detail_en"].startswith("Only .csv, .geojson, .json, .xlsx files up to 20 MB")
+    assert client.post("/api/v1/registry/imports/opencellid", {"file": upload}, **auth).status_code == 404
