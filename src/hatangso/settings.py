@@ -72,6 +72,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "hatangso.web.context_processors.synthetic_data",
+                "hatangso.web.context_processors.navigation",
             ],
         },
     },

@@ -1,6 +1,18 @@
 from hatangso.collection.models import DataValue
+from hatangso.core.models import Role
+from hatangso.core.scoping import scope_for
 
 
 def synthetic_data(request):
     """Whether the installation holds synthetic demo data, so every page can say so."""
     return {"synthetic_data": DataValue.objects.filter(synthetic=True).exists()}
+
+
+def navigation(request):
+    """Which parts of the site the user may open, so the menu offers only those."""
+    scope = scope_for(getattr(request, "user", None))
+    roles = scope.roles()
+    return {
+        "may_enter": scope.is_superuser or bool(roles & {Role.COMMUNE, Role.ENTERPRISE}),
+        "may_review": scope.is_superuser or Role.PLAN_OWNER in roles,
+    }

@@ -74,3 +74,25 @@ def test_commune_scorecards_are_reachable_from_the_home_page(client, seed_plan, 
     assert "Phường Tứ Hạ · kỳ 2024" in page
     assert "12.000 / 12.345" in page
     assert client.get("/?unit=99999").status_code == 404
+
+
+def test_the_menu_offers_only_what_the_role_may_open(client, seed_plan, actor):
+    from hatangso.core.services import create_user, grant_membership
+    from hatangso.geography.selectors import resolve_unit
+
+    clerk = create_user(username="tuha", password="a long passphrase 2024", actor=actor)
+    grant_membership(
+        user=clerk, role="commune", unit=resolve_unit("19996", start=seed_plan.issued_on), actor=actor
+    )
+    client.force_login(clerk)
+    page = client.get("/").content.decode()
+    assert (
+        'href="/nhap-lieu/"' in page
+        and 'href="/duyet/"' not in page
+        and 'href="/ha-tang/vi-tri/"' not in page
+    )
+    owner = create_user(username="vhtt", password="a long passphrase 2024", actor=actor)
+    grant_membership(user=owner, role="plan_owner", unit=seed_plan.area_unit, actor=actor)
+    client.force_login(owner)
+    page = client.get("/").content.decode()
+    assert 'href="/duyet/"' in page and 'href="/ha-tang/vi-tri/"' in page and 'href="/nhap-lieu/"' not in page
