@@ -6,6 +6,7 @@ from datetime import date
 
 import numpy as np
 import shapely
+from django.db.models import F
 from shapely.geometry import shape
 
 from hatangso.geography.models import AdministrativeUnit, UnitBoundary
@@ -29,7 +30,7 @@ class UnitLocator:
         boundaries = list(of_level.filter(unit__in=AdministrativeUnit.objects.valid_on(on)))
         if not boundaries:
             # No shapes for the units of that day: the shapes we have, the newest units first.
-            boundaries = list(of_level.order_by("-unit__valid_from"))
+            boundaries = list(of_level.order_by(F("unit__valid_from").desc(nulls_last=True)))
         self.units = [b.unit for b in boundaries]
         self.shapes = [shape(b.geometry) for b in boundaries]
         self.tree = shapely.STRtree(self.shapes) if self.shapes else None

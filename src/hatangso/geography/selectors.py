@@ -2,14 +2,16 @@
 
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from hatangso.geography.models import AdministrativeUnit, UnitSuccession
 from hatangso.utilities.errors import NotFound
 
 
 def units_with_code(code: str) -> QuerySet[AdministrativeUnit]:
-    return AdministrativeUnit.objects.filter(code=str(code).strip()).order_by("valid_from")
+    return AdministrativeUnit.objects.filter(code=str(code).strip()).order_by(
+        F("valid_from").asc(nulls_first=True)
+    )
 
 
 def resolve_unit(code: str, *, start: date, end: date | None = None) -> AdministrativeUnit:
@@ -63,7 +65,10 @@ def children_of(unit: AdministrativeUnit, *, start: date, end: date) -> QuerySet
 def unit_list(
     *, code: str | None = None, parent: str | None = None, level: str | None = None, on: date | None = None
 ) -> QuerySet[AdministrativeUnit]:
-    units = AdministrativeUnit.objects.select_related("parent").order_by("code", "valid_from")
+    # An open start (valid since before the records) sorts first on every database.
+    units = AdministrativeUnit.objects.select_related("parent").order_by(
+        "code", F("valid_from").asc(nulls_first=True)
+    )
     if code:
         units = units.filter(code=code.strip())
     if parent:

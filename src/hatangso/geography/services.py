@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import F
 
 from hatangso.core.changelog import Actor, record_change, record_changes, snapshot
 from hatangso.core.models import ChangeLogEntry
@@ -373,7 +374,11 @@ def import_villages(*, path: Path, actor: Actor, synthetic: bool = False) -> int
             u
             for u in AdministrativeUnit.objects.filter(code=code, level="commune")
             if u.valid_to is None or u.valid_to >= date.today()
-        ] or list(AdministrativeUnit.objects.filter(code=code, level="commune").order_by("-valid_from")[:1])
+        ] or list(
+            AdministrativeUnit.objects.filter(code=code, level="commune").order_by(
+                F("valid_from").desc(nulls_last=True)
+            )[:1]
+        )
         name = clean_text(cells.get(mapping["name"], ""))
         if not communes:
             errors.add(

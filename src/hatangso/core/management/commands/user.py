@@ -1,6 +1,7 @@
 import getpass
 
 from django.contrib.auth import get_user_model
+from django.db.models import F
 from rich.table import Table
 
 from hatangso.core.management.base import HatangsoCommand
@@ -14,7 +15,7 @@ from hatangso.utilities.errors import NotFound, UserError
 
 def _current_unit(code: str) -> AdministrativeUnit:
     """The unit with the code that is in force (or the latest one, for an abolished code)."""
-    units = list(AdministrativeUnit.objects.filter(code=code).order_by("-valid_from"))
+    units = list(AdministrativeUnit.objects.filter(code=code).order_by(F("valid_from").desc(nulls_last=True)))
     in_force = [u for u in units if u.valid_to is None]
     if not units:
         raise NotFound(f"Không có đơn vị hành chính mã {code}", f"No administrative unit has code {code}")
