@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "hatangso.registry",
     "hatangso.collection",
     "hatangso.analytics",
+    "hatangso.reports",
     "hatangso.web",
 ]
 

@@ -8,11 +8,13 @@ from hatangso.collection.api import submissions_router
 from hatangso.geography.api import router as units_router
 from hatangso.plans.api import router as plans_router
 from hatangso.registry.api import router as registry_router
+from hatangso.reports.api import router as reports_router
 from hatangso.utilities.errors import UserError
 from hatangso.utilities.importing import ImportRejected
 
 api = NinjaAPI(title="hatangso API", version="1", urls_namespace="api-v1")
 plans_router.add_router("", analytics_router)
+plans_router.add_router("", reports_router)
 api.add_router("/plans/", plans_router)
 api.add_router("/units/", units_router)
 api.add_router("/registry/", registry_router)

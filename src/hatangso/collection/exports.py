@@ -13,6 +13,7 @@ from openpyxl.styles import Font
 from hatangso.collection.models import DataValue
 from hatangso.utilities.errors import UserError
 from hatangso.utilities.numbers import plain_decimal
+from hatangso.utilities.spreadsheets import append_row
 
 FORMATS = ("csv", "xlsx", "dhis2-json")
 COLUMNS = ["ky", "ma_don_vi", "ten_don_vi", "ma_chi_so", "doanh_nghiep", "gia_tri", "ghi_chu"]
@@ -58,7 +59,7 @@ def export_values(values, *, path: Path, fmt: str) -> int:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in _rows(values):
-            sheet.append(row)
+            append_row(sheet, row)  # unit names and comments are user text: never formulas
         sheet.freeze_panes = "A2"
         if synthetic:
             workbook.create_sheet("ghi_chu").append([f"Tệp có {SYNTHETIC_NOTE}"])

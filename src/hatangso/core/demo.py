@@ -6,12 +6,15 @@ file and imported through the ordinary values import, so the demo exercises the 
 """
 
 import csv
+import json
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import shapely
+import shapely.geometry
 from django.conf import settings
 
 from hatangso.collection import workflow
@@ -323,3 +326,29 @@ def write_demo_registry(plan: Plan, folder: Path) -> dict[str, Path]:
             writer.writerow(headers[kind])
             writer.writerows(rows)
     return files
+
+
+def write_demo_boundaries(plan: Plan, path: Path) -> Path:
+    """Made-up commune shapes (the Voronoi cells of the synthetic centres, in a box around them),
+    so the demo can place registry items by position and draw a map. Not the real boundaries."""
+    communes = list(plan.area_unit.children.filter(level="commune").order_by("code"))
+    centres = _commune_centres(communes)
+    points = shapely.MultiPoint([(lon, lat) for lat, lon in (centres[c.pk] for c in communes)])
+    box = shapely.box(*shapely.buffer(points.envelope, 0.03).bounds)
+    cells = shapely.voronoi_polygons(points, extend_to=box)
+    features = []
+    for commune in communes:
+        lat, lon = centres[commune.pk]
+        cell = next(c for c in cells.geoms if c.contains(shapely.Point(lon, lat))).intersection(box)
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"ma": commune.code, "ten": commune.name, "ghi_chu": SYNTHETIC_LABEL},
+                "geometry": shapely.geometry.mapping(shapely.set_precision(cell, 1e-6)),
+            }
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False), "utf-8"
+    )
+    return path

@@ -59,6 +59,20 @@ class PlanHeader(_Strict):
     signature: Signature = Signature()
 
 
+class ReportSpec(_Strict):
+    """Who issues the results report (báo cáo kết quả thực hiện) and who signs it (NĐ 30/2020)."""
+
+    parent_body: str = Field(default="", description="cơ quan chủ quản, e.g. UBND THỊ XÃ HƯƠNG TRÀ")
+    issuing_body: str = Field(default="", description="cơ quan ban hành, e.g. PHÒNG VĂN HÓA VÀ THÔNG TIN")
+    issuer_name: str = Field(
+        default="", description="its name in a sentence, e.g. Phòng Văn hóa và Thông tin"
+    )
+    symbol: str = Field(default="BC", description="ký hiệu after 'Số: …/', e.g. BC-VHTT")
+    place: str = Field(default="", description="địa danh; the plan's place when empty")
+    signature: Signature = Signature()
+    recipients: list[str] = []
+
+
 class ConditionSpec(_Strict):
     code: str = Field(pattern=CODE)
     text: str
@@ -160,6 +174,7 @@ class PlanFile(_Strict):
     validation_rules: list[RuleSpec] = []
     indicators: list[IndicatorSpec]
     items: list[ItemSpec] = []
+    report: ReportSpec = ReportSpec()
 
     def reference_problems(self) -> list[tuple[str, str]]:
         """Codes used but not declared, and codes declared twice, as (Vietnamese, English)."""

@@ -131,6 +131,7 @@ def load_plan(*, path: Path, actor: Actor) -> PlanLoadSummary:
             "closing": header.closing,
             "recipients": header.recipients,
             "signature": header.signature.model_dump(),
+            "report_settings": spec.report.model_dump(),
             "source_file": Path(path).name,
         },
     )

@@ -60,6 +60,8 @@ class Plan(models.Model):
     recipients = models.JSONField(default=list, blank=True)
     signature = models.JSONField(default=dict, blank=True)
     source_file = models.CharField(max_length=300, blank=True)
+    # The results report's issuing body, number symbol, signature and recipients (ReportSpec).
+    report_settings = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-year", "code"]

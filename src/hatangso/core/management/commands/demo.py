@@ -13,6 +13,7 @@ from hatangso.core.demo import (
     create_demo_submissions,
     create_demo_villages,
     demo_values_path,
+    write_demo_boundaries,
     write_demo_registry,
     write_demo_values,
 )
@@ -21,12 +22,14 @@ from hatangso.core.management.commands.serve import serve
 from hatangso.core.models import Role
 from hatangso.core.services import create_user, grant_membership
 from hatangso.geography.selectors import resolve_unit
-from hatangso.geography.services import load_reference_units
+from hatangso.geography.services import import_boundaries, load_reference_units
 from hatangso.plans.models import Agency
 from hatangso.plans.services import SEED_PLAN_FILE, load_plan
 from hatangso.registry.imports import IMPORTERS
 from hatangso.registry.models import Operator
 from hatangso.registry.operators import load_reference_operators
+from hatangso.reports.services import FORMATS, build_report
+from hatangso.utilities.errors import UserError
 from hatangso.utilities.periods import parse_period
 
 DEMO_USER = "admin"
@@ -69,6 +72,12 @@ class Command(HatangsoCommand):
             import_values(path=values_file, actor=actor, synthetic=True)
             create_demo_submissions(plan, actor)
             progress.update(task, description="Hạ tầng mẫu / Demo registry")
+            boundaries = write_demo_boundaries(
+                plan, settings.HOME / "demo" / "ranh-gioi-mau-synthetic.geojson"
+            )
+            import_boundaries(
+                path=boundaries, actor=actor, on=plan.issued_on, source=SYNTHETIC_LABEL, synthetic=True
+            )
             for kind, path in write_demo_registry(plan, settings.HOME / "demo").items():
                 IMPORTERS[kind](path=path, actor=actor, synthetic=True)
             progress.update(task, advance=1, description="Tính chỉ tiêu / Computing")
@@ -84,6 +93,15 @@ class Command(HatangsoCommand):
                 json.dumps({"note": SYNTHETIC_LABEL, **scorecard.as_json()}, ensure_ascii=False, indent=2),
                 encoding="utf-8",
             )
+            report_files, report_notes = [], []
+            for fmt in FORMATS:
+                out = reports / f"bao-cao-{plan.slug}-{period.code}.{fmt}"
+                try:
+                    report_files.append(
+                        build_report(plan=plan, period=period, unit=plan.area_unit, fmt=fmt, out=out)
+                    )
+                except UserError as exc:  # no LibreOffice: the PDF is skipped, with what to install
+                    report_notes.append(f"{fmt}: {exc.vi} / {exc.en}")
             self._ensure_demo_users(plan)
             progress.update(task, advance=1, description="Xong / Done")
 
@@ -95,6 +113,10 @@ class Command(HatangsoCommand):
             f"Số liệu mẫu / demo values: {values_file}\n"
             f"Hạ tầng mẫu / demo registry: {settings.HOME / 'demo'}"
         )
+        for path in report_files:
+            self.console.print(f"Báo cáo / report: {path}")
+        for note in report_notes:
+            self.console.print(f"[yellow]{note}[/]")
         if no_serve:
             return
         self.console.print(

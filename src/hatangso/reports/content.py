@@ -1,0 +1,114 @@
+"""Everything the results report says, gathered once from the data, for every output format."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.utils import timezone
+
+from hatangso.analytics.engine import Evaluation
+from hatangso.analytics.services import Scorecard, evaluate_scorecard
+from hatangso.geography.selectors import children_of
+from hatangso.plans.models import Plan, PlanItem
+from hatangso.reports.models import ReportText
+from hatangso.utilities.periods import Period, parse_period
+
+# DESIGN.md §3: how offices rate each indicator.
+RATINGS = {
+    "achieved": "Hoàn thành",
+    "not_achieved": "Chưa hoàn thành",
+    "not_applicable": "Không thực hiện",
+    "no_data": "Chưa có thông tin",
+}
+SOURCE_NAMES = {
+    "values": "số liệu báo cáo",
+    "registry": "cơ sở dữ liệu hạ tầng",
+    "geography": "danh mục đơn vị hành chính",
+}
+TASK_KINDS = (PlanItem.Kind.TASK, PlanItem.Kind.MEASURE, PlanItem.Kind.RESPONSIBILITY)
+
+
+@dataclass
+class ReportContent:
+    plan: Plan
+    unit: object
+    period: Period
+    report_date: date
+    settings: dict
+    scorecard: Scorecard
+    communes: list[tuple[object, dict[str, Evaluation]]]
+    trend: list[tuple[str, dict[str, Evaluation]]]
+    tasks: list[PlanItem]
+    texts: dict[str, str]
+    synthetic: bool
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def evaluations(self) -> list[Evaluation]:
+        return self.scorecard.evaluations
+
+
+def _settings(plan: Plan) -> dict:
+    """The plan file's `report:` section, with the plan's own header where it is silent."""
+    given = plan.report_settings or {}
+    signature = given.get("signature") or {}
+    return {
+        "parent_body": given.get("parent_body") or "",
+        "issuing_body": given.get("issuing_body") or (plan.issuer_full or plan.issuer).upper(),
+        "issuer_name": given.get("issuer_name") or plan.issuer,
+        "symbol": given.get("symbol") or "BC",
+        "place": given.get("place") or plan.place,
+        "signature": {k: signature.get(k, "") for k in ("authority", "delegation", "title", "name")},
+        "recipients": given.get("recipients") or ["Lưu: VT"],
+    }
+
+
+def trend_periods(period: Period, today: date) -> list[str]:
+    """The year before, then the quarters of the report's year that have begun."""
+    year = period.start.year
+    quarters = [f"{year}Q{q}" for q in range(1, 5) if parse_period(f"{year}Q{q}").start <= today]
+    return [str(year - 1), *quarters]
+
+
+def gather(*, plan: Plan, unit, period: Period, report_date: date | None = None) -> ReportContent:
+    scorecard = evaluate_scorecard(plan=plan, unit=unit, period=period)
+    communes = [
+        (
+            commune,
+            {
+                e.indicator.code: e
+                for e in evaluate_scorecard(plan=plan, unit=commune, period=period).evaluations
+            },
+        )
+        for commune in children_of(unit, start=period.start, end=period.end).filter(level="commune")
+    ]
+    today = timezone.localdate()
+    trend = [
+        (
+            code,
+            {
+                e.indicator.code: e
+                for e in evaluate_scorecard(plan=plan, unit=unit, period=parse_period(code)).evaluations
+            },
+        )
+        for code in trend_periods(period, today)
+    ]
+    texts = dict(
+        ReportText.objects.filter(plan=plan, period=period.code, unit=unit).values_list("section", "text")
+    )
+    counts = {status: 0 for status in RATINGS}
+    for evaluation in scorecard.evaluations:
+        counts[evaluation.status] += 1
+    return ReportContent(
+        plan=plan,
+        unit=unit,
+        period=period,
+        report_date=report_date or today,
+        settings=_settings(plan),
+        scorecard=scorecard,
+        communes=communes,
+        trend=trend,
+        tasks=list(plan.items.filter(kind__in=TASK_KINDS).select_related("lead").order_by("order")),
+        texts=texts,
+        synthetic=scorecard.synthetic or unit.synthetic,
+        counts=counts,
+    )

@@ -1,0 +1,3 @@
+from .texts import ReportText
+
+__all__ = ["ReportText"]

@@ -1,0 +1,167 @@
+"""The results workbook: the scorecard, one sheet per indicator by commune, the values behind the
+numbers, and the tasks; Vietnamese headers, frozen panes, number formats, no formula injection."""
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+
+from hatangso.collection.models import DataValue
+from hatangso.geography.selectors import rollup_units
+from hatangso.reports.content import RATINGS, ReportContent
+from hatangso.reports.docx_report import SYNTHETIC_BANNER
+from hatangso.reports.narrative import share_of_target
+from hatangso.utilities.spreadsheets import append_row, set_widths
+
+PERCENT = '#,##0.0"%"'
+COUNT = "#,##0"
+HEADER_FILL = PatternFill("solid", fgColor="E8EDF4")
+
+
+def _header(sheet, titles: list[str]) -> None:
+    append_row(sheet, titles)
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.freeze_panes = sheet.cell(row=sheet.max_row + 1, column=3)
+
+
+def _title(sheet, content: ReportContent, text: str) -> None:
+    append_row(sheet, [text])
+    sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True, size=13)
+    append_row(
+        sheet, [f"{content.plan.code} · {content.unit.name} ({content.unit.code}) · kỳ {content.period.code}"]
+    )
+    if content.synthetic:
+        append_row(sheet, [SYNTHETIC_BANNER])
+        sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True, color="8A5A00")
+    append_row(sheet, [])
+
+
+def _scorecard(workbook, content: ReportContent) -> None:
+    sheet = workbook.active
+    sheet.title = "Tong hop"
+    _title(sheet, content, "Kết quả thực hiện các chỉ tiêu")
+    _header(
+        sheet,
+        [
+            "STT",
+            "Mã",
+            "Chỉ tiêu",
+            "ĐVT",
+            "Kế hoạch",
+            "Thực hiện",
+            "Tỷ lệ % so với KH",
+            "Tử số",
+            "Mẫu số",
+            "Đánh giá",
+            "Nguồn",
+        ],
+    )
+    for number, e in enumerate(content.evaluations, start=1):
+        append_row(
+            sheet,
+            [
+                number, e.indicator.code, e.indicator.name, e.indicator.unit, float(e.indicator.target),
+                e.value, share_of_target(e), e.numerator, e.denominator, RATINGS[e.status],
+                ", ".join(e.sources),
+            ],
+        )  # fmt: skip
+        row = sheet.max_row
+        for column in (5, 6, 7):
+            sheet.cell(row=row, column=column).number_format = (
+                PERCENT if e.indicator.unit == "%" else "#,##0.0"
+            )
+        for column in (8, 9):
+            sheet.cell(row=row, column=column).number_format = COUNT
+    set_widths(sheet, {1: 5, 2: 30, 3: 60, 4: 7, 5: 11, 6: 11, 7: 12, 8: 12, 9: 12, 10: 18, 11: 18})
+
+
+def _per_indicator(workbook, content: ReportContent) -> None:
+    for number, e in enumerate(content.evaluations, start=1):
+        sheet = workbook.create_sheet(f"{number:02d} {e.indicator.code}"[:31])
+        _title(sheet, content, f"{number}. {e.indicator.name}")
+        _header(sheet, ["Mã đơn vị", "Đơn vị", "Thực hiện", "Tử số", "Mẫu số", "Kế hoạch", "Đánh giá"])
+        for commune, results in content.communes:
+            result = results.get(e.indicator.code)
+            if result is None:
+                continue
+            append_row(
+                sheet,
+                [commune.code, commune.name, result.value, result.numerator, result.denominator,
+                 float(e.indicator.target), RATINGS[result.status]],
+            )  # fmt: skip
+        append_row(
+            sheet,
+            [content.unit.code, f"{content.unit.name} (toàn địa bàn)", e.value, e.numerator, e.denominator,
+             float(e.indicator.target), RATINGS[e.status]],
+        )  # fmt: skip
+        sheet.cell(row=sheet.max_row, column=2).font = Font(bold=True)
+        for row in sheet.iter_rows(min_row=6):
+            row[2].number_format = PERCENT if e.indicator.unit == "%" else "#,##0.0"
+            row[3].number_format = row[4].number_format = COUNT
+            row[5].number_format = PERCENT if e.indicator.unit == "%" else "#,##0.0"
+        set_widths(sheet, {1: 11, 2: 34, 3: 12, 4: 12, 5: 12, 6: 11, 7: 18})
+
+
+def _values(workbook, content: ReportContent) -> None:
+    sheet = workbook.create_sheet("So lieu")
+    _title(sheet, content, "Số liệu báo cáo dùng để tính")
+    _header(
+        sheet,
+        [
+            "Kỳ",
+            "Mã đơn vị",
+            "Đơn vị",
+            "Mã chỉ số",
+            "Chỉ số",
+            "Doanh nghiệp",
+            "Giá trị",
+            "Ghi chú",
+            "Dữ liệu mẫu",
+        ],
+    )
+    units = rollup_units(content.unit, start=content.period.start, end=content.period.end)
+    values = (
+        DataValue.objects.filter(
+            unit__in=units, period_start__gte=content.period.start, period_end__lte=content.period.end
+        )
+        .select_related("data_element", "unit", "operator")
+        .order_by("data_element__code", "unit__code", "period_start", "operator__code")
+    )
+    for v in values.iterator(chunk_size=2000):
+        append_row(
+            sheet,
+            [v.period, v.unit.code, v.unit.name, v.data_element.code, v.data_element.name,
+             v.operator.short_name if v.operator_id else "", float(v.value), v.comment,
+             "có" if v.synthetic else ""],
+        )  # fmt: skip
+        sheet.cell(row=sheet.max_row, column=7).number_format = "#,##0.##"
+    set_widths(sheet, {1: 9, 2: 11, 3: 28, 4: 30, 5: 45, 6: 14, 7: 12, 8: 30, 9: 10})
+
+
+def _tasks(workbook, content: ReportContent) -> None:
+    sheet = workbook.create_sheet("Nhiem vu")
+    _title(sheet, content, "Nhiệm vụ, giải pháp của Kế hoạch")
+    _header(sheet, ["Mục", "Loại", "Nội dung", "Chủ trì", "Trạng thái"])
+    for item in content.tasks:
+        append_row(
+            sheet,
+            [
+                item.number,
+                item.get_kind_display(),
+                item.text,
+                item.lead.name if item.lead_id else "",
+                "Chưa cập nhật",
+            ],
+        )
+        sheet.cell(row=sheet.max_row, column=3).alignment = Alignment(wrap_text=True, vertical="top")
+    set_widths(sheet, {1: 9, 2: 12, 3: 90, 4: 30, 5: 14})
+
+
+def write_xlsx(content: ReportContent, path) -> None:
+    workbook = Workbook()
+    _scorecard(workbook, content)
+    _per_indicator(workbook, content)
+    _values(workbook, content)
+    _tasks(workbook, content)
+    workbook.save(path)

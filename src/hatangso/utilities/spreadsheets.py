@@ -1,0 +1,18 @@
+"""Writing user text into spreadsheets safely: a cell that starts with =, +, - or @ is written as
+text, never as a formula (spreadsheet formula injection)."""
+
+from openpyxl.utils import get_column_letter
+
+from hatangso.utilities.text import looks_like_formula
+
+
+def append_row(sheet, values: list) -> None:
+    sheet.append(values)
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str) and looks_like_formula(cell.value):
+            cell.data_type = "s"  # a string cell: Excel shows it, never evaluates it
+
+
+def set_widths(sheet, widths: dict[int, float]) -> None:
+    for column, width in widths.items():
+        sheet.column_dimensions[get_column_letter(column)].width = width
