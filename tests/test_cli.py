@@ -389,3 +389,35 @@ def test_import_opencellid_with_bad_rows_names_each(demo, tmp_path):
     assert "dòng/row 4, cột/column radio, 'WIMAX'" in lines[2]
     assert "dòng/row 5, cột/column cell, 'abc'" in lines[3]
     assert compute_json(home, "--period", "2024") == before
+
+
+# --- report -----------------------------------------------------------------------------------
+
+
+def test_demo_writes_the_three_report_files(demo):
+    home, result = demo
+    for fmt in ("docx", "pdf", "xlsx"):
+        path = home / "reports" / f"bao-cao-1529-kh-ubnd-2024.{fmt}"
+        assert f"Báo cáo / report: {path}" in result.stdout.replace("\n", "")
+        assert path.stat().st_size > 5_000, fmt
+
+
+def test_report_command_writes_a_docx_quickly(demo, tmp_path):
+    import time
+
+    home, _ = demo
+    out = tmp_path / "bc.docx"
+    started = time.perf_counter()
+    result = hatangso(
+        home, "report", "--period", "2024", "--unit", "19996", "--format", "docx", "--out", str(out)
+    )
+    assert result.returncode == 0, result.stderr
+    assert out.stat().st_size > 5_000
+    print(f"commune report in {time.perf_counter() - started:.1f} s")  # shown with -s; never asserted
+    assert_user_error(
+        hatangso(
+            home, "report", "--format", "docx", "--out", str(out), "--texts", str(tmp_path / "khong-co.yaml")
+        ),
+        "Không đọc được tệp khong-co.yaml",
+        "Cannot read khong-co.yaml",
+    )

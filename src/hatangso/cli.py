@@ -25,6 +25,8 @@ Cách dùng / Usage: hatangso LỆNH/COMMAND [tùy chọn/options]
   export values --format csv|xlsx|dhis2-json   xuất số liệu / export values
   completeness FORM --period P        tình hình nộp báo cáo / reporting completeness
   compute [--plan] [--period] [--unit] [--json]   tính chỉ tiêu / compute the scorecard
+  report --format docx|pdf|xlsx --out FILE [--plan] [--period] [--unit] [--texts FILE]
+                                      báo cáo kết quả thực hiện / the results report
 
 Môi trường / Environment: HATANGSO_HOME, HATANGSO_DATABASE_URL, HATANGSO_SECRET_KEY
 "hatangso LỆNH --help" cho chi tiết / for details. "hatangso help --commands" lists every command

@@ -337,6 +337,7 @@ def _closing(document, content: ReportContent) -> None:
     table.rows[0]._tr.get_or_add_trPr().append(cant_split)
     left, right = table.rows[0].cells
     label = left.paragraphs[0]
+    label.paragraph_format.space_after = Pt(0)
     _font(label.add_run("Nơi nhận:"), 12, bold=True, italic=True)
     recipients = settings["recipients"]
     for index, recipient in enumerate(recipients):
