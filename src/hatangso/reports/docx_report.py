@@ -20,6 +20,7 @@ from hatangso.reports.narrative import (
     PLACEHOLDER,
     amount,
     indicator_sentence,
+    period_words,
     share_of_target,
     summary_sentence,
     target_text,
@@ -382,7 +383,7 @@ def write_docx(content: ReportContent, path) -> None:
     _paragraph(
         document,
         f"Thực hiện {plan.title} (Kế hoạch số {plan.code}), {content.settings['issuer_name']} "
-        f"báo cáo kết quả thực hiện kỳ {content.period.code} như sau:",
+        f"báo cáo kết quả thực hiện {period_words(content.period)} như sau:",
         indent=True, align=WD_ALIGN_PARAGRAPH.JUSTIFY,
     )  # fmt: skip
     heading("I. KẾT QUẢ THỰC HIỆN")
@@ -443,7 +444,7 @@ def write_docx(content: ReportContent, path) -> None:
     _paragraph(
         document,
         f"Trên đây là báo cáo kết quả thực hiện {plan.title}"
-        f"{'' if content.period.code == plan.period else f' kỳ {content.period.code}'}./.",
+        f"{'' if content.period.code == plan.period else ' ' + period_words(content.period)}./.",
         indent=True, align=WD_ALIGN_PARAGRAPH.JUSTIFY,
     )  # fmt: skip
     _closing(document, content)

@@ -22,6 +22,19 @@ def amount(value: float | None, unit: str) -> str:
     return f"{text}%" if unit == "%" else f"{text} {unit}".strip()
 
 
+ROMAN_QUARTERS = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+
+def period_words(period) -> str:
+    """'năm 2024', 'quý III năm 2024', 'tháng 9 năm 2024'."""
+    year = period.start.year
+    if period.kind == "quarterly":
+        return f"quý {ROMAN_QUARTERS[(period.start.month + 2) // 3]} năm {year}"
+    if period.kind == "monthly":
+        return f"tháng {period.start.month} năm {year}"
+    return f"năm {year}"
+
+
 def target_text(evaluation: Evaluation) -> str:
     indicator = evaluation.indicator
     text = amount(float(indicator.target), indicator.unit)

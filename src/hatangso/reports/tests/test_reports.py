@@ -269,3 +269,13 @@ def test_report_downloads_through_the_api(reported, client, actor):
         == 404
     )
     assert client.get("/api/v1/plans/1529-kh-ubnd/report.xlsx").status_code == 401
+
+
+def test_periods_in_words():
+    from hatangso.reports.narrative import period_words
+
+    assert [period_words(parse_period(c)) for c in ("2024", "2024Q3", "202409")] == [
+        "năm 2024",
+        "quý III năm 2024",
+        "tháng 9 năm 2024",
+    ]
