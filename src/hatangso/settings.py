@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "hatangso.registry",
     "hatangso.collection",
     "hatangso.analytics",
+    "hatangso.workplan",
     "hatangso.reports",
     "hatangso.web",
 ]
@@ -158,3 +159,18 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+
+# Mail (reminders): only when an SMTP server is configured; otherwise `hatangso remind` prints.
+SMTP_CONFIGURED = bool(os.environ.get("HATANGSO_SMTP_HOST"))
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if SMTP_CONFIGURED
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("HATANGSO_SMTP_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("HATANGSO_SMTP_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("HATANGSO_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("HATANGSO_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("HATANGSO_SMTP_TLS", "1") == "1"
+DEFAULT_FROM_EMAIL = os.environ.get("HATANGSO_MAIL_FROM", "hatangso@localhost")

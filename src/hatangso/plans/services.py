@@ -14,6 +14,7 @@ from hatangso.geography.models import AdministrativeUnit
 from hatangso.geography.selectors import resolve_unit
 from hatangso.plans.models import Agency, Condition, Indicator, Plan, PlanItem, PlanSection, ValidationRule
 from hatangso.plans.planfile import FormSpec, PlanFile, expression_names, read_plan_file
+from hatangso.plans.signals import plan_loaded
 from hatangso.registry.models import Operator
 from hatangso.utilities.errors import UserError
 from hatangso.utilities.periods import parse_period
@@ -183,6 +184,7 @@ def load_plan(*, path: Path, actor: Actor) -> PlanLoadSummary:
         )
     _delete_missing(actor, plan.validation_rules.all(), {r.code for r in spec.validation_rules}, "code")
     _delete_missing(actor, plan.conditions.all(), set(conditions), "code")
+    plan_loaded.send(sender=Plan, plan=plan, actor=actor)
 
     return PlanLoadSummary(
         plan=plan,

@@ -1,0 +1,302 @@
+"""Writes of the work plan: tasks follow the plan, updates with evidence, the owner's decisions,
+and the public's incident reports with their triage. Every write is audited."""
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from hatangso.core.changelog import Actor, record_change, record_changes, snapshot
+from hatangso.core.models import ChangeLogEntry, Role
+from hatangso.core.scoping import may_manage_plan, scope_for
+from hatangso.geography.locating import UnitLocator
+from hatangso.plans.models import Agency, Plan, PlanItem
+from hatangso.utilities.errors import Conflict, NotFound, UserError
+from hatangso.utilities.files import (
+    DOCUMENT_KINDS,
+    IMAGE_KINDS,
+    Upload,
+    check_upload,
+    store,
+    without_metadata,
+)
+from hatangso.workplan.models import Evidence, Incident, IncidentEvent, IncidentPhoto, ProgressUpdate, Task
+
+TASK_KINDS = (PlanItem.Kind.TASK, PlanItem.Kind.MEASURE, PlanItem.Kind.RESPONSIBILITY)
+EVIDENCE_MAX_BYTES = 10 * 2**20
+EVIDENCE_MAX_FILES = 5
+PHOTO_MAX_BYTES = 5 * 2**20
+PHOTO_MAX_FILES = 3
+
+
+def sync_tasks(*, plan: Plan, actor: Actor) -> int:
+    """A task for every task, measure and responsibility of the plan (kept across reloads; the
+    default due date is the plan's report deadline). Returns how many were created."""
+    items = plan.items.filter(kind__in=TASK_KINDS, task__isnull=True)
+    created = Task.objects.bulk_create(Task(item=item, due_date=plan.report_deadline) for item in items)
+    if any(t.pk is None for t in created):
+        created = list(Task.objects.filter(item__in=[t.item_id for t in created]))
+    record_changes(actor, ChangeLogEntry.Action.CREATE, created)
+    return len(created)
+
+
+def can_update_task(user, task: Task) -> bool:
+    """The plan owner, and the body that leads the task: its agency's staff, a commune committee's
+    clerks for tasks of the communes, an operator's staff for tasks of the enterprises."""
+    if user is None:
+        return True
+    scope = scope_for(user)
+    if scope.is_superuser or may_manage_plan(user, task.item.plan):
+        return True
+    lead = task.item.lead
+    if lead is None:
+        return False
+    for membership in scope.memberships:
+        if membership.role == Role.AGENCY and membership.agency_id == lead.pk:
+            return True
+        if membership.role == Role.COMMUNE and lead.kind == Agency.Kind.COMMUNE_COMMITTEE:
+            return True
+        if membership.role == Role.ENTERPRISE and lead.kind == Agency.Kind.ENTERPRISE:
+            return True
+    return False
+
+
+def _check_files(files: list[Upload], *, kinds, max_bytes, max_files) -> list[str]:
+    if len(files) > max_files:
+        raise UserError(f"Tối đa {max_files} tệp mỗi lần", f"At most {max_files} files at a time")
+    return [check_upload(f, kinds=kinds, max_bytes=max_bytes) for f in files]
+
+
+@transaction.atomic
+def add_update(
+    *,
+    task: Task,
+    text: str,
+    done_on: date,
+    user,
+    actor: Actor,
+    progress: int | None = None,
+    status: str = "",
+    links: str = "",
+    files: list[Upload] = (),
+) -> ProgressUpdate:
+    """The responsible body reports what it did, with evidence files. Every file is checked before
+    anything is stored: one bad file stores nothing."""
+    if not can_update_task(user, task):
+        raise NotFound(f"Không có nhiệm vụ {task.item.number}", f"No task {task.item.number}")
+    text = (text or "").strip()
+    if not text:
+        raise UserError("Cần ghi nội dung đã thực hiện", "Describe what was done")
+    if progress is not None and not 0 <= progress <= 100:
+        raise UserError("Tiến độ phải từ 0 đến 100%", "Progress must be between 0 and 100%")
+    if status and status not in Task.Status.values:
+        raise UserError(f"Trạng thái '{status}' không có", f"Unknown status '{status}'")
+    if done_on > timezone.localdate():
+        raise UserError("Ngày thực hiện chưa đến", "The date is in the future")
+    kinds = _check_files(
+        list(files), kinds=DOCUMENT_KINDS, max_bytes=EVIDENCE_MAX_BYTES, max_files=EVIDENCE_MAX_FILES
+    )
+    update = ProgressUpdate.objects.create(
+        task=task, text=text, done_on=done_on, progress=progress, status=status, links=links.strip(),
+        created_by=actor.name,
+    )  # fmt: skip
+    record_change(actor, ChangeLogEntry.Action.CREATE, update)
+    for upload, kind in zip(files, kinds, strict=True):
+        path, digest = store(upload.data, "evidence", kind)
+        evidence = Evidence.objects.create(
+            update=update, file_name=upload.name[:200], stored_path=str(path), sha256=digest,
+            size=len(upload.data), kind=kind, uploaded_by=actor.name,
+        )  # fmt: skip
+        record_change(actor, ChangeLogEntry.Action.CREATE, evidence)
+    return update
+
+
+@transaction.atomic
+def decide_update(
+    *, update: ProgressUpdate, accept: bool, comment: str, user, actor: Actor
+) -> ProgressUpdate:
+    """The plan owner accepts an update (its progress and status become the task's) or returns it."""
+    update = ProgressUpdate.objects.select_for_update().select_related("task__item__plan").get(pk=update.pk)
+    if not may_manage_plan(user, update.task.item.plan):
+        raise NotFound("Không có cập nhật này", "No such update")
+    if update.decision != ProgressUpdate.Decision.SUBMITTED:
+        raise Conflict(
+            f"Cập nhật đã được xem xét ({update.get_decision_display()})",
+            f"The update was already decided ({update.decision})",
+        )
+    if not accept and not comment.strip():
+        raise UserError("Cần ghi lý do trả lại", "Give a reason for returning it")
+    before = snapshot(update)
+    update.decision = ProgressUpdate.Decision.ACCEPTED if accept else ProgressUpdate.Decision.RETURNED
+    update.decision_comment, update.decided_by, update.decided_at = (
+        comment.strip(),
+        actor.name,
+        timezone.now(),
+    )
+    update.save()
+    record_change(actor, ChangeLogEntry.Action.UPDATE, update, before=before, reason=comment.strip())
+    if accept:
+        task = update.task
+        before = snapshot(task)
+        if update.progress is not None:
+            task.progress = update.progress
+        if update.status:
+            task.status = update.status
+        elif task.status == Task.Status.NOT_STARTED:
+            task.status = Task.Status.IN_PROGRESS
+        if task.status == Task.Status.DONE:
+            task.progress = 100
+        task.save()
+        record_change(
+            actor, ChangeLogEntry.Action.UPDATE, task, before=before, reason=f"cập nhật #{update.pk}"
+        )
+    return update
+
+
+@transaction.atomic
+def set_task(
+    *, task: Task, user, actor: Actor, due_date: date | None = None, status: str | None = None
+) -> Task:
+    """The plan owner sets a task's due date or status directly (e.g. cancels it)."""
+    if not may_manage_plan(user, task.item.plan):
+        raise NotFound(f"Không có nhiệm vụ {task.item.number}", f"No task {task.item.number}")
+    before = snapshot(task)
+    if due_date is not None:
+        task.due_date = due_date
+    if status is not None:
+        if status not in Task.Status.values:
+            raise UserError(f"Trạng thái '{status}' không có", f"Unknown status '{status}'")
+        task.status = status
+    task.save()
+    record_change(actor, ChangeLogEntry.Action.UPDATE, task, before=before)
+    return task
+
+
+@dataclass(frozen=True)
+class Reminder:
+    agency: Agency | None
+    overdue: list[Task]
+    due_soon: list[Task]
+
+
+def reminders(*, plan: Plan, today: date, days: int = 14) -> list[Reminder]:
+    """Per lead agency (None: the plan owner's own tasks), the overdue tasks and those due within
+    `days`; tasks waiting on a condition are neither."""
+    groups: dict[int | None, tuple[Agency | None, list, list]] = {}
+    tasks = (
+        Task.objects.filter(item__plan=plan)
+        .select_related("item__lead", "item__condition")
+        .order_by("item__order")
+    )
+    for task in tasks:
+        state = task.state(today)
+        soon = (
+            state in (Task.Status.NOT_STARTED, Task.Status.IN_PROGRESS)
+            and task.due_date
+            and task.due_date <= today + timedelta(days=days)
+        )
+        if state != "overdue" and not soon:
+            continue
+        key = task.item.lead_id
+        _, overdue, due_soon = groups.setdefault(key, (task.item.lead, [], []))
+        (overdue if state == "overdue" else due_soon).append(task)
+    return [Reminder(agency, overdue, due_soon) for agency, overdue, due_soon in groups.values()]
+
+
+# --- incidents ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def report_incident(
+    *,
+    category: str,
+    description: str,
+    actor: Actor,
+    address: str = "",
+    lat: float | None = None,
+    lon: float | None = None,
+    contact: str = "",
+    photos: list[Upload] = (),
+    synthetic: bool = False,
+) -> Incident:
+    """Anyone reports a shared telecom work built wrongly, unsafe or damaged. Photos are checked and
+    re-encoded without their metadata before they are stored; the private link is the token."""
+    if category not in Incident.Category.values:
+        raise UserError("Chọn loại phản ánh", "Choose the kind of report")
+    description = (description or "").strip()
+    if len(description) < 10:
+        raise UserError("Mô tả cần ít nhất 10 ký tự", "The description needs at least 10 characters")
+    if not address.strip() and (lat is None or lon is None):
+        raise UserError("Cần ghi địa chỉ hoặc chọn vị trí trên bản đồ", "Give an address or a position")
+    if lat is not None and not (-90 <= lat <= 90 and -180 <= (lon or 0) <= 180):
+        raise UserError("Vị trí không hợp lệ", "The position is invalid")
+    kinds = _check_files(
+        list(photos), kinds=IMAGE_KINDS, max_bytes=PHOTO_MAX_BYTES, max_files=PHOTO_MAX_FILES
+    )
+    cleaned = [without_metadata(p.data, kind) for p, kind in zip(photos, kinds, strict=True)]
+    unit = None
+    if lat is not None and lon is not None:
+        unit = UnitLocator(on=timezone.localdate()).locate(lon, lat).unit
+    incident = Incident.objects.create(
+        token=secrets.token_urlsafe(24), category=category, description=description[:5000],
+        address=address.strip()[:300], lat=lat, lon=lon, unit=unit, contact=contact.strip()[:200],
+        synthetic=synthetic,
+    )  # fmt: skip
+    record_change(actor, ChangeLogEntry.Action.CREATE, incident)
+    IncidentEvent.objects.create(incident=incident, status=Incident.Status.NEW, actor="người phản ánh")
+    for data, kind in zip(cleaned, kinds, strict=True):
+        path, digest = store(data, "incident-photos", kind)
+        IncidentPhoto.objects.create(
+            incident=incident, stored_path=str(path), sha256=digest, size=len(data), kind=kind
+        )
+    return incident
+
+
+def can_triage(user) -> bool:
+    """Phòng Quản lý đô thị triages incident reports (DESIGN.md §2), and the plan owner."""
+    scope = scope_for(user)
+    return scope.is_superuser or any(
+        m.role == Role.PLAN_OWNER or (m.role == Role.AGENCY and m.agency_id and m.agency.code == "phong_qldt")
+        for m in scope.memberships
+    )
+
+
+@transaction.atomic
+def triage_incident(
+    *,
+    incident: Incident,
+    status: str,
+    user,
+    actor: Actor,
+    comment: str = "",
+    operator=None,
+    unit=None,
+    road=None,
+) -> Incident:
+    """Assign to the responsible enterprise or commune, follow to resolution; the reporter sees each
+    step and its public comment on the private link."""
+    if not can_triage(user):
+        raise NotFound("Không có phản ánh này", "No such report")
+    if status not in Incident.Status.values:
+        raise UserError(f"Trạng thái '{status}' không có", f"Unknown status '{status}'")
+    if status == Incident.Status.ASSIGNED and operator is None and unit is None:
+        raise UserError(
+            "Chọn doanh nghiệp hoặc UBND xã, phường để chuyển xử lý", "Choose whom to assign it to"
+        )
+    if status == Incident.Status.REJECTED and not comment.strip():
+        raise UserError("Cần ghi lý do không xử lý", "Give the reason for rejecting it")
+    before = snapshot(incident)
+    incident.status = status
+    if operator is not None:
+        incident.assigned_operator = operator
+    if unit is not None:
+        incident.assigned_unit = unit
+    if road is not None:
+        incident.road = road
+    incident.resolved_at = timezone.now() if status == Incident.Status.RESOLVED else None
+    incident.save()
+    record_change(actor, ChangeLogEntry.Action.UPDATE, incident, before=before, reason=comment.strip())
+    IncidentEvent.objects.create(incident=incident, status=status, comment=comment.strip(), actor=actor.name)
+    return incident
