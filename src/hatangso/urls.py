@@ -6,6 +6,7 @@ from hatangso.api.urls import api
 from hatangso.collection import views as collection_views
 from hatangso.registry import views as registry_views
 from hatangso.web import views
+from hatangso.workplan import views as workplan_views
 
 admin.site.site_header = "hatangso — quản trị / administration"
 admin.site.site_title = "hatangso"
@@ -22,6 +23,12 @@ urlpatterns = [
     path("tep-nhap/<int:batch_id>/", collection_views.import_file, name="import-file"),
     path("bieu/<int:form_id>/", collection_views.form_fields, name="form-fields"),
     path("ha-tang/vi-tri/", registry_views.site_review, name="site-review"),
+    path("nhiem-vu/", workplan_views.task_board, name="task-board"),
+    path("nhiem-vu/<int:task_id>/", workplan_views.task_detail, name="task-detail"),
+    path("minh-chung/<int:evidence_id>/", workplan_views.evidence_file, name="evidence-file"),
+    path("phan-anh/", workplan_views.incident_form, name="incident-form"),
+    path("phan-anh/theo-doi/<str:token>/", workplan_views.incident_status, name="incident-status"),
+    path("phan-anh/xu-ly/", workplan_views.incident_triage, name="incident-triage"),
     path("duyet/", collection_views.review_list, name="review-list"),
     path("duyet/<int:submission_id>/", collection_views.review_submission, name="review-submission"),
     path("admin/", admin.site.urls),

@@ -1,6 +1,7 @@
 from hatangso.collection.models import DataValue
 from hatangso.core.models import Role
 from hatangso.core.scoping import scope_for
+from hatangso.workplan.services import can_triage
 
 
 def synthetic_data(request):
@@ -15,4 +16,5 @@ def navigation(request):
     return {
         "may_enter": scope.is_superuser or bool(roles & {Role.COMMUNE, Role.ENTERPRISE}),
         "may_review": scope.is_superuser or Role.PLAN_OWNER in roles,
+        "may_triage": bool(roles) and can_triage(request.user),
     }

@@ -1,0 +1,65 @@
+"""Django forms of the work-plan and incident pages."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from hatangso.workplan.models import Incident, Task
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files under one name (Django's documented pattern)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
+
+
+class UpdateForm(forms.Form):
+    text = forms.CharField(label=_("Nội dung đã thực hiện"), widget=forms.Textarea(attrs={"rows": 4}))
+    done_on = forms.DateField(
+        label=_("Ngày"),
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    progress = forms.IntegerField(label=_("Tiến độ (%)"), min_value=0, max_value=100, required=False)
+    status = forms.ChoiceField(
+        label=_("Đề nghị trạng thái"), choices=[("", "—"), *Task.Status.choices], required=False
+    )
+    links = forms.CharField(
+        label=_("Liên kết dữ liệu, văn bản (mỗi dòng một liên kết)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+    files = MultipleFileField(
+        label=_("Minh chứng (PDF, DOCX, XLSX, ODT, ảnh; tối đa 5 tệp, mỗi tệp 10 MB)"), required=False
+    )
+
+
+class IncidentForm(forms.Form):
+    category = forms.ChoiceField(label=_("Loại phản ánh"), choices=Incident.Category.choices)
+    description = forms.CharField(
+        label=_("Mô tả"), widget=forms.Textarea(attrs={"rows": 4}), min_length=10, max_length=5000
+    )
+    address = forms.CharField(
+        label=_("Địa chỉ (số nhà, đường, thôn/tổ, xã/phường)"), max_length=300, required=False
+    )
+    lat = forms.FloatField(label=_("Vĩ độ"), required=False, min_value=-90, max_value=90)
+    lon = forms.FloatField(label=_("Kinh độ"), required=False, min_value=-180, max_value=180)
+    contact = forms.CharField(
+        label=_("Điện thoại hoặc e-mail (không bắt buộc)"), max_length=200, required=False
+    )
+    photos = MultipleFileField(label=_("Ảnh (JPEG/PNG, tối đa 3 ảnh, mỗi ảnh 5 MB)"), required=False)
+    # A field people never see: bots fill it, and such a report is dropped.
+    website = forms.CharField(
+        required=False, widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"})
+    )

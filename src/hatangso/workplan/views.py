@@ -1,0 +1,202 @@
+"""Work-plan pages (task board, a task with its updates) and incident pages (the public form, the
+reporter's private page, triage)."""
+
+from pathlib import Path
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hatangso.core.changelog import Actor
+from hatangso.core.scoping import may_manage_plan
+from hatangso.geography.selectors import resolve_unit
+from hatangso.plans.selectors import plan_list
+from hatangso.registry.models import Operator
+from hatangso.utilities.errors import UserError
+from hatangso.utilities.files import CONTENT_TYPES, Upload
+from hatangso.workplan import selectors, services
+from hatangso.workplan.forms import IncidentForm, UpdateForm
+from hatangso.workplan.models import Incident, ProgressUpdate, Task
+
+INCIDENTS_PER_HOUR = 5
+
+
+def _actor(request) -> Actor:
+    return Actor(
+        user=request.user if request.user.is_authenticated else None, origin=f"web: {request.path}"[:200]
+    )
+
+
+def _uploads(files) -> list[Upload]:
+    return [Upload(name=Path(f.name).name, data=f.read()) for f in files]
+
+
+@login_required
+def task_board(request):
+    """The plan's tasks with their state, filterable by lead agency and state."""
+    plan = plan_list().first()
+    if plan is None:
+        raise Http404(_("Chưa có kế hoạch"))
+    services.sync_tasks(plan=plan, actor=_actor(request))
+    today = timezone.localdate()
+    agency, state = request.GET.get("agency", ""), request.GET.get("state", "")
+    tasks = list(selectors.task_list(request.user, plan=plan))
+    agencies = sorted({t.item.lead for t in tasks if t.item.lead_id}, key=lambda a: a.name)
+    if agency:
+        tasks = [t for t in tasks if t.item.lead_id and t.item.lead.code == agency]
+    rows = [(t, t.state(today), Task.STATES[t.state(today)]) for t in tasks]
+    summary = [(key, label, sum(1 for _, s, _ in rows if s == key)) for key, label in Task.STATES.items()]
+    if state:
+        rows = [row for row in rows if row[1] == state]
+    context = {
+        "plan": plan,
+        "rows": rows,
+        "summary": summary,
+        "agency": agency,
+        "state": state,
+        "agencies": agencies,
+    }
+    return render(request, "workplan/task_board.html", context)
+
+
+@login_required
+def task_detail(request, task_id: int):
+    task = selectors.get_task(request.user, task_id)
+    may_update = services.can_update_task(request.user, task)
+    form = UpdateForm(initial={"done_on": timezone.localdate()})
+    if request.method == "POST" and request.POST.get("decide"):
+        update = get_object_or_404(ProgressUpdate, pk=request.POST["decide"], task=task)
+        try:
+            services.decide_update(
+                update=update,
+                accept=request.POST.get("action") == "accept",
+                comment=request.POST.get("comment", ""),
+                user=request.user,
+                actor=_actor(request),
+            )
+            messages.success(request, _("Đã ghi ý kiến về cập nhật."))
+        except UserError as exc:
+            messages.error(request, exc.vi)
+        return redirect("task-detail", task_id=task.pk)
+    if request.method == "POST":
+        if not may_update:
+            raise Http404(_("Không có nhiệm vụ này"))
+        form = UpdateForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.add_update(
+                    task=task, text=data["text"], done_on=data["done_on"], progress=data["progress"],
+                    status=data["status"], links=data["links"], files=_uploads(data["files"]),
+                    user=request.user, actor=_actor(request),
+                )  # fmt: skip
+                messages.success(request, _("Đã gửi cập nhật; chờ cơ quan chủ trì xem xét."))
+                return redirect("task-detail", task_id=task.pk)
+            except UserError as exc:
+                form.add_error(None, exc.vi)
+    context = {
+        "task": task,
+        "state": task.state_label(timezone.localdate()),
+        "updates": task.updates.prefetch_related("evidence"),
+        "form": form,
+        "may_update": may_update,
+        "may_decide": may_manage_plan(request.user, task.item.plan),
+    }
+    return render(request, "workplan/task_detail.html", context)
+
+
+@login_required
+def evidence_file(request, evidence_id: int):
+    """Evidence as a download only, with its checked type: never rendered by the browser."""
+    evidence = selectors.get_evidence(request.user, evidence_id)
+    response = FileResponse(
+        open(evidence.stored_path, "rb"), as_attachment=True, filename=evidence.file_name,  # noqa: SIM115
+        content_type=CONTENT_TYPES[evidence.kind],
+    )  # fmt: skip
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def incident_form(request):
+    """Anyone may report a shared telecom work built wrongly, unsafe or damaged (no login)."""
+    form = IncidentForm()
+    if request.method == "POST":
+        form = IncidentForm(request.POST, request.FILES)
+        address = request.META.get("REMOTE_ADDR", "")
+        key = f"hatangso:incidents:{address}"
+        if request.POST.get("website"):
+            # The hidden field was filled: a bot. Answer as if accepted, store nothing.
+            return render(request, "workplan/incident_thanks.html", {"incident": None})
+        if cache.get(key, 0) >= INCIDENTS_PER_HOUR:
+            form.add_error(None, _("Bạn đã gửi nhiều phản ánh trong một giờ; vui lòng thử lại sau."))
+        elif form.is_valid():
+            data = form.cleaned_data
+            try:
+                incident = services.report_incident(
+                    category=data["category"],
+                    description=data["description"],
+                    address=data["address"],
+                    lat=data["lat"],
+                    lon=data["lon"],
+                    contact=data["contact"],
+                    photos=_uploads(data["photos"]),
+                    actor=Actor(user=None, origin=f"web (public): {address}"[:200]),
+                )
+                cache.add(key, 0, 3600)
+                cache.incr(key)
+                return render(request, "workplan/incident_thanks.html", {"incident": incident})
+            except UserError as exc:
+                form.add_error(None, exc.vi)
+    return render(
+        request,
+        "workplan/incident_form.html",
+        {"form": form},
+        status=200 if form.is_bound is False or form.is_valid() else 400,
+    )
+
+
+def incident_status(request, token: str):
+    """The reporter's private page: their report's status and history, nobody else's."""
+    incident = selectors.incident_by_token(token)
+    return render(request, "workplan/incident_status.html", {"incident": incident})
+
+
+@login_required
+def incident_triage(request):
+    incidents = selectors.incident_list(request.user)
+    may_triage = services.can_triage(request.user)
+    if not may_triage and not incidents.exists():
+        raise Http404(_("Không có phản ánh nào dành cho bạn"))
+    if request.method == "POST":
+        if not may_triage:
+            raise Http404()
+        incident = get_object_or_404(Incident, pk=request.POST.get("incident"))
+        operator = Operator.objects.filter(code=request.POST.get("operator")).first()
+        unit = None
+        if request.POST.get("unit"):
+            try:
+                unit = resolve_unit(request.POST["unit"], start=timezone.localdate())
+            except UserError as exc:
+                messages.error(request, exc.vi)
+                return redirect("incident-triage")
+        try:
+            services.triage_incident(
+                incident=incident,
+                status=request.POST.get("status", ""),
+                comment=request.POST.get("comment", ""),
+                operator=operator,
+                unit=unit,
+                user=request.user,
+                actor=_actor(request),
+            )
+            messages.success(request, _("Đã cập nhật phản ánh #%(n)d.") % {"n": incident.pk})
+        except UserError as exc:
+            messages.error(request, exc.vi)
+        return redirect("incident-triage")
+    context = {"incidents": incidents[:200], "may_triage": may_triage, "statuses": Incident.Status.choices,
+               "operators": Operator.objects.all()}  # fmt: skip
+    return render(request, "workplan/incident_triage.html", context)
