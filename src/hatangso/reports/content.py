@@ -8,9 +8,10 @@ from django.utils import timezone
 from hatangso.analytics.engine import Evaluation
 from hatangso.analytics.services import Scorecard, evaluate_scorecard
 from hatangso.geography.selectors import children_of
-from hatangso.plans.models import Plan, PlanItem
+from hatangso.plans.models import Plan
 from hatangso.reports.models import ReportText
 from hatangso.utilities.periods import Period, parse_period
+from hatangso.workplan.models import ProgressUpdate, Task
 
 # DESIGN.md §3: how offices rate each indicator.
 RATINGS = {
@@ -24,7 +25,17 @@ SOURCE_NAMES = {
     "registry": "cơ sở dữ liệu hạ tầng",
     "geography": "danh mục đơn vị hành chính",
 }
-TASK_KINDS = (PlanItem.Kind.TASK, PlanItem.Kind.MEASURE, PlanItem.Kind.RESPONSIBILITY)
+
+
+@dataclass(frozen=True)
+class TaskLine:
+    number: str
+    kind: str
+    text: str
+    lead: str
+    state: str
+    progress: int
+    evidence: str  # what the accepted updates say, with their evidence files counted
 
 
 @dataclass
@@ -37,7 +48,7 @@ class ReportContent:
     scorecard: Scorecard
     communes: list[tuple[object, dict[str, Evaluation]]]
     trend: list[tuple[str, dict[str, Evaluation]]]
-    tasks: list[PlanItem]
+    tasks: list[TaskLine]
     texts: dict[str, str]
     synthetic: bool
     counts: dict[str, int] = field(default_factory=dict)
@@ -67,6 +78,36 @@ def trend_periods(period: Period, today: date) -> list[str]:
     year = period.start.year
     quarters = [f"{year}Q{q}" for q in range(1, 5) if parse_period(f"{year}Q{q}").start <= today]
     return [str(year - 1), *quarters]
+
+
+def _task_lines(plan: Plan, day: date) -> list[TaskLine]:
+    """Each task as of the report date, with its accepted updates as evidence."""
+    lines = []
+    tasks = (
+        Task.objects.filter(item__plan=plan)
+        .select_related("item__lead", "item__condition")
+        .order_by("item__order")
+    )
+    for task in tasks.prefetch_related("updates__evidence"):
+        accepted = [u for u in task.updates.all() if u.decision == ProgressUpdate.Decision.ACCEPTED]
+        evidence = "; ".join(
+            f"{u.done_on:%d/%m/%Y}: {u.text}"
+            + (f" ({len(u.evidence.all())} tệp minh chứng)" if u.evidence.all() else "")
+            for u in accepted
+        )
+        item = task.item
+        lines.append(
+            TaskLine(
+                number=item.number,
+                kind=item.get_kind_display(),
+                text=item.text,
+                lead=item.lead.name if item.lead_id else "",
+                state=task.state_label(day),
+                progress=task.progress,
+                evidence=evidence,
+            )
+        )
+    return lines
 
 
 def gather(*, plan: Plan, unit, period: Period, report_date: date | None = None) -> ReportContent:
@@ -107,7 +148,7 @@ def gather(*, plan: Plan, unit, period: Period, report_date: date | None = None)
         scorecard=scorecard,
         communes=communes,
         trend=trend,
-        tasks=list(plan.items.filter(kind__in=TASK_KINDS).select_related("lead").order_by("order")),
+        tasks=_task_lines(plan, report_date or today),
         texts=texts,
         synthetic=scorecard.synthetic or unit.synthetic,
         counts=counts,

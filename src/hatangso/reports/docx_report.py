@@ -307,25 +307,28 @@ def _tasks(document, content: ReportContent) -> None:
     if not content.tasks:
         _paragraph(document, "Kế hoạch không có nhiệm vụ, giải pháp được theo dõi.", indent=True)
         return
+    done = sum(1 for t in content.tasks if t.state == "Hoàn thành")
+    late = sum(1 for t in content.tasks if t.state == "Quá hạn")
+    waiting = sum(1 for t in content.tasks if t.state == "Chờ điều kiện")
     _paragraph(
         document,
-        "Tình hình thực hiện từng nhiệm vụ, giải pháp (cơ quan chủ trì, trạng thái, minh chứng) "
-        "chưa được cập nhật trên hệ thống; danh sách dưới đây theo Kế hoạch.",
-        indent=True, italic=True, size=13,
+        f"Trong {len(content.tasks):02d} nhiệm vụ, giải pháp và trách nhiệm của Kế hoạch: "
+        f"{done:02d} hoàn thành; {late:02d} quá hạn; {waiting:02d} chờ điều kiện; "
+        "còn lại đang hoặc chưa triển khai.",
+        indent=True, align=WD_ALIGN_PARAGRAPH.JUSTIFY,
     )  # fmt: skip
-    table = document.add_table(rows=1, cols=4)
+    table = document.add_table(rows=1, cols=5)
     table.style = "Table Grid"
-    for cell, text in zip(
-        table.rows[0].cells, ["Mục", "Nhiệm vụ, giải pháp", "Chủ trì", "Trạng thái"], strict=True
-    ):
+    headers = ["Mục", "Nhiệm vụ, giải pháp", "Chủ trì", "Tình trạng", "Kết quả, minh chứng"]
+    for cell, text in zip(table.rows[0].cells, headers, strict=True):
         _cell(cell, text, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
-    for item in content.tasks:
+    for line in content.tasks:
         row = table.add_row().cells
-        text = item.text if len(item.text) <= 300 else item.text[:299].rstrip() + "…"
-        lead = item.lead.name if item.lead_id else ""
-        for cell, value in zip(row, [item.number, text, lead, "Chưa cập nhật"], strict=True):
+        text = line.text if len(line.text) <= 240 else line.text[:239].rstrip() + "…"
+        state = f"{line.state} ({line.progress}%)" if line.progress else line.state
+        for cell, value in zip(row, [line.number, text, line.lead, state, line.evidence], strict=True):
             _cell(cell, value, size=10)
-    _widths(table, [Mm(14), Mm(95), Mm(35), Mm(21)])
+    _widths(table, [Mm(14), Mm(66), Mm(28), Mm(22), Mm(35)])
 
 
 def _closing(document, content: ReportContent) -> None:

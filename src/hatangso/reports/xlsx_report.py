@@ -142,20 +142,14 @@ def _values(workbook, content: ReportContent) -> None:
 def _tasks(workbook, content: ReportContent) -> None:
     sheet = workbook.create_sheet("Nhiem vu")
     _title(sheet, content, "Nhiệm vụ, giải pháp của Kế hoạch")
-    _header(sheet, ["Mục", "Loại", "Nội dung", "Chủ trì", "Trạng thái"])
-    for item in content.tasks:
+    _header(sheet, ["Mục", "Loại", "Nội dung", "Chủ trì", "Tình trạng", "Tiến độ (%)", "Kết quả, minh chứng"])
+    for line in content.tasks:
         append_row(
-            sheet,
-            [
-                item.number,
-                item.get_kind_display(),
-                item.text,
-                item.lead.name if item.lead_id else "",
-                "Chưa cập nhật",
-            ],
+            sheet, [line.number, line.kind, line.text, line.lead, line.state, line.progress, line.evidence]
         )
-        sheet.cell(row=sheet.max_row, column=3).alignment = Alignment(wrap_text=True, vertical="top")
-    set_widths(sheet, {1: 9, 2: 12, 3: 90, 4: 30, 5: 14})
+        for column in (3, 7):
+            sheet.cell(row=sheet.max_row, column=column).alignment = Alignment(wrap_text=True, vertical="top")
+    set_widths(sheet, {1: 9, 2: 12, 3: 80, 4: 30, 5: 14, 6: 10, 7: 50})
 
 
 def write_xlsx(content: ReportContent, path) -> None:

@@ -2,6 +2,7 @@
 
 import io
 from datetime import date
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -55,7 +56,7 @@ def test_a_citizen_reports_and_follows_only_their_report(seed_plan, client):
     page = response.content.decode()
     assert f"/phan-anh/theo-doi/{first.token}/" in page
     stored = IncidentPhoto.objects.get()
-    assert b"Exif" not in open(stored.stored_path, "rb").read()[:300]  # location stripped
+    assert b"Exif" not in Path(stored.stored_path).read_bytes()[:300]  # location stripped
     report(client, description="Nắp cống bể cáp bị vỡ trước chợ")
     second = Incident.objects.exclude(pk=first.pk).get()
     own = client.get(f"/phan-anh/theo-doi/{first.token}/").content.decode()
