@@ -11,6 +11,7 @@ from hatangso.registry.api import router as registry_router
 from hatangso.reports.api import router as reports_router
 from hatangso.utilities.errors import UserError
 from hatangso.utilities.importing import ImportRejected
+from hatangso.workplan.api import router as workplan_router
 
 api = NinjaAPI(title="hatangso API", version="1", urls_namespace="api-v1")
 plans_router.add_router("", analytics_router)
@@ -18,6 +19,7 @@ plans_router.add_router("", reports_router)
 api.add_router("/plans/", plans_router)
 api.add_router("/units/", units_router)
 api.add_router("/registry/", registry_router)
+api.add_router("/", workplan_router)
 api.add_router("/values/", values_router)
 api.add_router("/submissions/", submissions_router)
 

@@ -9,7 +9,7 @@ import csv
 import json
 import random
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -21,9 +21,13 @@ from hatangso.collection import workflow
 from hatangso.collection.models import Submission
 from hatangso.core.changelog import Actor
 from hatangso.geography.models import AdministrativeUnit
+from hatangso.geography.selectors import resolve_unit
 from hatangso.geography.services import create_village
 from hatangso.plans.models import Plan
-from hatangso.utilities.periods import parse_period
+from hatangso.registry.models import Operator
+from hatangso.utilities.periods import parse_day, parse_period
+from hatangso.workplan import services
+from hatangso.workplan.models import ProgressUpdate, Road, Task
 
 SYNTHETIC_LABEL = "dữ liệu mẫu / synthetic demo data"
 SEED = 1529
@@ -352,3 +356,124 @@ def write_demo_boundaries(plan: Plan, path: Path) -> Path:
         json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False), "utf-8"
     )
     return path
+
+
+DEMO_UPDATES = [
+    # (task, date, text, progress, status, accept)
+    (
+        "VI.1.a",
+        "15/06/2024",
+        "Ban hành văn bản triển khai Kế hoạch; giao nhiệm vụ cho các cơ quan, UBND xã, phường (mẫu).",
+        100,
+        "done",
+        True,
+    ),
+    (
+        "VI.1.đ",
+        "20/11/2024",
+        "Tổng hợp báo cáo kết quả thực hiện từ các cơ quan, xã, phường (mẫu).",
+        80,
+        "in_progress",
+        True,
+    ),
+    (
+        "IV.1.a",
+        "10/07/2024",
+        "Đăng 12 tin bài tuyên truyền về hạ tầng số trên Cổng thông tin thị xã (mẫu).",
+        100,
+        "done",
+        True,
+    ),
+    (
+        "VI.3.c",
+        "05/09/2024",
+        "Lập danh sách 3 tuyến đường cần xây dựng, cải tạo hạ tầng dùng chung (mẫu).",
+        60,
+        "in_progress",
+        True,
+    ),
+    (
+        "VI.7.a",
+        "30/08/2024",
+        "Các xã, phường rà soát quy hoạch hạ tầng viễn thông thụ động (mẫu).",
+        50,
+        "in_progress",
+        False,
+    ),
+    ("VI.8.d", "01/10/2024", "Doanh nghiệp gửi báo cáo quý III (mẫu).", 75, "in_progress", True),
+]
+DEMO_INCIDENTS = [
+    (
+        "unsafe",
+        "Cáp viễn thông chùng thấp qua đường, xe tải dễ vướng (mẫu).",
+        "Đường Lý Bôn, phường Tứ Hạ",
+        "resolved",
+    ),
+    ("damaged", "Nắp bể cáp trước chợ bị vỡ, nguy hiểm cho người đi bộ (mẫu).", "Chợ Hương Văn", "assigned"),
+    ("wrong_build", "Cột anten dựng sát nhà dân, không thấy biển báo (mẫu).", "Thôn 3, xã Hương Toàn", "new"),
+    ("unsafe", "Cột treo cáp nghiêng sau mưa bão (mẫu).", "Tổ 5, phường Hương Chữ", "in_progress"),
+    ("other", "Tủ cáp không khóa, cáp lộ ra ngoài (mẫu).", "Xã Bình Tiến", "new"),
+]
+DEMO_ROADS = [
+    ("Đường Lý Bôn (mẫu)", "từ Quốc lộ 1A đến cầu Tứ Phú", "19996", "build"),
+    ("Đường Cách Mạng Tháng Tám (mẫu)", "đoạn qua phường Hương Văn", "20011", "upgrade"),
+    ("Tỉnh lộ 16 (mẫu)", "đoạn qua xã Hương Toàn", "20005", "repair"),
+]
+
+
+def create_demo_workplan(plan: Plan, actor: Actor) -> None:
+    """Progress on part of the plan's tasks (some done, some returned, the rest late or waiting on
+    the province), roads on the shared-infrastructure list, and a few citizens' reports."""
+    if ProgressUpdate.objects.filter(task__item__plan=plan).exists():
+        return  # the demo ran before: keep what people may have added since
+    for number, day, text, progress, status, accept in DEMO_UPDATES:
+        task = Task.objects.get(item__plan=plan, item__number=number)
+        update = services.add_update(
+            task=task,
+            text=text,
+            done_on=parse_day(day),
+            progress=progress,
+            status=status,
+            user=None,
+            actor=actor,
+        )
+        comment = "" if accept else "Cần gửi kèm biên bản rà soát của từng xã (mẫu)."
+        services.decide_update(update=update, accept=accept, comment=comment, user=None, actor=actor)
+    # Tasks still running have a later deadline the owner set; the rest are due on 30/11/2024.
+    for number in ("VI.1.đ", "VI.3.c", "VI.8.d"):
+        task = Task.objects.get(item__plan=plan, item__number=number)
+        services.set_task(task=task, due_date=date(2027, 6, 30), user=None, actor=actor)
+    task = Task.objects.get(item__plan=plan, item__number="VI.3.c")
+    for name, section, code, work in DEMO_ROADS:
+        road, _ = Road.objects.get_or_create(
+            name=name,
+            defaults={
+                "section": section,
+                "unit": resolve_unit(code, start=plan.issued_on),
+                "work": work,
+                "synthetic": True,
+            },
+        )
+        road.tasks.add(task)
+    viettel = Operator.objects.get(code="viettel")
+    for category, description, address, status in DEMO_INCIDENTS:
+        incident = services.report_incident(
+            category=category, description=description, address=address, actor=actor, synthetic=True
+        )
+        if status != "new":
+            services.triage_incident(
+                incident=incident,
+                status="assigned",
+                operator=viettel,
+                comment="Chuyển doanh nghiệp xử lý (mẫu).",
+                user=None,
+                actor=actor,
+            )
+        if status in ("in_progress", "resolved"):
+            services.triage_incident(
+                incident=incident,
+                status=status,
+                comment="Doanh nghiệp đã xử lý (mẫu)." if status == "resolved" else "",
+                user=None,
+                actor=actor,
+            )

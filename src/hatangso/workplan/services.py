@@ -255,7 +255,10 @@ def report_incident(
 
 
 def can_triage(user) -> bool:
-    """Phòng Quản lý đô thị triages incident reports (DESIGN.md §2), and the plan owner."""
+    """Phòng Quản lý đô thị triages incident reports (DESIGN.md §2), and the plan owner (None: the
+    command line)."""
+    if user is None:
+        return True
     scope = scope_for(user)
     return scope.is_superuser or any(
         m.role == Role.PLAN_OWNER or (m.role == Role.AGENCY and m.agency_id and m.agency.code == "phong_qldt")

@@ -166,3 +166,44 @@ def test_an_agency_reports_progress_with_evidence(seed_plan, client, actor):
     )
     client.force_login(commune)
     assert client.get(f"/minh-chung/{stored.pk}/").status_code == 404
+
+
+def test_tasks_and_updates_over_the_api(seed_plan, client, actor):
+    from hatangso.core.services import create_api_token
+
+    qldt = create_user(username="qldt", password=PASSWORD, actor=actor)
+    grant_membership(
+        user=qldt,
+        role="agency",
+        agency=Agency.objects.get(code="phong_qldt"),
+        unit=seed_plan.area_unit,
+        actor=actor,
+    )
+    _, token = create_api_token(user=qldt, name="t", actor=actor)
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    tasks = client.get("/api/v1/plans/1529-kh-ubnd/tasks?agency=phong_qldt", **auth).json()
+    assert [t["number"] for t in tasks] == ["VI.3.a", "VI.3.b", "VI.3.c", "VI.3.d"]
+    waiting = client.get("/api/v1/plans/1529-kh-ubnd/tasks?state=waiting", **auth).json()
+    assert {t["number"] for t in waiting} == {"III.1.e", "III.4.a"}
+    own = tasks[2]["id"]
+    evidence = io.BytesIO(PDF)
+    evidence.name = "ds.pdf"
+    response = client.post(
+        f"/api/v1/tasks/{own}/updates",
+        {"text": "Đã lập danh sách", "done_on": "2024-09-01", "files": [evidence]},
+        **auth,
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["evidence"] == ["ds.pdf"]
+    other = Task.objects.get(item__number="VI.2").pk
+    assert (
+        client.post(
+            f"/api/v1/tasks/{other}/updates", {"text": "x", "done_on": "2024-09-01"}, **auth
+        ).status_code
+        == 404
+    )
+    update = response.json()["id"]
+    decide = client.post(
+        f"/api/v1/updates/{update}/accept", data="{}", content_type="application/json", **auth
+    )
+    assert decide.status_code == 404, decide.content  # only the plan owner decides

@@ -12,6 +12,7 @@ from hatangso.core.demo import (
     SYNTHETIC_LABEL,
     create_demo_submissions,
     create_demo_villages,
+    create_demo_workplan,
     demo_values_path,
     write_demo_boundaries,
     write_demo_registry,
@@ -71,6 +72,7 @@ class Command(HatangsoCommand):
             write_demo_values(plan, values_file)
             import_values(path=values_file, actor=actor, synthetic=True)
             create_demo_submissions(plan, actor)
+            create_demo_workplan(plan, actor)
             progress.update(task, description="Hạ tầng mẫu / Demo registry")
             boundaries = write_demo_boundaries(
                 plan, settings.HOME / "demo" / "ranh-gioi-mau-synthetic.geojson"
