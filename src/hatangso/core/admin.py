@@ -8,6 +8,7 @@ from hatangso.core.models import ApiToken, ChangeLogEntry, Membership
 from hatangso.geography.models import AdministrativeUnit, UnitSuccession
 from hatangso.plans.models import Agency, Condition, Indicator, Plan, PlanItem, PlanSection
 from hatangso.registry.models import Operator
+from hatangso.workplan.models import Incident, Road, Task
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -86,3 +87,29 @@ class ApiTokenAdmin(ReadOnlyAdmin):
 
 for model in (Agency, Condition, PlanSection, DataElement, ImportBatch, Operator):
     admin.site.register(model, ReadOnlyAdmin)
+
+
+@admin.register(Task)
+class TaskAdmin(ReadOnlyAdmin):
+    list_display = ("item", "due_date", "status", "progress")
+    list_filter = ("status",)
+
+
+@admin.register(Road)
+class RoadAdmin(ReadOnlyAdmin):
+    list_display = ("name", "section", "unit", "work", "status", "synthetic")
+
+
+@admin.register(Incident)
+class IncidentAdmin(ReadOnlyAdmin):
+    list_display = (
+        "pk",
+        "category",
+        "status",
+        "assigned_operator",
+        "assigned_unit",
+        "created_at",
+        "synthetic",
+    )
+    list_filter = ("status", "category")
+    exclude = ("contact",)  # the reporter's contact stays with those who triage, on their page

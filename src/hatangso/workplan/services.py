@@ -4,6 +4,7 @@ and the public's incident reports with their triage. Every write is audited."""
 import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
@@ -12,6 +13,7 @@ from hatangso.core.changelog import Actor, record_change, record_changes, snapsh
 from hatangso.core.models import ChangeLogEntry, Role
 from hatangso.core.scoping import may_manage_plan, scope_for
 from hatangso.geography.locating import UnitLocator
+from hatangso.geography.selectors import resolve_unit
 from hatangso.plans.models import Agency, Plan, PlanItem
 from hatangso.utilities.errors import Conflict, NotFound, UserError
 from hatangso.utilities.files import (
@@ -22,7 +24,18 @@ from hatangso.utilities.files import (
     store,
     without_metadata,
 )
-from hatangso.workplan.models import Evidence, Incident, IncidentEvent, IncidentPhoto, ProgressUpdate, Task
+from hatangso.utilities.importing import ImportRejected, RowErrors, keep_original, map_columns
+from hatangso.utilities.tabular import read_table
+from hatangso.utilities.text import match_key
+from hatangso.workplan.models import (
+    Evidence,
+    Incident,
+    IncidentEvent,
+    IncidentPhoto,
+    ProgressUpdate,
+    Road,
+    Task,
+)
 
 TASK_KINDS = (PlanItem.Kind.TASK, PlanItem.Kind.MEASURE, PlanItem.Kind.RESPONSIBILITY)
 EVIDENCE_MAX_BYTES = 10 * 2**20
@@ -303,3 +316,94 @@ def triage_incident(
     record_change(actor, ChangeLogEntry.Action.UPDATE, incident, before=before, reason=comment.strip())
     IncidentEvent.objects.create(incident=incident, status=status, comment=comment.strip(), actor=actor.name)
     return incident
+
+
+ROAD_COLUMNS = {
+    "name": {"ten_duong", "ten", "name"},
+    "section": {"doan", "section"},
+    "unit_code": {"ma_don_vi", "ma_xa", "unit_code"},
+    "work": {"hang_muc", "work"},
+    "status": {"trang_thai", "status"},
+    "tasks": {"nhiem_vu", "tasks"},
+    "note": {"ghi_chu", "note"},
+}
+ROAD_WORDS = {
+    match_key(w): value
+    for value, words in {
+        Road.Work.BUILD: ("build", "xây dựng", "xây dựng mới"),
+        Road.Work.REPAIR: ("repair", "sửa chữa"),
+        Road.Work.UPGRADE: ("upgrade", "nâng cấp", "cải tạo", "nâng cấp, cải tạo"),
+        Road.Status.PLANNED: ("planned", "trong danh mục", "kế hoạch"),
+        Road.Status.IN_PROGRESS: ("in_progress", "đang thực hiện"),
+        Road.Status.DONE: ("done", "đã hoàn thành", "hoàn thành"),
+    }.items()
+    for w in words
+}
+
+
+def import_roads(*, path, plan: Plan, actor: Actor, synthetic: bool = False) -> int:
+    """The roads list (VI.3.c) from CSV/XLSX, all or nothing; `nhiem_vu` links tasks by section
+    number (`VI.3.c; IV.2.b`). A road already listed (same name and section) is updated."""
+    table = read_table(path)
+    mapping = map_columns(table.columns, ROAD_COLUMNS, ("name", "work"))
+    errors, rows = RowErrors(), []
+    tasks = {t.item.number: t for t in Task.objects.filter(item__plan=plan).select_related("item")}
+    for number, cells in table.rows:
+
+        def cell(field, cells=cells):
+            return cells.get(mapping.get(field, ""), "")
+
+        def fail(field, vi, en, number=number, cell=cell):
+            errors.add(number, mapping.get(field, field), cell(field), vi, en)
+
+        ok = True
+        work = ROAD_WORDS.get(match_key(cell("work")))
+        if work not in Road.Work.values:
+            fail(
+                "work",
+                "hạng mục không rõ (xây dựng mới, sửa chữa, nâng cấp)",
+                "unknown work (build, repair, upgrade)",
+            )
+            ok = False
+        status = ROAD_WORDS.get(match_key(cell("status"))) if cell("status") else Road.Status.PLANNED
+        if status not in Road.Status.values:
+            fail("status", "trạng thái không rõ", "unknown status (planned, in_progress, done)")
+            ok = False
+        unit = None
+        if cell("unit_code"):
+            try:
+                unit = resolve_unit(cell("unit_code"), start=plan.issued_on)
+            except UserError as exc:
+                fail("unit_code", exc.vi, exc.en)
+                ok = False
+        linked = []
+        for code in [c.strip() for c in cell("tasks").replace(",", ";").split(";") if c.strip()]:
+            if code not in tasks:
+                fail("tasks", f"không có nhiệm vụ mục {code}", f"no task numbered {code}")
+                ok = False
+            else:
+                linked.append(tasks[code])
+        if not cell("name"):
+            fail("name", "thiếu tên đường", "the road name is missing")
+            ok = False
+        if ok:
+            rows.append((cell("name")[:200], cell("section")[:300], unit, work, status, cell("note"), linked))
+    if errors:
+        keep_original(path, "rejected")
+        raise ImportRejected(Path(path).name, errors.errors)
+    keep_original(path, "roads")
+    with transaction.atomic():
+        for name, section, unit, work, status, note, linked in rows:
+            road = Road.objects.filter(name=name, section=section).first()
+            before = snapshot(road) if road else None
+            road = road or Road(name=name, section=section)
+            road.unit, road.work, road.status, road.note, road.synthetic = unit, work, status, note, synthetic
+            road.save()
+            road.tasks.set(linked)
+            record_change(
+                actor,
+                ChangeLogEntry.Action.UPDATE if before else ChangeLogEntry.Action.CREATE,
+                road,
+                before=before,
+            )
+    return len(rows)

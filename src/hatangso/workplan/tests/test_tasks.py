@@ -177,3 +177,28 @@ def test_evidence_images_keep_no_location(seed_plan, actor):
     cleaned = without_metadata(buffer.getvalue(), "jpeg")
     assert b"Exif" not in cleaned and Image.open(io.BytesIO(cleaned)).size == (40, 30)
     assert not Evidence.objects.exists()
+
+
+def test_roads_list_imports_all_or_nothing(seed_plan, actor, tmp_path, table_counts):
+    from hatangso.utilities.importing import ImportRejected
+    from hatangso.workplan.models import Road
+    from hatangso.workplan.services import import_roads
+
+    path = tmp_path / "duong.csv"
+    path.write_text(
+        "ten_duong,doan,ma_don_vi,hang_muc,trang_thai,nhiem_vu\n"
+        "Đường Lý Bôn,từ QL1A đến cầu Tứ Phú,19996,xây dựng mới,,VI.3.c\n"
+        "Tỉnh lộ 16,,20005,sơn lại,,VI.9\n",
+        encoding="utf-8",
+    )
+    before = table_counts()
+    with pytest.raises(ImportRejected) as rejected:
+        import_roads(path=path, plan=seed_plan, actor=actor)
+    assert [(e.row, e.column) for e in rejected.value.errors] == [(3, "hang_muc"), (3, "nhiem_vu")]
+    assert table_counts() == before
+    path.write_text(path.read_text(encoding="utf-8").replace("sơn lại,,VI.9", "sửa chữa,,"), encoding="utf-8")
+    assert import_roads(path=path, plan=seed_plan, actor=actor) == 2
+    road = Road.objects.get(name="Đường Lý Bôn")
+    assert (road.work, road.status, road.unit.code) == ("build", "planned", "19996")
+    assert [t.item.number for t in road.tasks.all()] == ["VI.3.c"]
+    assert import_roads(path=path, plan=seed_plan, actor=actor) == 2 and Road.objects.count() == 2

@@ -4,10 +4,12 @@ from pathlib import Path
 from hatangso.collection.services import import_values
 from hatangso.core.management.base import HatangsoCommand
 from hatangso.geography.services import import_boundaries, import_gso_list, import_villages
+from hatangso.plans.selectors import default_plan
 from hatangso.registry.imports import IMPORTERS
 from hatangso.utilities.errors import UserError
+from hatangso.workplan.services import import_roads
 
-KINDS = ("admin-units", "villages", "boundaries", "values", *IMPORTERS)
+KINDS = ("admin-units", "villages", "boundaries", "values", "roads", *IMPORTERS)
 
 
 def _date(text: str) -> date:
@@ -70,6 +72,9 @@ class Command(HatangsoCommand):
                 synthetic=options["synthetic"],
             )
             self.console.print(f"Ranh giới / boundaries: {count}")
+        elif kind == "roads":
+            count = import_roads(path=file, plan=default_plan(), actor=actor, synthetic=options["synthetic"])
+            self.console.print(f"Tuyến đường / roads: {count}")
         elif kind in IMPORTERS:
             summary = IMPORTERS[kind](path=file, actor=actor, synthetic=options["synthetic"])
             self.console.print(
