@@ -10,13 +10,14 @@ from django.utils.text import slugify
 from hatangso.collection.models import DataElement, FormElement, ReportForm
 from hatangso.core.changelog import Actor, record_change, snapshot
 from hatangso.core.models import ChangeLogEntry
+from hatangso.core.scoping import may_manage_plan
 from hatangso.geography.models import AdministrativeUnit
 from hatangso.geography.selectors import resolve_unit
 from hatangso.plans.models import Agency, Condition, Indicator, Plan, PlanItem, PlanSection, ValidationRule
 from hatangso.plans.planfile import FormSpec, PlanFile, expression_names, read_plan_file
 from hatangso.plans.signals import plan_loaded
 from hatangso.registry.models import Operator
-from hatangso.utilities.errors import UserError
+from hatangso.utilities.errors import NotFound, UserError
 from hatangso.utilities.periods import parse_period
 
 SEED_PLAN_FILE = Path(__file__).resolve().parent / "data" / "huong-tra-2024.yaml"
@@ -137,8 +138,15 @@ def load_plan(*, path: Path, actor: Actor) -> PlanLoadSummary:
         },
     )
 
+    # Whether a condition has come true is the plan owner's record, not the file's: a reload keeps it.
+    existing = set(plan.conditions.values_list("code", flat=True))
     conditions = {
-        c.code: _save(actor, Condition, {"plan": plan, "code": c.code}, c.model_dump(exclude={"code"}))
+        c.code: _save(
+            actor,
+            Condition,
+            {"plan": plan, "code": c.code},
+            c.model_dump(exclude={"code", "met"} if c.code in existing else {"code"}),
+        )
         for c in spec.conditions
     }
     for order, section in enumerate(spec.sections, start=1):
@@ -266,9 +274,14 @@ def _save_form_fields(form: ReportForm, elements: list[DataElement]) -> None:
             field.save()
 
 
-def set_condition(*, condition: Condition, met: bool, actor: Actor) -> Condition:
+def set_condition(*, condition: Condition, met: bool, actor: Actor, user=None, note: str = "") -> Condition:
+    """The plan owner records that a condition (e.g. "khi cấp tỉnh triển khai") has come true, or not."""
+    if not may_manage_plan(user, condition.plan):
+        raise NotFound(f"Không có điều kiện {condition.code}", f"No condition {condition.code}")
     before = snapshot(condition)
     condition.met = met
-    condition.save(update_fields=["met"])
-    record_change(actor, ChangeLogEntry.Action.UPDATE, condition, before=before)
+    if note:
+        condition.note = note
+    condition.save(update_fields=["met", "note"])
+    record_change(actor, ChangeLogEntry.Action.UPDATE, condition, before=before, reason=note)
     return condition

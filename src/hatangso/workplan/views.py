@@ -15,6 +15,7 @@ from hatangso.core.changelog import Actor
 from hatangso.core.scoping import may_manage_plan
 from hatangso.geography.selectors import resolve_unit
 from hatangso.plans.selectors import plan_list
+from hatangso.plans.services import set_condition
 from hatangso.registry.models import Operator
 from hatangso.utilities.errors import UserError
 from hatangso.utilities.files import CONTENT_TYPES, Upload
@@ -68,6 +69,19 @@ def task_detail(request, task_id: int):
     task = selectors.get_task(request.user, task_id)
     may_update = services.can_update_task(request.user, task)
     form = UpdateForm(initial={"done_on": timezone.localdate()})
+    if request.method == "POST" and request.POST.get("condition") and task.item.condition_id:
+        try:
+            set_condition(
+                condition=task.item.condition,
+                met=request.POST["condition"] == "met",
+                note=request.POST.get("note", ""),
+                user=request.user,
+                actor=_actor(request),
+            )
+            messages.success(request, _("Đã ghi điều kiện của kế hoạch."))
+        except UserError as exc:
+            messages.error(request, exc.vi)
+        return redirect("task-detail", task_id=task.pk)
     if request.method == "POST" and request.POST.get("decide"):
         update = get_object_or_404(ProgressUpdate, pk=request.POST["decide"], task=task)
         try:

@@ -207,3 +207,19 @@ def test_tasks_and_updates_over_the_api(seed_plan, client, actor):
         f"/api/v1/updates/{update}/accept", data="{}", content_type="application/json", **auth
     )
     assert decide.status_code == 404, decide.content  # only the plan owner decides
+
+
+def test_the_owner_records_that_the_province_has_deployed(seed_plan, client, actor):
+    owner = create_user(username="vhtt", password=PASSWORD, actor=actor)
+    grant_membership(user=owner, role="plan_owner", unit=seed_plan.area_unit, actor=actor)
+    client.force_login(owner)
+    shared = Task.objects.get(item__number="III.1.e")
+    assert shared.state(date(2024, 12, 15)) == "waiting"
+    client.post(f"/nhiem-vu/{shared.pk}/", {"condition": "met", "note": "Công văn 123/STTTT ngày 01/10/2024"})
+    shared = Task.objects.get(pk=shared.pk)
+    assert shared.item.condition.met and shared.state(date(2024, 12, 15)) == "overdue"
+    # Loading the plan file again keeps what the owner recorded.
+    from hatangso.plans.services import SEED_PLAN_FILE, load_plan
+
+    load_plan(path=SEED_PLAN_FILE, actor=actor)
+    assert Task.objects.get(pk=shared.pk).item.condition.met is True

@@ -5,6 +5,7 @@ from rich.table import Table
 from hatangso.core.management.base import HatangsoCommand
 from hatangso.plans import selectors, services
 from hatangso.plans.planfile import plan_file_schema
+from hatangso.utilities.errors import UserError
 from hatangso.utilities.numbers import format_date
 
 
@@ -12,11 +13,18 @@ class Command(HatangsoCommand):
     help = "Nạp và liệt kê kế hoạch / Load and list plans"
 
     def add_arguments(self, parser):
-        sub = parser.add_subparsers(dest="action", required=True, metavar="load|list|schema")
+        sub = parser.add_subparsers(dest="action", required=True, metavar="load|list|schema|condition")
         load = sub.add_parser("load", help="Nạp tệp kế hoạch YAML / load a YAML plan file")
         load.add_argument("file", type=Path)
         sub.add_parser("list", help="Danh sách kế hoạch / list plans")
         sub.add_parser("schema", help="JSON Schema của tệp kế hoạch / the plan file's JSON Schema")
+        condition = sub.add_parser("condition", help="ghi điều kiện đã/chưa đáp ứng / record a condition")
+        condition.add_argument("code", help="mã điều kiện / condition code, e.g. province_deployed")
+        state = condition.add_mutually_exclusive_group(required=True)
+        state.add_argument("--met", action="store_true", help="đã đáp ứng / has come true")
+        state.add_argument("--not-met", action="store_true", help="chưa đáp ứng / has not")
+        condition.add_argument("--note", default="", help="căn cứ / the document that says so")
+        condition.add_argument("--plan", help="số kế hoạch / plan code")
 
     def command_label(self) -> str:
         return "plan"
@@ -31,6 +39,22 @@ class Command(HatangsoCommand):
             self.console.print(
                 f"{verb} {summary.plan.code}: {summary.indicators} chỉ tiêu / indicators, "
                 f"{summary.items} nội dung / items, {summary.data_elements} phần tử dữ liệu / data elements"
+            )
+            return
+        if action == "condition":
+            plan = selectors.get_plan(options["plan"]) if options["plan"] else selectors.default_plan()
+            found = plan.conditions.filter(code=options["code"]).first()
+            if found is None:
+                known = ", ".join(plan.conditions.values_list("code", flat=True))
+                raise UserError(
+                    f"Không có điều kiện '{options['code']}' (có: {known})",
+                    f"No condition '{options['code']}' (known: {known})",
+                )
+            services.set_condition(
+                condition=found, met=options["met"], note=options["note"], actor=self.actor()
+            )
+            self.console.print(
+                f"{found.text}: {'đã đáp ứng / met' if options['met'] else 'chưa đáp ứng / not met'}"
             )
             return
         table = Table(title="Kế hoạch / Plans", caption="CT: số chỉ tiêu / indicators")
