@@ -5,6 +5,7 @@ from django.urls import path
 from hatangso.api.urls import api
 from hatangso.collection import views as collection_views
 from hatangso.registry import views as registry_views
+from hatangso.reports import views as report_views
 from hatangso.web import views
 from hatangso.workplan import views as workplan_views
 
@@ -29,6 +30,8 @@ urlpatterns = [
     path("phan-anh/", workplan_views.incident_form, name="incident-form"),
     path("phan-anh/theo-doi/<str:token>/", workplan_views.incident_status, name="incident-status"),
     path("phan-anh/xu-ly/", workplan_views.incident_triage, name="incident-triage"),
+    path("bao-cao/", report_views.report_page, name="report-page"),
+    path("bao-cao/tai/<str:fmt>/", report_views.report_download, name="report-download"),
     path("duyet/", collection_views.review_list, name="review-list"),
     path("duyet/<int:submission_id>/", collection_views.review_submission, name="review-submission"),
     path("admin/", admin.site.urls),
