@@ -421,3 +421,33 @@ def test_report_command_writes_a_docx_quickly(demo, tmp_path):
         "Không đọc được tệp khong-co.yaml",
         "Cannot read khong-co.yaml",
     )
+
+
+# --- plan parse -------------------------------------------------------------------------------
+
+SEED_DOCUMENT = (
+    Path(__file__).resolve().parents[1]
+    / ".."
+    / "shared"
+    / "seed"
+    / "ke-hoach-1529-KH-UBND-huong-tra-2024.txt"
+)
+
+
+@pytest.mark.skipif(not SEED_DOCUMENT.is_file(), reason="shared/seed is not beside the repository")
+def test_plan_parse_then_load(demo, tmp_path):
+    home, _ = demo
+    out = tmp_path / "ban-nhap.yaml"
+    result = hatangso(home, "plan", "parse", str(SEED_DOCUMENT), "--out", str(out), columns=200)
+    assert result.returncode == 0, result.stderr
+    assert "1529/KH-UBND: 15 chỉ tiêu / indicators, 69 nội dung / items, 0 điểm cần xem lại" in result.stderr
+    assert out.read_text(encoding="utf-8").startswith("# Bản nháp kế hoạch")
+    loaded = hatangso(home, "plan", "load", str(out), columns=200)
+    assert loaded.returncode == 0, loaded.stderr
+    garbage = tmp_path / "rac.bin"
+    garbage.write_bytes(b"\x00\xff\x10binary")
+    assert_user_error(
+        hatangso(home, "plan", "parse", str(garbage)),
+        "Tệp rac.bin không phải văn bản",
+        "File rac.bin is not a document",
+    )

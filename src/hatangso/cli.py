@@ -11,6 +11,7 @@ Cách dùng / Usage: hatangso LỆNH/COMMAND [tùy chọn/options]
   demo [--no-serve] [--port N]        dữ liệu mẫu, tính chỉ tiêu, chạy web / demo data, compute, serve
   serve [--port N]                    chạy ứng dụng web / serve the web app
   plan load FILE                      nạp kế hoạch từ tệp YAML / load a plan file
+  plan parse DOC [--out FILE]         đọc văn bản kế hoạch (TXT/DOCX/PDF) / read a plan document
   plan condition CODE --met|--not-met   ghi điều kiện (khi cấp tỉnh triển khai) / record a condition
   tasks list [--agency] [--overdue]   nhiệm vụ của kế hoạch / the plan's tasks
   remind [--send]                     nhắc việc quá hạn / overdue reminders

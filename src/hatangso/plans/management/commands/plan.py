@@ -1,9 +1,12 @@
 from pathlib import Path
 
+import yaml
 from rich.table import Table
 
 from hatangso.core.management.base import HatangsoCommand
 from hatangso.plans import selectors, services
+from hatangso.plans.drafting import draft_plan_file
+from hatangso.plans.parsing import parse_plan, read_document
 from hatangso.plans.planfile import plan_file_schema
 from hatangso.utilities.errors import UserError
 from hatangso.utilities.numbers import format_date
@@ -13,7 +16,10 @@ class Command(HatangsoCommand):
     help = "Nạp và liệt kê kế hoạch / Load and list plans"
 
     def add_arguments(self, parser):
-        sub = parser.add_subparsers(dest="action", required=True, metavar="load|list|schema|condition")
+        sub = parser.add_subparsers(dest="action", required=True, metavar="load|parse|list|schema|condition")
+        parse = sub.add_parser("parse", help="đọc văn bản kế hoạch (TXT, DOCX, PDF) / read a plan document")
+        parse.add_argument("document", type=Path)
+        parse.add_argument("--out", type=Path, help="tệp kế hoạch YAML / plan file to write (default: print)")
         load = sub.add_parser("load", help="Nạp tệp kế hoạch YAML / load a YAML plan file")
         load.add_argument("file", type=Path)
         sub.add_parser("list", help="Danh sách kế hoạch / list plans")
@@ -40,6 +46,9 @@ class Command(HatangsoCommand):
                 f"{verb} {summary.plan.code}: {summary.indicators} chỉ tiêu / indicators, "
                 f"{summary.items} nội dung / items, {summary.data_elements} phần tử dữ liệu / data elements"
             )
+            return
+        if action == "parse":
+            self._parse(options["document"], options["out"])
             return
         if action == "condition":
             plan = selectors.get_plan(options["plan"]) if options["plan"] else selectors.default_plan()
@@ -75,3 +84,25 @@ class Command(HatangsoCommand):
                 str(plan.indicators.count()),
             )
         self.console.print(table)
+
+    def _parse(self, document: Path, out: Path | None) -> None:
+        draft = draft_plan_file(parse_plan(read_document(document)))
+        notes = "".join(f"#   - {line}\n" for line in draft.review) or "#   (không có / none)\n"
+        text = (
+            f"# Bản nháp kế hoạch đọc từ {document.name} ('hatangso plan parse') / a draft read from it.\n"
+            "# Xem lại rồi nạp bằng 'hatangso plan load TỆP' / review, then load it.\n"
+            f"# Cần xem lại / to review:\n{notes}"
+            + yaml.safe_dump(draft.plan_file, allow_unicode=True, sort_keys=False, width=110)
+        )
+        if out is None:
+            self.stdout.write(text)
+        else:
+            out.write_text(text, encoding="utf-8")
+        plan = draft.plan_file
+        counts = f"{len(plan['indicators'])} chỉ tiêu / indicators, {len(plan['items'])} nội dung / items"
+        self.stderr.write(
+            f"{plan['plan']['code']}: {counts}, {len(draft.review)} điểm cần xem lại / to review"
+            + (f" → {out}" if out else "")
+        )
+        for line in draft.review:
+            self.stderr.write(f"  - {line}")

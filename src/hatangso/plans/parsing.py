@@ -1,0 +1,403 @@
+"""Reading an official plan document (Kế hoạch) into its parts: header, sections, indicators with
+targets, tasks, measures, responsibilities and the report deadline.
+
+Input is text as offices produce it: NFC or NFD, copied from PDFs or web pages (extra spaces, lines
+broken mid-sentence, bullets "-", "–", "+", "•", header tables flattened with "|"). The parser
+degrades to fewer items with warnings; it never guesses a number it cannot read.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from hatangso.utilities.errors import UserError
+
+ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"]
+BULLETS = "-–—+•*·"
+
+ROMAN_HEADING = re.compile(r"^(?P<num>(?:IX|IV|V?I{0,3}|X))\s*[.)]\s+(?P<title>\S.*)$")
+NUMBER_HEADING = re.compile(r"^(?P<num>\d{1,2}(?:\.\d{1,2})?)\s*[.)]\s*(?P<title>\S.*)$")
+LETTER_ITEM = re.compile(r"^(?P<letter>[a-zđ])\s*\)\s*(?P<text>\S.*)$")
+BULLET_ITEM = re.compile(rf"^[{re.escape(BULLETS)}]\s*(?P<text>\S.*)$")
+DOC_CODE = re.compile(r"(?P<code>\d{1,5}\s*/\s*[A-ZĐ]{1,5}(?:\s*-\s*[A-ZĐa-zđ]{1,10}){1,3})", re.UNICODE)
+DATE_WORDS = re.compile(r"ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s+năm\s+(?P<y>\d{4})", re.IGNORECASE)
+DATE_SLASH = re.compile(r"\b(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})\b")
+PERCENT = re.compile(r"(?P<value>\d{1,3}(?:[.,]\d+)?)\s*%")
+CONDITION = re.compile(r"\((?P<text>khi\s+[^)]*)\)", re.IGNORECASE)
+DEADLINE = re.compile(r"trước\s+ngày\s+(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})", re.IGNORECASE)
+ISSUER = re.compile(
+    r"(?P<issuer>(?:UBND|Ủy ban nhân dân|ỦY BAN NHÂN DÂN)\s+"
+    r"(?:tỉnh|thành phố|thị xã|huyện|quận|xã|phường|thị trấn)"
+    r"(?:\s+[A-ZĐÂĂÊÔƠƯÁÀẢÃẠẮẰẲẴẶẤẦẨẪẬÉÈẺẼẸẾỀỂỄỆÍÌỈĨỊÓÒỎÕỌỐỒỔỖỘỚỜỞỠỢÚÙỦŨỤỨỪỬỮỰÝỲỶỸỴ][^\s,.;]*)+)"
+    r"\s+ban\s+hành",
+    re.UNICODE,
+)
+
+
+@dataclass
+class ParsedIndicator:
+    section: str
+    text: str
+    target: float | None
+    unit: str
+    comparison: str
+    maintain: bool
+    condition: str | None
+
+
+@dataclass
+class ParsedItem:
+    number: str
+    kind: str  # purpose, requirement, goal, task, measure, funding, responsibility
+    text: str
+    lead: str | None = None  # the agency's name as written (responsibilities)
+    condition: str | None = None
+
+
+@dataclass
+class ParsedPlan:
+    code: str | None = None
+    issued_on: date | None = None
+    place: str | None = None
+    issuer: str | None = None
+    doc_type: str | None = None
+    title: str | None = None
+    year: int | None = None
+    period: str | None = None
+    references: list[str] = field(default_factory=list)
+    parent_code: str | None = None
+    parent_date: date | None = None
+    parent_issuer: str | None = None
+    sections: list[tuple[str, str]] = field(default_factory=list)
+    indicators: list[ParsedIndicator] = field(default_factory=list)
+    items: list[ParsedItem] = field(default_factory=list)
+    agencies: list[str] = field(default_factory=list)
+    deadline: date | None = None
+    recipients: list[str] = field(default_factory=list)
+    signature: dict = field(default_factory=dict)
+    closing: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+
+def read_document(path: Path) -> str:
+    """The document's text: plain text (UTF-8), DOCX (paragraphs and table cells) or text PDF."""
+    path = Path(path)
+    if not path.is_file():
+        raise UserError(f"Không tìm thấy tệp {path}", f"File {path} not found")
+    data = path.read_bytes()
+    if not data.strip():
+        raise UserError(f"Tệp {path.name} rỗng", f"File {path.name} is empty")
+    if data.startswith(b"%PDF"):
+        return _pdf_text(path)
+    if data.startswith(b"PK\x03\x04"):
+        return _docx_text(path)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UserError(
+            f"Tệp {path.name} không phải văn bản (TXT UTF-8, DOCX hoặc PDF có chữ)",
+            f"File {path.name} is not a document (UTF-8 text, DOCX or text PDF)",
+        ) from exc
+
+
+def _docx_text(path: Path) -> str:
+    from docx import Document
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = Document(str(path))
+    except (PackageNotFoundError, KeyError, ValueError) as exc:
+        raise UserError(
+            f"Tệp {path.name} không phải DOCX hợp lệ", f"File {path.name} is not a valid DOCX"
+        ) from exc
+    lines = []
+    for table in document.tables:
+        for row in table.rows:
+            lines.extend(cell.text for cell in row.cells)
+    lines.extend(p.text for p in document.paragraphs)
+    return "\n".join(lines)
+
+
+def _pdf_text(path: Path) -> str:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(str(path))
+        text = "\n".join(page.extract_text() or "" for page in reader.pages)
+    except (PdfReadError, ValueError, KeyError) as exc:
+        raise UserError(f"Không đọc được PDF {path.name}", f"Cannot read the PDF {path.name}") from exc
+    if not text.strip():
+        raise UserError(
+            f"PDF {path.name} không có lớp chữ (bản quét); cần bản có chữ hoặc DOCX",
+            f"The PDF {path.name} has no text layer (a scan); give a text PDF or DOCX",
+        )
+    return text
+
+
+def _clean(line: str) -> str:
+    line = unicodedata.normalize("NFC", line).replace("\u00a0", " ").replace("\t", " ").replace("**", "")
+    line = re.sub(r"\s+", " ", line).strip()
+    return re.sub(r"\s+([.,;:%)])", r"\1", line)  # "90 %" → "90%", "đạt 90% ." → "đạt 90%."
+
+
+def _lines(text: str) -> list[str]:
+    """Logical lines: "|" cells split, wrapped lines joined back to the line they continue."""
+    raw = []
+    for line in unicodedata.normalize("NFC", text).splitlines():
+        raw.extend(part for part in line.split("|"))
+    out: list[str] = []
+    for line in (_clean(x) for x in raw):
+        if not line:
+            continue
+        starts_new = bool(
+            ROMAN_HEADING.match(line) or NUMBER_HEADING.match(line) or LETTER_ITEM.match(line)
+            or BULLET_ITEM.match(line) or line.startswith(("Số", "Căn cứ", "Nơi nhận", "TM.", "KT."))
+        )  # fmt: skip
+        previous = out[-1] if out else ""
+        # A line that starts in lower case continues the sentence the previous line broke.
+        if previous and not starts_new and line[0].islower() and not previous.endswith((".", ":")):
+            out[-1] = f"{previous} {line}"
+        else:
+            out.append(line)
+    return [line for line in out if line]
+
+
+def _day(d: str, m: str, y: str) -> date | None:
+    try:
+        return date(int(y), int(m), int(d))
+    except ValueError:
+        return None
+
+
+def _kind_of_section(title: str) -> str:
+    key = title.upper()
+    if "MỤC TIÊU" in key or "CHỈ TIÊU" in key:
+        return "goal"
+    if "NHIỆM VỤ" in key:
+        return "task"
+    if "GIẢI PHÁP" in key:
+        return "measure"
+    if "KINH PHÍ" in key:
+        return "funding"
+    if "TỔ CHỨC THỰC HIỆN" in key or "TRÁCH NHIỆM" in key:
+        return "responsibility"
+    if "MỤC ĐÍCH" in key or "YÊU CẦU" in key:
+        return "purpose"
+    return "other"
+
+
+def parse_indicator(text: str, section: str) -> ParsedIndicator | None:
+    """A target line: its percentage (the one after "đạt" when several), comparator and condition."""
+    percents = list(PERCENT.finditer(text))
+    if not percents:
+        return None
+    after = re.search(
+        r"(đạt|trên|tối thiểu|ít nhất|dưới|không quá|phủ sóng)\s*(\d{1,3}(?:[.,]\d+)?)\s*%",
+        text,
+        re.IGNORECASE,
+    )
+    chosen = after.group(2) if after else percents[0].group("value")
+    lowered = text.lower()
+    comparison = "<=" if re.search(r"\b(dưới|không quá|tối đa)\b", lowered) else ">="
+    condition = CONDITION.search(text)
+    return ParsedIndicator(
+        section=section,
+        text=text,
+        target=float(chosen.replace(",", ".")),
+        unit="%",
+        comparison=comparison,
+        maintain="duy trì" in lowered,
+        condition=condition.group("text").strip() if condition else None,
+    )
+
+
+def parse_plan(text: str) -> ParsedPlan:
+    lines = _lines(text)
+    plan = ParsedPlan()
+    if not lines:
+        raise UserError("Văn bản không có nội dung", "The document has no text")
+    body_start = _parse_header(lines, plan)
+    _parse_body(lines[body_start:], plan)
+    _parse_closing(lines, plan)
+    if plan.code is None and not plan.items and not plan.indicators:
+        raise UserError(
+            "Văn bản không giống một kế hoạch (không có số/ký hiệu, mục I, II, … hay chỉ tiêu)",
+            "The document does not look like a plan (no number, no sections I, II, …, no targets)",
+        )
+    return plan
+
+
+def _parse_header(lines: list[str], plan: ParsedPlan) -> int:
+    """Số/ký hiệu, place and date, document type and title, the Căn cứ references; returns the
+    index of the first body line (section I)."""
+    for index, line in enumerate(lines):
+        if ROMAN_HEADING.match(line) and ROMAN_HEADING.match(line).group("num") == "I":
+            return _header_from(lines[:index], plan, index)
+    return _header_from(lines, plan, 0)
+
+
+def _header_from(head: list[str], plan: ParsedPlan, body_start: int) -> int:
+    text = " ".join(head)
+    number = re.search(r"Số\s*:?\s*" + DOC_CODE.pattern, text)
+    if number:
+        plan.code = re.sub(r"\s+", "", number.group("code")).upper().replace("-UBND", "-UBND")
+    for line in head:
+        dated = DATE_WORDS.search(line)
+        if dated and plan.issued_on is None and "," in line.split("ngày")[0]:
+            plan.issued_on = _day(dated["d"], dated["m"], dated["y"])
+            plan.place = line.split(",")[0].strip()
+    title_lines = []
+    capture = False
+    for line in head:
+        upper = line.upper()
+        if upper.startswith("KẾ HOẠCH"):
+            plan.doc_type = "KẾ HOẠCH"
+            rest = line[len("KẾ HOẠCH") :].strip()
+            title_lines = [rest] if rest else []
+            capture = True
+            continue
+        if capture:
+            if line.startswith(("Căn cứ", "Thực hiện")) or ISSUER.search(line):
+                capture = False
+            else:
+                title_lines.append(line)
+    if title_lines:
+        title = " ".join(title_lines).strip()
+        plan.title = f"Kế hoạch {title}" if title else None
+    for line in head:
+        if line.startswith(("Căn cứ", "Thực hiện")):
+            issuing = ISSUER.search(line)
+            line = line[: issuing.start()] if issuing else line  # the preamble starts where the issuer acts
+            for sentence in re.split(r"(?<=\.)\s+(?=Căn cứ|Thực hiện)", line):
+                if sentence.strip():
+                    plan.references.append(sentence.strip())
+    issuer = ISSUER.search(text)
+    if issuer:
+        plan.issuer = (
+            issuer.group("issuer").replace("Ủy ban nhân dân", "UBND").replace("ỦY BAN NHÂN DÂN", "UBND")
+        )
+    for reference in plan.references:
+        code = DOC_CODE.search(reference)
+        if code and "Kế hoạch" in reference and plan.parent_code is None:
+            plan.parent_code = re.sub(r"\s+", "", code.group("code"))
+            dated = DATE_WORDS.search(reference) or DATE_SLASH.search(reference)
+            plan.parent_date = _day(dated["d"], dated["m"], dated["y"]) if dated else None
+            issuer = re.search(r"của\s+(UBND [^,.]+?)(?:\s+về|\s+việc|[,.]|$)", reference)
+            plan.parent_issuer = issuer.group(1).strip() if issuer else None
+    years = re.findall(r"năm\s+(\d{4})(?:\s*[-–]\s*(\d{4}))?", plan.title or "")
+    if years:
+        first, last = years[-1]
+        plan.year = int(last or first)
+        plan.period = f"{first}" if not last else f"{first}-{last}"
+    elif plan.issued_on:
+        plan.year, plan.period = plan.issued_on.year, str(plan.issued_on.year)
+        plan.warnings.append("Không thấy năm trong tên kế hoạch; lấy năm ban hành / no year in the title")
+    if plan.code is None:
+        plan.warnings.append("Không thấy số, ký hiệu văn bản / no document number found")
+    if plan.issued_on is None:
+        plan.warnings.append("Không thấy địa danh, ngày ban hành / no place and date found")
+    return body_start
+
+
+def _parse_body(lines: list[str], plan: ParsedPlan) -> None:
+    roman, kind, number, heading = "", "other", "", ""
+    unlettered: dict[str, int] = {}
+    for line in lines:
+        if line.startswith(("Trên đây là", "Nơi nhận")):
+            break
+        match = ROMAN_HEADING.match(line)
+        if match and match.group("num") in ROMAN and (line.upper() == line or len(line) < 80):
+            roman, number, heading = match.group("num"), "", ""
+            kind = _kind_of_section(match.group("title"))
+            plan.sections.append((roman, match.group("title").rstrip(":")))
+            continue
+        match = NUMBER_HEADING.match(line)
+        if match and roman and kind == "funding":
+            plan.items.append(
+                ParsedItem(number=f"{roman}.{match.group('num')}", kind="funding", text=match.group("title"))
+            )
+            continue
+        if match and roman and not PERCENT.search(line[:12]):
+            number = match.group("num")
+            heading = match.group("title").rstrip(":").strip()
+            plan.sections.append((f"{roman}.{number}", heading))
+            if kind == "responsibility":
+                plan.agencies.append(heading) if "." not in number else None
+            continue
+        letter = LETTER_ITEM.match(line)
+        bullet = BULLET_ITEM.match(line)
+        text = letter.group("text") if letter else bullet.group("text") if bullet else line
+        section = f"{roman}.{number}" if number else roman
+        if kind == "goal":
+            parts = [p.strip() for p in text.split(";") if p.strip()] if text.count("%") > 1 else [text]
+            found = [parse_indicator(part, section) for part in parts]
+            if any(found):
+                plan.indicators.extend(f for f in found if f)
+            else:
+                number_of_goal = _paragraph_number(plan, unlettered, section)
+                plan.items.append(ParsedItem(number=number_of_goal, kind="goal", text=text))
+            continue
+        if kind in ("task", "measure", "purpose", "funding", "responsibility") and roman:
+            item_kind = kind
+            if kind == "purpose":
+                item_kind = "requirement" if "yêu cầu" in heading.lower() else "purpose"
+            item_number = f"{section}.{letter.group('letter')}" if letter else section
+            condition = CONDITION.search(text)
+            lead = None
+            if kind == "responsibility":
+                top = number.split(".")[0] if number else ""
+                lead = next((title for num, title in plan.sections if num == f"{roman}.{top}"), None)
+            if not letter:
+                item_number = _paragraph_number(plan, unlettered, section)
+            elif any(i.number == item_number for i in plan.items):
+                plan.warnings.append(f"Mục {item_number} xuất hiện hai lần / {item_number} appears twice")
+                continue
+            plan.items.append(
+                ParsedItem(number=item_number, kind=item_kind, text=text, lead=lead,
+                           condition=condition.group("text") if condition else None)
+            )  # fmt: skip
+
+
+def _paragraph_number(plan: ParsedPlan, unlettered: dict[str, int], section: str) -> str:
+    """Paragraphs without a letter: one keeps the section's number; several become .1, .2, …"""
+    unlettered[section] = unlettered.get(section, 0) + 1
+    count = unlettered[section]
+    if count == 2:
+        first = next(i for i in plan.items if i.number == section)
+        first.number = f"{section}.1"
+    return section if count == 1 else f"{section}.{count}"
+
+
+def _parse_closing(lines: list[str], plan: ParsedPlan) -> None:
+    for index, line in enumerate(lines):
+        if line.startswith("Trên đây là"):
+            plan.closing = line
+            deadline = DEADLINE.search(line)
+            if deadline:
+                plan.deadline = _day(deadline["d"], deadline["m"], deadline["y"])
+        if line.startswith("Nơi nhận"):
+            for follow in lines[index + 1 :]:
+                bullet = BULLET_ITEM.match(follow)
+                if not bullet:
+                    break
+                plan.recipients.append(bullet.group("text").rstrip(";."))
+        if line.startswith(("TM.", "KT.")) and not plan.signature:
+            block = lines[index : index + 4]
+            signature = {"authority": "", "delegation": "", "title": "", "name": ""}
+            rest = []
+            for part in block:
+                if part.startswith("TM."):
+                    signature["authority"] = part
+                elif part.startswith(("KT.", "TL.", "TUQ.", "Q.")):
+                    signature["delegation"] = part
+                else:
+                    rest.append(part)
+            if rest:
+                signature["title"] = rest[0] if rest[0].upper() == rest[0] else ""
+                signature["name"] = rest[-1] if rest[-1].upper() != rest[-1] else ""
+            plan.signature = signature
+    if plan.deadline is None:
+        plan.warnings.append("Không thấy hạn báo cáo ('trước ngày dd/mm/yyyy') / no report deadline found")
