@@ -174,3 +174,8 @@ EMAIL_HOST_USER = os.environ.get("HATANGSO_SMTP_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("HATANGSO_SMTP_PASSWORD", "")
 EMAIL_USE_TLS = os.environ.get("HATANGSO_SMTP_TLS", "1") == "1"
 DEFAULT_FROM_EMAIL = os.environ.get("HATANGSO_MAIL_FROM", "hatangso@localhost")
+
+# Line-speed indicators (DESIGN.md §3): a line counts with at least this many samples in the period;
+# a unit with fewer measured lines than this gets no value ("no_data" with the reason).
+MIN_SAMPLES_PER_LINE = int(os.environ.get("HATANGSO_MIN_SAMPLES_PER_LINE", "3"))
+MIN_LINES_PER_UNIT = int(os.environ.get("HATANGSO_MIN_LINES_PER_UNIT", "10"))

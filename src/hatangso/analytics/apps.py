@@ -7,3 +7,4 @@ class AnalyticsConfig(AppConfig):
 
     def ready(self) -> None:
         from hatangso.analytics import providers  # noqa: F401  (registers the built-in providers)
+        from hatangso.analytics.measurements import lines  # noqa: F401  (line speeds from measurements)

@@ -93,7 +93,11 @@ def evaluate_indicator(indicator: Indicator, scope: Scope, totals: dict[str, Ele
             lineage=lineage,
             sources=sources,
             synthetic=synthetic,
-            reason=f"Chưa có số liệu: {', '.join(missing)} / no data for {', '.join(missing)}",
+            reason="; ".join(
+                dict.fromkeys(
+                    totals[code].reason or f"Chưa có số liệu: {code} / no data for {code}" for code in missing
+                )
+            ),
         )
     names = {code: totals[code].value for code in used}
     counter = UnitCounter(scope)

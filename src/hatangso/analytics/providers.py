@@ -44,6 +44,8 @@ class ElementTotal:
     synthetic: bool = False
     # Codes of the registry items (or other non-value inputs) behind the total.
     items: list[str] = field(default_factory=list)
+    # Why there is no value, when the provider knows (e.g. too few measured lines).
+    reason: str = ""
 
 
 class Provider(Protocol):

@@ -477,3 +477,43 @@ def create_demo_workplan(plan: Plan, actor: Actor) -> None:
                 user=None,
                 actor=actor,
             )
+
+
+def write_demo_line_samples(plan: Plan, path: Path) -> Path:
+    """Synthetic speed samples of fixed lines (individual and organisation lines in every commune,
+    six samples each over September–October 2024), in the `hatangso import lines` format."""
+    rng = random.Random(SEED + 6)
+    communes = list(plan.area_unit.children.filter(level="commune").order_by("code"))
+    profiles = _profiles(communes, random.Random(SEED))
+    rows = []
+    for commune in communes:
+        urban = profiles[commune.pk].urban
+        for kind, count, centre in (
+            ("ca_nhan", 120 if urban else 60, 150),
+            ("to_chuc", 10 if urban else 5, 560),
+        ):
+            for number in range(1, count + 1):
+                operator = rng.choice(FIXED)
+                line = f"{operator[:3].upper()}-{commune.code}-{kind[:2].upper()}{number:04d}"
+                level = centre * rng.lognormvariate(0, 0.35 if urban else 0.45)  # this line's typical speed
+                for sample in range(6):
+                    day = date(2024, 9, 1) + timedelta(days=rng.randint(0, 60))
+                    when = f"{day:%d/%m/%Y} {rng.randint(7, 22):02d}:{rng.randint(0, 59):02d}:{sample:02d}"
+                    speed = max(1.0, rng.gauss(level, level * 0.12))
+                    rows.append([line, operator, kind, commune.code, when, f"{speed:.1f}", SYNTHETIC_LABEL])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(
+            [
+                "ma_duong_truyen",
+                "doanh_nghiep",
+                "loai_khach_hang",
+                "ma_don_vi",
+                "thoi_gian",
+                "tai_xuong_mbps",
+                "nguon",
+            ]
+        )
+        writer.writerows(rows)
+    return path

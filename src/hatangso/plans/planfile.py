@@ -107,7 +107,7 @@ class DataElementSpec(_Strict):
     unit: str = ""
     reporter: Literal["village", "commune", "district", "enterprise"]
     # Who computes the element: reported values, or counted from the infrastructure registry.
-    provider: Literal["values", "registry"] = "values"
+    provider: Literal["values", "registry", "measurements"] = "values"
 
 
 class FormSpec(_Strict):

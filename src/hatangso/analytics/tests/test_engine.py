@@ -100,16 +100,20 @@ def test_village_coverage_counts_villages_valid_in_the_period(seed_plan, actor):
 def test_statuses_no_data_not_applicable_and_flags(seed_plan, actor):
     put(actor, "households", "20041", "2024", 100)
     put(actor, "households_with_internet", "20041", "2024", 0)
-    put(actor, "fixed_lines_individual_measured", "20041", "2024", 0, "fpt")
-    put(actor, "fixed_lines_individual_100mbps", "20041", "2024", 0, "fpt")
+    put(actor, "mobile_subscriptions", "20041", "2024", 0, "viettel")
+    put(actor, "smartphone_subscriptions", "20041", "2024", 0, "viettel")
     put(actor, "households_ftth", "20041", "2024", 105)
     results = by_code(evaluate_plan(seed_plan, unit("20041"), Y2024))
     assert results["internet_users"].status == "no_data"
     assert results["internet_users"].reason == (
-        "Chưa có số liệu: internet_users, population / no data for internet_users, population"
+        "Chưa có số liệu: internet_users / no data for internet_users; "
+        "Chưa có số liệu: population / no data for population"
     )
-    assert results["fixed_individual_100mbps"].status == "no_data"
-    assert results["fixed_individual_100mbps"].reason == "Mẫu số bằng 0 / denominator is zero"
+    assert results["smartphone_subscription_share"].status == "no_data"
+    assert results["smartphone_subscription_share"].reason == "Mẫu số bằng 0 / denominator is zero"
+    assert results["fixed_individual_100mbps"].reason.startswith(
+        "Chưa có số liệu đo đường truyền / no line measurements imported"
+    )
     assert results["household_internet"].status == "not_achieved"
     assert results["household_internet"].value == 0
     assert results["household_fiber"].flags == ["over_100"]

@@ -6,6 +6,9 @@ from rich.progress import Progress
 from rich.table import Table
 
 from hatangso.analytics.management.commands.compute import render_scorecard_table
+from hatangso.analytics.measurements import store
+from hatangso.analytics.measurements.lines import KIND as LINES
+from hatangso.analytics.measurements.lines import import_line_measurements
 from hatangso.analytics.services import compute_scorecard
 from hatangso.collection.services import import_values
 from hatangso.core.demo import (
@@ -15,6 +18,7 @@ from hatangso.core.demo import (
     create_demo_workplan,
     demo_values_path,
     write_demo_boundaries,
+    write_demo_line_samples,
     write_demo_registry,
     write_demo_values,
 )
@@ -82,6 +86,11 @@ class Command(HatangsoCommand):
             )
             for kind, path in write_demo_registry(plan, settings.HOME / "demo").items():
                 IMPORTERS[kind](path=path, actor=actor, synthetic=True)
+            if not store.has_data(LINES):  # samples are appended, never replaced: import them once
+                samples = write_demo_line_samples(
+                    plan, settings.HOME / "demo" / "do-toc-do-mau-synthetic.csv"
+                )
+                import_line_measurements(path=samples, actor=actor, synthetic=True)
             progress.update(task, advance=1, description="Tính chỉ tiêu / Computing")
             period = parse_period(plan.period)
             scorecard = compute_scorecard(plan=plan, unit=plan.area_unit, period=period)

@@ -1,6 +1,7 @@
 from datetime import date
 from pathlib import Path
 
+from hatangso.analytics.measurements.lines import import_line_measurements
 from hatangso.collection.services import import_values
 from hatangso.core.management.base import HatangsoCommand
 from hatangso.geography.services import import_boundaries, import_gso_list, import_villages
@@ -9,7 +10,7 @@ from hatangso.registry.imports import IMPORTERS
 from hatangso.utilities.errors import UserError
 from hatangso.workplan.services import import_roads
 
-KINDS = ("admin-units", "villages", "boundaries", "values", "roads", *IMPORTERS)
+KINDS = ("admin-units", "villages", "boundaries", "values", "roads", "lines", *IMPORTERS)
 
 
 def _date(text: str) -> date:
@@ -72,6 +73,11 @@ class Command(HatangsoCommand):
                 synthetic=options["synthetic"],
             )
             self.console.print(f"Ranh giới / boundaries: {count}")
+        elif kind == "lines":
+            with self.console.status("Đang kiểm tra và ghi mẫu đo / Checking and storing samples…"):
+                result = import_line_measurements(path=file, actor=actor, synthetic=options["synthetic"])
+            counts = f"Mẫu đo / samples: {result.samples}, đường truyền / lines: {result.lines}"
+            self.console.print(f"{counts} (lần nhập / batch {result.batch.pk})")
         elif kind == "roads":
             count = import_roads(path=file, plan=default_plan(), actor=actor, synthetic=options["synthetic"])
             self.console.print(f"Tuyến đường / roads: {count}")
