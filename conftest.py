@@ -1,11 +1,5 @@
-"""Tests never touch a user's data directory: each run gets its own HATANGSO_HOME."""
-
-import os
-import tempfile
-
-if "HATANGSO_HOME" not in os.environ or os.environ.get("CI"):
-    os.environ["HATANGSO_HOME"] = tempfile.mkdtemp(prefix="hatangso-test-")
-os.environ.setdefault("HATANGSO_SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
+"""Shared fixtures. The test run's own HATANGSO_HOME is set by hatangso.utilities.pytest_home,
+loaded with `-p` (pyproject) before pytest-django reads the settings."""
 
 import pytest
 
