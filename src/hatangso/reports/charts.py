@@ -27,27 +27,26 @@ def _config(chart: alt.Chart) -> dict:
     return spec
 
 
-def indicators_vs_targets(content: ReportContent) -> dict | None:
+def indicators_vs_targets(results) -> dict | None:
+    """Each %-indicator's value against its target; `results` are (indicator, value, status) —
+    from the report's evaluations or the web page's stored results: one spec for both."""
     rows = [
         {
-            "chi_tieu": f"{number}. {_short(e.indicator.name)}",
-            "thuc_hien": e.value,
-            "ke_hoach": float(e.indicator.target),
-            "danh_gia": RATINGS[e.status],
+            "chi_tieu": f"{number}. {_short(indicator.name)}",
+            "thuc_hien": float(value),
+            "ke_hoach": float(indicator.target),
+            "danh_gia": RATINGS[status],
         }
-        for number, e in enumerate(content.evaluations, start=1)
-        if e.value is not None and e.indicator.unit == "%"
+        for number, (indicator, value, status) in enumerate(results, start=1)
+        if value is not None and indicator.unit == "%"
     ]
     if not rows:
         return None
     order = [r["chi_tieu"] for r in rows]
     base = alt.Chart(alt.Data(values=rows)).encode(y=alt.Y("chi_tieu:N", sort=order, title=None))
+    top = max(110, *(r["thuc_hien"] for r in rows))
     bars = base.mark_bar().encode(
-        x=alt.X(
-            "thuc_hien:Q",
-            title="Thực hiện (%)",
-            scale=alt.Scale(domain=[0, max(110, *(r["thuc_hien"] for r in rows))]),
-        ),
+        x=alt.X("thuc_hien:Q", title="Thực hiện (%)", scale=alt.Scale(domain=[0, top])),
         color=alt.Color("danh_gia:N", scale=COLOURS, title="Đánh giá"),
     )
     targets = base.mark_tick(color="black", thickness=2, size=16).encode(x="ke_hoach:Q")
@@ -164,3 +163,7 @@ def commune_map(content: ReportContent, code: str) -> dict | None:
 
 def render_png(spec: dict, scale: float = 2) -> bytes:
     return vl_convert.vegalite_to_png(spec, scale=scale)
+
+
+def render_svg(spec: dict) -> str:
+    return vl_convert.vegalite_to_svg(spec)

@@ -413,7 +413,7 @@ def write_docx(content: ReportContent, path) -> None:
     _paragraph(document, "", after=6)
     _chart(
         document,
-        charts.indicators_vs_targets(content),
+        charts.indicators_vs_targets((e.indicator, e.value, e.status) for e in content.evaluations),
         "Hình 1. Chỉ tiêu: thực hiện so với kế hoạch",
         "Chưa có chỉ tiêu nào có số liệu để vẽ biểu đồ.",
     )

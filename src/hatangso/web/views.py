@@ -1,9 +1,11 @@
+from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import render
 
 from hatangso.analytics.selectors import stored_scorecard
 from hatangso.geography.selectors import children_of, resolve_unit
 from hatangso.plans.selectors import plan_list
+from hatangso.reports import charts
 from hatangso.utilities.errors import UserError
 from hatangso.utilities.periods import parse_period
 
@@ -21,5 +23,22 @@ def home(request):
             except UserError as exc:
                 raise Http404(str(exc)) from exc
         context.update(stored_scorecard(plan=plan, unit=unit, period=plan.period))
+        context["chart"] = _chart(plan, unit, context)
         context["communes"] = children_of(plan.area_unit, start=period.start, end=period.end)
     return render(request, "web/home.html", context)
+
+
+def _chart(plan, unit, card: dict) -> str:
+    """The report's chart of indicators against targets, as inline SVG (no JavaScript, no CDN);
+    cached until the scorecard is computed again."""
+    if not card["rows"]:
+        return ""
+    key = f"hatangso:chart:{plan.pk}:{unit.pk}:{card['period']}:{card['computed_at'].timestamp()}"
+    svg = cache.get(key)
+    if svg is None:
+        spec = charts.indicators_vs_targets(
+            (row["indicator"], row["result"].value, row["result"].status) for row in card["rows"]
+        )
+        svg = charts.render_svg(spec) if spec else ""
+        cache.set(key, svg, 24 * 3600)
+    return svg

@@ -96,3 +96,25 @@ def test_the_menu_offers_only_what_the_role_may_open(client, seed_plan, actor):
     client.force_login(owner)
     page = client.get("/").content.decode()
     assert 'href="/duyet/"' in page and 'href="/ha-tang/vi-tri/"' in page and 'href="/nhap-lieu/"' not in page
+
+
+def test_home_shows_the_reports_chart_as_svg(client, seed_plan, actor):
+    from hatangso.analytics.services import compute_scorecard
+    from hatangso.collection.models import DataElement
+    from hatangso.collection.services import set_value
+    from hatangso.geography.selectors import resolve_unit
+    from hatangso.utilities.periods import parse_period
+
+    tu_ha = resolve_unit("19996", start=seed_plan.issued_on)
+    for code, value in (("households", 100), ("households_ftth", 80)):
+        set_value(
+            element=DataElement.objects.get(code=code),
+            unit=tu_ha,
+            period="2024",
+            value=str(value),
+            actor=actor,
+        )
+    compute_scorecard(plan=seed_plan, unit=seed_plan.area_unit, period=parse_period("2024"))
+    page = client.get("/").content.decode()
+    assert '<figure class="chart"' in page and "<svg" in page
+    assert "<script" not in page  # no JavaScript needed, nothing from a CDN
