@@ -15,8 +15,8 @@ from hatangso.collection.forms import CustomFieldForm
 from hatangso.collection.models import FormElement, ReportForm, Submission
 from hatangso.collection.workbooks import write_template
 from hatangso.core.changelog import Actor
-from hatangso.core.models import ChangeLogEntry, Role
-from hatangso.core.scoping import scope_for
+from hatangso.core.models import ChangeLogEntry
+from hatangso.core.scoping import may_manage_plan
 from hatangso.plans.selectors import plan_list
 from hatangso.utilities.errors import UserError
 from hatangso.utilities.importing import ImportRejected, saved_upload
@@ -178,19 +178,17 @@ def entry_template(request, form_id: int, period: str):
     return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
 
 
-def _plan_owner_scope(request):
-    scope = scope_for(request.user)
-    if not (scope.is_superuser or Role.PLAN_OWNER in scope.roles()):
+def _plan_owner_scope(request, plan):
+    """The plan owner of *this* plan's area (a plan owner elsewhere sees nothing of it)."""
+    if plan is None or not may_manage_plan(request.user, plan):
         raise Http404(_("Trang dành cho cơ quan chủ trì kế hoạch"))
 
 
 @login_required
 def review_list(request):
     """For the plan owner: who has reported each form and period, and what waits for approval."""
-    _plan_owner_scope(request)
     plan = plan_list().first()
-    if plan is None:
-        raise Http404(_("Chưa có kế hoạch"))
+    _plan_owner_scope(request, plan)
     today = date.today()
     summaries = []
     for form in plan.forms.all():
@@ -207,7 +205,7 @@ def review_list(request):
 @login_required
 def review_submission(request, submission_id: int):
     submission = selectors.get_submission(request.user, submission_id)
-    _plan_owner_scope(request)
+    _plan_owner_scope(request, submission.form.plan)
     period = parse_period(submission.period)
     if request.method == "POST":
         action = request.POST.get("action")
@@ -246,8 +244,8 @@ def review_submission(request, submission_id: int):
 @login_required
 def form_fields(request, form_id: int):
     """For the plan owner: a form's fields in order, with custom fields to add or remove."""
-    _plan_owner_scope(request)
     form = get_object_or_404(ReportForm.objects.select_related("plan"), pk=form_id)
+    _plan_owner_scope(request, form.plan)
     field_form = CustomFieldForm()
     if request.method == "POST" and request.POST.get("remove"):
         field = get_object_or_404(FormElement, pk=request.POST["remove"], form=form)
