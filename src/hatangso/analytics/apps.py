@@ -7,4 +7,4 @@ class AnalyticsConfig(AppConfig):
 
     def ready(self) -> None:
         from hatangso.analytics import providers  # noqa: F401  (registers the built-in providers)
-        from hatangso.analytics.measurements import lines  # noqa: F401  (line speeds from measurements)
+        from hatangso.analytics.measurements import sources  # noqa: F401  (lines, coverage, population)

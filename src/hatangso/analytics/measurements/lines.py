@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import transaction
 
 from hatangso.analytics.measurements import store
-from hatangso.analytics.providers import ElementTotal, Scope, register_provider
+from hatangso.analytics.providers import ElementTotal, Scope
 from hatangso.collection.models import DataElement, ImportBatch
 from hatangso.core.changelog import Actor, record_change
 from hatangso.core.models import ChangeLogEntry
@@ -22,7 +22,6 @@ from hatangso.geography.models import AdministrativeUnit
 from hatangso.registry.models import Operator
 from hatangso.utilities.errors import UserError
 from hatangso.utilities.importing import ImportRejected, RowError, keep_original, map_columns
-from hatangso.utilities.tabular import header_key
 from hatangso.utilities.text import match_key
 
 KIND = "lines"
@@ -63,32 +62,12 @@ class LineImportSummary:
     lines: int
 
 
-def _read(connection, path: Path) -> list[str]:
-    suffix = path.suffix.lower()
-    if suffix == ".parquet":
-        source = f"read_parquet('{path.as_posix()}')"
-    elif suffix in {".csv", ".txt"}:
-        source = f"read_csv('{path.as_posix()}', all_varchar = true, header = true)"
-    else:
-        raise UserError(
-            f"Tệp {path.name} phải là CSV hoặc Parquet", f"File {path.name} must be CSV or Parquet"
-        )
-    try:
-        connection.execute(f"CREATE TABLE raw AS SELECT * FROM {source}")
-    except Exception as exc:  # DuckDB raises its own error classes for unreadable files
-        raise UserError(f"Không đọc được tệp {path.name}: {exc}", f"Cannot read {path.name}: {exc}") from exc
-    columns = [row[0] for row in connection.execute("DESCRIBE raw").fetchall()]
-    renames = ", ".join(f'CAST("{c}" AS VARCHAR) AS "{header_key(c)}"' for c in columns)
-    connection.execute(f"CREATE TABLE rows AS SELECT row_number() OVER () + 1 AS row_no, {renames} FROM raw")
-    return [header_key(c) for c in columns]
-
-
 def import_line_measurements(*, path: Path, actor: Actor, synthetic: bool = False) -> LineImportSummary:
     path = Path(path)
     if not path.is_file():
         raise UserError(f"Không tìm thấy tệp {path}", f"File {path} not found")
     connection = store.connect()
-    columns = _read(connection, path)
+    columns = store.read_rows(connection, path)
     mapping = map_columns(columns, COLUMNS, ("line_id", "operator", "customer_type", "time", "download"))
     if "unit_code" not in mapping and not {"lat", "lon"} <= set(mapping):
         raise UserError(
@@ -179,14 +158,7 @@ def import_line_measurements(*, path: Path, actor: Actor, synthetic: bool = Fals
             "needs a unit code or valid coordinates",
         ),
     ]
-    errors = []
-    for field, condition, vi, en in checks:
-        column = mapping.get(field, field)
-        value = col.get(field, "NULL")
-        found = connection.execute(
-            f"SELECT row_no, CAST({value} AS VARCHAR) FROM located WHERE {condition} ORDER BY row_no"
-        ).fetchall()
-        errors.extend(RowError(row, column, text or "", vi, en) for row, text in found[:MAX_LISTED_ERRORS])
+    errors = store.failed_checks(connection, "located", checks, mapping, col, MAX_LISTED_ERRORS)
     duplicates = connection.execute(
         "SELECT max(row_no), any_value(line_id) FROM located WHERE line_id IS NOT NULL AND time IS NOT NULL "
         "GROUP BY line_id, time HAVING count(*) > 1"
@@ -279,6 +251,7 @@ class LineSpeeds:
     """
 
     name = "measurements"
+    codes = frozenset(MEASURES)
 
     def totals(self, elements: list[DataElement], scope: Scope) -> dict[str, ElementTotal]:
         result = {e.code: ElementTotal(value=None, provider=self.name) for e in elements}
@@ -330,6 +303,3 @@ class LineSpeeds:
             total.value = fast if at_threshold else lines
             total.inputs = int(samples or 0)
         return result
-
-
-register_provider(LineSpeeds())

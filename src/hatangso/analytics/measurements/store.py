@@ -9,6 +9,10 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from django.conf import settings
 
+from hatangso.utilities.errors import UserError
+from hatangso.utilities.importing import RowError
+from hatangso.utilities.tabular import header_key
+
 
 def kind_root(kind: str) -> Path:
     return settings.HOME / "measurements" / kind
@@ -44,3 +48,46 @@ def connect() -> duckdb.DuckDBPyConnection:
     connection = duckdb.connect()
     connection.execute("SET threads TO 2")
     return connection
+
+
+def read_rows(connection: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
+    """Read a CSV (all text) or Parquet file into the table `rows`: `row_no` as the user sees it
+    (the header is row 1) and every column as text under its header key. Returns the keys."""
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        source = f"read_parquet('{path.as_posix()}')"
+    elif suffix in {".csv", ".txt"}:
+        source = f"read_csv('{path.as_posix()}', all_varchar = true, header = true)"
+    else:
+        raise UserError(
+            f"Tệp {path.name} phải là CSV hoặc Parquet", f"File {path.name} must be CSV or Parquet"
+        )
+    try:
+        connection.execute(f"CREATE TABLE raw AS SELECT * FROM {source}")
+    except Exception as exc:  # DuckDB raises its own error classes for unreadable files
+        raise UserError(f"Không đọc được tệp {path.name}: {exc}", f"Cannot read {path.name}: {exc}") from exc
+    columns = [row[0] for row in connection.execute("DESCRIBE raw").fetchall()]
+    renames = ", ".join(f'CAST("{c}" AS VARCHAR) AS "{header_key(c)}"' for c in columns)
+    connection.execute(f"CREATE TABLE rows AS SELECT row_number() OVER () + 1 AS row_no, {renames} FROM raw")
+    return [header_key(c) for c in columns]
+
+
+def failed_checks(
+    connection: duckdb.DuckDBPyConnection,
+    table: str,
+    checks: list[tuple[str, str, str, str]],
+    mapping: dict[str, str],
+    col: dict[str, str],
+    limit: int,
+) -> list[RowError]:
+    """One query per check (field, SQL condition of a bad row, reason vi, reason en) over all rows:
+    the bad rows with the file's column name and the cell's text."""
+    errors = []
+    for field, condition, vi, en in checks:
+        value = col.get(field, "NULL")
+        found = connection.execute(
+            f"SELECT row_no, CAST({value} AS VARCHAR) FROM {table} WHERE {condition} ORDER BY row_no"
+        ).fetchall()
+        column = mapping.get(field, field)
+        errors.extend(RowError(row, column, text or "", vi, en) for row, text in found[:limit])
+    return errors

@@ -1,0 +1,228 @@
+"""Indicators from the coverage grid and the population points:
+
+- `coverage_population`: the population of the points in the scope;
+- `coverage_population_60mbps`: of them, those in cells where the best operator's predicted mean
+  downlink reaches the target speed (60 Mb/s; a point outside the grid is not covered);
+- `villages_mobile_covered`: villages covered by mobile broadband — declared covered in the
+  commune's form **or** computed covered (DESIGN.md §3); `village_coverage` lists both, so the
+  places where they disagree can be shown.
+
+Elements name the provider `measurements` (see sources.py). The grid layer used is the newest
+one computed as of a day in the period.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pyarrow as pa
+from django.db.models import QuerySet
+from pyproj import Transformer
+
+from hatangso.analytics.measurements import population, store
+from hatangso.analytics.measurements.coverage import CoverageLayer, layer_for
+from hatangso.analytics.providers import ElementTotal, Scope
+from hatangso.collection.models import DataElement, DataValue
+from hatangso.geography.models import AdministrativeUnit
+from hatangso.registry.models import Operator
+
+POPULATION, COVERED, VILLAGES = "coverage_population", "coverage_population_60mbps", "villages_mobile_covered"
+DECLARED_VILLAGE_ELEMENT = "village_mobile_broadband_covered"
+NO_LAYER = (
+    "Chưa có lớp vùng phủ di động tính cho kỳ này (hatangso coverage compute) / "
+    "no mobile coverage layer computed for the period"
+)
+NO_POPULATION = (
+    "Chưa có số liệu dân số theo điểm (hatangso import population) / no population points imported"
+)
+
+
+def _points_with_speed(layer: CoverageLayer, unit_ids: list[int], operator: str | None):
+    """DuckDB connection with the table `points` (unit_id, village_id, population, mbps) for the
+    population points of `unit_ids`, each with its cell's best speed (0 outside the grid)."""
+    table = population.read_population()
+    lon = table["lon"].to_numpy()
+    lat = table["lat"].to_numpy()
+    x, y = Transformer.from_crs("EPSG:4326", layer.crs, always_xy=True).transform(lon, lat)
+    size = layer.cell_m
+    connection = store.connect()
+    connection.register(
+        "population_points",
+        pa.table(
+            {
+                "unit_id": table["unit_id"],
+                "village_id": table["village_id"],
+                "population": table["population"],
+                "synthetic": table["synthetic"],
+                "ix": np.floor(x / size).astype(np.int64),
+                "iy": np.floor(y / size).astype(np.int64),
+            }
+        ),
+    )
+    connection.register("scope_units", pa.table({"id": pa.array(unit_ids, pa.int64())}))
+    if operator:
+        speeds = (
+            "SELECT ix, iy, max(predicted_mbps) AS mbps "
+            f"FROM read_parquet('{layer.operators_path.as_posix()}') "
+            f"WHERE operator = '{operator}' GROUP BY ix, iy"
+        )
+    else:
+        speeds = f"SELECT ix, iy, best_mbps AS mbps FROM read_parquet('{layer.cells_path.as_posix()}')"
+    connection.execute(
+        f"""CREATE TABLE points AS
+            SELECT p.unit_id, p.village_id, p.population, p.synthetic, p.ix, p.iy,
+                   coalesce(s.mbps, 0) AS mbps, s.ix IS NOT NULL AS in_grid
+            FROM population_points p LEFT JOIN ({speeds}) s ON s.ix = p.ix AND s.iy = p.iy
+            WHERE p.unit_id IN (SELECT id FROM scope_units)"""
+    )
+    return connection
+
+
+def _layer_items(layer: CoverageLayer) -> list[str]:
+    p = layer.meta["parameters"]
+    return [
+        f"lớp vùng phủ / coverage layer {layer.as_of:%d/%m/%Y}: mô hình / model {p['model']}, ô / cell "
+        f"{p['cell_m']:g} m, tải / load {p['load']:g}, alpha {p['alpha']:g}, "
+        f"{layer.meta['stations']['used']} trạm / stations, {layer.meta['cells']} ô / cells",
+    ]
+
+
+@dataclass(frozen=True)
+class VillageCoverage:
+    village: AdministrativeUnit
+    declared: bool | None  # the latest declared value in the period, None when not reported
+    computed: bool | None  # None when the village has no population points or there is no layer
+    population: float
+    covered_share: float | None
+
+    @property
+    def covered(self) -> bool:
+        return bool(self.declared) or bool(self.computed)
+
+    @property
+    def disagrees(self) -> bool:
+        return self.declared is not None and self.computed is not None and self.declared != self.computed
+
+
+def village_coverage(villages: QuerySet[AdministrativeUnit], start: date, end: date) -> list[VillageCoverage]:
+    """Per village of `villages`: declared and computed mobile broadband coverage."""
+    villages = list(villages.filter(level=AdministrativeUnit.Level.VILLAGE).order_by("code"))
+    declared: dict[int, tuple] = {}
+    for unit_id, value, period_end in DataValue.objects.filter(
+        data_element__code=DECLARED_VILLAGE_ELEMENT,
+        unit__in=villages,
+        period_start__gte=start,
+        period_end__lte=end,
+    ).values_list("unit_id", "value", "period_end"):
+        # The latest period wins; of several sources in it, covered wins (across_sources: max).
+        if unit_id not in declared or (period_end, value) > declared[unit_id]:
+            declared[unit_id] = (period_end, value)
+    computed: dict[int, tuple[float, float]] = {}
+    layer = layer_for(start, end)
+    if layer and population.has_population() and villages:
+        parameters = layer.meta["parameters"]
+        connection = _points_with_speed(layer, [v.pk for v in villages], None)
+        computed = {
+            village: (total, reached)
+            for village, total, reached in connection.execute(
+                "SELECT village_id, sum(population), sum(population) FILTER (WHERE mbps >= ?) "
+                "FROM points WHERE village_id IS NOT NULL GROUP BY village_id",
+                [parameters["village_mbps"]],
+            ).fetchall()
+        }
+        threshold = parameters["village_share"]
+    result = []
+    for village in villages:
+        total, reached = computed.get(village.pk, (0.0, None))
+        share = (reached or 0) / total if total else None
+        result.append(
+            VillageCoverage(
+                village=village,
+                declared=bool(declared[village.pk][1]) if village.pk in declared else None,
+                computed=None if share is None else share >= threshold,
+                population=float(total or 0),
+                covered_share=share,
+            )
+        )
+    return result
+
+
+class MobileCoverage:
+    name = "measurements"
+    codes = frozenset({POPULATION, COVERED, VILLAGES})
+
+    def totals(self, elements: list[DataElement], scope: Scope) -> dict[str, ElementTotal]:
+        result = {e.code: ElementTotal(value=None, provider=self.name) for e in elements}
+        codes = set(result)
+        layer = layer_for(scope.period.start, scope.period.end)
+        if codes & {POPULATION, COVERED}:
+            self._population(result, scope, layer)
+        if VILLAGES in codes:
+            self._villages(result[VILLAGES], scope, layer)
+        return result
+
+    def _population(self, result: dict[str, ElementTotal], scope: Scope, layer: CoverageLayer | None) -> None:
+        totals = [result[c] for c in (POPULATION, COVERED) if c in result]
+        if not population.has_population():
+            for total in totals:
+                total.reason = NO_POPULATION
+            return
+        if layer is None:
+            for total in totals:
+                total.reason = NO_LAYER
+            return
+        operator = None
+        if scope.operator_id:
+            operator = Operator.objects.filter(pk=scope.operator_id).values_list("code", flat=True).first()
+        connection = _points_with_speed(layer, list(scope.units.values_list("pk", flat=True)), operator)
+        speed = layer.meta["parameters"]["speed_mbps"]
+        points, people, covered, cells, in_grid, synthetic = connection.execute(
+            """SELECT count(*), coalesce(sum(population), 0),
+                      coalesce(sum(population) FILTER (WHERE mbps >= ?), 0),
+                      count(DISTINCT (ix, iy)) FILTER (WHERE in_grid), count(*) FILTER (WHERE in_grid),
+                      coalesce(bool_or(synthetic), false)
+               FROM points""",
+            [speed],
+        ).fetchone()
+        items = [
+            f"{points} điểm dân cư / population points ({in_grid} trong lưới / in the grid)",
+            f"{cells} ô có dân / populated cells",
+            f"dân số / population {people:,.0f}, đạt ≥ {speed:g} Mb/s / at ≥ {speed:g} Mb/s {covered:,.0f}",
+            *_layer_items(layer),
+        ]
+        for code, value in ((POPULATION, people), (COVERED, covered)):
+            if code not in result:
+                continue
+            total = result[code]
+            total.items = items
+            total.synthetic = bool(synthetic) or bool(layer.meta.get("synthetic"))
+            total.inputs = int(points)
+            if points == 0:
+                total.reason = "Không có điểm dân cư nào trong phạm vi / no population point in the scope"
+            else:
+                total.value = value
+
+    def _villages(self, total: ElementTotal, scope: Scope, layer: CoverageLayer | None) -> None:
+        rows = village_coverage(scope.units, scope.period.start, scope.period.end)
+        declared = [r for r in rows if r.declared is not None]
+        computed = [r for r in rows if r.computed is not None]
+        said = sum(bool(r.declared) for r in declared)
+        found = sum(bool(r.computed) for r in computed)
+        total.items = [
+            f"{len(rows)} thôn, TDP / villages",
+            f"{len(declared)} có khai báo / declared ({said} phủ sóng / covered)",
+            f"{len(computed)} tính từ lớp vùng phủ / computed ({found} phủ sóng / covered)",
+            f"{sum(r.disagrees for r in rows)} khai báo khác tính toán / declared and computed disagree",
+            *(_layer_items(layer) if layer else [NO_LAYER]),
+        ]
+        total.inputs = len(declared) + len(computed)
+        total.synthetic = bool(layer and layer.meta.get("synthetic")) or any(
+            r.village.synthetic for r in rows
+        )
+        if not declared and not computed:
+            total.reason = (
+                "Chưa có khai báo hay tính toán vùng phủ của thôn, TDP nào / "
+                "no village coverage declared or computed"
+            )
+            return
+        total.value = sum(r.covered for r in rows)
