@@ -517,3 +517,30 @@ def write_demo_line_samples(plan: Plan, path: Path) -> Path:
         )
         writer.writerows(rows)
     return path
+
+
+def write_demo_population(plan: Plan, path: Path) -> Path:
+    """Synthetic population points (the `hatangso import population` format): each village a few
+    hamlets of houses around a made-up centre within ~2 km of its commune's synthetic centre, the
+    commune's synthetic population shared among them."""
+    rng = random.Random(SEED + 8)
+    communes = list(plan.area_unit.children.filter(level="commune").order_by("code"))
+    profiles = _profiles(communes, random.Random(SEED))
+    centres = _commune_centres(communes)
+    rows = []
+    for commune in communes:
+        villages = list(commune.children.filter(level="village").order_by("code"))
+        weights = [rng.uniform(0.6, 1.4) for _ in villages]
+        for village, weight in zip(villages, weights, strict=True):
+            people = profiles[commune.pk].population * weight / sum(weights)
+            lat0, lon0 = _near(rng, *centres[commune.pk], 2000)
+            points = 8
+            for _ in range(points):
+                lat, lon = _near(rng, lat0, lon0, 300)
+                rows.append([lat, lon, round(people / points), village.code, SYNTHETIC_LABEL])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["vi_do", "kinh_do", "dan_so", "ma_don_vi", "ghi_chu"])
+        writer.writerows(rows)
+    return path

@@ -37,15 +37,14 @@ NO_POPULATION = (
 )
 
 
-def _points_with_speed(layer: CoverageLayer, unit_ids: list[int], operator: str | None):
-    """DuckDB connection with the table `points` (unit_id, village_id, population, mbps) for the
-    population points of `unit_ids`, each with its cell's best speed (0 outside the grid)."""
+def register_population(connection, layer: CoverageLayer) -> None:
+    """The view `population_points` (unit_id, village_id, population, synthetic, ix, iy): every
+    population point with the key of the layer's cell it falls in."""
     table = population.read_population()
     lon = table["lon"].to_numpy()
     lat = table["lat"].to_numpy()
     x, y = Transformer.from_crs("EPSG:4326", layer.crs, always_xy=True).transform(lon, lat)
     size = layer.cell_m
-    connection = store.connect()
     connection.register(
         "population_points",
         pa.table(
@@ -59,6 +58,13 @@ def _points_with_speed(layer: CoverageLayer, unit_ids: list[int], operator: str 
             }
         ),
     )
+
+
+def _points_with_speed(layer: CoverageLayer, unit_ids: list[int], operator: str | None):
+    """DuckDB connection with the table `points` (unit_id, village_id, population, mbps) for the
+    population points of `unit_ids`, each with its cell's best speed (0 outside the grid)."""
+    connection = store.connect()
+    register_population(connection, layer)
     connection.register("scope_units", pa.table({"id": pa.array(unit_ids, pa.int64())}))
     if operator:
         speeds = (

@@ -7,8 +7,10 @@ from rich.table import Table
 
 from hatangso.analytics.management.commands.compute import render_scorecard_table
 from hatangso.analytics.measurements import store
+from hatangso.analytics.measurements.coverage import compute_coverage
 from hatangso.analytics.measurements.lines import KIND as LINES
 from hatangso.analytics.measurements.lines import import_line_measurements
+from hatangso.analytics.measurements.population import import_population
 from hatangso.analytics.services import compute_scorecard
 from hatangso.collection.services import import_values
 from hatangso.core.demo import (
@@ -19,6 +21,7 @@ from hatangso.core.demo import (
     demo_values_path,
     write_demo_boundaries,
     write_demo_line_samples,
+    write_demo_population,
     write_demo_registry,
     write_demo_values,
 )
@@ -91,8 +94,12 @@ class Command(HatangsoCommand):
                     plan, settings.HOME / "demo" / "do-toc-do-mau-synthetic.csv"
                 )
                 import_line_measurements(path=samples, actor=actor, synthetic=True)
-            progress.update(task, advance=1, description="Tính chỉ tiêu / Computing")
             period = parse_period(plan.period)
+            progress.update(task, description="Vùng phủ di động mẫu / Demo mobile coverage")
+            people = write_demo_population(plan, settings.HOME / "demo" / "dan-so-mau-synthetic.csv")
+            import_population(path=people, actor=actor, on=period.end, synthetic=True)
+            compute_coverage(unit=plan.area_unit, on=period.end, actor=actor)
+            progress.update(task, advance=1, description="Tính chỉ tiêu / Computing")
             scorecard = compute_scorecard(plan=plan, unit=plan.area_unit, period=period)
             for commune in communes:
                 compute_scorecard(plan=plan, unit=commune, period=period)

@@ -2,6 +2,7 @@ from datetime import date
 from pathlib import Path
 
 from hatangso.analytics.measurements.lines import import_line_measurements
+from hatangso.analytics.measurements.population import import_population
 from hatangso.collection.services import import_values
 from hatangso.core.management.base import HatangsoCommand
 from hatangso.geography.services import import_boundaries, import_gso_list, import_villages
@@ -10,7 +11,7 @@ from hatangso.registry.imports import IMPORTERS
 from hatangso.utilities.errors import UserError
 from hatangso.workplan.services import import_roads
 
-KINDS = ("admin-units", "villages", "boundaries", "values", "roads", "lines", *IMPORTERS)
+KINDS = ("admin-units", "villages", "boundaries", "values", "roads", "lines", "population", *IMPORTERS)
 
 
 def _date(text: str) -> date:
@@ -78,6 +79,15 @@ class Command(HatangsoCommand):
                 result = import_line_measurements(path=file, actor=actor, synthetic=options["synthetic"])
             counts = f"Mẫu đo / samples: {result.samples}, đường truyền / lines: {result.lines}"
             self.console.print(f"{counts} (lần nhập / batch {result.batch.pk})")
+        elif kind == "population":
+            result = import_population(
+                path=file, actor=actor, on=_date(options["on"]) if options["on"] else None,
+                synthetic=options["synthetic"],
+            )  # fmt: skip
+            self.console.print(
+                f"Điểm dân cư / population points: {result.points}, dân số / population "
+                f"{result.population:,.0f} (lần nhập / batch {result.batch.pk})"
+            )
         elif kind == "roads":
             count = import_roads(path=file, plan=default_plan(), actor=actor, synthetic=options["synthetic"])
             self.console.print(f"Tuyến đường / roads: {count}")
