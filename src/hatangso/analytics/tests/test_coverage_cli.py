@@ -1,0 +1,60 @@
+"""`hatangso coverage …` and `hatangso import population` as a user runs them (subprocess)."""
+
+import csv
+import json
+
+from tests.test_cli import assert_user_error, demo, hatangso, scratch_database  # noqa: F401  (fixtures)
+
+
+def test_the_demo_computes_mobile_coverage_and_exports_the_grid(demo, tmp_path):  # noqa: F811
+    home, _ = demo  # (data directory, the demo's output)
+    card = json.loads(hatangso(home, "compute", "--json").stdout)
+    mobile = next(i for i in card["indicators"] if i["code"] == "mobile_60mbps_population_coverage")
+    assert mobile["value"] is not None and mobile["status"] in {"achieved", "not_achieved"}
+    assert mobile["sources"] == ["measurements"]
+    layer = json.loads(
+        next((home / "measurements" / "coverage").glob("as_of=*/layer.json")).read_text("utf-8")
+    )
+    assert layer["synthetic"] is True and layer["parameters"]["model"] == "rma"
+
+    result = hatangso(home, "coverage", "export", "--format", "geojson", "--out", str(tmp_path / "o.geojson"))
+    assert result.returncode == 0, result.stderr
+    document = json.loads((tmp_path / "o.geojson").read_text("utf-8"))
+    assert len(document["features"]) == layer["cells"]
+    assert document["features"][0]["geometry"]["type"] == "Polygon"
+    assert document["properties"]["note"] == "dữ liệu mẫu / synthetic demo data"
+    assert sum(f["properties"]["dan_so"] for f in document["features"]) == mobile["denominator"]
+
+    result = hatangso(home, "coverage", "export", "--format", "csv", "--out", str(tmp_path / "o.csv"))
+    with (tmp_path / "o.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == layer["cells"]
+    covered = sum(float(r["dan_so"]) for r in rows if r["dat_muc_toc_do"] == "1")
+    assert covered == mobile["numerator"]
+
+    result = hatangso(home, "coverage", "villages", columns=160)
+    assert result.returncode == 0, result.stderr
+    assert "villages where declared and computed disagree" in result.stdout
+
+    result = hatangso(home, "coverage", "compute", "--cell", "250", "--model", "uma")
+    assert result.returncode == 0, result.stderr
+    assert "250 m" in result.stdout and "uma" in result.stdout
+
+
+def test_coverage_and_population_errors_are_one_sentence(tmp_path, scratch_database):  # noqa: F811
+    assert_user_error(
+        hatangso(tmp_path, "coverage", "export", "--format", "csv"),
+        "Chưa có lớp vùng phủ nào (hatangso coverage compute)",
+        "No coverage layer (hatangso coverage compute)",
+    )
+    assert_user_error(
+        hatangso(tmp_path, "coverage", "compute", "--cell", "5"),
+        "Tham số vùng phủ không hợp lệ: kích thước ô phải từ 10 đến 5.000 m",
+        "Invalid coverage parameter: the cell size must be 10–5,000 m",
+    )
+    assert_user_error(
+        hatangso(tmp_path, "import", "population", "khong-co.csv"),
+        "Không tìm thấy tệp khong-co.csv",
+        "File khong-co.csv not found",
+    )
+    assert not (tmp_path / "measurements").exists()
