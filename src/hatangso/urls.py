@@ -4,6 +4,7 @@ from django.urls import path
 
 from hatangso.api.urls import api
 from hatangso.collection import views as collection_views
+from hatangso.plans import views as plan_views
 from hatangso.registry import views as registry_views
 from hatangso.reports import views as report_views
 from hatangso.web import views
@@ -34,6 +35,10 @@ urlpatterns = [
     path("bao-cao/tai/<str:fmt>/", report_views.report_download, name="report-download"),
     path("duyet/", collection_views.review_list, name="review-list"),
     path("duyet/<int:submission_id>/", collection_views.review_submission, name="review-submission"),
+    path("ke-hoach/doc/", plan_views.plan_upload, name="plan-upload"),
+    path("ke-hoach/doc/<str:token>/", plan_views.plan_draft, name="plan-draft"),
+    path("ke-hoach/doc/<str:token>/yaml/", plan_views.plan_draft_yaml, name="plan-draft-yaml"),
+    path("ke-hoach/<slug:slug>/", plan_views.plan_detail, name="plan-detail"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -5,15 +5,24 @@ seed plan file) by diacritic-insensitive, abbreviation-aware text similarity; wh
 well enough, and anything else uncertain, goes to the review list instead of being guessed.
 """
 
+import json
 import re
-from dataclasses import dataclass
+import secrets
+import unicodedata
+from dataclasses import asdict, dataclass, field
 from difflib import SequenceMatcher
 from functools import cache
+from pathlib import Path
+
+import yaml
+from django.conf import settings
+from django.utils import timezone
 
 from hatangso.geography.models import AdministrativeUnit
-from hatangso.plans.parsing import ParsedPlan
+from hatangso.plans.parsing import ParsedPlan, clean_line, parse_plan, read_document_bytes
 from hatangso.plans.planfile import PlanFile, read_plan_file
 from hatangso.plans.services import SEED_PLAN_FILE
+from hatangso.utilities.errors import NotFound, UserError
 from hatangso.utilities.text import strip_accents
 
 MATCH_THRESHOLD = 0.55
@@ -98,10 +107,82 @@ def _agency_kind(name: str) -> str:
     return "district_unit"
 
 
+# Generic partners as plans write them; all are the catalog's "co_quan_lien_quan".
+GENERIC_PARTNERS = (
+    "các cơ quan, đơn vị có liên quan",
+    "các cơ quan, đơn vị liên quan",
+    "các cơ quan, đơn vị",
+    "các cơ quan liên quan",
+    "các đơn vị có liên quan",
+    "các đơn vị liên quan",
+)
+GENERIC_PARTNER_CODE = "co_quan_lien_quan"
+COORDINATE = re.compile(r"phối hợp với\s+(?P<rest>[^;.]+)", re.IGNORECASE)
+# "các phòng chuyên môn thuộc Sở …" names the Sở; "và", "các" and punctuation join names.
+PART_OF = ("phong", "chuyen", "mon", "thuoc")
+JOINERS = {"va", "cac", "voi"}
+
+# An item links to an indicator only when it names the indicator's subject in these words
+# (accent-insensitive); building poles is not sharing them, so the sharing indicators need "dùng
+# chung". Tested against the seed: every link these give there is one the hand-written file makes.
+INDICATOR_SUBJECTS = (
+    (r"dung chung (co so )?ha tang", ("bts_site_sharing", "pole_sharing", "duct_sharing")),
+    (r"dung chung (vi tri )?tram bts", ("bts_site_sharing",)),
+    (r"dung chung cot treo cap", ("pole_sharing",)),
+    (r"dung chung cong be cap", ("duct_sharing",)),
+    (r"dien thoai (di dong )?thong minh", ("smartphone_subscription_share", "adult_smartphone")),
+    (r"cap quang den ho gia dinh|ftth toi ho gia dinh", ("household_fiber",)),
+    (r"bang rong co dinh", ("village_fixed_broadband_coverage",)),
+    (r"bang rong di dong", ("village_mobile_broadband_coverage",)),
+    (r"truyen so lieu chuyen dung", ("commune_government_network",)),
+)
+
+
+def _name_tokens(text: str) -> tuple[str, ...]:
+    words = re.findall(r"[a-z0-9]+", strip_accents(text))
+    expanded = []
+    for word in words:
+        expanded.extend(("uy ban nhan dan" if word == "ubnd" else word).split())
+    return tuple(w for w in expanded if w not in JOINERS)
+
+
+def coordinating_agencies(text: str, names: dict[tuple[str, ...], str]) -> list[str]:
+    """The agencies named right after "phối hợp với" (codes from `names`: name tokens → code), in
+    order; reading stops at the first word that does not start a known name."""
+    found: list[str] = []
+    for match in COORDINATE.finditer(text):
+        words = _name_tokens(match.group("rest"))
+        index = 0
+        while index < len(words):
+            if words[index : index + len(PART_OF)] == PART_OF:
+                index += len(PART_OF)
+            best = max((n for n in names if words[index : index + len(n)] == n), key=len, default=None)
+            if best is None:
+                break
+            if names[best] not in found:
+                found.append(names[best])
+            index += len(best)
+    return found
+
+
+def linked_indicators(text: str, codes: set[str]) -> list[str]:
+    """The plan's indicators whose subject the item's text names (INDICATOR_SUBJECTS)."""
+    key = " ".join(re.findall(r"[a-z0-9]+", strip_accents(text)))
+    linked: list[str] = []
+    for pattern, subject_codes in INDICATOR_SUBJECTS:
+        if re.search(rf"\b(?:{pattern})\b", key):
+            linked.extend(c for c in subject_codes if c in codes and c not in linked)
+    return linked
+
+
 @dataclass
 class Draft:
     plan_file: dict
     review: list[str]
+    # How well each indicator's text matched the catalog (code → 0..1), and the target lines that
+    # matched nothing well enough (kept for the owner to assign, not loaded).
+    scores: dict[str, float] = field(default_factory=dict)
+    unmatched: list[dict] = field(default_factory=list)
 
 
 def _area_unit(parsed: ParsedPlan, review: list[str]) -> str:
@@ -161,10 +242,22 @@ def draft_plan_file(parsed: ParsedPlan) -> Draft:
         conditions.append({"code": code, "text": text, "met": False})
 
     by_code = {i.code: i for i in seed.indicators}
-    indicators, used = [], set()
+    indicators, used, scores, unmatched = [], set(), {}, []
     for found in parsed.indicators:
         code, score = match_indicator(found.text)
         if code is None or code in used:
+            unmatched.append(
+                {
+                    "section": found.section,
+                    "text": found.text,
+                    "target": found.target,
+                    "unit": found.unit,
+                    "comparison": found.comparison,
+                    "maintain": found.maintain,
+                    "condition": condition_codes.get(found.condition),
+                    "score": score,
+                }
+            )
             reason = "trùng chỉ tiêu đã có" if code in used else f"độ khớp {score:.2f}"
             review.append(
                 f"Chỉ tiêu chưa khớp danh mục ({reason}), chưa đưa vào kế hoạch: '{found.text}' — mục "
@@ -172,6 +265,7 @@ def draft_plan_file(parsed: ParsedPlan) -> Draft:
             )
             continue
         used.add(code)
+        scores[code] = score
         definition = by_code[code]
         if score < 0.75:
             review.append(
@@ -194,6 +288,12 @@ def draft_plan_file(parsed: ParsedPlan) -> Draft:
             }
         )
 
+    names = {_name_tokens(a.name): a.code for a in seed.agencies}
+    names.update({_name_tokens(p): GENERIC_PARTNER_CODE for p in GENERIC_PARTNERS})
+    names.update({_name_tokens(name): code for name, code in agency_codes.items()})
+    names.update({_name_tokens(a["name"]): a["code"] for a in agencies})
+    catalog_agencies = {a.code: a for a in seed.agencies}
+    indicator_codes = {i["code"] for i in indicators}
     items = []
     for item in parsed.items:
         entry = {"number": item.number, "kind": item.kind, "text": item.text}
@@ -201,6 +301,15 @@ def draft_plan_file(parsed: ParsedPlan) -> Draft:
             entry["lead"] = agency_codes.get(item.lead)
         if item.condition:
             entry["condition"] = condition_codes.get(item.condition)
+        coordinating = [c for c in coordinating_agencies(item.text, names) if c != entry.get("lead")]
+        for code in coordinating:
+            if code not in {a["code"] for a in agencies}:
+                known = catalog_agencies[code]
+                agencies.append({"code": code, "name": known.name, "kind": known.kind})
+        if coordinating:
+            entry["coordinating"] = coordinating
+        if linked := linked_indicators(item.text, indicator_codes):
+            entry["indicators"] = linked
         items.append(entry)
     if not parsed.deadline:
         review.append("Chưa có hạn báo cáo: ghi plan.report_deadline / set the report deadline")
@@ -239,4 +348,117 @@ def draft_plan_file(parsed: ParsedPlan) -> Draft:
         "indicators": indicators,
         "items": items,
     }
-    return Draft(plan_file=plan_file, review=review)
+    return Draft(plan_file=plan_file, review=review, scores=scores, unmatched=unmatched)
+
+
+def draft_yaml(plan_file: dict, review: list[str], source_name: str) -> str:
+    """The draft as a plan file to review and load, its review list in the header comment."""
+    notes = "".join(f"#   - {line}\n" for line in review) or "#   (không có / none)\n"
+    return (
+        f"# Bản nháp kế hoạch đọc từ {source_name} ('hatangso plan parse') / a draft read from it.\n"
+        "# Xem lại rồi nạp bằng 'hatangso plan load TỆP' / review, then load it.\n"
+        f"# Cần xem lại / to review:\n{notes}"
+        + yaml.safe_dump(plan_file, allow_unicode=True, sort_keys=False, width=110)
+    )
+
+
+# Drafts of the web page: the uploaded document, its text and the plan file being reviewed, kept
+# under HATANGSO_HOME/plan-drafts by a random token, readable by their uploader only.
+DRAFT_FOLDER = "plan-drafts"
+MAX_UPLOAD_BYTES = 5 * 2**20
+UPLOAD_SUFFIXES = (".txt", ".docx", ".pdf")
+TOKEN = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
+
+
+@dataclass
+class StoredDraft:
+    token: str
+    user_id: int
+    file_name: str
+    created: str
+    source: str  # the document's text, as read
+    plan_file: dict
+    review: list[str]
+    scores: dict[str, float]
+    unmatched: list[dict]
+
+    @property
+    def source_lines(self) -> list[str]:
+        return unicodedata.normalize("NFC", self.source).splitlines()
+
+    def locate(self, text: str) -> int | None:
+        """The number (from 1) of the source line where `text` starts, if it can be found."""
+        return locate_line(self.source_lines, text)
+
+
+def locate_line(lines: list[str], text: str) -> int | None:
+    key = clean_line(text)
+    for length in (40, 20):
+        probe = key[:length].strip()
+        if len(probe) < 8:
+            return None
+        for number, line in enumerate(lines, start=1):
+            if probe in clean_line(line):
+                return number
+    return None
+
+
+def _draft_path(token: str) -> Path:
+    return settings.HOME / DRAFT_FOLDER / f"{token}.json"
+
+
+def check_document_upload(name: str, data: bytes) -> None:
+    """Only TXT, DOCX and PDF plan documents, up to MAX_UPLOAD_BYTES."""
+    if not name.lower().endswith(UPLOAD_SUFFIXES):
+        raise UserError(
+            f"Tệp {name}: chỉ nhận văn bản TXT, DOCX hoặc PDF",
+            f"File {name}: only TXT, DOCX or PDF documents are accepted",
+        )
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise UserError(
+            f"Tệp {name} lớn hơn {MAX_UPLOAD_BYTES // 2**20} MB",
+            f"File {name} is larger than {MAX_UPLOAD_BYTES // 2**20} MB",
+        )
+
+
+def start_draft(*, name: str, data: bytes, user) -> StoredDraft:
+    """Read an uploaded plan document into a draft kept for its uploader; nothing is kept when the
+    file is refused or is not a plan."""
+    name = Path(name).name or "van-ban"
+    check_document_upload(name, data)
+    text = read_document_bytes(data, name)
+    draft = draft_plan_file(parse_plan(text))
+    stored = StoredDraft(
+        token=secrets.token_urlsafe(18),
+        user_id=user.pk,
+        file_name=name,
+        created=timezone.now().isoformat(timespec="seconds"),
+        source=text,
+        plan_file=draft.plan_file,
+        review=draft.review,
+        scores=draft.scores,
+        unmatched=draft.unmatched,
+    )
+    folder = settings.HOME / DRAFT_FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{stored.token}{Path(name).suffix.lower()}").write_bytes(data)  # the original, never served
+    save_draft(stored)
+    return stored
+
+
+def save_draft(stored: StoredDraft) -> None:
+    path = _draft_path(stored.token)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(asdict(stored), ensure_ascii=False), encoding="utf-8")
+    temporary.replace(path)
+
+
+def get_draft(token: str, user) -> StoredDraft:
+    """The user's own draft (a superuser may open any); otherwise NotFound."""
+    path = _draft_path(token) if TOKEN.match(token or "") else None
+    if path is None or not path.is_file():
+        raise NotFound("Không có bản nháp này", "No such draft")
+    stored = StoredDraft(**json.loads(path.read_text(encoding="utf-8")))
+    if not (getattr(user, "is_superuser", False) or stored.user_id == getattr(user, "pk", None)):
+        raise NotFound("Không có bản nháp này", "No such draft")
+    return stored

@@ -6,6 +6,7 @@ broken mid-sentence, bullets "-", "–", "+", "•", header tables flattened wit
 degrades to fewer items with warnings; it never guesses a number it cannot read.
 """
 
+import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -86,32 +87,39 @@ def read_document(path: Path) -> str:
     path = Path(path)
     if not path.is_file():
         raise UserError(f"Không tìm thấy tệp {path}", f"File {path} not found")
-    data = path.read_bytes()
+    return read_document_bytes(path.read_bytes(), path.name)
+
+
+def read_document_bytes(data: bytes, name: str) -> str:
+    """The text of a document given as bytes (an upload), judged by its content, not its name."""
     if not data.strip():
-        raise UserError(f"Tệp {path.name} rỗng", f"File {path.name} is empty")
+        raise UserError(f"Tệp {name} rỗng", f"File {name} is empty")
     if data.startswith(b"%PDF"):
-        return _pdf_text(path)
+        return _pdf_text(data, name)
     if data.startswith(b"PK\x03\x04"):
-        return _docx_text(path)
+        return _docx_text(data, name)
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = None
+    if text is None or "\x00" in text:
         raise UserError(
-            f"Tệp {path.name} không phải văn bản (TXT UTF-8, DOCX hoặc PDF có chữ)",
-            f"File {path.name} is not a document (UTF-8 text, DOCX or text PDF)",
-        ) from exc
+            f"Tệp {name} không phải văn bản (TXT UTF-8, DOCX hoặc PDF có chữ)",
+            f"File {name} is not a document (UTF-8 text, DOCX or text PDF)",
+        )
+    return text
 
 
-def _docx_text(path: Path) -> str:
+def _docx_text(data: bytes, name: str) -> str:
+    from zipfile import BadZipFile
+
     from docx import Document
     from docx.opc.exceptions import PackageNotFoundError
 
     try:
-        document = Document(str(path))
-    except (PackageNotFoundError, KeyError, ValueError) as exc:
-        raise UserError(
-            f"Tệp {path.name} không phải DOCX hợp lệ", f"File {path.name} is not a valid DOCX"
-        ) from exc
+        document = Document(io.BytesIO(data))
+    except (PackageNotFoundError, BadZipFile, KeyError, ValueError) as exc:
+        raise UserError(f"Tệp {name} không phải DOCX hợp lệ", f"File {name} is not a valid DOCX") from exc
     lines = []
     for table in document.tables:
         for row in table.rows:
@@ -120,24 +128,24 @@ def _docx_text(path: Path) -> str:
     return "\n".join(lines)
 
 
-def _pdf_text(path: Path) -> str:
+def _pdf_text(data: bytes, name: str) -> str:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import PdfReadError, PdfStreamError
 
     try:
-        reader = PdfReader(str(path))
+        reader = PdfReader(io.BytesIO(data))
         text = "\n".join(page.extract_text() or "" for page in reader.pages)
-    except (PdfReadError, ValueError, KeyError) as exc:
-        raise UserError(f"Không đọc được PDF {path.name}", f"Cannot read the PDF {path.name}") from exc
+    except (PdfReadError, PdfStreamError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise UserError(f"Không đọc được PDF {name}", f"Cannot read the PDF {name}") from exc
     if not text.strip():
         raise UserError(
-            f"PDF {path.name} không có lớp chữ (bản quét); cần bản có chữ hoặc DOCX",
-            f"The PDF {path.name} has no text layer (a scan); give a text PDF or DOCX",
+            f"PDF {name} không có lớp chữ (bản quét); cần bản có chữ hoặc DOCX",
+            f"The PDF {name} has no text layer (a scan); give a text PDF or DOCX",
         )
     return text
 
 
-def _clean(line: str) -> str:
+def clean_line(line: str) -> str:
     line = unicodedata.normalize("NFC", line).replace("\u00a0", " ").replace("\t", " ").replace("**", "")
     line = re.sub(r"\s+", " ", line).strip()
     return re.sub(r"\s+([.,;:%)])", r"\1", line)  # "90 %" → "90%", "đạt 90% ." → "đạt 90%."
@@ -149,7 +157,7 @@ def _lines(text: str) -> list[str]:
     for line in unicodedata.normalize("NFC", text).splitlines():
         raw.extend(part for part in line.split("|"))
     out: list[str] = []
-    for line in (_clean(x) for x in raw):
+    for line in (clean_line(x) for x in raw):
         if not line:
             continue
         starts_new = bool(
@@ -157,12 +165,28 @@ def _lines(text: str) -> list[str]:
             or BULLET_ITEM.match(line) or line.startswith(("Số", "Căn cứ", "Nơi nhận", "TM.", "KT."))
         )  # fmt: skip
         previous = out[-1] if out else ""
-        # A line that starts in lower case continues the sentence the previous line broke.
-        if previous and not starts_new and line[0].islower() and not previous.endswith((".", ":")):
+        # A line that starts in lower case continues the sentence the previous line broke; a line in
+        # capitals continues a heading in capitals broken in two ("II. MỤC TIÊU, CHỈ TIÊU" / "NĂM 2024").
+        continues = (line[0].islower() and not previous.endswith((".", ":"))) or (
+            _capital_heading(previous) and line.upper() == line
+        )
+        if previous and not starts_new and continues:
             out[-1] = f"{previous} {line}"
         else:
             out.append(line)
     return [line for line in out if line]
+
+
+def _capital_heading(line: str) -> bool:
+    match = ROMAN_HEADING.match(line)
+    return bool(match and match.group("num") in ROMAN and line.upper() == line and not line.endswith("."))
+
+
+def normalise_code(code: str) -> str:
+    """A document's số/ký hiệu as written officially: no spaces, capitals ("159/kh-ubnd" →
+    "159/KH-UBND"), except the Prime Minister's "TTg" ("QĐ-TTG" → "QĐ-TTg")."""
+    code = re.sub(r"\s+", "", code).upper()
+    return re.sub(r"-TTG\b", "-TTg", code)
 
 
 def _day(d: str, m: str, y: str) -> date | None:
@@ -243,7 +267,7 @@ def _header_from(head: list[str], plan: ParsedPlan, body_start: int) -> int:
     text = " ".join(head)
     number = re.search(r"Số\s*:?\s*" + DOC_CODE.pattern, text)
     if number:
-        plan.code = re.sub(r"\s+", "", number.group("code")).upper().replace("-UBND", "-UBND")
+        plan.code = normalise_code(number.group("code"))
     for line in head:
         dated = DATE_WORDS.search(line)
         if dated and plan.issued_on is None and "," in line.split("ngày")[0]:
@@ -282,7 +306,7 @@ def _header_from(head: list[str], plan: ParsedPlan, body_start: int) -> int:
     for reference in plan.references:
         code = DOC_CODE.search(reference)
         if code and "Kế hoạch" in reference and plan.parent_code is None:
-            plan.parent_code = re.sub(r"\s+", "", code.group("code"))
+            plan.parent_code = normalise_code(code.group("code"))
             dated = DATE_WORDS.search(reference) or DATE_SLASH.search(reference)
             plan.parent_date = _day(dated["d"], dated["m"], dated["y"]) if dated else None
             issuer = re.search(r"của\s+(UBND [^,.]+?)(?:\s+về|\s+việc|[,.]|$)", reference)

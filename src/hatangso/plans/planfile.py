@@ -2,6 +2,7 @@
 
 import ast
 import json
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -315,26 +316,49 @@ def read_plan_file(path: Path) -> PlanFile:
             f"Tệp kế hoạch {path.name} không phải YAML hợp lệ{where}",
             f"Plan file {path.name} is not valid YAML{where}",
         ) from exc
-    if not isinstance(data, dict):
-        raise UserError(
-            f"Tệp kế hoạch {path.name} trống hoặc sai cấu trúc",
-            f"Plan file {path.name} is empty or malformed",
-        )
+    return validate_plan_data(data, path.name)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem of a plan file: where ("plan.issued_on", "indicators[bts_site_sharing].target"),
+    in Vietnamese and in English."""
+
+    where: str
+    vi: str
+    en: str
+
+
+def plan_file_problems(data: dict) -> tuple[PlanFile | None, list[Problem]]:
+    """The validated plan file (None when the schema fails) and every problem found."""
     try:
         plan_file = PlanFile.model_validate(data)
     except ValidationError as exc:
-        problems = [
-            (
-                f"{_location(err['loc'], data) or '(gốc)'}: {_ERRORS_VI.get(err['type'], err['msg'])}",
-                f"{_location(err['loc'], data) or '(root)'}: {err['msg']}",
+        problems = []
+        for err in exc.errors():
+            where = _location(err["loc"], data)
+            problems.append(
+                Problem(
+                    where=where,
+                    vi=f"{where or '(gốc)'}: {_ERRORS_VI.get(err['type'], err['msg'])}",
+                    en=f"{where or '(root)'}: {err['msg']}",
+                )
             )
-            for err in exc.errors()
-        ]
-    else:
-        problems = plan_file.reference_problems()
+        return None, problems
+    return plan_file, [Problem(vi.split(": ", 1)[0], vi, en) for vi, en in plan_file.reference_problems()]
+
+
+def validate_plan_data(data: object, name: str) -> PlanFile:
+    """A plan file's content (parsed YAML) checked against the schema and its references."""
+    if not isinstance(data, dict):
+        raise UserError(
+            f"Tệp kế hoạch {name} trống hoặc sai cấu trúc",
+            f"Plan file {name} is empty or malformed",
+        )
+    plan_file, problems = plan_file_problems(data)
     if problems:
         raise UserError(
-            f"Tệp kế hoạch {path.name} có lỗi: {'; '.join(vi for vi, _ in problems)}",
-            f"Plan file {path.name} is invalid: {'; '.join(en for _, en in problems)}",
+            f"Tệp kế hoạch {name} có lỗi: {'; '.join(p.vi for p in problems)}",
+            f"Plan file {name} is invalid: {'; '.join(p.en for p in problems)}",
         )
     return plan_file

@@ -1,8 +1,8 @@
 """Reads of plans."""
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
-from hatangso.plans.models import Plan
+from hatangso.plans.models import Plan, PlanItem
 from hatangso.utilities.errors import NotFound, UserError
 
 
@@ -29,3 +29,21 @@ def default_plan() -> Plan:
             "No plan is loaded; load one with 'hatangso plan load FILE' or run 'hatangso demo'",
         )
     return plan
+
+
+def plan_detail(code_or_slug: str) -> Plan:
+    """A plan with what its page shows: indicators, and items with their agencies and indicators."""
+    plan = get_plan(code_or_slug)
+    return (
+        plan_list()
+        .prefetch_related(
+            "indicators",
+            Prefetch(
+                "items",
+                queryset=PlanItem.objects.select_related("lead").prefetch_related(
+                    "coordinating", "indicators"
+                ),
+            ),
+        )
+        .get(pk=plan.pk)
+    )

@@ -14,7 +14,7 @@ from hatangso.core.scoping import may_manage_plan
 from hatangso.geography.models import AdministrativeUnit
 from hatangso.geography.selectors import resolve_unit
 from hatangso.plans.models import Agency, Condition, Indicator, Plan, PlanItem, PlanSection, ValidationRule
-from hatangso.plans.planfile import FormSpec, PlanFile, expression_names, read_plan_file
+from hatangso.plans.planfile import FormSpec, PlanFile, expression_names, read_plan_file, validate_plan_data
 from hatangso.plans.signals import plan_loaded
 from hatangso.registry.models import Operator
 from hatangso.utilities.errors import NotFound, UserError
@@ -93,15 +93,35 @@ def _check_expressions(spec: PlanFile) -> None:
             )
 
 
-@transaction.atomic
+def plan_area(*, area_unit: str, period: str) -> AdministrativeUnit:
+    """The plan's area: the unit with this code in force during the plan's period."""
+    span = parse_period(period)
+    return resolve_unit(area_unit, start=span.start, end=span.end)
+
+
 def load_plan(*, path: Path, actor: Actor) -> PlanLoadSummary:
-    spec = read_plan_file(path)
+    """Load a plan file (YAML) from disk: the command line's `plan load`."""
+    return _load(read_plan_file(path), source_name=Path(path).name, actor=actor, user=None)
+
+
+def load_plan_data(*, data: dict, source_name: str, actor: Actor, user) -> PlanLoadSummary:
+    """Load a plan file's content (a reviewed draft from the web): the same checks and writes as
+    `load_plan`, and the user must be the plan owner of the plan's area."""
+    return _load(validate_plan_data(data, source_name), source_name=source_name, actor=actor, user=user)
+
+
+@transaction.atomic
+def _load(spec: PlanFile, *, source_name: str, actor: Actor, user) -> PlanLoadSummary:
     header = spec.plan
-    parse_period(header.period)
     _check_expressions(spec)
-    area = resolve_unit(
-        header.area_unit, start=parse_period(header.period).start, end=parse_period(header.period).end
-    )
+    area = plan_area(area_unit=header.area_unit, period=header.period)
+    existing_plan = Plan.objects.filter(code=header.code).first()
+    if not may_manage_plan(user, Plan(area_unit=area)) or (
+        existing_plan and not may_manage_plan(user, existing_plan)
+    ):
+        raise NotFound(
+            f"Địa bàn {area.name} không thuộc phạm vi của bạn", f"The area {area.name} is outside your scope"
+        )
 
     for element in spec.data_elements:
         _save(actor, DataElement, {"code": element.code}, element.model_dump(exclude={"code"}))
@@ -109,7 +129,7 @@ def load_plan(*, path: Path, actor: Actor) -> PlanLoadSummary:
         _save(actor, Agency, {"code": agency.code}, {"name": agency.name, "kind": agency.kind})
 
     parent_plan = Plan.objects.filter(code=header.parent.code).first() if header.parent else None
-    created = not Plan.objects.filter(code=header.code).exists()
+    created = existing_plan is None
     plan = _save(
         actor,
         Plan,
@@ -134,7 +154,7 @@ def load_plan(*, path: Path, actor: Actor) -> PlanLoadSummary:
             "recipients": header.recipients,
             "signature": header.signature.model_dump(),
             "report_settings": spec.report.model_dump(),
-            "source_file": Path(path).name,
+            "source_file": source_name,
         },
     )
 

@@ -1,11 +1,10 @@
 from pathlib import Path
 
-import yaml
 from rich.table import Table
 
 from hatangso.core.management.base import HatangsoCommand
 from hatangso.plans import selectors, services
-from hatangso.plans.drafting import draft_plan_file
+from hatangso.plans.drafting import draft_plan_file, draft_yaml
 from hatangso.plans.parsing import parse_plan, read_document
 from hatangso.plans.planfile import plan_file_schema
 from hatangso.utilities.errors import UserError
@@ -87,13 +86,7 @@ class Command(HatangsoCommand):
 
     def _parse(self, document: Path, out: Path | None) -> None:
         draft = draft_plan_file(parse_plan(read_document(document)))
-        notes = "".join(f"#   - {line}\n" for line in draft.review) or "#   (không có / none)\n"
-        text = (
-            f"# Bản nháp kế hoạch đọc từ {document.name} ('hatangso plan parse') / a draft read from it.\n"
-            "# Xem lại rồi nạp bằng 'hatangso plan load TỆP' / review, then load it.\n"
-            f"# Cần xem lại / to review:\n{notes}"
-            + yaml.safe_dump(draft.plan_file, allow_unicode=True, sort_keys=False, width=110)
-        )
+        text = draft_yaml(draft.plan_file, draft.review, document.name)
         if out is None:
             self.stdout.write(text)
         else:
