@@ -4,8 +4,10 @@ HATANGSO_HOME            data directory (default ./.hatangso)
 HATANGSO_DATABASE_URL    database URL (default SQLite inside HATANGSO_HOME)
 HATANGSO_SECRET_KEY      secret key (a per-home key is generated and kept in HATANGSO_HOME otherwise)
 HATANGSO_DEBUG           "1" for development
+HATANGSO_MAP_TILES       optional map tile URL template ({z}/{x}/{y}); maps work without one
 """
 
+import importlib.util
 import os
 import secrets
 from pathlib import Path
@@ -75,6 +77,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "hatangso.web.context_processors.synthetic_data",
                 "hatangso.web.context_processors.navigation",
+                "hatangso.web.context_processors.map_tiles",
             ],
         },
     },
@@ -129,6 +132,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# Leaflet's files come from the django-leaflet package; its app is not installed because its admin
+# needs GeoDjango (GDAL), and the maps need only the script and the style.
+STATICFILES_DIRS = [Path(importlib.util.find_spec("leaflet").origin).parent / "static"]
 STATIC_ROOT = HOME / "static"
 MEDIA_ROOT = HOME / "media"
 
@@ -140,8 +146,14 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
 if os.environ.get("HATANGSO_BEHIND_PROXY") == "1":
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Maps draw the units' shapes from the app; a tile server (HATANGSO_MAP_TILES, a URL template
+# such as https://tiles.example.vn/{z}/{x}/{y}.png) is optional, and its origin joins img-src.
+MAP_TILES = os.environ.get("HATANGSO_MAP_TILES", "")
+MAP_TILES_ATTRIBUTION = os.environ.get("HATANGSO_MAP_TILES_ATTRIBUTION", "")
+_tile_origin = "/".join(MAP_TILES.split("/")[:3]) if MAP_TILES.startswith(("https://", "http://")) else ""
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    f"default-src 'self'; img-src 'self' data: {_tile_origin}".rstrip()
+    + "; style-src 'self'; script-src 'self'; "
     "frame-ancestors 'none'; form-action 'self'; base-uri 'self'"
 )
 

@@ -4,7 +4,7 @@ from datetime import date
 
 from django.db.models import F, Q, QuerySet
 
-from hatangso.geography.models import AdministrativeUnit, UnitSuccession
+from hatangso.geography.models import AdministrativeUnit, UnitBoundary, UnitSuccession
 from hatangso.utilities.errors import NotFound
 
 
@@ -58,6 +58,13 @@ def rollup_units(unit: AdministrativeUnit, *, start: date, end: date) -> QuerySe
     return AdministrativeUnit.objects.filter(in_tree).valid_between(start, end)
 
 
+def in_area(area: AdministrativeUnit, field: str = "unit") -> Q:
+    """Rows whose unit lies in `area`: in its subtree, or a later unit that took over territory of
+    the subtree (after 2025 the communes of a district sit under the province)."""
+    successors = UnitSuccession.objects.filter(predecessor__path__startswith=area.path).values("successor")
+    return Q(**{f"{field}__path__startswith": area.path}) | Q(**{f"{field}__in": successors})
+
+
 def children_of(unit: AdministrativeUnit, *, start: date, end: date) -> QuerySet[AdministrativeUnit]:
     return unit.children.valid_between(start, end).order_by("code")
 
@@ -78,3 +85,34 @@ def unit_list(
     if on:
         units = units.valid_on(on)
     return units
+
+
+def boundary_collection(*, within: AdministrativeUnit, on: date) -> dict:
+    """The shapes of the units in force on `on` inside `within` (its subtree), as a GeoJSON
+    FeatureCollection; villages are left out (their shapes would hide the communes')."""
+    units = (
+        AdministrativeUnit.objects.filter(path__startswith=within.path)
+        .exclude(level=AdministrativeUnit.Level.VILLAGE)
+        .valid_on(on)
+    )
+    boundaries = (
+        UnitBoundary.objects.filter(unit__in=units)
+        .select_related("unit")
+        .order_by("unit__path")
+    )
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": b.geometry,
+                "properties": {
+                    "code": b.unit.code,
+                    "name": b.unit.name,
+                    "level": b.unit.level,
+                    "synthetic": b.synthetic,
+                },
+            }
+            for b in boundaries
+        ],
+    }

@@ -1,3 +1,5 @@
+from django.conf import settings
+
 from hatangso.collection.models import DataValue
 from hatangso.core.models import Role
 from hatangso.core.scoping import scope_for
@@ -7,6 +9,11 @@ from hatangso.workplan.services import can_triage
 def synthetic_data(request):
     """Whether the installation holds synthetic demo data, so every page can say so."""
     return {"synthetic_data": DataValue.objects.filter(synthetic=True).exists()}
+
+
+def map_tiles(request):
+    """The optional tile server of the maps (none: the maps draw only the app's own shapes)."""
+    return {"map_tiles": settings.MAP_TILES, "map_tiles_attribution": settings.MAP_TILES_ATTRIBUTION}
 
 
 def navigation(request):

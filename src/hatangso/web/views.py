@@ -1,9 +1,11 @@
+from datetime import date
+
 from django.core.cache import cache
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 
 from hatangso.analytics.selectors import stored_scorecard
-from hatangso.geography.selectors import children_of, resolve_unit
+from hatangso.geography.selectors import boundary_collection, children_of, resolve_unit
 from hatangso.plans.selectors import plan_list
 from hatangso.reports import charts
 from hatangso.utilities.errors import UserError
@@ -42,3 +44,18 @@ def _chart(plan, unit, card: dict) -> str:
         svg = charts.render_svg(spec) if spec else ""
         cache.set(key, svg, 24 * 3600)
     return svg
+
+
+def boundaries(request):
+    """The shapes of the plan's area as GeoJSON for the maps; unit shapes are public geography.
+    `?on=2024-12-31` picks the units in force on a day (default: the end of the plan's period)."""
+    plan = plan_list().first()
+    if plan is None:
+        raise Http404("Chưa có kế hoạch / no plan yet")
+    on = parse_period(plan.period).end
+    if request.GET.get("on"):
+        try:
+            on = date.fromisoformat(request.GET["on"])
+        except ValueError as exc:
+            raise Http404("Ngày không hợp lệ (YYYY-MM-DD) / invalid day") from exc
+    return JsonResponse(boundary_collection(within=plan.area_unit, on=on))

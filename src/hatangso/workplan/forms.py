@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from hatangso.workplan.models import Incident, Task
+from hatangso.workplan.models import Incident, Road, Task
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -63,3 +63,20 @@ class IncidentForm(forms.Form):
     website = forms.CharField(
         required=False, widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"})
     )
+
+
+class RoadForm(forms.Form):
+    name = forms.CharField(label=_("Tên đường, tuyến"), max_length=200)
+    section = forms.CharField(label=_("Đoạn (từ … đến …)"), max_length=300, required=False)
+    unit = forms.ChoiceField(label=_("Xã, phường"), required=False)
+    work = forms.ChoiceField(label=_("Hạng mục"), choices=Road.Work.choices)
+    status = forms.ChoiceField(label=_("Trạng thái"), choices=Road.Status.choices)
+    tasks = forms.MultipleChoiceField(
+        label=_("Nhiệm vụ liên quan"), required=False, widget=forms.SelectMultiple(attrs={"size": 6})
+    )
+    note = forms.CharField(label=_("Ghi chú"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args, units=(), tasks=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = [("", "—"), *((u.code, u.name) for u in units)]
+        self.fields["tasks"].choices = [(str(t.pk), f"{t.item.number} {t.item.text[:90]}") for t in tasks]

@@ -6,8 +6,9 @@ from django.http import Http404
 
 from hatangso.core.models import Role
 from hatangso.core.scoping import scope_for
-from hatangso.workplan.models import Evidence, Incident, Task
-from hatangso.workplan.services import can_triage, can_update_task
+from hatangso.geography.selectors import in_area
+from hatangso.workplan.models import Evidence, Incident, Road, Task
+from hatangso.workplan.services import can_triage, can_update_task, triage_area
 
 
 def task_list(user, *, plan, agency: str | None = None) -> QuerySet[Task]:
@@ -42,10 +43,11 @@ def get_evidence(user, pk: int) -> Evidence:
 
 
 def incident_list(user) -> QuerySet[Incident]:
-    """All reports for those who triage; an operator or a commune sees those assigned to it."""
+    """Those who triage see the reports located in their area and those not yet located (an
+    address only); an operator or a commune sees those assigned to it."""
     incidents = Incident.objects.select_related("assigned_operator", "assigned_unit", "unit", "road")
     if can_triage(user):
-        return incidents
+        return incidents.filter(triage_area(user))
     condition = None
     for membership in scope_for(user).memberships:
         if membership.role == Role.ENTERPRISE:
@@ -63,3 +65,28 @@ def incident_by_token(token: str) -> Incident:
     if incident is None:
         raise Http404("Không có phản ánh này / No such report")
     return incident
+
+
+def road_list(user, *, plan, status: str = "", work: str = "", unit: str = "") -> QuerySet[Road]:
+    """The roads list of the plan's area (VI.3.c), for every account: it is the town's own list,
+    not a reporter's data. Roads placed in no unit belong to the whole area."""
+    roads = (
+        Road.objects.filter(Q(unit__isnull=True) | in_area(plan.area_unit))
+        .select_related("unit")
+        .prefetch_related("tasks__item")
+        .order_by("name", "section")
+    )
+    if status:
+        roads = roads.filter(status=status)
+    if work:
+        roads = roads.filter(work=work)
+    if unit:
+        roads = roads.filter(unit__code=unit)
+    return roads
+
+
+def get_road(user, *, plan, pk: int) -> Road:
+    road = road_list(user, plan=plan).filter(pk=pk).first()
+    if road is None:
+        raise Http404("Không có tuyến đường này / No such road")
+    return road

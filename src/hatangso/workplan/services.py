@@ -7,13 +7,14 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from hatangso.core.changelog import Actor, record_change, record_changes, snapshot
 from hatangso.core.models import ChangeLogEntry, Role
 from hatangso.core.scoping import may_manage_plan, scope_for
 from hatangso.geography.locating import UnitLocator
-from hatangso.geography.selectors import resolve_unit
+from hatangso.geography.selectors import in_area, resolve_unit
 from hatangso.plans.models import Agency, Plan, PlanItem
 from hatangso.utilities.errors import Conflict, NotFound, UserError
 from hatangso.utilities.files import (
@@ -267,15 +268,42 @@ def report_incident(
     return incident
 
 
+QLDT_AGENCY = "phong_qldt"
+
+
+def triage_memberships(user) -> list:
+    """The memberships through which a user handles incident reports and the roads list: the plan
+    owner's, and Phòng Quản lý đô thị's (DESIGN.md §2; plan VI.3.c)."""
+    return [
+        m
+        for m in scope_for(user).memberships
+        if m.role == Role.PLAN_OWNER
+        or (m.role == Role.AGENCY and m.agency_id and m.agency.code == QLDT_AGENCY)
+    ]
+
+
 def can_triage(user) -> bool:
-    """Phòng Quản lý đô thị triages incident reports (DESIGN.md §2), and the plan owner (None: the
-    command line)."""
-    if user is None:
+    """Whether the user handles incident reports somewhere (None: the command line)."""
+    return user is None or scope_for(user).is_superuser or bool(triage_memberships(user))
+
+
+def triage_area(user) -> Q:
+    """The incident reports a user triages: those located in the area of a triage membership, and
+    those not located yet (an address only). Nothing for a user who does not triage."""
+    if user is None or scope_for(user).is_superuser:
+        return Q()
+    condition = Q(pk__in=[])
+    for membership in triage_memberships(user):
+        condition |= Q(unit__isnull=True) | in_area(membership.unit) if membership.unit_id else Q()
+    return condition
+
+
+def may_manage_roads(user, plan: Plan) -> bool:
+    """The roads list of a plan's area is kept by its plan owner and its Phòng Quản lý đô thị."""
+    if user is None or scope_for(user).is_superuser:
         return True
-    scope = scope_for(user)
-    return scope.is_superuser or any(
-        m.role == Role.PLAN_OWNER or (m.role == Role.AGENCY and m.agency_id and m.agency.code == "phong_qldt")
-        for m in scope.memberships
+    return any(
+        m.unit_id is None or plan.area_unit.path.startswith(m.unit.path) for m in triage_memberships(user)
     )
 
 
@@ -293,7 +321,7 @@ def triage_incident(
 ) -> Incident:
     """Assign to the responsible enterprise or commune, follow to resolution; the reporter sees each
     step and its public comment on the private link."""
-    if not can_triage(user):
+    if not can_triage(user) or not Incident.objects.filter(triage_area(user), pk=incident.pk).exists():
         raise NotFound("Không có phản ánh này", "No such report")
     if status not in Incident.Status.values:
         raise UserError(f"Trạng thái '{status}' không có", f"Unknown status '{status}'")
@@ -395,15 +423,59 @@ def import_roads(*, path, plan: Plan, actor: Actor, synthetic: bool = False) -> 
     with transaction.atomic():
         for name, section, unit, work, status, note, linked in rows:
             road = Road.objects.filter(name=name, section=section).first()
-            before = snapshot(road) if road else None
             road = road or Road(name=name, section=section)
-            road.unit, road.work, road.status, road.note, road.synthetic = unit, work, status, note, synthetic
-            road.save()
-            road.tasks.set(linked)
-            record_change(
-                actor,
-                ChangeLogEntry.Action.UPDATE if before else ChangeLogEntry.Action.CREATE,
-                road,
-                before=before,
-            )
+            _write_road(road, unit=unit, work=work, status=status, note=note, tasks=linked,
+                        synthetic=synthetic, actor=actor)  # fmt: skip
     return len(rows)
+
+
+def _write_road(road: Road, *, unit, work, status, note, tasks, synthetic, actor: Actor, reason=""):
+    before = snapshot(road) if road.pk else None
+    road.unit, road.work, road.status, road.note, road.synthetic = unit, work, status, note, synthetic
+    road.save()
+    road.tasks.set(tasks)
+    action = ChangeLogEntry.Action.UPDATE if before else ChangeLogEntry.Action.CREATE
+    record_change(actor, action, road, before=before, reason=reason)
+
+
+@transaction.atomic
+def save_road(
+    *,
+    plan: Plan,
+    road: Road | None,
+    name: str,
+    section: str = "",
+    unit=None,
+    work: str,
+    status: str = Road.Status.PLANNED,
+    note: str = "",
+    tasks=(),
+    user,
+    actor: Actor,
+) -> Road:
+    """Add a road to the plan's roads list (VI.3.c) or change one; the plan owner and Phòng Quản lý
+    đô thị keep the list."""
+    if not may_manage_roads(user, plan):
+        raise NotFound("Không có tuyến đường này", "No such road")
+    name, section = " ".join(name.split())[:200], " ".join(section.split())[:300]
+    if not name:
+        raise UserError("Cần ghi tên đường", "The road name is missing")
+    if work not in Road.Work.values:
+        raise UserError("Hạng mục không rõ (xây dựng mới, sửa chữa, nâng cấp)", "Unknown work")
+    if status not in Road.Status.values:
+        raise UserError("Trạng thái không rõ", "Unknown status")
+    if unit is not None and not unit.path.startswith(plan.area_unit.path):
+        raise UserError(
+            f"{unit.name} không thuộc địa bàn kế hoạch", f"{unit.name} is outside the plan's area"
+        )
+    tasks = list(tasks)
+    if any(t.item.plan_id != plan.pk for t in tasks):
+        raise UserError("Nhiệm vụ không thuộc kế hoạch này", "A task is not of this plan")
+    twin = Road.objects.filter(name=name, section=section).exclude(pk=road.pk if road else None).first()
+    if twin is not None:
+        raise UserError(f"Tuyến «{twin}» đã có trong danh mục", f"The road «{twin}» is already listed")
+    road = road or Road()
+    road.name, road.section = name, section
+    _write_road(road, unit=unit, work=work, status=status, note=note.strip(), tasks=tasks,
+                synthetic=road.synthetic, actor=actor)  # fmt: skip
+    return road

@@ -13,15 +13,16 @@ from django.utils.translation import gettext as _
 
 from hatangso.core.changelog import Actor
 from hatangso.core.scoping import may_manage_plan
-from hatangso.geography.selectors import resolve_unit
+from hatangso.geography.selectors import children_of, resolve_unit
 from hatangso.plans.selectors import plan_list
 from hatangso.plans.services import set_condition
 from hatangso.registry.models import Operator
 from hatangso.utilities.errors import UserError
 from hatangso.utilities.files import CONTENT_TYPES, Upload
+from hatangso.utilities.periods import parse_period
 from hatangso.workplan import selectors, services
-from hatangso.workplan.forms import IncidentForm, UpdateForm
-from hatangso.workplan.models import Incident, ProgressUpdate, Task
+from hatangso.workplan.forms import IncidentForm, RoadForm, UpdateForm
+from hatangso.workplan.models import Incident, ProgressUpdate, Road, Task
 
 INCIDENTS_PER_HOUR = 5
 
@@ -36,12 +37,17 @@ def _uploads(files) -> list[Upload]:
     return [Upload(name=Path(f.name).name, data=f.read()) for f in files]
 
 
-@login_required
-def task_board(request):
-    """The plan's tasks with their state, filterable by lead agency and state."""
+def _current_plan():
     plan = plan_list().first()
     if plan is None:
         raise Http404(_("Chưa có kế hoạch"))
+    return plan
+
+
+@login_required
+def task_board(request):
+    """The plan's tasks with their state, filterable by lead agency and state."""
+    plan = _current_plan()
     services.sync_tasks(plan=plan, actor=_actor(request))
     today = timezone.localdate()
     agency, state = request.GET.get("agency", ""), request.GET.get("state", "")
@@ -214,3 +220,63 @@ def incident_triage(request):
     context = {"incidents": incidents[:200], "may_triage": may_triage, "statuses": Incident.Status.choices,
                "operators": Operator.objects.all()}  # fmt: skip
     return render(request, "workplan/incident_triage.html", context)
+
+
+@login_required
+def road_list(request):
+    """The roads where shared telecom works must be built, repaired or upgraded (VI.3.c)."""
+    plan = _current_plan()
+    chosen = {key: request.GET.get(key, "") for key in ("status", "work", "unit")}
+    roads = selectors.road_list(request.user, plan=plan, **chosen)
+    context = {
+        "plan": plan,
+        "roads": roads,
+        "chosen": chosen,
+        "statuses": Road.Status.choices,
+        "works": Road.Work.choices,
+        "units": _plan_communes(plan),
+        "may_manage": services.may_manage_roads(request.user, plan),
+    }
+    return render(request, "workplan/road_list.html", context)
+
+
+def _plan_communes(plan):
+    period = parse_period(plan.period)
+    return list(children_of(plan.area_unit, start=period.start, end=period.end))
+
+
+@login_required
+def road_edit(request, road_id: int | None = None):
+    """Add a road to the list or change one: the plan owner and Phòng Quản lý đô thị."""
+    plan = _current_plan()
+    if not services.may_manage_roads(request.user, plan):
+        raise Http404(_("Không có tuyến đường này"))
+    road = selectors.get_road(request.user, plan=plan, pk=road_id) if road_id else None
+    units = _plan_communes(plan)
+    tasks = list(selectors.task_list(request.user, plan=plan))
+    initial = {"status": Road.Status.PLANNED}
+    if road is not None:
+        initial = {
+            "name": road.name, "section": road.section, "unit": road.unit.code if road.unit else "",
+            "work": road.work, "status": road.status, "note": road.note,
+            "tasks": [str(pk) for pk in road.tasks.values_list("pk", flat=True)],
+        }  # fmt: skip
+    form = RoadForm(request.POST or None, initial=initial, units=units, tasks=tasks)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        by_code = {u.code: u for u in units}
+        by_pk = {str(t.pk): t for t in tasks}
+        try:
+            saved = services.save_road(
+                plan=plan, road=road, name=data["name"], section=data["section"],
+                unit=by_code.get(data["unit"]), work=data["work"], status=data["status"], note=data["note"],
+                tasks=[by_pk[pk] for pk in data["tasks"]], user=request.user, actor=_actor(request),
+            )  # fmt: skip
+            messages.success(request, _("Đã lưu tuyến «%(road)s».") % {"road": saved})
+            return redirect("road-list")
+        except UserError as exc:
+            form.add_error(None, exc.vi)
+    status = 400 if form.is_bound and form.errors else 200
+    incidents = selectors.incident_list(request.user).filter(road=road) if road else []
+    context = {"plan": plan, "road": road, "form": form, "incidents": incidents}
+    return render(request, "workplan/road_form.html", context, status=status)
