@@ -196,6 +196,10 @@ def incident_triage(request):
             raise Http404()
         incident = get_object_or_404(Incident, pk=request.POST.get("incident"))
         operator = Operator.objects.filter(code=request.POST.get("operator")).first()
+        road = None
+        if request.POST.get("road", "").isdigit():
+            roads = selectors.road_list(request.user, plan=_current_plan())
+            road = roads.filter(pk=request.POST["road"]).first()
         unit = None
         if request.POST.get("unit"):
             try:
@@ -210,6 +214,7 @@ def incident_triage(request):
                 comment=request.POST.get("comment", ""),
                 operator=operator,
                 unit=unit,
+                road=road,
                 user=request.user,
                 actor=_actor(request),
             )
@@ -217,8 +222,10 @@ def incident_triage(request):
         except UserError as exc:
             messages.error(request, exc.vi)
         return redirect("incident-triage")
+    plan = plan_list().first()
     context = {"incidents": incidents[:200], "may_triage": may_triage, "statuses": Incident.Status.choices,
-               "operators": Operator.objects.all()}  # fmt: skip
+               "operators": Operator.objects.all(),
+               "roads": selectors.road_list(request.user, plan=plan) if plan else []}  # fmt: skip
     return render(request, "workplan/incident_triage.html", context)
 
 

@@ -201,3 +201,16 @@ def test_the_incident_form_places_the_report_on_a_map(seed_plan, client, actor, 
                                           "lat": "16.42", "lon": "107.52"})  # fmt: skip
     assert response.status_code == 200
     assert (Incident.objects.get().lat, Incident.objects.get().lon) == (16.42, 107.52)
+
+
+def test_triage_links_a_report_to_a_listed_road(people, client, seed_plan, actor):
+    road = save_road(plan=seed_plan, road=None, name="Đường Lý Bôn", work="repair", user=None, actor=actor)
+    incident = report_incident(category="unsafe", description="Cáp chùng thấp qua đường Lý Bôn",
+                               address="Đường Lý Bôn", actor=actor)  # fmt: skip
+    client.force_login(people["qldt"])
+    assert "Đường Lý Bôn" in client.get("/phan-anh/xu-ly/").content.decode()
+    client.post("/phan-anh/xu-ly/", {"incident": incident.pk, "status": "assigned", "operator": "viettel",
+                                     "road": road.pk, "comment": "Viettel xử lý"})  # fmt: skip
+    incident.refresh_from_db()
+    assert incident.road == road
+    assert f"#{incident.pk}" in client.get(f"/tuyen-duong/{road.pk}/").content.decode()
