@@ -6,7 +6,7 @@
   if (!box || !window.L) { return; }
   var lat = document.getElementById(box.dataset.lat);
   var lon = document.getElementById(box.dataset.lon);
-  var map = L.map(box, { attributionControl: Boolean(box.dataset.tiles) });
+  var map = L.map(box, { attributionControl: Boolean(box.dataset.tiles), zoomSnap: 0.25 });
   if (box.dataset.tiles) {
     L.tileLayer(box.dataset.tiles, { maxZoom: 19, attribution: box.dataset.attribution || "" }).addTo(map);
   }
@@ -29,11 +29,12 @@
       var layer = L.geoJSON(shapes, {
         style: { color: "#123a6b", weight: 1, fillColor: "#dce6f3", fillOpacity: 0.4 },
         onEachFeature: function (feature, shape) {
-          shape.bindTooltip(feature.properties.name + (feature.properties.synthetic ? " *" : ""));
+          shape.bindTooltip(feature.properties.name + (feature.properties.synthetic ? " *" : ""),
+            { permanent: true, direction: "center", className: "map-label" });
           shape.on("click", function (event) { place(event.latlng, true); });
         }
       }).addTo(map);
-      map.fitBounds(layer.getBounds());
+      map.fitBounds(layer.getBounds(), { padding: [8, 8] });
     })
     .catch(function () { /* the map stays empty; the fields still work */ });
 
