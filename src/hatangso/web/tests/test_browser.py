@@ -1,0 +1,71 @@
+"""Pages in a real browser: Playwright driving Debian's chromium (DESIGN.md §8)."""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from hatangso.geography.services import import_boundaries
+from hatangso.workplan.models import Incident
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Skipped on a developer's machine without chromium, never in CI (.ci/run installs it).
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists() and not os.environ.get("CI"), reason="needs Debian's chromium (apt-get install chromium)"
+)
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop in this thread; the ORM calls of the test itself
+    # happen between browser steps, never concurrently.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield chromium
+        chromium.close()
+
+
+def test_a_click_on_the_map_places_the_incident(browser, live_server, transactional_db, tmp_path):
+    from hatangso.core.changelog import Actor
+    from hatangso.geography.services import load_reference_units
+    from hatangso.plans.services import SEED_PLAN_FILE, load_plan
+    from hatangso.registry.operators import load_reference_operators
+
+    actor = Actor.command("test")
+    load_reference_units(actor=actor)
+    load_reference_operators(actor=actor)
+    plan = load_plan(path=SEED_PLAN_FILE, actor=actor).plan
+    square = [[107.35, 16.39], [107.45, 16.39], [107.45, 16.49], [107.35, 16.49], [107.35, 16.39]]
+    shapes = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"ma": "19996"}, "geometry": {"type": "Polygon", "coordinates": [square]}}
+    ]}  # fmt: skip
+    path = tmp_path / "ranh-gioi.geojson"
+    path.write_text(json.dumps(shapes))
+    import_boundaries(path=path, actor=actor, on=plan.issued_on, synthetic=True)
+
+    page = browser.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.goto(f"{live_server.url}/phan-anh/")
+    page.wait_for_selector(".map-label")  # the shapes came from the app, labelled
+    assert "Phường Tứ Hạ *" in page.inner_text("#location-map")
+    box = page.locator("#location-map").bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    lat, lon = float(page.input_value("#id_lat")), float(page.input_value("#id_lon"))
+    assert 16.39 < lat < 16.49 and 107.35 < lon < 107.45
+
+    page.select_option("#id_category", "unsafe")
+    page.fill("#id_description", "Cột viễn thông nghiêng sát nhà dân")
+    page.click("button[type=submit]")
+    page.wait_for_selector("text=/phan-anh/theo-doi/")
+    incident = Incident.objects.get()
+    assert (round(incident.lat, 6), round(incident.lon, 6)) == (lat, lon)
+    assert errors == []  # no script error, nothing blocked by the content security policy
