@@ -12,7 +12,8 @@ from hatangso.workplan.models import Incident
 CHROMIUM = Path("/usr/bin/chromium")
 # Skipped on a developer's machine without chromium, never in CI (.ci/run installs it).
 pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists() and not os.environ.get("CI"), reason="needs Debian's chromium (apt-get install chromium)"
+    not CHROMIUM.exists() and not os.environ.get("CI"),
+    reason="needs Debian's chromium (apt-get install chromium)",
 )
 
 
@@ -43,9 +44,9 @@ def test_a_click_on_the_map_places_the_incident(browser, live_server, transactio
     load_reference_operators(actor=actor)
     plan = load_plan(path=SEED_PLAN_FILE, actor=actor).plan
     square = [[107.35, 16.39], [107.45, 16.39], [107.45, 16.49], [107.35, 16.49], [107.35, 16.39]]
-    shapes = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"ma": "19996"}, "geometry": {"type": "Polygon", "coordinates": [square]}}
-    ]}  # fmt: skip
+    feature = {"type": "Feature", "properties": {"ma": "19996"},
+               "geometry": {"type": "Polygon", "coordinates": [square]}}  # fmt: skip
+    shapes = {"type": "FeatureCollection", "features": [feature]}
     path = tmp_path / "ranh-gioi.geojson"
     path.write_text(json.dumps(shapes))
     import_boundaries(path=path, actor=actor, on=plan.issued_on, synthetic=True)
