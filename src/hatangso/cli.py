@@ -23,6 +23,12 @@ Cách dùng / Usage: hatangso LỆNH/COMMAND [tùy chọn/options]
   import stations|opencellid FILE     trạm BTS / base stations (station list, OpenCelliD CSV)
   import poles|ducts|fibre FILE       cột, cống bể, cáp quang / poles, ducts, fibre routes
   import gov-links|zones FILE         kết nối TSLCD, khu công nghiệp / gov-network links, zones
+  import roads FILE                   danh mục tuyến đường (VI.3.c) / roads list
+  import lines FILE                   đo tốc độ đường truyền cố định / fixed-line measurements
+  import population FILE [--on DATE]  điểm dân số / population points
+  coverage compute [--cell M] [--model rma|uma|cost231]   lưới vùng phủ di động / coverage grid
+  coverage export --format geojson|csv [--out FILE]      xuất lưới vùng phủ / export the grid
+  coverage villages [--period P]      thôn: khai báo khác tính toán / declared vs computed villages
   sites detect [--distance M]         gom trạm thành vị trí dùng chung / detect shared sites
   sites list [--all]                  vị trí dùng chung / list shared sites
   template FORM --period P --unit U   biểu Excel để điền / Excel template to fill
