@@ -393,12 +393,15 @@ class StoredDraft:
 
 def locate_line(lines: list[str], text: str) -> int | None:
     key = clean_line(text)
-    for length in (40, 20):
+    cleaned = [clean_line(line) for line in lines]
+    # The longest start of the text found on one line: lines that begin alike ("Tiếp tục duy trì
+    # 100% thôn, TDP được phủ …") are told apart by what follows; a text wrapped over lines by its start.
+    for length in (len(key), 80, 40, 20):
         probe = key[:length].strip()
         if len(probe) < 8:
             return None
-        for number, line in enumerate(lines, start=1):
-            if probe in clean_line(line):
+        for number, line in enumerate(cleaned, start=1):
+            if probe in line:
                 return number
     return None
 

@@ -7,6 +7,7 @@ degrades to fewer items with warnings; it never guesses a number it cannot read.
 """
 
 import io
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ ROMAN_HEADING = re.compile(r"^(?P<num>(?:IX|IV|V?I{0,3}|X))\s*[.)]\s+(?P<title>\
 NUMBER_HEADING = re.compile(r"^(?P<num>\d{1,2}(?:\.\d{1,2})?)\s*[.)]\s*(?P<title>\S.*)$")
 LETTER_ITEM = re.compile(r"^(?P<letter>[a-zđ])\s*\)\s*(?P<text>\S.*)$")
 BULLET_ITEM = re.compile(rf"^[{re.escape(BULLETS)}]\s*(?P<text>\S.*)$")
-DOC_CODE = re.compile(r"(?P<code>\d{1,5}\s*/\s*[A-ZĐ]{1,5}(?:\s*-\s*[A-ZĐa-zđ]{1,10}){1,3})", re.UNICODE)
+DOC_CODE = re.compile(r"(?P<code>\d{1,5}\s*/\s*[A-ZĐa-zđ]{1,5}(?:\s*-\s*[A-ZĐa-zđ]{1,10}){1,3})", re.UNICODE)
 DATE_WORDS = re.compile(r"ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s+năm\s+(?P<y>\d{4})", re.IGNORECASE)
 DATE_SLASH = re.compile(r"\b(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})\b")
 PERCENT = re.compile(r"(?P<value>\d{1,3}(?:[.,]\d+)?)\s*%")
@@ -132,11 +133,17 @@ def _pdf_text(data: bytes, name: str) -> str:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError, PdfStreamError
 
+    # pypdf logs what it repairs ("EOF marker not found"); the user gets one sentence instead.
+    logger = logging.getLogger("pypdf")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
     try:
         reader = PdfReader(io.BytesIO(data))
         text = "\n".join(page.extract_text() or "" for page in reader.pages)
     except (PdfReadError, PdfStreamError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise UserError(f"Không đọc được PDF {name}", f"Cannot read the PDF {name}") from exc
+    finally:
+        logger.setLevel(level)
     if not text.strip():
         raise UserError(
             f"PDF {name} không có lớp chữ (bản quét); cần bản có chữ hoặc DOCX",

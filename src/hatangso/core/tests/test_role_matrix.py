@@ -66,6 +66,20 @@ FILES = {
 }
 UNIT_OWNER = {"19996": "tuha", "20005": "huongtoan"}
 
+# A plan document the plan owner has uploaded: its draft is the uploader's alone.
+DRAFT_DOCUMENT = """UBND THỊ XÃ HƯƠNG TRÀ
+Số: 77/KH-UBND
+Hương Trà, ngày 10 tháng 6 năm 2024
+KẾ HOẠCH Phát triển hạ tầng số trên địa bàn thị xã Hương Trà năm 2024
+UBND thị xã Hương Trà ban hành Kế hoạch như sau:
+II. MỤC TIÊU, CHỈ TIÊU
+- Tỷ lệ dùng chung cột treo cáp đạt 96%.
+VI. TỔ CHỨC THỰC HIỆN
+1. Phòng Văn hóa và Thông tin
+a) Chủ trì, phối hợp với Phòng Quản lý đô thị tăng cường dùng chung cột treo cáp.
+Trên đây là Kế hoạch; báo cáo kết quả trước ngày 30/11/2024./.
+"""
+
 
 def _owner(unit: str, operator: str | None) -> str:
     return operator or UNIT_OWNER[unit]
@@ -127,6 +141,7 @@ class World:
     forms: dict = field(default_factory=dict)  # form code -> ReportForm pk
     units: dict = field(default_factory=dict)  # unit code -> AdministrativeUnit pk
     custom_field: int = 0  # FormElement pk of a field added on the web
+    draft: str = ""  # the token of the plan owner's plan-document draft
 
 
 def _csv(rows) -> str:
@@ -146,6 +161,7 @@ def _build(folder) -> World:
     from hatangso.core.services import create_api_token, create_user, grant_membership
     from hatangso.geography.selectors import resolve_unit
     from hatangso.geography.services import load_reference_units
+    from hatangso.plans.drafting import start_draft
     from hatangso.plans.models import Agency
     from hatangso.plans.services import SEED_PLAN_FILE, load_plan
     from hatangso.registry.models import Operator
@@ -222,6 +238,9 @@ def _build(folder) -> World:
         actor=actor,
     ).pk
     compute_scorecard(plan=plan, unit=plan.area_unit, period=parse_period(plan.period))
+    world.draft = start_draft(
+        name="ke-hoach-77.txt", data=DRAFT_DOCUMENT.encode(), user=world.users["plan_owner"]
+    ).token
     return world
 
 
@@ -357,6 +376,10 @@ PAGES = [
     *[(f"review_{o}", lambda w, o=o: f"/duyet/{w.submissions[o]}/", "owner") for o in OWNERS],
     ("form_fields", lambda w: f"/bieu/{w.forms['ubnd_xa_nam']}/", "owner"),
     *[(f"import_file_{f}", lambda w, f=f: f"/tep-nhap/{w.batches[f]}/", f"sees:{f}") for f in FILES],
+    ("plan_upload", lambda w: "/ke-hoach/doc/", "plan_owners"),
+    ("plan_draft", lambda w: f"/ke-hoach/doc/{w.draft}/", "owner"),
+    ("plan_draft_yaml", lambda w: f"/ke-hoach/doc/{w.draft}/yaml/", "owner"),
+    ("plan_page", lambda w: f"/ke-hoach/{PLAN}/", "owner"),
     ("admin", lambda w: "/admin/", "staff"),
 ]
 
@@ -385,6 +408,8 @@ def page_allowed(role: str, rule: str) -> bool:
         return role == rule.split(":")[1]
     if rule == "owner":
         return role in DECIDERS
+    if rule == "plan_owners":  # any district's plan owner may read its own plan document
+        return role in DECIDERS | {"owner_elsewhere"}
     if rule.startswith("sees:"):
         file = rule.split(":")[1]
         if file in ("two_communes", "two_operators"):  # a file spanning two owners: only the area roles
@@ -631,6 +656,53 @@ def test_form_fields_page_changes_fields(role, case, w, as_role, table_counts):
         expect_status(response, 302, what, login_redirect(url))
     else:
         expect_status(response, 404, what)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_plan_draft_load(role, w, as_role, table_counts):
+    """Only the draft's uploader (or a superuser) loads the plan read from a document."""
+    from hatangso.plans.models import Plan
+    from hatangso.plans.tests.test_parse_page import form_of
+
+    caller = as_role(role)
+    url = f"/ke-hoach/doc/{w.draft}/"
+    data = form_of(caller.page("get", url)) if role in DECIDERS else {}
+    before = table_counts()
+    response = caller.page("post", url, {**data, "action": "load"})
+    what = f"{role} POST {url} action=load"
+    if role in DECIDERS:
+        expect_status(response, 302, what, "/ke-hoach/77-kh-ubnd/")
+        item = Plan.objects.get(code="77/KH-UBND").items.get(number="VI.1.a")
+        assert list(item.coordinating.values_list("code", flat=True)) == ["phong_qldt"]
+        assert list(item.indicators.values_list("code", flat=True)) == ["pole_sharing"]
+        return
+    assert table_counts() == before
+    expect_refused(response, role, what, url)
+
+
+def expect_refused(response, role: str, what: str, url: str) -> None:
+    """Refused: the login page without a session, 404 with one."""
+    if role == "public":
+        expect_status(response, 302, what, login_redirect(url))
+    else:
+        expect_status(response, 404, what)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_plan_document_upload(role, w, as_role, table_counts):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    caller = as_role(role)
+    before = table_counts()
+    document = SimpleUploadedFile("ke-hoach.txt", DRAFT_DOCUMENT.encode())
+    response = caller.page("post", "/ke-hoach/doc/", {"document": document})
+    what = f"{role} POST /ke-hoach/doc/"
+    assert table_counts() == before  # a draft is a file of its uploader; the database is not written
+    if role in DECIDERS | {"owner_elsewhere"}:
+        expect_status(response, 302, what)
+        assert response.url.startswith("/ke-hoach/doc/")
+    else:
+        expect_refused(response, role, what, "/ke-hoach/doc/")
 
 
 # ---------------------------------------------------------------------------------------------------

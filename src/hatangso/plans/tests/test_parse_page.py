@@ -130,6 +130,9 @@ def test_the_owner_uploads_reviews_corrects_and_loads_the_seed(people, client, t
     bts_line = next(n for n, line in enumerate(lines, 1) if "trạm BTS giữa" in line)
     assert f'<li id="L{bts_line}" value="{bts_line}">- Tỷ lệ dùng chung vị trí trạm BTS' in html
     assert f'<a href="#L{bts_line}">{bts_line}</a>' in html
+    fixed_line = next(n for n, line in enumerate(lines, 1) if "băng rộng cố định (cáp quang FTTH)" in line)
+    assert f'<a href="#L{fixed_line - 1}">{fixed_line - 1}</a>' in html  # lines that begin alike
+    assert f'<a href="#L{fixed_line}">{fixed_line}</a>' in html
     data = form_of(page)
     assert data["plan-code"] == "1529/KH-UBND" and data["plan-issued_on"] == "06/05/2024"
     assert data["plan-report_deadline"] == "30/11/2024" and data["plan-parent_code"] == "159/KH-UBND"

@@ -209,3 +209,102 @@ def test_garbage_gets_a_clear_message(tmp_path, content, en):
     with pytest.raises(UserError) as error:
         parse_plan(read_document(path))
     assert en in error.value.en
+
+
+def seed_links() -> dict[str, tuple[list[str], list[str]]]:
+    spec = yaml.safe_load(SEED_PLAN_FILE.read_text(encoding="utf-8"))
+    return {i["number"]: (i["coordinating"], i["indicators"]) for i in spec["items"]}
+
+
+def test_coordinating_agencies_are_read_as_the_seed_file_has_them(reference_units):
+    draft = draft_plan_file(parse_plan(seed_text()))
+    got = {i["number"]: i.get("coordinating", []) for i in draft.plan_file["items"]}
+    links = seed_links()
+    assert got == {n: links.get(n, ([], []))[0] for n in got}  # every one of the hand-written file's
+    assert {n for n, (c, _) in links.items() if c} <= set(got)
+    assert got["VI.3.d"] == ["phong_vhtt", "co_quan_lien_quan"]
+    assert got["VI.1.e"] == ["so_tttt"]  # "các phòng chuyên môn thuộc Sở Thông tin và Truyền thông"
+    declared = {a["code"] for a in draft.plan_file["agencies"]}
+    assert {"so_tttt", "co_quan_lien_quan"} <= declared  # named only there, declared from the catalog
+
+
+def test_item_indicator_links_are_only_ones_the_seed_file_makes(reference_units):
+    draft = draft_plan_file(parse_plan(seed_text()))
+    links = seed_links()
+    got = {i["number"]: i.get("indicators", []) for i in draft.plan_file["items"]}
+    assert {n: c for n, c in got.items() if c and not set(c) <= set(links.get(n, ([], []))[1])} == {}
+    assert got["III.1.e"] == ["bts_site_sharing", "pole_sharing", "duct_sharing"]
+    assert set(got["III.1.a"]) == {"household_fiber", "village_fixed_broadband_coverage"}
+    assert got["IV.3.b"] == []  # building poles and ducts ("cột treo cáp, cống bể cáp") is not sharing them
+    assert sum(1 for c in got.values() if c) >= 12
+
+
+def test_coordinating_agencies_of_another_localitys_plan(reference_units):
+    text = OTHER_PLAN.replace(
+        "a) Chủ trì, theo dõi việc thực hiện Kế hoạch.",
+        "a) Chủ trì, phối hợp với Phòng Tài chính – Kế hoạch, Ban Quản lý dự án đầu tư xây dựng và "
+        "UBND các xã, thị trấn theo dõi việc thực hiện Kế hoạch.\n"
+        "b) Phối hợp với các đơn vị tư vấn lập hồ sơ.",
+    )
+    draft = draft_plan_file(parse_plan(text))
+    items = {i["number"]: i for i in draft.plan_file["items"]}
+    # The en dash and "và" of the name are the catalog's "Phòng Tài chính và Kế hoạch"; the district's
+    # own unit is its responsibility heading; "UBND các xã, thị trấn" names no known agency: reading
+    # stops there, and an unknown partner ("các đơn vị tư vấn") is not guessed.
+    assert items["VI.1.a"]["coordinating"] == ["phong_tckh", "ban_quan_ly_du_an_dau_tu_xay_dung"]
+    assert "coordinating" not in items["VI.1.b"]
+    PlanFile.model_validate(draft.plan_file)
+    assert draft.plan_file and not PlanFile.model_validate(draft.plan_file).reference_problems()
+
+
+def test_text_copied_from_pdfs_and_web_pages(reference_units):
+    text = seed_text()
+    variants = {
+        # extra spaces everywhere, a space before the full stop
+        "spaces": text.replace("đạt 90%.", "đạt   90 % .").replace("Số: 1529", "Số:   1529"),
+        # the title broken across lines, and the heading of II split over two lines
+        "broken": text.replace(
+            "KẾ HOẠCH Phát triển hạ tầng số trên địa bàn thị xã Hương Trà năm 2024",
+            "KẾ HOẠCH\nPhát triển hạ tầng số trên địa bàn\nthị xã Hương Trà năm 2024",
+        ).replace("II. MỤC TIÊU, CHỈ TIÊU NĂM 2024", "II. MỤC TIÊU, CHỈ TIÊU\nNĂM 2024"),
+        # every kind of bullet
+        "bullets": text.replace("\n- Tỷ lệ dùng chung cột", "\n– Tỷ lệ dùng chung cột")
+        .replace("\n- Tỷ lệ người sử dụng", "\n+ Tỷ lệ người sử dụng")
+        .replace("\n- Tỷ lệ dân số", "\n• Tỷ lệ dân số"),
+        # the header table flattened with "|"
+        "table": text.replace(
+            "Số: 1529/KH-UBND\n\nHương Trà, ngày 06 tháng 5 năm 2024",
+            "UBND THỊ XÃ HƯƠNG TRÀ | CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+            "Số: 1529/KH-UBND | Hương Trà, ngày 06 tháng 5 năm 2024",
+        ),
+        # document codes typed in the wrong case
+        "codes": text.replace("Số: 1529/KH-UBND", "Số: 1529/kh-ubnd").replace(
+            "Kế hoạch số 159/KH-UBND", "Kế hoạch số 159/KH-Ubnd"
+        ),
+    }
+    for name, variant in variants.items():
+        plan = parse_plan(variant)
+        assert (plan.code, plan.issued_on, plan.parent_code) == (
+            "1529/KH-UBND",
+            date(2024, 5, 6),
+            "159/KH-UBND",
+        ), name
+        assert plan.title == "Kế hoạch Phát triển hạ tầng số trên địa bàn thị xã Hương Trà năm 2024", name
+        assert ("II", "MỤC TIÊU, CHỈ TIÊU NĂM 2024") in plan.sections, name
+        assert parsed_targets(variant) == CATALOG_TARGETS, name
+        assert not [i for i in plan.items if i.kind == "goal" and i.text == "NĂM 2024"], name
+
+
+def test_document_codes_are_written_officially():
+    from hatangso.plans.parsing import normalise_code
+
+    assert normalise_code("749/QĐ-TTG") == "749/QĐ-TTg"
+    assert normalise_code("159 / kh - ubnd") == "159/KH-UBND"
+    plan = parse_plan(
+        "Số: 12/KH-UBND\nA, ngày 1 tháng 2 năm 2024\nKẾ HOẠCH Chuyển đổi số năm 2024\n"
+        "Căn cứ Quyết định số 749/QĐ-TTG ngày 03/6/2020 của Thủ tướng Chính phủ.\n"
+        "Căn cứ Kế hoạch số 5/kh-ubnd ngày 4/1/2024 của UBND tỉnh X.\n"
+        "I. MỤC ĐÍCH\n1. Mục đích\na) Một.\n"
+    )
+    assert plan.parent_code == "5/KH-UBND" and plan.parent_date == date(2024, 1, 4)
+    assert any("749/QĐ-TTG" in r for r in plan.references)  # the reference itself stays as written
