@@ -381,6 +381,9 @@ PAGES = [
     ("plan_draft_yaml", lambda w: f"/ke-hoach/doc/{w.draft}/yaml/", "owner"),
     ("plan_page", lambda w: f"/ke-hoach/{PLAN}/", "owner"),
     ("admin", lambda w: "/admin/", "staff"),
+    ("road_list", lambda w: "/tuyen-duong/", "login"),
+    ("road_new", lambda w: "/tuyen-duong/moi/", "roads"),
+    ("boundaries", lambda w: "/ban-do/ranh-gioi.geojson", "anyone"),
 ]
 
 
@@ -417,6 +420,8 @@ def page_allowed(role: str, rule: str) -> bool:
         return sees(role, file)
     if rule == "staff":
         return role == "superuser"
+    if rule == "roads":  # the roads list is kept by the plan owner and Phòng Quản lý đô thị
+        return role in {"plan_owner", "agency", "superuser"}
     return False
 
 
