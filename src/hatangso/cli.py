@@ -26,6 +26,8 @@ Cách dùng / Usage: hatangso LỆNH/COMMAND [tùy chọn/options]
   import roads FILE                   danh mục tuyến đường (VI.3.c) / roads list
   import lines FILE                   đo tốc độ đường truyền cố định / fixed-line measurements
   import population FILE [--on DATE]  điểm dân số / population points
+  import ookla FILE [--period 2024Q3] ô đo tốc độ Ookla / Ookla open-data tiles
+  import mlab FILE                    phép đo M-Lab NDT / M-Lab NDT tests
   coverage compute [--cell M] [--model rma|uma|cost231]   lưới vùng phủ di động / coverage grid
   coverage export --format geojson|csv [--out FILE]      xuất lưới vùng phủ / export the grid
   coverage villages [--period P]      thôn: khai báo khác tính toán / declared vs computed villages

@@ -3,6 +3,7 @@ from pathlib import Path
 
 from hatangso.analytics.measurements.lines import import_line_measurements
 from hatangso.analytics.measurements.population import import_population
+from hatangso.analytics.measurements.speedtests import import_mlab, import_ookla, ookla_speeds
 from hatangso.collection.services import import_values
 from hatangso.core.management.base import HatangsoCommand
 from hatangso.geography.services import import_boundaries, import_gso_list, import_villages
@@ -11,7 +12,8 @@ from hatangso.registry.imports import IMPORTERS
 from hatangso.utilities.errors import UserError
 from hatangso.workplan.services import import_roads
 
-KINDS = ("admin-units", "villages", "boundaries", "values", "roads", "lines", "population", *IMPORTERS)
+KINDS = ("admin-units", "villages", "boundaries", "values", "roads", "lines", "population")
+KINDS = (*KINDS, "ookla", "mlab", *IMPORTERS)
 
 
 def _date(text: str) -> date:
@@ -43,6 +45,10 @@ class Command(HatangsoCommand):
             "for the two-level list in force from 01/07/2025",
         )
         parser.add_argument("--source", default="", help="admin-units: ghi nguồn / source note")
+        parser.add_argument("--period", help="ookla: quý của tệp / the file's quarter (2024Q3)")
+        parser.add_argument(
+            "--network", choices=("mobile", "fixed"), help="ookla: mạng di động hay cố định / network"
+        )
         parser.add_argument(
             "--synthetic", action="store_true", help="đánh dấu là dữ liệu mẫu / mark as synthetic"
         )
@@ -88,6 +94,30 @@ class Command(HatangsoCommand):
                 f"Điểm dân cư / population points: {result.points}, dân số / population "
                 f"{result.population:,.0f} (lần nhập / batch {result.batch.pk})"
             )
+        elif kind in {"ookla", "mlab"}:
+            with self.console.status("Đang kiểm tra và ghi phép đo / Checking and storing tests…"):
+                if kind == "ookla":
+                    result = import_ookla(
+                        path=file, actor=actor, period=options["period"], network=options["network"],
+                        synthetic=options["synthetic"],
+                    )  # fmt: skip
+                else:
+                    result = import_mlab(path=file, actor=actor, synthetic=options["synthetic"])
+            self.console.print(
+                f"{kind}: {result.rows} dòng / rows, {result.outside} ngoài ranh giới, bỏ qua / outside "
+                f"every boundary, left out (lần nhập / batch {result.batch.pk})"
+            )
+            if kind == "ookla":
+                overall = ookla_speeds(period=result.period, network=result.network, by_unit=False)
+                if result.replaced:
+                    self.console.print(
+                        f"Thay thế / replaced {result.replaced} tệp cùng quý / file(s) of the quarter"
+                    )
+                for row in overall:
+                    self.console.print(
+                        f"Trung bình theo số phép đo / test-weighted mean: {row['download_mbps']:.1f} Mb/s "
+                        f"xuống / down, {row['upload_mbps']:.1f} lên / up ({row['tests']} phép đo / tests)"
+                    )
         elif kind == "roads":
             count = import_roads(path=file, plan=default_plan(), actor=actor, synthetic=options["synthetic"])
             self.console.print(f"Tuyến đường / roads: {count}")

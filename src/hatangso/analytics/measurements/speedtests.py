@@ -1,0 +1,385 @@
+"""Crowd-sourced speed tests: Ookla open-data tiles and M-Lab NDT rows, all-or-nothing imports into
+the measurement store (kinds `ookla` and `mlab`), and the test-weighted speeds of Ookla tiles.
+
+Ookla tiles are zoom-16 Web-Mercator tiles named by their quadkey; each carries the mean of its
+tests, so an area's speed is the **test-weighted** mean Σ(avg·tests)/Σ(tests) (Ookla's own
+recipe). M-Lab rows are single tests located by the client's IP address (tens of km off): good
+for a district or a province, never for a village. Both are placed in communes by the boundaries;
+points outside every boundary (a national file) are left out and counted, not rejected.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import shapely
+from django.db import transaction
+
+from hatangso.analytics.measurements import store
+from hatangso.collection.models import ImportBatch
+from hatangso.core.changelog import Actor, record_change
+from hatangso.core.models import ChangeLogEntry
+from hatangso.geography.locating import NEAREST_LIMIT_DEGREES, UnitLocator
+from hatangso.utilities.errors import UserError
+from hatangso.utilities.importing import ImportRejected, RowError, keep_original, map_columns
+from hatangso.utilities.periods import parse_period
+
+OOKLA, MLAB = "ookla", "mlab"
+ZOOM = 16
+NETWORKS = ("mobile", "fixed")
+MAX_LISTED_ERRORS = 1000
+NUMBER = "try_cast(replace(trim({c}), ',', '.') AS DOUBLE)"
+OOKLA_COLUMNS = {
+    "quadkey": {"quadkey"},
+    "download": {"avg_d_kbps"},
+    "upload": {"avg_u_kbps"},
+    "latency": {"avg_lat_ms"},
+    "tests": {"tests"},
+    "devices": {"devices"},
+}
+MLAB_COLUMNS = {
+    "download": {"a.meanthroughputmbps", "meanthroughputmbps"},
+    "min_rtt": {"a.minrtt", "minrtt"},
+    "lat": {"client.geo.latitude", "latitude"},
+    "lon": {"client.geo.longitude", "longitude"},
+    "time": {"a.testtime", "date", "testtime"},
+    "test_id": {"a.uuid", "id"},
+}
+
+
+@dataclass(frozen=True)
+class SpeedTestImportSummary:
+    batch: ImportBatch
+    rows: int  # stored (inside a known boundary)
+    outside: int  # left out: outside every known boundary
+    replaced: int = 0  # files of the same quarter and network replaced (Ookla)
+    period: str = ""  # Ookla: the quarter
+    network: str = ""  # Ookla: mobile or fixed
+
+
+# --- quadkeys -------------------------------------------------------------------------------------
+
+
+def decode_quadkeys(quadkeys) -> dict[str, np.ndarray]:
+    """Tile x, y and bounds (degrees, EPSG:4326) of quadkeys of one length (the zoom), at once.
+
+    Each digit d of a quadkey adds one bit to x (d & 1) and one to y (d >> 1), most significant
+    first (Bing Maps tile system)."""
+    keys = np.asarray(quadkeys, dtype=np.bytes_)
+    zoom = keys.dtype.itemsize
+    digits = np.frombuffer(keys.tobytes(), dtype=np.uint8).reshape(len(keys), zoom).astype(np.int64) - 48
+    weights = np.left_shift(1, np.arange(zoom - 1, -1, -1, dtype=np.int64))
+    x = (digits & 1) @ weights
+    y = (digits >> 1) @ weights
+    n = float(2**zoom)
+
+    def lon(tx):
+        return tx / n * 360.0 - 180.0
+
+    def lat(ty):
+        return np.degrees(np.arctan(np.sinh(np.pi * (1 - 2 * ty / n))))
+
+    return {
+        "tile_x": x,
+        "tile_y": y,
+        "lon_min": lon(x),
+        "lon_max": lon(x + 1),
+        "lat_max": lat(y),
+        "lat_min": lat(y + 1),
+        "lon": lon(x + 0.5),  # the centre in Web-Mercator, the middle of the tile as drawn
+        "lat": lat(y + 0.5),
+    }
+
+
+def tile_xy(lon, lat, zoom: int = ZOOM) -> tuple[np.ndarray, np.ndarray]:
+    """The tile (x, y) at `zoom` holding each point (the standard Web-Mercator tile formula)."""
+    n = 2**zoom
+    lat_rad = np.radians(np.clip(np.asarray(lat, dtype=float), -85.05112878, 85.05112878))
+    x = np.floor((np.asarray(lon, dtype=float) + 180.0) / 360.0 * n)
+    y = np.floor((1.0 - np.log(np.tan(lat_rad) + 1 / np.cos(lat_rad)) / np.pi) / 2.0 * n)
+    return np.clip(x, 0, n - 1).astype(np.int64), np.clip(y, 0, n - 1).astype(np.int64)
+
+
+# --- shared ---------------------------------------------------------------------------------------
+
+
+def _read(path: Path, aliases: dict, required: tuple[str, ...]):
+    path = Path(path)
+    if not path.is_file():
+        raise UserError(f"Không tìm thấy tệp {path}", f"File {path} not found")
+    connection = store.connect()
+    columns = store.read_rows(connection, path)
+    mapping = map_columns(columns, aliases, required)
+    if connection.execute("SELECT count(*) FROM rows").fetchone()[0] == 0:
+        raise UserError(f"Tệp {path.name} không có dòng dữ liệu nào", f"File {path.name} has no data rows")
+    return path, connection, mapping, {field: f'"{name}"' for field, name in mapping.items()}
+
+
+def _reject_if(path: Path, errors: list[RowError]) -> None:
+    if errors:
+        keep_original(path, "rejected")
+        errors.sort(key=lambda e: e.row)
+        raise ImportRejected(path.name, errors[:MAX_LISTED_ERRORS])
+
+
+def unit_ids_at(lon: np.ndarray, lat: np.ndarray, on: date) -> np.ndarray:
+    """The commune (pk) of each point by the boundaries in force on `on`, the nearest within
+    NEAREST_LIMIT_DEGREES for a point just outside; -1 outside every boundary. Vectorised."""
+    locator = UnitLocator(on=on)
+    if not locator.has_boundaries:
+        raise UserError(
+            "Chưa có ranh giới xã, phường để định vị số liệu đo (hatangso import boundaries)",
+            "No commune boundaries to place the measurements in (hatangso import boundaries)",
+        )
+    pks = np.array([u.pk for u in locator.units], dtype=np.int64)
+    points = shapely.points(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
+    found = np.full(len(points), -1, dtype=np.int64)
+    point_index, shape_index = locator.tree.query(points, predicate="intersects")
+    first = np.unique(point_index, return_index=True)[1]
+    found[point_index[first]] = pks[shape_index[first]]
+    missing = np.flatnonzero(found < 0)
+    if len(missing):
+        near_point, near_shape = locator.tree.query_nearest(
+            points[missing], max_distance=NEAREST_LIMIT_DEGREES, all_matches=False
+        )
+        found[missing[near_point]] = pks[near_shape]
+    return found
+
+
+def _store(
+    *, kind: str, path: Path, table: pa.Table, actor: Actor, synthetic: bool
+) -> tuple[ImportBatch, int]:
+    """Keep the original, record the batch (change-logged) and write the rows inside a boundary."""
+    inside = pc.greater_equal(table["unit_id"], 0)
+    table = table.filter(inside)
+    if table.num_rows == 0:
+        raise UserError(
+            f"Không dòng nào của tệp {path.name} nằm trong ranh giới đã có",
+            f"No row of {path.name} lies inside a known boundary",
+        )
+    stored, digest = keep_original(path, kind)
+    with transaction.atomic():
+        batch = ImportBatch.objects.create(
+            kind=kind,
+            file_name=path.name,
+            stored_path=str(stored),
+            sha256=digest,
+            rows=table.num_rows,
+            created_by=actor.name,
+            synthetic=synthetic,
+        )
+        record_change(actor, ChangeLogEntry.Action.CREATE, batch)
+        table = table.append_column("synthetic", pa.array([synthetic] * table.num_rows, pa.bool_()))
+        table = table.append_column("batch", pa.array([batch.pk] * table.num_rows, pa.int64()))
+        store.write(kind, table, batch.pk)
+    return batch, table.num_rows
+
+
+# --- Ookla ----------------------------------------------------------------------------------------
+
+
+def ookla_period(path: Path, period: str | None) -> str:
+    """The quarter of an Ookla file: `--period 2024Q3`, else from its name (2024-07-01_performance…)."""
+    if not period:
+        found = re.search(r"(\d{4})-(\d{2})-01_performance", Path(path).name)
+        if not found or found[2] not in {"01", "04", "07", "10"}:
+            raise UserError(
+                "Cần --period (quý, ví dụ 2024Q3): tên tệp không cho biết quý",
+                "--period (a quarter, e.g. 2024Q3) is needed: the file name does not give it",
+            )
+        period = f"{found[1]}Q{(int(found[2]) + 2) // 3}"
+    parsed = parse_period(period)
+    if parsed.kind != "quarterly":
+        raise UserError(
+            f"Tệp Ookla là số liệu một quý (ví dụ 2024Q3), không phải '{period}'",
+            f"An Ookla file covers one quarter (e.g. 2024Q3), not '{period}'",
+        )
+    return parsed.code
+
+
+def import_ookla(
+    *,
+    path: Path,
+    actor: Actor,
+    period: str | None = None,
+    network: str | None = None,
+    synthetic: bool = False,
+) -> SpeedTestImportSummary:
+    """Ookla open-data tiles of one quarter; a new file of the same quarter and network replaces
+    the earlier one (Ookla re-aggregates past releases)."""
+    required = tuple(OOKLA_COLUMNS)
+    path, connection, mapping, col = _read(path, OOKLA_COLUMNS, required)
+    code = ookla_period(path, period)
+    network = network or next((n for n in NETWORKS if n in path.name.lower()), "mobile")
+    if network not in NETWORKS:
+        raise UserError(f"Mạng phải là {'|'.join(NETWORKS)}", f"The network must be {'|'.join(NETWORKS)}")
+    number = {f: NUMBER.format(c=col[f]) for f in ("download", "upload", "latency", "tests", "devices")}
+    connection.execute(
+        f"""CREATE TABLE parsed AS SELECT r.row_no, trim({col["quadkey"]}) AS v_quadkey,
+                {number["download"]} AS v_download, {number["upload"]} AS v_upload,
+                {number["latency"]} AS v_latency, {number["tests"]} AS v_tests,
+                {number["devices"]} AS v_devices, r.*
+            FROM rows r"""
+    )
+    count = "{v} IS NULL OR {v} < 0 OR {v} <> floor({v})"
+    checks = [
+        ("quadkey", "v_quadkey IS NULL OR NOT regexp_full_match(v_quadkey, '[0-3]*')",
+         "quadkey chỉ gồm các chữ số 0–3", "a quadkey holds only the digits 0–3"),
+        ("quadkey", f"v_quadkey IS NOT NULL AND length(v_quadkey) <> {ZOOM}",
+         f"quadkey phải dài {ZOOM} ký tự (ô mức {ZOOM})",
+         f"a quadkey must be {ZOOM} characters (zoom {ZOOM})"),
+        *[
+            (field, f"v_{field} IS NULL OR v_{field} < 0", f"{vi} phải là số không âm",
+             f"{en} must be a non-negative number")
+            for field, vi, en in (("download", "tốc độ tải xuống", "download speed"),
+                                  ("upload", "tốc độ tải lên", "upload speed"),
+                                  ("latency", "độ trễ", "latency"))
+        ],
+        ("tests", count.format(v="v_tests"), "số phép đo phải là số nguyên không âm",
+         "tests must be a non-negative whole number"),
+        ("devices", count.format(v="v_devices"), "số thiết bị phải là số nguyên không âm",
+         "devices must be a non-negative whole number"),
+    ]  # fmt: skip
+    errors = store.failed_checks(connection, "parsed", checks, mapping, col, MAX_LISTED_ERRORS)
+    duplicates = connection.execute(
+        "SELECT max(row_no), any_value(v_quadkey) FROM parsed WHERE v_quadkey IS NOT NULL "
+        "GROUP BY v_quadkey HAVING count(*) > 1"
+    ).fetchall()
+    errors.extend(
+        RowError(
+            row, mapping["quadkey"], key, "trùng quadkey với một dòng trước", "same tile as an earlier row"
+        )
+        for row, key in duplicates[:MAX_LISTED_ERRORS]
+    )
+    _reject_if(path, errors)
+    table = connection.sql(
+        """SELECT v_quadkey AS quadkey, v_download AS download_kbps, v_upload AS upload_kbps,
+                  v_latency AS latency_ms, CAST(v_tests AS BIGINT) AS tests,
+                  CAST(v_devices AS BIGINT) AS devices
+           FROM parsed ORDER BY row_no"""
+    ).to_arrow_table()
+    quarter = parse_period(code)
+    tiles = decode_quadkeys(table["quadkey"].to_numpy(zero_copy_only=False))
+    unit_ids = unit_ids_at(tiles["lon"], tiles["lat"], quarter.start)
+    for name, values in tiles.items():
+        table = table.append_column(name, pa.array(values))
+    table = table.append_column("unit_id", pa.array(unit_ids, pa.int64()))
+    rows = table.num_rows
+    table = table.append_column("period", pa.array([code] * rows, pa.string()))
+    table = table.append_column("network", pa.array([network] * rows, pa.string()))
+    table = table.append_column(
+        "time", pa.array([datetime.combine(quarter.start, time())] * rows, pa.timestamp("us"))
+    )
+    earlier = _files_of(code, network)
+    batch, stored = _store(kind=OOKLA, path=path, table=table, actor=actor, synthetic=synthetic)
+    for file in earlier:
+        file.unlink()
+    return SpeedTestImportSummary(
+        batch=batch, rows=stored, outside=rows - stored, replaced=len(earlier), period=code, network=network
+    )
+
+
+def _files_of(period: str, network: str) -> list[Path]:
+    """The stored Ookla files of one quarter and network (one month folder: the quarter's first)."""
+    folder = store.kind_root(OOKLA) / f"month={parse_period(period).start:%Y%m}"
+    return [
+        file
+        for file in sorted(folder.glob("*.parquet"))
+        if pq.read_table(file, columns=["network"])["network"][0].as_py() == network
+    ]
+
+
+def ookla_speeds(
+    *,
+    unit_ids: list[int] | None = None,
+    period: str | None = None,
+    network: str = "mobile",
+    by_unit: bool = True,
+) -> list[dict]:
+    """Test-weighted means of the stored Ookla tiles, per unit (or over all of `unit_ids` with
+    by_unit=False): Σ(avg·tests)/Σ(tests) for download and upload (Mb/s) and latency (ms), with the
+    tests, devices and tiles behind them. `period` a quarter (2024Q3); None: every quarter."""
+    if not store.has_data(OOKLA):
+        return []
+    connection = store.connect()
+    where, parameters = ["network = ?", "tests > 0"], [network]
+    if period:
+        where.append("period = ?")
+        parameters.append(parse_period(period).code)
+    if unit_ids is not None:
+        connection.register("scope_units", pa.table({"id": pa.array(unit_ids, pa.int64())}))
+        where.append("unit_id IN (SELECT id FROM scope_units)")
+    key = "unit_id" if by_unit else "NULL"
+    result = connection.execute(
+        f"""SELECT {key} AS unit_id, sum(tests) AS tests, sum(devices) AS devices, count(*) AS tiles,
+                   sum(download_kbps * tests) / sum(tests) / 1000 AS download_mbps,
+                   sum(upload_kbps * tests) / sum(tests) / 1000 AS upload_mbps,
+                   sum(latency_ms * tests) / sum(tests) AS latency_ms,
+                   bool_or(synthetic) AS synthetic
+            FROM {store.scan(OOKLA)} WHERE {" AND ".join(where)}
+            GROUP BY ALL HAVING count(*) > 0 ORDER BY unit_id""",
+        parameters,
+    )
+    names = [d[0] for d in result.description]
+    return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+
+
+# --- M-Lab ----------------------------------------------------------------------------------------
+
+TIME = (
+    "coalesce(try_cast({c} AS TIMESTAMP), try_strptime({c}, '%Y-%m-%d %H:%M:%S%z'), "
+    "try_strptime({c}, '%d/%m/%Y'))"
+)
+
+
+def import_mlab(*, path: Path, actor: Actor, synthetic: bool = False) -> SpeedTestImportSummary:
+    """M-Lab NDT rows (unified downloads): throughput, minimum RTT, the client's IP location, time."""
+    path, connection, mapping, col = _read(path, MLAB_COLUMNS, ("download", "lat", "lon", "time"))
+    rtt = NUMBER.format(c=col["min_rtt"]) if "min_rtt" in col else "NULL"
+    test_id = f"nullif(trim({col['test_id']}), '')" if "test_id" in col else "NULL"
+    connection.execute(
+        f"""CREATE TABLE parsed AS SELECT r.row_no, {NUMBER.format(c=col["download"])} AS v_download,
+                {rtt} AS v_rtt, {NUMBER.format(c=col["lat"])} AS v_lat,
+                {NUMBER.format(c=col["lon"])} AS v_lon,
+                {TIME.format(c=f"trim({col['time']})")} AS v_time, {test_id} AS v_id, r.*
+            FROM rows r"""
+    )
+    checks = [
+        ("download", "v_download IS NULL OR v_download < 0", "thông lượng phải là số không âm (Mb/s)",
+         "throughput must be a non-negative number (Mb/s)"),
+        ("min_rtt", f"{col.get('min_rtt', 'NULL')} IS NOT NULL AND trim({col.get('min_rtt', 'NULL')}) <> '' "
+         "AND (v_rtt IS NULL OR v_rtt < 0)", "RTT nhỏ nhất phải là số không âm (ms)",
+         "the minimum RTT must be a non-negative number (ms)"),
+        ("lat", "v_lat IS NULL OR v_lat NOT BETWEEN -90 AND 90", "vĩ độ phải là số từ -90 đến 90",
+         "latitude must be a number from -90 to 90"),
+        ("lon", "v_lon IS NULL OR v_lon NOT BETWEEN -180 AND 180", "kinh độ phải là số từ -180 đến 180",
+         "longitude must be a number from -180 to 180"),
+        ("time", "v_time IS NULL", "thời gian không đọc được (YYYY-MM-DD)", "unreadable time (YYYY-MM-DD)"),
+    ]  # fmt: skip
+    errors = store.failed_checks(connection, "parsed", checks, mapping, col, MAX_LISTED_ERRORS)
+    duplicates = connection.execute(
+        "SELECT max(row_no), any_value(v_id) FROM parsed WHERE v_id IS NOT NULL "
+        "GROUP BY v_id HAVING count(*) > 1"
+    ).fetchall()
+    errors.extend(
+        RowError(
+            row, mapping["test_id"], key, "trùng mã phép đo với một dòng trước", "same test as an earlier row"
+        )
+        for row, key in duplicates[:MAX_LISTED_ERRORS]
+    )
+    _reject_if(path, errors)
+    table = connection.sql(
+        """SELECT v_id AS test_id, CAST(v_time AS TIMESTAMP) AS time, v_download AS download_mbps,
+                  v_rtt AS min_rtt_ms, v_lat AS lat, v_lon AS lon
+           FROM parsed ORDER BY row_no"""
+    ).to_arrow_table()
+    first = connection.execute("SELECT CAST(min(v_time) AS DATE) FROM parsed").fetchone()[0]
+    unit_ids = unit_ids_at(table["lon"].to_numpy(), table["lat"].to_numpy(), first)
+    table = table.append_column("unit_id", pa.array(unit_ids, pa.int64()))
+    batch, stored = _store(kind=MLAB, path=path, table=table, actor=actor, synthetic=synthetic)
+    return SpeedTestImportSummary(batch=batch, rows=stored, outside=table.num_rows - stored)
