@@ -197,7 +197,7 @@ def _area_unit(parsed: ParsedPlan, review: list[str]) -> str:
         if len(units) == 1:
             return units[0].code
     review.append(
-        f"Chưa xác định được địa bàn của '{parsed.issuer or '?'}': ghi mã đơn vị vào plan.area_unit "
+        f"{AREA_NOTE} của '{parsed.issuer or '?'}': ghi mã đơn vị vào plan.area_unit "
         f"/ set plan.area_unit to the area's unit code"
     )
     return "?"
@@ -260,8 +260,9 @@ def draft_plan_file(parsed: ParsedPlan) -> Draft:
             )
             reason = "trùng chỉ tiêu đã có" if code in used else f"độ khớp {score:.2f}"
             review.append(
-                f"Chỉ tiêu chưa khớp danh mục ({reason}), chưa đưa vào kế hoạch: '{found.text}' — mục "
-                f"{found.section}, kế hoạch {found.target:g}% / not in the catalog: name it, give its formula"
+                f"{UNMATCHED_NOTE} ({reason}), chưa đưa vào kế hoạch: '{found.text}' — mục "
+                f"{found.section}, kế hoạch {found.target:g}% / not in the catalog: choose a code or name a "
+                "new indicator"
             )
             continue
         used.add(code)
@@ -312,7 +313,7 @@ def draft_plan_file(parsed: ParsedPlan) -> Draft:
             entry["indicators"] = linked
         items.append(entry)
     if not parsed.deadline:
-        review.append("Chưa có hạn báo cáo: ghi plan.report_deadline / set the report deadline")
+        review.append(f"{DEADLINE_NOTE}: ghi plan.report_deadline / set the report deadline")
 
     header = {
         "code": parsed.code or "?",
@@ -349,6 +350,29 @@ def draft_plan_file(parsed: ParsedPlan) -> Draft:
         "items": items,
     }
     return Draft(plan_file=plan_file, review=review, scores=scores, unmatched=unmatched)
+
+
+UNMATCHED_NOTE = "Chỉ tiêu chưa khớp danh mục"
+AREA_NOTE = "Chưa xác định được địa bàn"
+DEADLINE_NOTE = "Chưa có hạn báo cáo"
+
+
+def open_review(review: list[str], plan_file: dict, unmatched: list[dict]) -> list[str]:
+    """The parser's review list as it stands after the owner's corrections: a target line that got a
+    catalog code or was named a new indicator (no longer unmatched), an area or a deadline now given,
+    drops out; the other notes stay."""
+    texts = {u["text"] for u in unmatched}
+    header = plan_file.get("plan") or {}
+    still = []
+    for note in review:
+        if note.startswith(UNMATCHED_NOTE) and not any(f"'{text}'" in note for text in texts):
+            continue
+        if note.startswith(AREA_NOTE) and header.get("area_unit") not in ("", "?", None):
+            continue
+        if note.startswith(DEADLINE_NOTE) and header.get("report_deadline"):
+            continue
+        still.append(note)
+    return still
 
 
 def draft_yaml(plan_file: dict, review: list[str], source_name: str) -> str:

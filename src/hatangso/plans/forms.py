@@ -1,16 +1,20 @@
 """Forms of the plan-document pages: the upload, and the review of a draft (its header, indicators and
 items), turned back into a plan file for the schema to check."""
 
+import re
 from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from hatangso.plans.planfile import IndicatorSpec, ItemSpec
+from hatangso.plans.planfile import CODE, IndicatorSpec, ItemSpec
 
 DATE_FORMAT = "%d/%m/%Y"
 KINDS = [(k, k) for k in ItemSpec.model_fields["kind"].annotation.__args__]
 COMPARISONS = [(c, c) for c in IndicatorSpec.model_fields["comparison"].annotation.__args__]
+# The code-choice value of a target line the owner names as a new indicator (not in the catalog).
+NEW = "__new__"
+NEW_REPORTERS = [("commune", _("UBND xã, phường / commune")), ("enterprise", _("Doanh nghiệp / enterprise"))]
 
 
 class UploadForm(forms.Form):
@@ -93,6 +97,12 @@ def _day(value):
 
 class IndicatorForm(forms.Form):
     code = forms.ChoiceField(label=_("Mã trong danh mục"), required=False)
+    # A new indicator (code = NEW): its own code and name, and who reports its numerator and denominator.
+    new_code = forms.CharField(
+        label=_("Mã chỉ tiêu mới"), max_length=60, required=False, widget=forms.TextInput(attrs={"size": 16})
+    )
+    name = forms.CharField(label=_("Tên chỉ tiêu mới"), max_length=300, required=False)
+    reporter = forms.ChoiceField(label=_("Đơn vị báo cáo"), choices=NEW_REPORTERS, required=False)
     section = forms.CharField(label=_("Mục"), max_length=20, required=False)
     text = forms.CharField(label=_("Chỉ tiêu"), widget=forms.Textarea(attrs={"rows": 2}))
     target = forms.DecimalField(label=_("Kế hoạch"), max_digits=12, decimal_places=4)
@@ -104,8 +114,42 @@ class IndicatorForm(forms.Form):
 
     def __init__(self, *args, catalog_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.catalog_codes = {code for code, _label in catalog_choices}
         unmatched = ("", _("— chưa khớp, không nạp / unmatched, not loaded —"))
-        self.fields["code"].choices = [unmatched, *catalog_choices]
+        new = (NEW, _("— chỉ tiêu mới / new indicator —"))
+        self.fields["code"].choices = [unmatched, new, *catalog_choices]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("code") != NEW:
+            return data
+        code = (data.get("new_code") or "").strip()
+        if not code:
+            self.add_error("new_code", _("Cần mã cho chỉ tiêu mới / a new indicator needs a code"))
+        elif not re.match(CODE, code):
+            self.add_error(
+                "new_code",
+                _(
+                    "Mã chỉ gồm chữ thường không dấu, số và dấu gạch dưới, bắt đầu bằng chữ / "
+                    "a code is lowercase letters, digits and underscores, starting with a letter"
+                ),
+            )
+        elif code in self.catalog_codes:
+            self.add_error(
+                "new_code",
+                _("Mã %(code)s đã có trong danh mục / %(code)s is already a catalog code") % {"code": code},
+            )
+        if not (data.get("name") or "").strip():
+            self.add_error("name", _("Cần tên cho chỉ tiêu mới / a new indicator needs a name"))
+        if not data.get("reporter"):
+            self.add_error("reporter", _("Chọn đơn vị báo cáo / choose who reports it"))
+        return data
+
+    @property
+    def indicator_code(self) -> str:
+        """The code this row loads as: the catalog's, the new indicator's, or "" (not loaded)."""
+        data = self.cleaned_data
+        return (data.get("new_code") or "").strip() if data.get("code") == NEW else data.get("code") or ""
 
 
 class ItemForm(forms.Form):
@@ -128,8 +172,34 @@ class ItemForm(forms.Form):
         self.fields["indicators"].choices = list(indicator_choices)
 
 
-IndicatorFormSet = forms.formset_factory(IndicatorForm, extra=0, can_delete=True)
+class BaseIndicatorFormSet(forms.BaseFormSet):
+    def clean(self):
+        """A new indicator's code is not another indicator's of the draft."""
+        if any(self.errors):
+            return
+        seen: set[str] = set()
+        for form in self.forms:
+            if form in self.deleted_forms or not form.indicator_code:
+                continue
+            code = form.indicator_code
+            if code in seen and form.cleaned_data["code"] == NEW:
+                form.add_error(
+                    "new_code",
+                    _("Mã %(code)s đã dùng cho chỉ tiêu khác của kế hoạch / %(code)s is used by another "
+                      "indicator of the plan") % {"code": code},
+                )  # fmt: skip
+            seen.add(code)
+
+
+IndicatorFormSet = forms.formset_factory(
+    IndicatorForm, formset=BaseIndicatorFormSet, extra=0, can_delete=True
+)
 ItemFormSet = forms.formset_factory(ItemForm, extra=0, can_delete=True)
+
+
+def new_elements(code: str) -> tuple[str, str]:
+    """The data elements a new indicator is computed from: numerator / denominator (× 100 for %)."""
+    return f"{code}_numerator", f"{code}_denominator"
 
 
 def as_number(value: Decimal) -> float | int:
@@ -149,10 +219,19 @@ class ReviewForms:
         agency_choices = sorted(agencies.items(), key=lambda pair: pair[1])
         indicator_choices = [(i.code, f"{i.code} — {i.name}") for i in catalog.indicators]
         self.header = HeaderForm(data, prefix="plan", initial=HeaderForm.initial_from(plan_file["plan"]))
-        rows = [
-            {**{k: i.get(k) for k in IndicatorForm.base_fields}, "score": stored.scores.get(i["code"])}
-            for i in plan_file["indicators"]
-        ] + [{**u, "code": ""} for u in stored.unmatched]
+        self.element_codes = {d.code for d in catalog.data_elements}
+        reporters = {d["code"]: d["reporter"] for d in plan_file["data_elements"]}
+        rows = []
+        for i in plan_file["indicators"]:
+            row = {k: i.get(k) for k in IndicatorForm.base_fields}
+            row.update(
+                score=stored.scores.get(i["code"]), name=i.get("text") or i["name"], reporter="commune"
+            )
+            if i["code"] not in self.definitions:  # named as a new indicator on this page
+                reporter = reporters.get(new_elements(i["code"])[0], "commune")
+                row.update(code=NEW, new_code=i["code"], name=i["name"], reporter=reporter)
+            rows.append(row)
+        rows += [{**u, "code": "", "name": u["text"], "reporter": "commune"} for u in stored.unmatched]
         self.indicators = IndicatorFormSet(
             data, prefix="ind", initial=rows, form_kwargs={"catalog_choices": indicator_choices}
         )
@@ -176,7 +255,7 @@ class ReviewForms:
         """(the corrected plan file, the target lines left unmatched)."""
         plan_file = dict(self.stored.plan_file)
         plan_file["plan"] = self.header.apply(plan_file["plan"])
-        indicators, unmatched = [], []
+        indicators, unmatched, new_indicators = [], [], []
         for form in self.indicators.forms:
             if form in self.indicators.deleted_forms:
                 continue
@@ -192,6 +271,21 @@ class ReviewForms:
             }
             if not d["code"]:
                 unmatched.append({**row, "score": d["score"] or 0.0})
+                continue
+            if d["code"] == NEW:
+                code = form.indicator_code
+                numerator, denominator = new_elements(code)
+                indicators.append(
+                    {
+                        "code": code,
+                        **row,
+                        "name": d["name"].strip(),
+                        "numerator": numerator,
+                        "denominator": denominator,
+                        "factor": 100.0 if d["unit"].strip() == "%" else 1.0,
+                    }
+                )
+                new_indicators.append((code, d["name"].strip(), d["reporter"]))
                 continue
             definition = self.definitions[d["code"]]
             indicators.append(
@@ -226,7 +320,44 @@ class ReviewForms:
             known = self.catalog_agencies[code]
             agencies.append({"code": code, "name": known.name, "kind": known.kind})
         plan_file.update(indicators=indicators, items=items, agencies=agencies)
+        plan_file.update(self._data_of_new(plan_file, new_indicators))
         return plan_file, unmatched
+
+    def _data_of_new(self, plan_file: dict, new_indicators: list[tuple[str, str, str]]) -> dict:
+        """The draft's data elements and forms: the catalog's (as the parser wrote them), then for each
+        new indicator its numerator and denominator as data elements, reported on the yearly form
+        of the reporter the owner chose (the plan file's own way of declaring what is collected)."""
+        elements = [d for d in plan_file["data_elements"] if d["code"] in self.element_codes]
+        forms_ = [
+            {**f, "elements": [c for c in f["elements"] if c in self.element_codes]}
+            for f in plan_file["forms"]
+        ]
+        for code, name, reporter in new_indicators:
+            numerator, denominator = new_elements(code)
+            for element, part in ((numerator, "Tử số"), (denominator, "Mẫu số")):
+                elements.append(
+                    {
+                        "code": element,
+                        "name": f"{name}: {part.lower()}",
+                        "value_type": "count",
+                        "aggregation": "last",
+                        "unit": "",
+                        "reporter": reporter,
+                    }
+                )
+            own = [f for f in forms_ if f["reporter"] == reporter]
+            form = next((f for f in own if f["period_type"] == "yearly"), own[0] if own else None)
+            if form is None:
+                form = {
+                    "code": f"{reporter}_chi_tieu_moi",
+                    "name": f"Biểu báo cáo năm: chỉ tiêu mới ({reporter})",
+                    "reporter": reporter,
+                    "period_type": "yearly",
+                    "elements": [],
+                }
+                forms_.append(form)
+            form["elements"] = [*form["elements"], numerator, denominator]
+        return {"data_elements": elements, "forms": forms_}
 
     def add_problems(self, problems, plan_file: dict) -> None:
         """Each schema problem on the field it is about; the others above the form."""
@@ -253,6 +384,8 @@ class ReviewForms:
                     if index is not None and index < len(forms_):
                         name = rest.lstrip(".").split(".")[0].split("[")[0]
                         form = forms_[index]
+                        if group == "indicators" and form.cleaned_data.get("code") == NEW:
+                            name = {"code": "new_code"}.get(name, name)
                         target = (form, name if name in form.fields else None)
             if target is None:
                 self.problems.append(message)

@@ -13,7 +13,7 @@ from hatangso.core.changelog import Actor
 from hatangso.core.models import Role
 from hatangso.core.scoping import may_manage_plan, scope_for
 from hatangso.plans import drafting, selectors, services
-from hatangso.plans.forms import ReviewForms, UploadForm
+from hatangso.plans.forms import NEW, ReviewForms, UploadForm
 from hatangso.plans.planfile import Problem, plan_file_problems
 from hatangso.utilities.errors import NotFound, UserError
 
@@ -56,7 +56,7 @@ def plan_upload(request):
 def _review_list(stored: drafting.StoredDraft) -> list[tuple[str, int | None]]:
     """The parser's review list, each entry with the source line it is about (when it quotes one)."""
     rows = []
-    for note in stored.review:
+    for note in drafting.open_review(stored.review, stored.plan_file, stored.unmatched):
         quoted = QUOTED.search(note)
         rows.append((note, stored.locate(quoted.group(1)) if quoted else None))
     return rows
@@ -67,10 +67,12 @@ def _render_review(request, stored, forms: ReviewForms):
         value = form.initial.get(name) if not form.is_bound else form.data.get(form.add_prefix(name))
         return stored.locate(value or "")
 
-    indicator_rows = [
-        (form, line(form), form.initial.get("score"), not (form.initial.get("code") or ""))
-        for form in forms.indicators.forms
-    ]
+    indicator_rows = []
+    for form in forms.indicators.forms:
+        unmatched = not (form.initial.get("code") or "")
+        named = (form.data.get(form.add_prefix("code")) if form.is_bound else form.initial.get("code")) == NEW
+        new_open = unmatched or named or any(form[n].errors for n in ("new_code", "name", "reporter"))
+        indicator_rows.append((form, line(form), form.initial.get("score"), unmatched, new_open))
     item_rows = [(form, line(form)) for form in forms.items.forms]
     context = {
         "draft": stored,
@@ -130,7 +132,8 @@ def plan_draft(request, token: str):
 @login_required
 def plan_draft_yaml(request, token: str):
     stored = _draft(request, token)
-    text = drafting.draft_yaml(stored.plan_file, stored.review, stored.file_name)
+    review = drafting.open_review(stored.review, stored.plan_file, stored.unmatched)
+    text = drafting.draft_yaml(stored.plan_file, review, stored.file_name)
     response = HttpResponse(text.encode("utf-8"), content_type="application/x-yaml; charset=utf-8")
     code = services.plan_slug(str(stored.plan_file["plan"].get("code") or "")) or "ke-hoach"
     response["Content-Disposition"] = f'attachment; filename="ban-nhap-{code}.yaml"'
