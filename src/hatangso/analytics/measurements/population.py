@@ -17,8 +17,7 @@ from django.db import transaction
 
 from hatangso.analytics.measurements import store
 from hatangso.collection.models import ImportBatch
-from hatangso.core.changelog import Actor, record_change
-from hatangso.core.models import ChangeLogEntry
+from hatangso.core.changelog import Actor
 from hatangso.geography.locating import UnitLocator
 from hatangso.geography.models import AdministrativeUnit
 from hatangso.utilities.errors import UserError
@@ -114,16 +113,10 @@ def import_population(
         raise ImportRejected(path.name, errors[:MAX_LISTED_ERRORS])
     stored, digest = keep_original(path, KIND)
     with transaction.atomic():
-        batch = ImportBatch.objects.create(
-            kind="population",
-            file_name=path.name,
-            stored_path=str(stored),
-            sha256=digest,
-            rows=table.num_rows,
-            created_by=actor.name,
+        batch = store.new_batch(
+            kind="population", path=path, stored=stored, digest=digest, rows=table.num_rows, actor=actor,
             synthetic=synthetic,
-        )
-        record_change(actor, ChangeLogEntry.Action.CREATE, batch)
+        )  # fmt: skip
         table = table.append_column("synthetic", pa.array([synthetic] * table.num_rows, pa.bool_()))
         table = table.append_column("batch", pa.array([batch.pk] * table.num_rows, pa.int64()))
         target = population_file()

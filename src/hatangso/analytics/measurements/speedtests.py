@@ -22,8 +22,7 @@ from django.db import transaction
 
 from hatangso.analytics.measurements import store
 from hatangso.collection.models import ImportBatch
-from hatangso.core.changelog import Actor, record_change
-from hatangso.core.models import ChangeLogEntry
+from hatangso.core.changelog import Actor
 from hatangso.geography.locating import NEAREST_LIMIT_DEGREES, UnitLocator
 from hatangso.utilities.errors import UserError
 from hatangso.utilities.importing import ImportRejected, RowError, keep_original, map_columns
@@ -164,16 +163,10 @@ def _store(
         )
     stored, digest = keep_original(path, kind)
     with transaction.atomic():
-        batch = ImportBatch.objects.create(
-            kind=kind,
-            file_name=path.name,
-            stored_path=str(stored),
-            sha256=digest,
-            rows=table.num_rows,
-            created_by=actor.name,
+        batch = store.new_batch(
+            kind=kind, path=path, stored=stored, digest=digest, rows=table.num_rows, actor=actor,
             synthetic=synthetic,
-        )
-        record_change(actor, ChangeLogEntry.Action.CREATE, batch)
+        )  # fmt: skip
         table = table.append_column("synthetic", pa.array([synthetic] * table.num_rows, pa.bool_()))
         table = table.append_column("batch", pa.array([batch.pk] * table.num_rows, pa.int64()))
         store.write(kind, table, batch.pk)
@@ -246,16 +239,10 @@ def import_ookla(
          "devices must be a non-negative whole number"),
     ]  # fmt: skip
     errors = store.failed_checks(connection, "parsed", checks, mapping, col, MAX_LISTED_ERRORS)
-    duplicates = connection.execute(
-        "SELECT max(row_no), any_value(v_quadkey) FROM parsed WHERE v_quadkey IS NOT NULL "
-        "GROUP BY v_quadkey HAVING count(*) > 1"
-    ).fetchall()
-    errors.extend(
-        RowError(
-            row, mapping["quadkey"], key, "trùng quadkey với một dòng trước", "same tile as an earlier row"
-        )
-        for row, key in duplicates[:MAX_LISTED_ERRORS]
-    )
+    errors += store.duplicate_rows(
+        connection, "parsed", "v_quadkey", mapping["quadkey"], "trùng quadkey với một dòng trước",
+        "same tile as an earlier row", MAX_LISTED_ERRORS,
+    )  # fmt: skip
     _reject_if(path, errors)
     table = connection.sql(
         """SELECT v_quadkey AS quadkey, v_download AS download_kbps, v_upload AS upload_kbps,
@@ -362,16 +349,10 @@ def import_mlab(*, path: Path, actor: Actor, synthetic: bool = False) -> SpeedTe
         ("time", "v_time IS NULL", "thời gian không đọc được (YYYY-MM-DD)", "unreadable time (YYYY-MM-DD)"),
     ]  # fmt: skip
     errors = store.failed_checks(connection, "parsed", checks, mapping, col, MAX_LISTED_ERRORS)
-    duplicates = connection.execute(
-        "SELECT max(row_no), any_value(v_id) FROM parsed WHERE v_id IS NOT NULL "
-        "GROUP BY v_id HAVING count(*) > 1"
-    ).fetchall()
-    errors.extend(
-        RowError(
-            row, mapping["test_id"], key, "trùng mã phép đo với một dòng trước", "same test as an earlier row"
-        )
-        for row, key in duplicates[:MAX_LISTED_ERRORS]
-    )
+    errors += store.duplicate_rows(
+        connection, "parsed", "v_id", mapping.get("test_id", ""), "trùng mã phép đo với một dòng trước",
+        "same test as an earlier row", MAX_LISTED_ERRORS,
+    )  # fmt: skip
     _reject_if(path, errors)
     table = connection.sql(
         """SELECT v_id AS test_id, CAST(v_time AS TIMESTAMP) AS time, v_download AS download_mbps,

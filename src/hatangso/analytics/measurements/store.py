@@ -91,3 +91,33 @@ def failed_checks(
         column = mapping.get(field, field)
         errors.extend(RowError(row, column, text or "", vi, en) for row, text in found[:limit])
     return errors
+
+
+def duplicate_rows(
+    connection: duckdb.DuckDBPyConnection, table: str, key: str, column: str, vi: str, en: str, limit: int
+) -> list[RowError]:
+    """Every row whose `key` (SQL, NULL = no key) repeats an earlier row's, named by its last row."""
+    found = connection.execute(
+        f"SELECT max(row_no), any_value(CAST({key} AS VARCHAR)) FROM {table} WHERE {key} IS NOT NULL "
+        f"GROUP BY {key} HAVING count(*) > 1 ORDER BY 1"
+    ).fetchall()
+    return [RowError(row, column, text or "", vi, en) for row, text in found[:limit]]
+
+
+def new_batch(*, kind: str, path: Path, stored: Path, digest: str, rows: int, actor, synthetic: bool):
+    """The import batch of a measurement file, change-logged (call inside the write's transaction)."""
+    from hatangso.collection.models import ImportBatch
+    from hatangso.core.changelog import record_change
+    from hatangso.core.models import ChangeLogEntry
+
+    batch = ImportBatch.objects.create(
+        kind=kind,
+        file_name=path.name,
+        stored_path=str(stored),
+        sha256=digest,
+        rows=rows,
+        created_by=actor.name,
+        synthetic=synthetic,
+    )
+    record_change(actor, ChangeLogEntry.Action.CREATE, batch)
+    return batch
