@@ -390,3 +390,121 @@ def test_the_upload_is_kept_and_never_served(people, client):
     page = client.get(draft_url)
     assert page["Content-Type"] == "text/html; charset=utf-8"
     assert Path(kept).name not in page.content.decode()
+
+
+WIFI = "Tỷ lệ trường học có wifi miễn phí đạt 60%."
+
+
+def test_the_owner_names_a_new_indicator_for_an_unmatched_target(people, client, table_counts):
+    from hatangso.analytics.services import compute_scorecard
+    from hatangso.collection.models import DataElement
+    from hatangso.utilities.periods import parse_period
+
+    client.force_login(people["owner_phong_dien"])
+    draft_url = upload(client, "phong-dien.txt", OTHER_PLAN.encode()).url
+    data = form_of(client.get(draft_url))
+    assert data[field(data, "ind", "text", WIFI, "name")] == WIFI  # the name is prefilled from the line
+    data["plan-area_unit"] = "476"
+    data[field(data, "ind", "text", WIFI, "code")] = "__new__"
+    data[field(data, "ind", "text", WIFI, "new_code")] = "school_free_wifi"
+    data[field(data, "ind", "text", WIFI, "name")] = "Trường học có wifi miễn phí"
+    data[field(data, "ind", "text", WIFI, "reporter")] = "commune"
+    saved = client.post(draft_url, {**data, "action": "save"})
+    assert saved.status_code == 302, problems_of(saved)
+
+    # Saved: the row is now the new indicator, no longer unmatched nor on the review list.
+    page = client.get(draft_url)
+    html = page.content.decode().replace("&#x27;", "'")
+    assert "chỉ tiêu chưa khớp danh mục (tô vàng)" not in html and '<tr class="unmatched">' not in html
+    assert "trường học có wifi miễn phí đạt 60%.' — mục II" not in html
+    data = form_of(page)
+    assert data[field(data, "ind", "new_code", "school_free_wifi", "code")] == "__new__"
+    download = yaml.safe_load(client.get(f"{draft_url}yaml/").content.decode())
+    new = next(i for i in download["indicators"] if i["code"] == "school_free_wifi")
+    assert (new["name"], new["target"], new["comparison"], new["unit"]) == (
+        "Trường học có wifi miễn phí",
+        60,
+        ">=",
+        "%",
+    )
+    assert (new["numerator"], new["denominator"], new["factor"]) == (
+        "school_free_wifi_numerator",
+        "school_free_wifi_denominator",
+        100.0,
+    )
+    commune_form = next(f for f in download["forms"] if f["code"] == "ubnd_xa_nam")
+    assert commune_form["elements"][-2:] == ["school_free_wifi_numerator", "school_free_wifi_denominator"]
+    # Saving again does not declare the data elements twice.
+    assert client.post(draft_url, {**data, "action": "save"}).status_code == 302
+    download = yaml.safe_load(client.get(f"{draft_url}yaml/").content.decode())
+    codes = [d["code"] for d in download["data_elements"]]
+    assert codes.count("school_free_wifi_numerator") == 1
+
+    loaded = client.post(draft_url, {**data, "action": "load"})
+    assert loaded.status_code == 302, problems_of(loaded)
+    plan = Plan.objects.get(code="87/KH-UBND")
+    indicator = plan.indicators.get(code="school_free_wifi")
+    assert indicator.name == "Trường học có wifi miễn phí" and indicator.target == 60
+    assert DataElement.objects.get(code="school_free_wifi_numerator").reporter == "commune"
+    assert (
+        plan.forms.get(code="ubnd_xa_nam")
+        .fields.filter(element__code="school_free_wifi_denominator")
+        .exists()
+    )
+    card = compute_scorecard(plan=plan, unit=plan.area_unit, period=parse_period("2024"))
+    wifi = next(e for e in card.evaluations if e.indicator.code == "school_free_wifi")
+    assert wifi.status == "no_data"
+    assert (
+        "Chưa có số liệu: school_free_wifi_numerator / no data for school_free_wifi_numerator" in wifi.reason
+    )
+    assert "school_free_wifi" in client.get(loaded.url).content.decode()  # the plan page lists it
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        (
+            "School_Wifi",
+            "Mã chỉ gồm chữ thường không dấu, số và dấu gạch dưới, bắt đầu bằng chữ / "
+            "a code is lowercase letters, digits and underscores, starting with a letter",
+        ),
+        ("pole_sharing", "Mã pole_sharing đã có trong danh mục / pole_sharing is already a catalog code"),
+        ("", "Cần mã cho chỉ tiêu mới / a new indicator needs a code"),
+    ],
+)
+def test_a_bad_new_indicator_code_is_refused_inline(people, client, table_counts, code, message):
+    client.force_login(people["owner_phong_dien"])
+    draft_url = upload(client, "phong-dien.txt", OTHER_PLAN.encode()).url
+    draft_file = settings.HOME / DRAFT_FOLDER / f"{draft_url.strip('/').rsplit('/', 1)[1]}.json"
+    stored = draft_file.read_text(encoding="utf-8")
+    data = {**form_of(client.get(draft_url)), "plan-area_unit": "476"}
+    data[field(data, "ind", "text", WIFI, "code")] = "__new__"
+    data[field(data, "ind", "text", WIFI, "new_code")] = code
+    before = table_counts()
+    for action in ("save", "load"):
+        page = client.post(draft_url, {**data, "action": action})
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert f'<span class="error">{message}</span>' in html
+        assert "Có lỗi trong biểu mẫu, xem các ô tô đỏ / the form has errors, see below" in html
+    assert table_counts() == before
+    assert not Plan.objects.exists()
+    assert draft_file.read_text(encoding="utf-8") == stored
+
+
+def test_a_new_indicator_code_used_twice_in_the_draft(people, client, table_counts):
+    client.force_login(people["owner_phong_dien"])
+    draft_url = upload(client, "phong-dien.txt", OTHER_PLAN.encode()).url
+    data = {**form_of(client.get(draft_url)), "plan-area_unit": "476"}
+    row = field(data, "ind", "code", "pole_sharing", "code")
+    data[row] = "__new__"
+    data[row.replace("-code", "-new_code")] = "school_free_wifi"
+    data[field(data, "ind", "text", WIFI, "code")] = "__new__"
+    data[field(data, "ind", "text", WIFI, "new_code")] = "school_free_wifi"
+    before = table_counts()
+    html = client.post(draft_url, {**data, "action": "load"}).content.decode()
+    assert (
+        "Mã school_free_wifi đã dùng cho chỉ tiêu khác của kế hoạch / school_free_wifi is used by another "
+        "indicator of the plan"
+    ) in html
+    assert table_counts() == before
