@@ -31,6 +31,7 @@ urlpatterns = [
     path("tuyen-duong/", workplan_views.road_list, name="road-list"),
     path("tuyen-duong/moi/", workplan_views.road_edit, name="road-new"),
     path("tuyen-duong/<int:road_id>/", workplan_views.road_edit, name="road-edit"),
+    path("chi-tieu/<slug:code>/", views.indicator, name="indicator"),
     path("ban-do/ranh-gioi.geojson", views.boundaries, name="boundaries"),
     path("phan-anh/", workplan_views.incident_form, name="incident-form"),
     path("phan-anh/theo-doi/<str:token>/", workplan_views.incident_status, name="incident-status"),

@@ -55,6 +55,26 @@ class AccessScope:
             condition = part if condition is None else condition | part
         return condition
 
+    def reads_area(self, unit) -> bool:
+        """Whether the user reads everything reported in `unit` (an area role over it)."""
+        return self.is_superuser or any(
+            m.role in AREA_ROLES and (m.unit_id is None or unit.path.startswith(m.unit.path))
+            for m in self.memberships
+        )
+
+    def reads_figures(self, unit, plan) -> bool:
+        """Whether the user may see the figures behind a unit's indicators (numerator and
+        denominator, element totals): for the plan's whole area they are published aggregates; for
+        a commune they are that commune's reported figures, for the area's roles and the commune."""
+        return (
+            unit.pk == plan.area_unit_id
+            or self.reads_area(unit)
+            or any(
+                m.role == Role.COMMUNE and m.unit_id and unit.path.startswith(m.unit.path)
+                for m in self.memberships
+            )
+        )
+
     def filter_values(self, queryset: QuerySet, prefix: str = "") -> QuerySet:
         condition = self._values_condition(prefix)
         return queryset.none() if condition is None else queryset.filter(condition)

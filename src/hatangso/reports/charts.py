@@ -56,15 +56,11 @@ def indicators_vs_targets(results) -> dict | None:
     return _config(chart)
 
 
-def commune_comparison(content: ReportContent, code: str) -> dict | None:
-    rows = [
-        {"don_vi": commune.name, "gia_tri": results[code].value}
-        for commune, results in content.communes
-        if code in results and results[code].value is not None
-    ]
+def commune_comparison(indicator, values: list[tuple[str, float | None]]) -> dict | None:
+    """One indicator per commune (name, value) against its target."""
+    rows = [{"don_vi": name, "gia_tri": value} for name, value in values if value is not None]
     if not rows:
         return None
-    indicator = next(e.indicator for e in content.evaluations if e.indicator.code == code)
     bars = (
         alt.Chart(alt.Data(values=rows))
         .mark_bar(color="#123a6b")
@@ -84,28 +80,22 @@ def commune_comparison(content: ReportContent, code: str) -> dict | None:
     return _config(chart)
 
 
-def trend(content: ReportContent) -> dict | None:
-    rows = []
-    for period, results in content.trend:
-        for number, e in enumerate(content.evaluations, start=1):
-            found = results.get(e.indicator.code)
-            if found is not None and found.value is not None and e.indicator.unit == "%":
-                rows.append(
-                    {
-                        "ky": period,
-                        "chi_tieu": f"{number}. {_short(e.indicator.name, 40)}",
-                        "gia_tri": found.value,
-                    }
-                )
-    kept = {r["chi_tieu"] for r in rows if sum(x["chi_tieu"] == r["chi_tieu"] for x in rows) >= 2}
-    rows = [r for r in rows if r["chi_tieu"] in kept]
+def trend(periods: list[str], series: list[tuple[str, dict[str, float | None]]]) -> dict | None:
+    """Lines over the periods, one per (name, {period: value}); a line needs two points."""
+    rows = [
+        {"ky": period, "chi_tieu": name, "gia_tri": values[period]}
+        for name, values in series
+        if sum(values.get(p) is not None for p in periods) >= 2
+        for period in periods
+        if values.get(period) is not None
+    ]
     if not rows:
         return None
     chart = (
         alt.Chart(alt.Data(values=rows))
         .mark_line(point=True)
         .encode(
-            x=alt.X("ky:N", sort=[p for p, _ in content.trend], title="Kỳ"),
+            x=alt.X("ky:N", sort=periods, title="Kỳ"),
             y=alt.Y("gia_tri:Q", title="%"),
             color=alt.Color(
                 "chi_tieu:N", title="Chỉ tiêu", legend=alt.Legend(orient="bottom", columns=1, labelLimit=460)
@@ -116,9 +106,20 @@ def trend(content: ReportContent) -> dict | None:
     return _config(chart)
 
 
-def commune_map(content: ReportContent, code: str) -> dict | None:
-    """The communes coloured by an indicator; None without boundaries (nothing to draw)."""
-    values = {commune.pk: results.get(code) for commune, results in content.communes}
+def report_trend(content: ReportContent) -> dict | None:
+    """The report's trend: every %-indicator over the year before and the quarters."""
+    periods = [period for period, _ in content.trend]
+    series = []
+    for number, e in enumerate(content.evaluations, start=1):
+        if e.indicator.unit == "%":
+            code = e.indicator.code
+            values = {p: results[code].value for p, results in content.trend if code in results}
+            series.append((f"{number}. {_short(e.indicator.name, 40)}", values))
+    return trend(periods, series)
+
+
+def commune_map(indicator, values: dict[int, float | None]) -> dict | None:
+    """The communes (unit pk → value) coloured by an indicator; None without boundaries."""
     boundaries = UnitBoundary.objects.filter(unit_id__in=values).select_related("unit")
     features = [
         {
@@ -126,14 +127,13 @@ def commune_map(content: ReportContent, code: str) -> dict | None:
             "geometry": b.geometry,
             "properties": {
                 "ten": b.unit.name,
-                "gia_tri": values[b.unit_id].value if values[b.unit_id] is not None else None,
+                "gia_tri": values[b.unit_id],
             },
         }
         for b in boundaries
     ]
     if not features:
         return None
-    indicator = next(e.indicator for e in content.evaluations if e.indicator.code == code)
     data = alt.Data(values=features, format=alt.DataFormat(type="json"))
     shapes = (
         alt.Chart(data)

@@ -10,7 +10,7 @@ from hatangso.analytics.services import Scorecard, evaluate_scorecard
 from hatangso.geography.selectors import children_of
 from hatangso.plans.models import Plan
 from hatangso.reports.models import ReportText
-from hatangso.utilities.periods import Period, parse_period
+from hatangso.utilities.periods import Period, parse_period, trend_periods
 from hatangso.workplan.models import ProgressUpdate, Task
 
 # DESIGN.md §3: how offices rate each indicator.
@@ -71,13 +71,6 @@ def _settings(plan: Plan) -> dict:
         "signature": {k: signature.get(k, "") for k in ("authority", "delegation", "title", "name")},
         "recipients": given.get("recipients") or ["Lưu: VT"],
     }
-
-
-def trend_periods(period: Period, today: date) -> list[str]:
-    """The year before, then the quarters of the report's year that have begun."""
-    year = period.start.year
-    quarters = [f"{year}Q{q}" for q in range(1, 5) if parse_period(f"{year}Q{q}").start <= today]
-    return [str(year - 1), *quarters]
 
 
 def _task_lines(plan: Plan, day: date) -> list[TaskLine]:

@@ -419,7 +419,7 @@ def write_docx(content: ReportContent, path) -> None:
     )
     _chart(
         document,
-        charts.trend(content),
+        charts.report_trend(content),
         "Hình 2. Diễn biến các chỉ tiêu theo kỳ",
         "Chưa đủ số liệu các kỳ để vẽ diễn biến.",
     )
@@ -429,9 +429,16 @@ def write_docx(content: ReportContent, path) -> None:
     _commune_table(document, content)
     focus = _most_varied(content)
     if focus:
-        _chart(document, charts.commune_comparison(content, focus), "Hình 3. So sánh giữa các xã, phường", "")
+        indicator = next(e.indicator for e in content.evaluations if e.indicator.code == focus)
+        values = [(commune, results[focus].value if focus in results else None)
+                  for commune, results in content.communes]  # fmt: skip
         _chart(
-            document, charts.commune_map(content, focus), "Hình 4. Bản đồ theo xã, phường",
+            document, charts.commune_comparison(indicator, [(c.name, v) for c, v in values]),
+            "Hình 3. So sánh giữa các xã, phường", "",
+        )  # fmt: skip
+        _chart(
+            document, charts.commune_map(indicator, {c.pk: v for c, v in values}),
+            "Hình 4. Bản đồ theo xã, phường",
             "Chưa có ranh giới hành chính để vẽ bản đồ (nạp bằng: hatangso import boundaries TỆP).",
         )  # fmt: skip
     heading("II. ĐÁNH GIÁ CHUNG")

@@ -68,3 +68,10 @@ def parse_day(text: str) -> date:
     raise UserError(
         f"Ngày '{text}' phải có dạng dd/mm/yyyy", f"Date '{text}' must be dd/mm/yyyy (or yyyy-mm-dd)"
     )
+
+
+def trend_periods(period: Period, today: date) -> list[str]:
+    """The year before, then the quarters of the report's year that have begun."""
+    year = period.start.year
+    quarters = [f"{year}Q{q}" for q in range(1, 5) if parse_period(f"{year}Q{q}").start <= today]
+    return [str(year - 1), *quarters]

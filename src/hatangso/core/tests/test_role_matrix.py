@@ -384,6 +384,10 @@ PAGES = [
     ("road_list", lambda w: "/tuyen-duong/", "login"),
     ("road_new", lambda w: "/tuyen-duong/moi/", "roads"),
     ("boundaries", lambda w: "/ban-do/ranh-gioi.geojson", "anyone"),
+    *[(f"indicator_{code}", lambda w, code=code: f"/chi-tieu/{code}/", "anyone")
+      for code in ("internet_users", "household_fiber", "smartphone_subscription_share")],
+    ("indicator_of_tuha", lambda w: "/chi-tieu/internet_users/?unit=19996", "anyone"),
+    ("home_of_huongtoan", lambda w: "/?unit=20005", "anyone"),
 ]
 
 
