@@ -31,7 +31,7 @@ from pyproj import Transformer
 from scipy.spatial import cKDTree
 from shapely.geometry import shape
 
-from hatangso.analytics.measurements import linkbudget, pathloss, store
+from hatangso.analytics.measurements import linkbudget, pathloss, speedtests, store
 from hatangso.collection.models import ImportBatch
 from hatangso.core.changelog import Actor, record_change
 from hatangso.core.models import ChangeLogEntry
@@ -40,10 +40,13 @@ from hatangso.geography.selectors import rollup_units
 from hatangso.registry.models import Station
 from hatangso.registry.models.infrastructure import Status
 from hatangso.utilities.errors import UserError
+from hatangso.utilities.periods import parse_period
 
 KIND = "coverage"
 MODELS = ("rma", "uma", "cost231")
 CRS = os.environ.get("HATANGSO_COVERAGE_CRS", "EPSG:32648")  # UTM 48N: Vietnam lies in zones 48–49
+# A cell's measured speed wins over the prediction with at least this many tests behind it.
+MEASURED_MIN_TESTS = int(os.environ.get("HATANGSO_MEASURED_MIN_TESTS", "30"))
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,7 @@ class CoverageParameters:
     village_share: float = 0.5
     tile_cells: int = 250_000
     crs: str = CRS
+    measured_min_tests: int = MEASURED_MIN_TESTS
     profiles: dict[str, TechnologyProfile] = field(default_factory=lambda: dict(PROFILES))
 
     def check(self) -> None:
@@ -288,6 +292,59 @@ def _tiles(bounds, cell_m: float, tile_cells: int) -> Iterator[tuple[np.ndarray,
         yield ix.ravel(), iy.ravel()
 
 
+def measured_tiles(on: date, transformer: Transformer, cell_m: float) -> tuple[pa.Table | None, str]:
+    """The Ookla mobile tiles of the newest quarter begun by `on` (quarters are not mixed), each
+    with the grid cell (cix, ciy) of its centre; (None, "") without any."""
+    if not store.has_data(speedtests.OOKLA):
+        return None, ""
+    connection = store.connect()
+    periods = [
+        p for (p,) in connection.execute(
+            f"SELECT DISTINCT period FROM {store.scan(speedtests.OOKLA)} WHERE network = 'mobile' ORDER BY 1"
+        ).fetchall()
+        if parse_period(p).start <= on
+    ]  # fmt: skip
+    if not periods:
+        return None, ""
+    tiles = connection.sql(
+        f"""SELECT quadkey, tile_x, tile_y, lon, lat, download_kbps, tests FROM {store.scan(speedtests.OOKLA)}
+            WHERE network = 'mobile' AND period = $period AND tests > 0""",
+        params={"period": periods[-1]},
+    ).to_arrow_table()
+    x, y = transformer.transform(tiles["lon"].to_numpy(), tiles["lat"].to_numpy())
+    tiles = tiles.append_column("cix", pa.array(np.floor(np.asarray(x) / cell_m).astype(np.int64)))
+    tiles = tiles.append_column("ciy", pa.array(np.floor(np.asarray(y) / cell_m).astype(np.int64)))
+    return tiles, periods[-1]
+
+
+def measured_speeds(tiles: pa.Table | None, ix, iy, lon, lat) -> tuple[np.ndarray, np.ndarray]:
+    """Per cell, the test-weighted mean download (Mb/s, NaN without tiles) and the tests behind it,
+    over the tiles holding the cell's centre and the tiles whose centre lies in the cell (a cell
+    larger than a tile gathers several)."""
+    speeds, tests = np.full(len(ix), np.nan), np.zeros(len(ix), dtype=np.int64)
+    if tiles is None or tiles.num_rows == 0 or len(ix) == 0:
+        return speeds, tests
+    tx, ty = speedtests.tile_xy(lon, lat)
+    connection = store.connect()
+    connection.register("tiles", tiles)
+    connection.register("band", pa.table({"k": np.arange(len(ix)), "ix": ix, "iy": iy, "tx": tx, "ty": ty}))
+    found = connection.sql(
+        """WITH matched AS (
+               SELECT b.k, t.quadkey, t.download_kbps, t.tests FROM band b
+               JOIN tiles t ON t.tile_x = b.tx AND t.tile_y = b.ty
+               UNION
+               SELECT b.k, t.quadkey, t.download_kbps, t.tests FROM band b
+               JOIN tiles t ON t.cix = b.ix AND t.ciy = b.iy)
+           SELECT k, sum(download_kbps * tests) / sum(tests) / 1000 AS mbps,
+                  CAST(sum(tests) AS BIGINT) AS tests
+           FROM matched GROUP BY k"""
+    ).to_arrow_table()
+    index = found["k"].to_numpy()
+    speeds[index] = found["mbps"].to_numpy()
+    tests[index] = found["tests"].to_numpy()
+    return speeds, tests
+
+
 def layer_root() -> Path:
     return store.kind_root(KIND)
 
@@ -312,6 +369,7 @@ def compute_coverage(
             f"Không có trạm 4G/5G nào đang hoạt động ngày {on:%d/%m/%Y} để tính vùng phủ",
             f"No active 4G/5G station on {on:%d/%m/%Y} to compute coverage from",
         )
+    ookla_tiles, measured_period = measured_tiles(on, transformer, parameters.cell_m)
     tree = shapely.STRtree(shapes)
     area = shapely.union_all(shapes)
     shapely.prepare(area)
@@ -324,7 +382,7 @@ def compute_coverage(
     size = parameters.cell_m
     bounds = area.bounds
     tiles = list(_tiles(bounds, size, parameters.tile_cells))
-    cells_total, reached_total = 0, 0
+    cells_total, reached_total, measured_total = 0, 0, 0
     cells_writer = operators_writer = None
     try:
         for number, (ix, iy) in enumerate(tiles, start=1):
@@ -342,6 +400,9 @@ def compute_coverage(
                 best_index = np.argmax(speeds, axis=1)
                 best_mbps = speeds[np.arange(len(ix)), best_index]
                 lon, lat = to_wgs84.transform(x, y)
+                measured, tests = measured_speeds(ookla_tiles, ix, iy, np.asarray(lon), np.asarray(lat))
+                wins = tests >= parameters.measured_min_tests
+                measured_total += int(wins.sum())
                 cells = pa.table(
                     {
                         "ix": ix, "iy": iy, "x": x, "y": y, "lon": lon, "lat": lat,
@@ -350,6 +411,9 @@ def compute_coverage(
                         "best_mbps": best_mbps,
                         "best_operator": pa.array(np.array(operators, dtype=object)[best_index],
                                                   pa.string(), mask=best_mbps <= 0),
+                        "measured_mbps": pa.array(measured, pa.float64(), mask=np.isnan(measured)),
+                        "measured_tests": tests,
+                        "effective_mbps": np.where(wins, measured, best_mbps),
                     }
                 )  # fmt: skip
                 per_operator = [
@@ -409,6 +473,13 @@ def compute_coverage(
         ),
         "cells": cells_total,
         "cells_reached": reached_total,
+        # best_mbps is the prediction; effective_mbps the Ookla measurement where it has enough tests.
+        "measured": {
+            "source": "ookla mobile",
+            "period": measured_period,
+            "cells": measured_total,
+            "min_tests": parameters.measured_min_tests,
+        },
         "stations": station_counts,
         "operators": operators,
         "synthetic": synthetic,

@@ -1,5 +1,5 @@
 """A coverage layer as GeoJSON (one square per cell, WGS84) or CSV (cell centres), with each
-cell's best predicted speed, operator and population."""
+cell's best predicted speed, operator, measured speed (where it wins) and population."""
 
 import csv
 import json
@@ -22,6 +22,7 @@ COLUMNS = [
     "kinh_do",
     "vi_do",
     "toc_do_du_bao_mbps",
+    "toc_do_do_duoc_mbps",  # Ookla, when enough tests fall in the cell; it then decides dat_muc_toc_do
     "doanh_nghiep",
     "dan_so",
     "dat_muc_toc_do",
@@ -42,8 +43,13 @@ def _cells(layer: CoverageLayer) -> pa.Table:
     if population.has_population():
         register_population(connection, layer)
         people = "SELECT ix, iy, sum(population) AS people FROM population_points GROUP BY ix, iy"
+    measured = (
+        "CASE WHEN c.effective_mbps IS DISTINCT FROM c.best_mbps THEN c.measured_mbps END, c.effective_mbps"
+        if "measured" in layer.meta
+        else "NULL::DOUBLE, c.best_mbps"
+    )
     return connection.execute(
-        f"""SELECT c.ix, c.iy, u.code, c.lon, c.lat, c.best_mbps, c.best_operator,
+        f"""SELECT c.ix, c.iy, u.code, c.lon, c.lat, c.best_mbps, {measured}, c.best_operator,
                    coalesce(p.people, 0) AS people
             FROM read_parquet('{layer.cells_path.as_posix()}') c
             LEFT JOIN unit_codes u ON u.id = c.unit_id
@@ -57,7 +63,9 @@ def export_layer(layer: CoverageLayer, fmt: str, out: Path) -> int:
     table = _cells(layer)
     speed = layer.meta["parameters"]["speed_mbps"]
     note = SYNTHETIC_NOTE if layer.meta.get("synthetic") else ""
-    rows = table.to_pylist()
+    rows = table.rename_columns(
+        [*table.column_names[:6], "measured", "effective", *table.column_names[8:]]
+    ).to_pylist()
     out.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "csv":
         with out.open("w", newline="", encoding="utf-8") as handle:
@@ -66,8 +74,8 @@ def export_layer(layer: CoverageLayer, fmt: str, out: Path) -> int:
             for r in rows:
                 writer.writerow(
                     [f"{r['ix']}_{r['iy']}", r["code"] or "", f"{r['lon']:.6f}", f"{r['lat']:.6f}",
-                     f"{r['best_mbps']:.1f}", r["best_operator"] or "", f"{r['people']:g}",
-                     int(r["best_mbps"] >= speed), note]
+                     f"{r['best_mbps']:.1f}", "" if r["measured"] is None else f"{r['measured']:.1f}",
+                     r["best_operator"] or "", f"{r['people']:g}", int(r["effective"] >= speed), note]
                 )  # fmt: skip
         return len(rows)
     size = layer.cell_m
@@ -88,9 +96,10 @@ def export_layer(layer: CoverageLayer, fmt: str, out: Path) -> int:
                     "ma_o": f"{r['ix']}_{r['iy']}",
                     "ma_don_vi": r["code"],
                     "toc_do_du_bao_mbps": round(r["best_mbps"], 1),
+                    "toc_do_do_duoc_mbps": None if r["measured"] is None else round(r["measured"], 1),
                     "doanh_nghiep": r["best_operator"],
                     "dan_so": r["people"],
-                    "dat_muc_toc_do": r["best_mbps"] >= speed,
+                    "dat_muc_toc_do": r["effective"] >= speed,
                     **({"ghi_chu": note} if note else {}),
                 },
                 "geometry": {"type": "Polygon", "coordinates": [ring]},

@@ -73,7 +73,10 @@ def _points_with_speed(layer: CoverageLayer, unit_ids: list[int], operator: str 
             f"WHERE operator = '{operator}' GROUP BY ix, iy"
         )
     else:
-        speeds = f"SELECT ix, iy, best_mbps AS mbps FROM read_parquet('{layer.cells_path.as_posix()}')"
+        # The effective speed: measured where enough tests fall in the cell (layers before measured
+        # speeds have only the prediction). Ookla tiles name no operator: per operator, predicted.
+        column = "effective_mbps" if "measured" in layer.meta else "best_mbps"
+        speeds = f"SELECT ix, iy, {column} AS mbps FROM read_parquet('{layer.cells_path.as_posix()}')"
     connection.execute(
         f"""CREATE TABLE points AS
             SELECT p.unit_id, p.village_id, p.population, p.synthetic, p.ix, p.iy,
@@ -90,6 +93,12 @@ def _layer_items(layer: CoverageLayer) -> list[str]:
         f"lớp vùng phủ / coverage layer {layer.as_of:%d/%m/%Y}: mô hình / model {p['model']}, ô / cell "
         f"{p['cell_m']:g} m, tải / load {p['load']:g}, alpha {p['alpha']:g}, "
         f"{layer.meta['stations']['used']} trạm / stations, {layer.meta['cells']} ô / cells",
+        *[
+            f"{m['cells']} ô lấy tốc độ đo Ookla {m['period']} (≥ {m['min_tests']} phép đo) / cells with "
+            f"the measured Ookla speed (≥ {m['min_tests']} tests)"
+            for m in [layer.meta.get("measured")]
+            if m and m["cells"]
+        ],
     ]
 
 

@@ -7,10 +7,12 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
+import pyarrow.parquet as pq
 import pytest
 
 from hatangso.analytics.measurements import store
 from hatangso.analytics.measurements.speedtests import (
+    ZOOM,
     decode_quadkeys,
     import_mlab,
     import_ookla,
@@ -81,7 +83,7 @@ def test_a_vietnamese_tile_decodes_to_the_hand_computed_tile():
 
 
 def test_unit_speed_is_the_test_weighted_mean(area, actor, tmp_path):
-    other = TILE[:-1] + "1"  # the tile east of it, also inside the commune
+    other = TILE[:-1] + "1"  # the tile north of it (y − 1), also inside the commune
     path = write(tmp_path, HEADER + f"{TILE},100000,20000,20,10,4\n{other},40000,10000,40,30,9\n")
     summary = import_ookla(path=path, actor=actor)
     assert (summary.rows, summary.outside, summary.period, summary.network) == (2, 0, "2024Q3", "mobile")
@@ -190,3 +192,63 @@ def test_cli_import_ookla_without_a_quarter_says_so_in_one_sentence(tmp_path):
     )
     assert result.returncode == 1 and len(lines) == 1
     assert "import ookla FILE" in hatangso(home, "--help").stdout
+
+
+# --- measured wins in the coverage grid -----------------------------------------------------------
+
+
+def quadkey(lon: float, lat: float) -> str:
+    """The zoom-16 quadkey of a point, digit by digit (Bing)."""
+    x, y = (int(v[0]) for v in tile_xy(np.array([lon]), np.array([lat])))
+    return "".join(str(((x >> b) & 1) + 2 * ((y >> b) & 1)) for b in range(ZOOM - 1, -1, -1))
+
+
+def test_quadkey_of_the_hand_computed_point():
+    assert quadkey(107.41, 16.43) == TILE
+
+
+def test_measured_speed_wins_in_the_grid_with_enough_tests(area, seed_plan, actor, tmp_path):
+    from hatangso.analytics.measurements.coverage import compute_coverage, layer_for
+    from hatangso.analytics.measurements.population import import_population
+    from hatangso.analytics.services import evaluate_scorecard
+    from hatangso.registry.imports import IMPORTERS
+    from hatangso.utilities.periods import parse_period
+
+    stations = write(
+        tmp_path,
+        "ma_tram,doanh_nghiep,cong_nghe,vi_do,kinh_do,do_cao_anten,bang_tan,ngay_hoat_dong\n"
+        "VT-A,viettel,4G,16.43,107.405,30,1800,01/01/2020\nVT-B,viettel,4G,16.43,107.415,30,1800,01/01/2020\n",
+        name="tram.csv",
+    )
+    IMPORTERS["stations"](path=stations, actor=actor)
+    lon, lat = 107.4152, 16.4302  # 25 m from mast B
+    near_b = quadkey(lon, lat)
+    people = write(tmp_path, f"vi_do,kinh_do,dan_so\n{lat},{lon},1000\n", name="dan-so.csv")
+    import_population(path=people, actor=actor, on=date(2024, 12, 31))
+
+    def mobile():
+        compute_coverage(unit=area, on=date(2024, 12, 31), actor=actor)
+        card = evaluate_scorecard(plan=seed_plan, unit=seed_plan.area_unit, period=parse_period("2024"))
+        found = next(
+            i for i in card.as_json()["indicators"] if i["code"] == "mobile_60mbps_population_coverage"
+        )
+        layer = layer_for(date(2024, 1, 1), date(2024, 12, 31))
+        cells = pq.read_table(layer.cells_path).to_pylist()
+        return found, layer, cells
+
+    predicted, _, cells = mobile()
+    assert predicted["numerator"] == 1000  # by the mast: predicted ≥ 60 Mb/s
+    assert all(c["measured_mbps"] is None and c["effective_mbps"] == c["best_mbps"] for c in cells)
+
+    # Mast B's tile measured at 20 Mb/s over 40 tests; the tile west of it (mast A's side) 10 tests only.
+    tiles = write(tmp_path, HEADER + f"{near_b},20000,5000,30,40,9\n{TILE},1000,500,90,10,3\n")
+    import_ookla(path=tiles, actor=actor)
+    measured, layer, cells = mobile()
+    assert measured["numerator"] == 0  # measured 20 Mb/s over 40 tests wins: below 60 Mb/s
+    assert measured["denominator"] == 1000
+    inside = [c for c in cells if c["measured_tests"] >= 30]
+    assert inside and all(c["effective_mbps"] == pytest.approx(c["measured_mbps"]) for c in inside)
+    assert all(c["best_mbps"] > 0 for c in inside)  # the prediction is kept beside it
+    few = [c for c in cells if 0 < c["measured_tests"] < 30]
+    assert few and all(c["effective_mbps"] == c["best_mbps"] for c in few)
+    assert layer.meta["measured"]["period"] == "2024Q3" and layer.meta["measured"]["cells"] == len(inside)
