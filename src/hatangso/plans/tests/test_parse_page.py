@@ -12,11 +12,17 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from docx import Document
 
+from hatangso.analytics.services import compute_scorecard
+from hatangso.collection.models import DataElement
+from hatangso.collection.services import set_value
+from hatangso.core.changelog import Actor
 from hatangso.core.models import ChangeLogEntry
+from hatangso.geography.models import AdministrativeUnit
 from hatangso.plans.drafting import DRAFT_FOLDER, MAX_UPLOAD_BYTES
 from hatangso.plans.models import Plan
 from hatangso.plans.planfile import PlanFile
 from hatangso.plans.tests.test_parsing import OTHER_PLAN, SEED, seed_text
+from hatangso.utilities.periods import parse_period
 from hatangso.utilities.testing import CATALOG_TARGETS
 
 PASSWORD = "a long passphrase 2024"
@@ -396,10 +402,6 @@ WIFI = "Tỷ lệ trường học có wifi miễn phí đạt 60%."
 
 
 def test_the_owner_names_a_new_indicator_for_an_unmatched_target(people, client, table_counts):
-    from hatangso.analytics.services import compute_scorecard
-    from hatangso.collection.models import DataElement
-    from hatangso.utilities.periods import parse_period
-
     client.force_login(people["owner_phong_dien"])
     draft_url = upload(client, "phong-dien.txt", OTHER_PLAN.encode()).url
     data = form_of(client.get(draft_url))
@@ -458,6 +460,16 @@ def test_the_owner_names_a_new_indicator_for_an_unmatched_target(people, client,
         "Chưa có số liệu: school_free_wifi_numerator / no data for school_free_wifi_numerator" in wifi.reason
     )
     assert "school_free_wifi" in client.get(loaded.url).content.decode()  # the plan page lists it
+
+    # Once a commune reports the two counts, the indicator has its value.
+    commune = AdministrativeUnit.objects.filter(parent=plan.area_unit).order_by("code").first()
+    actor = Actor(user=None, origin="test")
+    for element, value in (("numerator", "3"), ("denominator", "5")):
+        element = DataElement.objects.get(code=f"school_free_wifi_{element}")
+        set_value(element=element, unit=commune, period="2024", value=value, actor=actor)
+    card = compute_scorecard(plan=plan, unit=commune, period=parse_period("2024"))
+    wifi = next(e for e in card.evaluations if e.indicator.code == "school_free_wifi")
+    assert (wifi.status, wifi.value) == ("achieved", 60)
 
 
 @pytest.mark.parametrize(
