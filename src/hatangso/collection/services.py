@@ -301,6 +301,19 @@ def import_values(*, path: Path, actor: Actor, user=None, synthetic: bool = Fals
     return replace(summary, skipped=skipped)
 
 
+def record_import_batch(
+    *, kind: str, file_name: str, stored_path: str, sha256: str, rows: int, actor: Actor, synthetic: bool
+) -> ImportBatch:
+    """The import batch of a kept file (or a computed layer), change-logged; call it inside the
+    transaction that writes what the batch brought."""
+    batch = ImportBatch.objects.create(
+        kind=kind, file_name=file_name, stored_path=stored_path, sha256=sha256, rows=rows,
+        created_by=actor.name, synthetic=synthetic,
+    )  # fmt: skip
+    record_change(actor, ChangeLogEntry.Action.CREATE, batch)
+    return batch
+
+
 @transaction.atomic
 def _write_values(rows: list[_Row], *, actor, file_name, stored, digest, synthetic) -> ValueImportSummary:
     batch = ImportBatch.objects.create(

@@ -14,6 +14,7 @@ from shapely import wkt
 from shapely.errors import ShapelyError
 
 from hatangso.collection.models import ImportBatch
+from hatangso.collection.services import record_import_batch
 from hatangso.core.changelog import Actor, record_change, record_changes, snapshot
 from hatangso.core.models import ChangeLogEntry
 from hatangso.core.scoping import scope_for
@@ -261,20 +262,6 @@ def _place(items: list, declared: list, days: list[date]) -> None:
             items[i].unit, items[i].unit_source = declared[i], "declared" if declared[i] else ""
 
 
-def _batch(kind: str, path: Path, stored: Path, digest: str, rows: int, actor: Actor, synthetic: bool):
-    batch = ImportBatch.objects.create(
-        kind=kind,
-        file_name=Path(path).name,
-        stored_path=str(stored),
-        sha256=digest,
-        rows=rows,
-        created_by=actor.name,
-        synthetic=synthetic,
-    )
-    record_change(actor, ChangeLogEntry.Action.CREATE, batch)
-    return batch
-
-
 _PLACED = ("lat", "lon", "unit_id", "unit_source", "status", "in_service_from", "in_service_to", "note")
 FIELDS_COMPARED = {
     Station: [*_PLACED, "name", "technology", "antenna_height_m", "bands", "mcc", "mnc"],
@@ -378,7 +365,10 @@ def _finish(kind, model, path, reader, items, declared, key_of, actor, synthetic
     _place(items, declared, [_service_day(i) for i in items])
     stored, digest = keep_original(path, kind)
     with transaction.atomic():
-        batch = _batch(kind, path, stored, digest, len(items), actor, synthetic)
+        batch = record_import_batch(
+            kind=kind, file_name=Path(path).name, stored_path=str(stored), sha256=digest, rows=len(items),
+            actor=actor, synthetic=synthetic,
+        )
         saved, created, updated, unchanged = _upsert(model, items, key_of, actor, batch, synthetic)
         if tenancy is not None:
             _set_tenants(tenancy, saved, tenants, actor)
@@ -672,7 +662,10 @@ def import_gov_links(
         link.unit, link.unit_source = unit, "declared"
     stored, digest = keep_original(path, "gov-links")
     with transaction.atomic():
-        batch = _batch("gov-links", path, stored, digest, len(items), actor, synthetic)
+        batch = record_import_batch(
+            kind="gov-links", file_name=Path(path).name, stored_path=str(stored), sha256=digest,
+            rows=len(items), actor=actor, synthetic=synthetic,
+        )
         _, created, updated, unchanged = _upsert(GovernmentLink, items, _code_key, actor, batch, synthetic)
     return RegistryImportSummary("gov-links", created, updated, unchanged, batch)
 

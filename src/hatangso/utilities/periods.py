@@ -70,6 +70,16 @@ def parse_day(text: str) -> date:
     )
 
 
+def parse_iso_day(text: str) -> date:
+    """A day given on the command line, yyyy-mm-dd."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise UserError(
+            f"Ngày '{text}' phải có dạng YYYY-MM-DD", f"Date '{text}' must be YYYY-MM-DD"
+        ) from exc
+
+
 def trend_periods(period: Period, today: date) -> list[str]:
     """The year before, then the quarters of the report's year that have begun."""
     year = period.start.year

@@ -32,9 +32,8 @@ from scipy.spatial import cKDTree
 from shapely.geometry import shape
 
 from hatangso.analytics.measurements import linkbudget, pathloss, speedtests, store
-from hatangso.collection.models import ImportBatch
-from hatangso.core.changelog import Actor, record_change
-from hatangso.core.models import ChangeLogEntry
+from hatangso.collection.services import record_import_batch
+from hatangso.core.changelog import Actor
 from hatangso.geography.models import AdministrativeUnit, UnitBoundary
 from hatangso.geography.selectors import rollup_units
 from hatangso.registry.models import Station
@@ -486,16 +485,10 @@ def compute_coverage(
     }
     folder = root / f"as_of={on.isoformat()}"
     with transaction.atomic():
-        batch = ImportBatch.objects.create(
-            kind="coverage-layer",
-            file_name=folder.name,
-            stored_path=str(folder),
-            sha256="",
-            rows=cells_total,
-            created_by=actor.name,
-            synthetic=synthetic,
+        batch = record_import_batch(
+            kind="coverage-layer", file_name=folder.name, stored_path=str(folder), sha256="",
+            rows=cells_total, actor=actor, synthetic=synthetic,
         )
-        record_change(actor, ChangeLogEntry.Action.CREATE, batch)
         meta["batch"] = batch.pk
         (partial / "layer.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2), "utf-8")
         previous = root / f".replaced-{uuid.uuid4().hex[:8]}"

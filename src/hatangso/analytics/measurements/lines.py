@@ -15,6 +15,7 @@ from django.db import transaction
 from hatangso.analytics.measurements import store
 from hatangso.analytics.providers import ElementTotal, Scope
 from hatangso.collection.models import DataElement, ImportBatch
+from hatangso.collection.services import record_import_batch
 from hatangso.core.changelog import Actor
 from hatangso.geography.locating import UnitLocator
 from hatangso.geography.models import AdministrativeUnit
@@ -177,9 +178,9 @@ def import_line_measurements(*, path: Path, actor: Actor, synthetic: bool = Fals
         raise UserError(f"Tệp {path.name} không có dòng dữ liệu nào", f"File {path.name} has no data rows")
     stored, digest = keep_original(path, "measurements")
     with transaction.atomic():
-        batch = store.new_batch(
-            kind="line-measurements", path=path, stored=stored, digest=digest, rows=table.num_rows,
-            actor=actor, synthetic=synthetic,
+        batch = record_import_batch(
+            kind="line-measurements", file_name=path.name, stored_path=str(stored), sha256=digest,
+            rows=table.num_rows, actor=actor, synthetic=synthetic,
         )  # fmt: skip
         table = table.append_column("batch", pa.array([batch.pk] * table.num_rows, pa.int64()))
         store.write(KIND, table, batch.pk)

@@ -17,6 +17,7 @@ from django.db import transaction
 
 from hatangso.analytics.measurements import store
 from hatangso.collection.models import ImportBatch
+from hatangso.collection.services import record_import_batch
 from hatangso.core.changelog import Actor
 from hatangso.geography.locating import UnitLocator
 from hatangso.geography.models import AdministrativeUnit
@@ -113,9 +114,9 @@ def import_population(
         raise ImportRejected(path.name, errors[:MAX_LISTED_ERRORS])
     stored, digest = keep_original(path, KIND)
     with transaction.atomic():
-        batch = store.new_batch(
-            kind="population", path=path, stored=stored, digest=digest, rows=table.num_rows, actor=actor,
-            synthetic=synthetic,
+        batch = record_import_batch(
+            kind="population", file_name=path.name, stored_path=str(stored), sha256=digest,
+            rows=table.num_rows, actor=actor, synthetic=synthetic,
         )  # fmt: skip
         table = table.append_column("synthetic", pa.array([synthetic] * table.num_rows, pa.bool_()))
         table = table.append_column("batch", pa.array([batch.pk] * table.num_rows, pa.int64()))

@@ -22,6 +22,7 @@ from django.db import transaction
 
 from hatangso.analytics.measurements import store
 from hatangso.collection.models import ImportBatch
+from hatangso.collection.services import record_import_batch
 from hatangso.core.changelog import Actor
 from hatangso.geography.locating import NEAREST_LIMIT_DEGREES, UnitLocator
 from hatangso.utilities.errors import UserError
@@ -163,9 +164,9 @@ def _store(
         )
     stored, digest = keep_original(path, kind)
     with transaction.atomic():
-        batch = store.new_batch(
-            kind=kind, path=path, stored=stored, digest=digest, rows=table.num_rows, actor=actor,
-            synthetic=synthetic,
+        batch = record_import_batch(
+            kind=kind, file_name=path.name, stored_path=str(stored), sha256=digest, rows=table.num_rows,
+            actor=actor, synthetic=synthetic,
         )  # fmt: skip
         table = table.append_column("synthetic", pa.array([synthetic] * table.num_rows, pa.bool_()))
         table = table.append_column("batch", pa.array([batch.pk] * table.num_rows, pa.int64()))

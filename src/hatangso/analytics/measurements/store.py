@@ -102,22 +102,3 @@ def duplicate_rows(
         f"GROUP BY {key} HAVING count(*) > 1 ORDER BY 1"
     ).fetchall()
     return [RowError(row, column, text or "", vi, en) for row, text in found[:limit]]
-
-
-def new_batch(*, kind: str, path: Path, stored: Path, digest: str, rows: int, actor, synthetic: bool):
-    """The import batch of a measurement file, change-logged (call inside the write's transaction)."""
-    from hatangso.collection.models import ImportBatch
-    from hatangso.core.changelog import record_change
-    from hatangso.core.models import ChangeLogEntry
-
-    batch = ImportBatch.objects.create(
-        kind=kind,
-        file_name=path.name,
-        stored_path=str(stored),
-        sha256=digest,
-        rows=rows,
-        created_by=actor.name,
-        synthetic=synthetic,
-    )
-    record_change(actor, ChangeLogEntry.Action.CREATE, batch)
-    return batch

@@ -1,4 +1,3 @@
-from datetime import date
 from pathlib import Path
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -12,18 +11,7 @@ from hatangso.geography.selectors import resolve_unit, rollup_units
 from hatangso.plans.selectors import default_plan
 from hatangso.utilities.errors import UserError
 from hatangso.utilities.numbers import format_number
-from hatangso.utilities.periods import parse_period
-
-
-def _day(text: str | None) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise UserError(
-            f"Ngày '{text}' phải có dạng YYYY-MM-DD", f"Date '{text}' must be YYYY-MM-DD"
-        ) from exc
+from hatangso.utilities.periods import parse_iso_day, parse_period
 
 
 def _yes_no(value: bool | None) -> str:
@@ -61,7 +49,7 @@ class Command(HatangsoCommand):
         parameters = CoverageParameters(model=model, cell_m=cell, load=load)
         parameters.check()
         plan = default_plan() if not (on and unit) else None
-        on = _day(on) or parse_period(plan.period).end
+        on = parse_iso_day(on) if on else parse_period(plan.period).end
         area = resolve_unit(unit, start=on) if unit else plan.area_unit
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, console=self.console, transient=True) as progress:
@@ -84,7 +72,7 @@ class Command(HatangsoCommand):
 
     def _export(self, *, format, out, on, **options):
         found = layers()
-        day = _day(on)
+        day = parse_iso_day(on) if on else None
         if day:
             found = [layer for layer in found if layer.as_of == day]
         if not found:

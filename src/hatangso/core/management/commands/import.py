@@ -1,4 +1,3 @@
-from datetime import date
 from pathlib import Path
 
 from hatangso.analytics.measurements.lines import import_line_measurements
@@ -9,20 +8,11 @@ from hatangso.core.management.base import HatangsoCommand
 from hatangso.geography.services import import_boundaries, import_gso_list, import_villages
 from hatangso.plans.selectors import default_plan
 from hatangso.registry.imports import IMPORTERS
-from hatangso.utilities.errors import UserError
+from hatangso.utilities.periods import parse_iso_day
 from hatangso.workplan.services import import_roads
 
 KINDS = ("admin-units", "villages", "boundaries", "values", "roads", "lines", "population")
 KINDS = (*KINDS, "ookla", "mlab", *IMPORTERS)
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise UserError(
-            f"Ngày '{text}' phải có dạng YYYY-MM-DD", f"Date '{text}' must be YYYY-MM-DD"
-        ) from exc
 
 
 class Command(HatangsoCommand):
@@ -64,8 +54,8 @@ class Command(HatangsoCommand):
                 actor=actor,
                 province_code=options["province"],
                 source=options["source"],
-                valid_from=_date(options["valid_from"]) if options["valid_from"] else None,
-                valid_to=_date(options["valid_to"]) if options["valid_to"] else None,
+                valid_from=parse_iso_day(options["valid_from"]) if options["valid_from"] else None,
+                valid_to=parse_iso_day(options["valid_to"]) if options["valid_to"] else None,
             )
             self.console.print(
                 f"Đơn vị hành chính / units: {summary.created} mới / created, "
@@ -75,7 +65,7 @@ class Command(HatangsoCommand):
             count = import_boundaries(
                 path=file,
                 actor=actor,
-                on=_date(options["on"]) if options["on"] else None,
+                on=parse_iso_day(options["on"]) if options["on"] else None,
                 source=options["source"],
                 synthetic=options["synthetic"],
             )
@@ -87,7 +77,7 @@ class Command(HatangsoCommand):
             self.console.print(f"{counts} (lần nhập / batch {result.batch.pk})")
         elif kind == "population":
             result = import_population(
-                path=file, actor=actor, on=_date(options["on"]) if options["on"] else None,
+                path=file, actor=actor, on=parse_iso_day(options["on"]) if options["on"] else None,
                 synthetic=options["synthetic"],
             )  # fmt: skip
             self.console.print(

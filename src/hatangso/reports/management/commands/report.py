@@ -1,12 +1,10 @@
-from datetime import date
 from pathlib import Path
 
 from hatangso.core.management.base import HatangsoCommand
 from hatangso.geography.selectors import resolve_unit
 from hatangso.plans.selectors import default_plan, get_plan
 from hatangso.reports.services import FORMATS, build_report, load_report_texts
-from hatangso.utilities.errors import UserError
-from hatangso.utilities.periods import parse_period
+from hatangso.utilities.periods import parse_iso_day, parse_period
 
 
 class Command(HatangsoCommand):
@@ -34,15 +32,7 @@ class Command(HatangsoCommand):
             if options["unit"]
             else plan.area_unit
         )
-        report_date = None
-        if options["date"]:
-            try:
-                report_date = date.fromisoformat(options["date"])
-            except ValueError as exc:
-                raise UserError(
-                    f"Ngày '{options['date']}' phải có dạng YYYY-MM-DD",
-                    f"Date '{options['date']}' must be YYYY-MM-DD",
-                ) from exc
+        report_date = parse_iso_day(options["date"]) if options["date"] else None
         if options["texts"]:
             load_report_texts(
                 path=options["texts"], plan=plan, period=period.code, unit=unit, actor=self.actor()
