@@ -13,7 +13,7 @@ $(UV):
 	$(UV_VENV)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
 setup: $(UV)
-	$(UV) sync --frozen --quiet --python $(PYTHON)
+	$(UV) sync --frozen --quiet --extra spark --python $(PYTHON)
 
 demo: setup
 	$(VENV)/bin/hatangso demo $(ARGS)
