@@ -191,3 +191,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("HATANGSO_MAIL_FROM", "hatangso@localhost")
 # a unit with fewer measured lines than this gets no value ("no_data" with the reason).
 MIN_SAMPLES_PER_LINE = int(os.environ.get("HATANGSO_MIN_SAMPLES_PER_LINE", "3"))
 MIN_LINES_PER_UNIT = int(os.environ.get("HATANGSO_MIN_LINES_PER_UNIT", "10"))
+
+# The engine of the measurement pipelines (analytics/measurements/engines.py): DuckDB in process, or
+# Apache Spark (the `spark` extra and Java 17) at national scale; the Spark master URL (local mode
+# with two cores by default, spark://host:7077 for a cluster).
+ENGINE = os.environ.get("HATANGSO_ENGINE", "duckdb")
+SPARK_MASTER = os.environ.get("HATANGSO_SPARK_MASTER", "local[2]")

@@ -5,14 +5,14 @@ over all rows, and accepted rows go to Parquet — never row by row through the 
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pyarrow as pa
 from django.conf import settings
 from django.db import transaction
 
-from hatangso.analytics.measurements import store
+from hatangso.analytics.measurements import engines, store
 from hatangso.analytics.providers import ElementTotal, Scope
 from hatangso.collection.models import DataElement, ImportBatch
 from hatangso.collection.services import record_import_batch
@@ -237,6 +237,63 @@ MEASURES = {
 }
 
 
+# Per line its mean download speed over the period, then per customer type the lines with enough
+# samples and those of them at the threshold. Written once in DuckDB's dialect; engines.py runs it on
+# DuckDB or transpiles it for Spark. The month partitions prune the files: a period of whole months
+# (every month, quarter and year) needs no `time` column at all.
+LINE_TOTALS = """
+WITH per_line AS (
+    SELECT line_id, customer_type, avg(download_mbps) AS speed, count(*) AS samples,
+           bool_or(synthetic) AS synthetic
+    FROM lines
+    WHERE month BETWEEN $first_month AND $last_month {time}
+      AND unit_id IN (SELECT id FROM scope_units) {operator}
+    GROUP BY line_id, customer_type
+)
+SELECT customer_type,
+       count(*) FILTER (WHERE samples >= $min_samples) AS lines,
+       count(*) FILTER (WHERE samples >= $min_samples AND speed >= CASE customer_type
+            WHEN 'individual' THEN $individual_mbps ELSE $organisation_mbps END) AS fast,
+       sum(samples) AS samples, bool_or(synthetic) AS synthetic
+FROM per_line GROUP BY customer_type ORDER BY customer_type
+"""
+
+
+def line_totals(
+    *, unit_ids: list[int], start: date, end: date, operator: str | None = None, min_samples: int
+) -> dict[str, tuple[int, int, int, bool]]:
+    """Per customer type (lines with enough samples, of them at the threshold, samples, synthetic)
+    for the lines of `unit_ids` (and `operator`) measured from `start` to `end` (days, inclusive)."""
+    after = end + timedelta(days=1)
+    params = {
+        "first_month": start.year * 100 + start.month,
+        "last_month": end.year * 100 + end.month,
+        "min_samples": min_samples,
+        "individual_mbps": THRESHOLDS["individual"],
+        "organisation_mbps": THRESHOLDS["organisation"],
+    }
+    time = ""
+    if start.day != 1 or after.day != 1:
+        time = "AND time >= CAST($start AS TIMESTAMP) AND time < CAST($after AS TIMESTAMP)"
+        params |= {"start": start.isoformat(), "after": after.isoformat()}
+    condition = ""
+    if operator is not None:  # one operator's lines ("" when the scope's operator has no code: none)
+        condition = "AND operator = $operator"
+        params["operator"] = operator
+    rows = engines.engine().rows(
+        LINE_TOTALS.format(time=time, operator=condition),
+        sources={
+            "lines": store.kind_root(KIND),
+            "scope_units": pa.table({"id": pa.array(unit_ids, pa.int64())}),
+        },
+        params=params,
+    )
+    return {
+        kind: (int(lines), int(fast), int(samples or 0), bool(synthetic))
+        for kind, lines, fast, samples, synthetic in rows
+    }
+
+
 class LineSpeeds:
     """Per period, each line's mean download speed; lines at or above the threshold / lines measured.
 
@@ -253,34 +310,17 @@ class LineSpeeds:
             for total in result.values():
                 total.reason = "Chưa có số liệu đo đường truyền / no line measurements imported"
             return result
-        connection = store.connect()
-        units = pa.table({"id": pa.array(list(scope.units.values_list("pk", flat=True)), pa.int64())})
-        connection.register("scope_units", units)
-        operator = ""
+        operator = None
         if scope.operator_id:
             code = Operator.objects.filter(pk=scope.operator_id).values_list("code", flat=True).first()
-            operator = f"AND operator = '{code}'"
-        start, end = scope.period.start, scope.period.end + timedelta(days=1)
-        rows = connection.execute(
-            f"""
-            WITH per_line AS (
-                SELECT line_id, customer_type, avg(download_mbps) AS speed, count(*) AS samples,
-                       bool_or(synthetic) AS synthetic
-                FROM {store.scan(KIND)}
-                WHERE time >= ? AND time < ? AND unit_id IN (SELECT id FROM scope_units) {operator}
-                GROUP BY line_id, customer_type
-            )
-            SELECT customer_type,
-                   count(*) FILTER (WHERE samples >= ?) AS lines,
-                   count(*) FILTER (WHERE samples >= ? AND speed >= CASE customer_type
-                        WHEN 'individual' THEN {THRESHOLDS["individual"]}
-                        ELSE {THRESHOLDS["organisation"]} END) AS fast,
-                   sum(samples) AS samples, bool_or(synthetic) AS synthetic
-            FROM per_line GROUP BY customer_type
-            """,
-            [start, end, settings.MIN_SAMPLES_PER_LINE, settings.MIN_SAMPLES_PER_LINE],
-        ).fetchall()
-        found = {kind: (lines, fast, samples, synthetic) for kind, lines, fast, samples, synthetic in rows}
+            operator = code or ""
+        found = line_totals(
+            unit_ids=list(scope.units.values_list("pk", flat=True)),
+            start=scope.period.start,
+            end=scope.period.end,
+            operator=operator,
+            min_samples=settings.MIN_SAMPLES_PER_LINE,
+        )
         for element in elements:
             kind, at_threshold = MEASURES[element.code]
             lines, fast, samples, synthetic = found.get(kind, (0, 0, 0, False))
