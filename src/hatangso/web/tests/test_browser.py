@@ -1,36 +1,13 @@
 """Pages in a real browser: Playwright driving Debian's chromium (DESIGN.md §8)."""
 
 import json
-import os
-from pathlib import Path
-
-import pytest
 
 from hatangso.geography.services import import_boundaries
+from hatangso.web.tests.browsing import needs_chromium
 from hatangso.workplan.models import Incident
 
-CHROMIUM = Path("/usr/bin/chromium")
-# Skipped on a developer's machine without chromium, never in CI (.ci/run installs it).
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists() and not os.environ.get("CI"),
-    reason="needs Debian's chromium (apt-get install chromium)",
-)
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API keeps an event loop in this thread; the ORM calls of the test itself
-    # happen between browser steps, never concurrently. Only for this test (monkeypatch undoes it).
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield chromium
-        chromium.close()
+# The `browser` fixture (browsing.py) closes the database connection of the test's own ORM calls.
+pytestmark = needs_chromium
 
 
 def test_a_click_on_the_map_places_the_incident(browser, live_server, transactional_db, tmp_path):
