@@ -1,0 +1,155 @@
+"""The measurement engines: DuckDB and Spark give the same line-speed indicators on one sample.
+
+Spark needs the `spark` extra and Java 17. Where either is missing the parity test is skipped with
+the reason — except in CI (CI=true), where it fails: CI installs both.
+"""
+
+import importlib.util
+import os
+import shutil
+from datetime import date
+
+import pytest
+
+from hatangso.analytics.measurements import engines
+from hatangso.analytics.measurements.lines import import_line_measurements, line_totals
+from hatangso.analytics.services import evaluate_scorecard
+from hatangso.geography.models import AdministrativeUnit
+from hatangso.utilities.errors import UserError
+from hatangso.utilities.periods import parse_period
+
+CODES = ("fixed_individual_100mbps", "fixed_organisation_500mbps")
+HEADER = "ma_duong_truyen,doanh_nghiep,loai_khach_hang,ma_don_vi,thoi_gian,tai_xuong_mbps\n"
+
+
+def spark_missing_reason() -> str:
+    if importlib.util.find_spec("pyspark") is None:
+        return "pyspark is not installed (make setup installs the spark extra)"
+    if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
+        return "Java is not installed (Spark needs Java 17)"
+    return ""
+
+
+@pytest.fixture(scope="module")
+def spark():
+    """The process's SparkSession, started once for the module (about 10 s)."""
+    reason = spark_missing_reason()
+    if reason:
+        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+            pytest.fail(f"CI must run the Spark parity test: {reason}")
+        pytest.skip(reason)
+    from django.conf import settings
+
+    return engines.spark_session(settings.SPARK_MASTER)
+
+
+@pytest.fixture(autouse=True)
+def own_store(settings, tmp_path):
+    settings.HOME = tmp_path / "home"
+
+
+def lines(prefix, count, speeds, kind="ca_nhan", unit="19996", operator="vnpt", month=9):
+    return [
+        f"{prefix}{n},{operator},{kind},{unit},{day:02d}/{month:02d}/2024 10:00,{speed}"
+        for n in range(count)
+        for day, speed in enumerate(speeds, start=1)
+    ]
+
+
+def sample() -> list[str]:
+    """Three communes, both customer types, lines over, at and under the thresholds, lines with too
+    few samples, a commune with too few lines, samples in two months and outside 2024."""
+    return [
+        # Tứ Hạ: 4 fast and 2 slow individual lines, 2 fast ones with only two samples; 3 of 5
+        # organisation lines at 500 (two of them measured in October too).
+        *lines("TH-F", 4, [90, 110, 130]),
+        *lines("TH-S", 2, [80, 90, 100]),
+        *lines("TH-U", 2, [150, 160]),
+        *lines("TH-O", 3, [480, 520, 530], kind="to_chuc"),
+        *lines("TH-O", 2, [490, 530], kind="to_chuc", month=10),
+        *lines("TH-P", 2, [300, 320, 310], kind="to_chuc"),
+        # Hương Toàn: 5 individual lines averaging exactly 100, 1 just under; 2 organisation lines
+        # (under the line floor); a fast line measured in 2025 only.
+        *lines("HT-E", 3, [100, 100, 100], unit="20005", operator="viettel"),
+        *lines("HT-M", 2, [95, 100, 105], unit="20005", operator="viettel"),
+        *lines("HT-L", 1, [99.9, 100, 100], unit="20005", operator="viettel"),
+        *lines("HT-O", 2, [600, 610, 620], kind="to_chuc", unit="20005", operator="viettel"),
+        "HT-X0,viettel,ca_nhan,20005,02/01/2025 10:00,300",
+        "HT-X0,viettel,ca_nhan,20005,03/01/2025 10:00,300",
+        "HT-X0,viettel,ca_nhan,20005,04/01/2025 10:00,300",
+        # Hương Vân: 3 individual lines only (under the line floor), measured in November.
+        *lines("HV-F", 3, [200, 210, 220], unit="20008", operator="fpt", month=11),
+    ]
+
+
+def scorecards(plan, units) -> dict[tuple[str, str], dict]:
+    result = {}
+    for unit in units:
+        card = evaluate_scorecard(plan=plan, unit=unit, period=parse_period("2024")).as_json()
+        for indicator in card["indicators"]:
+            if indicator["code"] in CODES:
+                result[unit.code, indicator["code"]] = {
+                    key: indicator[key] for key in ("numerator", "denominator", "value", "status", "reason")
+                }
+    return result
+
+
+def test_duckdb_and_spark_give_the_same_line_indicators(spark, seed_plan, actor, tmp_path, settings):
+    settings.MIN_SAMPLES_PER_LINE, settings.MIN_LINES_PER_UNIT = 3, 5
+    path = tmp_path / "do-kiem.csv"
+    path.write_text(HEADER + "\n".join(sample()) + "\n", encoding="utf-8")
+    import_line_measurements(path=path, actor=actor, synthetic=True)
+    units = [seed_plan.area_unit, *AdministrativeUnit.objects.filter(code__in=["19996", "20005", "20008"])]
+
+    settings.ENGINE = "duckdb"
+    on_duckdb = scorecards(seed_plan, units)
+    settings.ENGINE = "spark"
+    on_spark = scorecards(seed_plan, units)
+
+    assert on_spark == on_duckdb
+    figures = {key: (v["numerator"], v["denominator"], v["status"]) for key, v in on_duckdb.items()}
+    assert figures == {
+        # 4 of 6 in Tứ Hạ, 5 of 6 in Hương Toàn, 3 of 3 in Hương Vân: 12 of 15 = 80 %.
+        ("480", "fixed_individual_100mbps"): (12, 15, "achieved"),
+        # 3 of 5 in Tứ Hạ, 2 of 2 in Hương Toàn: 5 of 7.
+        ("480", "fixed_organisation_500mbps"): (5, 7, "not_achieved"),
+        ("19996", "fixed_individual_100mbps"): (4, 6, "not_achieved"),
+        ("19996", "fixed_organisation_500mbps"): (3, 5, "not_achieved"),
+        ("20005", "fixed_individual_100mbps"): (5, 6, "achieved"),
+        ("20005", "fixed_organisation_500mbps"): (None, None, "no_data"),
+        ("20008", "fixed_individual_100mbps"): (None, None, "no_data"),
+        ("20008", "fixed_organisation_500mbps"): (None, None, "no_data"),
+    }
+    assert "only 2 lines with enough samples (at least 5 needed)" in on_spark["20005", CODES[1]]["reason"]
+    assert "only 3 lines" in on_spark["20008", CODES[0]]["reason"]
+
+    # Part of a month (the time filter) and one operator's lines, straight through the pipeline.
+    ids = [u.pk for u in units[1:]]
+    part = {"unit_ids": ids, "start": date(2024, 9, 2), "end": date(2024, 10, 1), "min_samples": 2}
+    found = {}
+    for operator in (None, "viettel"):
+        settings.ENGINE = "duckdb"
+        found[operator] = line_totals(**part, operator=operator)
+        settings.ENGINE = "spark"
+        assert line_totals(**part, operator=operator) == found[operator]
+    # 2–3 September and 1 October: (lines with 2 samples, at the threshold, samples, synthetic).
+    assert found == {
+        None: {"individual": (12, 10, 26, True), "organisation": (7, 5, 16, True)},
+        "viettel": {"individual": (6, 6, 12, True), "organisation": (2, 2, 4, True)},
+    }
+
+
+def test_an_unknown_engine_is_one_sentence(settings):
+    settings.ENGINE = "polars"
+    with pytest.raises(UserError) as error:
+        engines.engine()
+    assert str(error.value) == (
+        "HATANGSO_ENGINE phải là duckdb hoặc spark, không phải 'polars' / "
+        "HATANGSO_ENGINE must be duckdb or spark, not 'polars'"
+    )
+
+
+def test_the_query_is_transpiled_for_spark():
+    assert engines.to_spark("SELECT count(*) FILTER (WHERE x >= $floor) FROM t") == (
+        "SELECT COUNT(*) FILTER(WHERE x >= :floor) FROM t"
+    )
