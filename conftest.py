@@ -34,7 +34,18 @@ def table_counts(db):
     """A snapshot of every table's row count, to assert that nothing was written."""
     from django.apps import apps
 
+    from hatangso.collection.models import ImportBatch
+    from hatangso.core.models import ChangeLogEntry
+
     def counts() -> dict[str, int]:
-        return {m._meta.label: m.objects.count() for m in apps.get_models()}
+        result = {m._meta.label: m.objects.count() for m in apps.get_models()}
+        # A rejected import keeps only its error report (a rejected batch, change-logged), no data.
+        rejected = ImportBatch.objects.filter(status="rejected").values_list("pk", flat=True)
+        rejected = [str(pk) for pk in rejected]
+        result["collection.ImportBatch"] -= len(rejected)
+        result["core.ChangeLogEntry"] -= ChangeLogEntry.objects.filter(
+            object_type="collection.importbatch", object_id__in=rejected
+        ).count()
+        return result
 
     return counts

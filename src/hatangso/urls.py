@@ -22,9 +22,14 @@ urlpatterns = [
     path(
         "nhap-lieu/<int:form_id>/<str:period>/excel/", collection_views.entry_template, name="entry-template"
     ),
+    path("tep-nhap/", collection_views.import_list, name="import-list"),
     path("tep-nhap/<int:batch_id>/", collection_views.import_file, name="import-file"),
     path("bieu/<int:form_id>/", collection_views.form_fields, name="form-fields"),
     path("ha-tang/vi-tri/", registry_views.site_review, name="site-review"),
+    path("ha-tang/", registry_views.registry_index, name="registry-stations"),
+    path("ha-tang/tram/<slug:operator>/<str:code>/", registry_views.station_detail, name="registry-station"),
+    path("ha-tang/<slug:kind>/", registry_views.registry_list, name="registry-list"),
+    path("ha-tang/<slug:kind>/<str:code>/", registry_views.registry_detail, name="registry-item"),
     path("nhiem-vu/", workplan_views.task_board, name="task-board"),
     path("nhiem-vu/<int:task_id>/", workplan_views.task_detail, name="task-detail"),
     path("minh-chung/<int:evidence_id>/", workplan_views.evidence_file, name="evidence-file"),

@@ -1,6 +1,6 @@
 """Reads of reported values, always through the user's scope."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from hatangso.collection.models import DataValue, ImportBatch, ReportForm, Submission
@@ -60,13 +60,20 @@ def get_submission(user, pk: int) -> Submission:
 
 def import_list(user, submission: Submission | None = None) -> QuerySet[ImportBatch]:
     """Imported files the user may download: only those whose every report lies in the user's scope,
-    so a file an office imported for all communes (or all operators) is never handed to one of them."""
+    so a file an office imported for all communes (or all operators) is never handed to one of them.
+    A rejected file (nothing written, no report) is its uploader's alone (and a superuser's): its
+    error report quotes the file's cells. Registry and measurement batches feed no report: not here."""
     visible = submission_list(user)
     outside = Submission.objects.exclude(pk__in=visible.values("pk"))
     batches = ImportBatch.objects.filter(submissions__in=visible).exclude(submissions__in=outside)
     if submission is not None:
-        batches = batches.filter(submissions=submission)
-    return batches.distinct().order_by("-created_at")
+        return batches.filter(submissions=submission).distinct().order_by("-created_at")
+    rejected = ImportBatch.objects.filter(status=ImportBatch.Status.REJECTED)
+    if not getattr(user, "is_superuser", False):
+        rejected = rejected.filter(uploaded_by=user) if getattr(user, "pk", None) else rejected.none()
+    return ImportBatch.objects.filter(
+        Q(pk__in=batches.values("pk")) | Q(pk__in=rejected.values("pk"))
+    ).order_by("-created_at", "-pk")
 
 
 def get_import(user, pk: int) -> ImportBatch:

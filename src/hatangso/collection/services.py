@@ -290,7 +290,9 @@ def import_values(*, path: Path, actor: Actor, user=None, synthetic: bool = Fals
     mapping = _map_columns(table.columns)
     rows, errors, skipped = _parse_rows(table, mapping, today=timezone.localdate(), user=user)
     if errors:
-        keep_original(path, "rejected")
+        record_rejected_import(
+            kind="values", path=path, errors=errors.errors, actor=actor, synthetic=synthetic
+        )
         raise ImportRejected(path.name, errors.errors)
     if not rows:
         raise UserError(f"Tệp {path.name} không có dòng số liệu nào", f"File {path.name} has no data rows")
@@ -311,6 +313,25 @@ def record_import_batch(
         created_by=actor.name, synthetic=synthetic,
     )  # fmt: skip
     record_change(actor, ChangeLogEntry.Action.CREATE, batch)
+    return batch
+
+
+REJECTED_ERRORS_KEPT = 1000  # row errors stored with a rejected batch; the count is always complete
+
+
+def record_rejected_import(*, kind: str, path: Path, errors: list, actor: Actor, synthetic: bool = False):
+    """A file with bad rows: keep it (under imports/rejected) and record a rejected batch with its row
+    errors, change-logged, so the imports page shows the error report. Nothing else is written; call
+    it outside the import's transaction, before raising ImportRejected."""
+    stored, digest = keep_original(path, "rejected")
+    with transaction.atomic():
+        batch = ImportBatch.objects.create(
+            kind=kind, file_name=Path(path).name, stored_path=str(stored), sha256=digest, rows=len(errors),
+            created_by=actor.name, synthetic=synthetic, status=ImportBatch.Status.REJECTED,
+            errors=[e.as_dict() for e in errors[:REJECTED_ERRORS_KEPT]],
+            uploaded_by=actor.user if getattr(actor.user, "pk", None) else None,
+        )  # fmt: skip
+        record_change(actor, ChangeLogEntry.Action.CREATE, batch)
     return batch
 
 

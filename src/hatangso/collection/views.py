@@ -6,6 +6,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -153,6 +154,16 @@ def _import_upload(request) -> list:
         % {"name": Path(upload.name).name, **counts},
     )
     return []
+
+
+@login_required
+def import_list(request):
+    """The imported files the user may see (the selector's scope), with a rejected file's row errors;
+    a rejected file wrote nothing."""
+    page = Paginator(selectors.import_list(request.user).prefetch_related("submissions"), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "collection/import_list.html", {"page": page})
 
 
 @login_required

@@ -8,6 +8,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from hatangso.api.auth import API_AUTH
 from hatangso.core.changelog import Actor
 from hatangso.registry import selectors
+from hatangso.registry.filtersets import KINDS_BY_API, filter_errors, filter_items
 from hatangso.registry.imports import (
     import_ducts,
     import_fibre,
@@ -84,17 +85,168 @@ def _actor(request) -> Actor:
     return Actor(user=request.user, origin=f"api: {request.method} {request.path}"[:200])
 
 
+class SharedItemOut(Schema):
+    """A pole or duct segment. `tenants` lists the operators using it that the caller may see (an
+    enterprise renting it: only itself, unless it owns the item); `tenant_count` counts them all."""
+
+    code: str
+    lat: float | None
+    lon: float | None
+    unit: str | None
+    unit_source: str
+    status: str
+    in_service_from: date | None
+    in_service_to: date | None
+    owner: str | None
+    owner_name: str
+    tenants: list[str]
+    tenant_count: int
+    shared: bool
+    length_m: float | None = None
+    synthetic: bool
+
+    @staticmethod
+    def resolve_unit(obj):
+        return obj.unit.code if obj.unit_id else None
+
+    @staticmethod
+    def resolve_owner(obj):
+        return obj.owner.code if obj.owner_id else None
+
+    @staticmethod
+    def resolve_tenants(obj, context):
+        current = [t for t in selectors.visible_tenancies(context["request"].user, obj) if t.until is None]
+        return [t.operator.code for t in current]
+
+    @staticmethod
+    def resolve_shared(obj):
+        return obj.tenant_count >= 2
+
+
+class FibreOut(Schema):
+    code: str
+    name: str
+    operator: str
+    lat: float | None
+    lon: float | None
+    unit: str | None
+    status: str
+    in_service_from: date | None
+    in_service_to: date | None
+    length_m: float
+    synthetic: bool
+
+    @staticmethod
+    def resolve_operator(obj):
+        return obj.operator.code
+
+    @staticmethod
+    def resolve_unit(obj):
+        return obj.unit.code if obj.unit_id else None
+
+
+class GovLinkOut(Schema):
+    code: str
+    office: str
+    commune_office: bool
+    link_type: str
+    bandwidth_mbps: float | None
+    operator: str | None
+    unit: str | None
+    status: str
+    in_service_from: date | None
+    in_service_to: date | None
+    synthetic: bool
+
+    @staticmethod
+    def resolve_operator(obj):
+        return obj.operator.code if obj.operator_id else None
+
+    @staticmethod
+    def resolve_unit(obj):
+        return obj.unit.code if obj.unit_id else None
+
+
+class ZoneOut(Schema):
+    code: str
+    name: str
+    lat: float | None
+    lon: float | None
+    unit: str | None
+    status: str
+    coverage: list[str]  # "operator:technology", the caller's own only for an enterprise
+    synthetic: bool
+
+    @staticmethod
+    def resolve_unit(obj):
+        return obj.unit.code if obj.unit_id else None
+
+    @staticmethod
+    def resolve_coverage(obj, context):
+        rows = selectors.visible_coverage(context["request"].user, obj)
+        return [f"{c.operator.code}:{c.technology}" for c in rows]
+
+
+def _filtered(request, api_name: str):
+    """The kind's FilterSet over the caller's items, from the query string (the same sets as the
+    pages: `q`, `unit`, `status`, `in_service_on`, `sort` and the kind's own); bad values → 400."""
+    filterset = filter_items(KINDS_BY_API[api_name], request, request.GET)
+    if not filterset.is_valid():
+        raise UserError(*filter_errors(filterset))
+    return filterset.qs
+
+
 @router.get("/stations", response=list[StationOut])
 @paginate(LimitOffsetPagination)
 def list_stations(request, operator: str | None = None, unit: str | None = None):
-    return selectors.station_list(request.user, operator=operator, unit=unit)
+    """The caller's stations; filters `operator`, `technology`, `unit`, `status`, `q`, `site`,
+    `in_service_on` (YYYY-MM-DD), `sort` (code, commune, status; `-` for descending)."""
+    return _filtered(request, "stations")
 
 
 @router.get("/sites", response=list[SiteOut])
 @paginate(LimitOffsetPagination)
 def list_sites(request, shared: bool | None = None, confirmed: bool | None = None):
-    """Physical sites found by the detection; `shared=true` lists those with ≥ 2 operators."""
-    return selectors.site_list(request.user, shared=shared, confirmed=confirmed)
+    """Physical sites found by the detection; `shared=true` lists those with ≥ 2 operators (counted
+    on `in_service_on` when given); also `operator`, `unit`, `status`, `q`, `sort`."""
+    return _filtered(request, "sites")
+
+
+@router.get("/poles", response=list[SharedItemOut])
+@paginate(LimitOffsetPagination)
+def list_poles(request):
+    """Poles the caller may see; `owner`, `tenant`, `shared`, `unit`, `status`, `q`, `in_service_on`
+    (tenants counted that day, as `pole_sharing` counts them), `sort`."""
+    return _filtered(request, "poles")
+
+
+@router.get("/ducts", response=list[SharedItemOut])
+@paginate(LimitOffsetPagination)
+def list_ducts(request):
+    """Duct segments, with the same filters as poles."""
+    return _filtered(request, "ducts")
+
+
+@router.get("/fibre", response=list[FibreOut])
+@paginate(LimitOffsetPagination)
+def list_fibre(request):
+    """Fibre routes; `operator`, `unit`, `status`, `q`, `in_service_on`, `sort`."""
+    return _filtered(request, "fibre")
+
+
+@router.get("/gov-links", response=list[GovLinkOut])
+@paginate(LimitOffsetPagination)
+def list_gov_links(request):
+    """Offices' links to the government data network; `operator`, `link_type`, `commune_office`,
+    `unit`, `status`, `q`, `in_service_on`, `sort`."""
+    return _filtered(request, "gov-links")
+
+
+@router.get("/zones", response=list[ZoneOut])
+@paginate(LimitOffsetPagination)
+def list_zones(request):
+    """Industrial zones; `operator` and `technology` (IoT coverage), `unit`, `status`, `q`, `sort`."""
+    return _filtered(request, "zones")
 
 
 @router.get("/sites/{code}", response=SiteOut)

@@ -14,7 +14,7 @@ from shapely import wkt
 from shapely.errors import ShapelyError
 
 from hatangso.collection.models import ImportBatch
-from hatangso.collection.services import record_import_batch
+from hatangso.collection.services import record_import_batch, record_rejected_import
 from hatangso.core.changelog import Actor, record_change, record_changes, snapshot
 from hatangso.core.models import ChangeLogEntry
 from hatangso.core.scoping import scope_for
@@ -238,9 +238,11 @@ class _Reader:
         else:
             seen[key] = self.number
 
-    def reject_if_bad(self, path: Path) -> None:
+    def reject_if_bad(self, path: Path, kind: str, actor: Actor, synthetic: bool = False) -> None:
         if self.errors:
-            keep_original(path, "rejected")
+            record_rejected_import(
+                kind=kind, path=Path(path), errors=self.errors.errors, actor=actor, synthetic=synthetic
+            )
             raise ImportRejected(Path(path).name, self.errors.errors)
 
 
@@ -357,7 +359,7 @@ def _common(reader: _Reader, item, locate: bool = True) -> AdministrativeUnit | 
 
 
 def _finish(kind, model, path, reader, items, declared, key_of, actor, synthetic, tenants=None, tenancy=None):
-    reader.reject_if_bad(path)
+    reader.reject_if_bad(path, kind, actor, synthetic)
     if not items:
         raise UserError(
             f"Tệp {Path(path).name} không có dòng dữ liệu nào", f"File {Path(path).name} has no data rows"
@@ -652,7 +654,7 @@ def import_gov_links(
         if reader.ok:
             items.append(link)
             declared.append(unit)
-    reader.reject_if_bad(path)
+    reader.reject_if_bad(path, "gov-links", actor, synthetic)
     if not items:
         raise UserError(
             f"Tệp {Path(path).name} không có dòng dữ liệu nào", f"File {Path(path).name} has no data rows"

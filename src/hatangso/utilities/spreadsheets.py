@@ -16,3 +16,9 @@ def append_row(sheet, values: list) -> None:
 def set_widths(sheet, widths: dict[int, float]) -> None:
     for column, width in widths.items():
         sheet.column_dimensions[get_column_letter(column)].width = width
+
+
+def csv_cell(value) -> str:
+    """A CSV cell: text that a spreadsheet would read as a formula gets a leading apostrophe."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if looks_like_formula(text) else text

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -52,7 +53,12 @@ class DataElement(models.Model):
 
 
 class ImportBatch(models.Model):
-    """One accepted import; the original file is kept under HATANGSO_HOME/imports."""
+    """One import; the original file is kept under HATANGSO_HOME/imports. A rejected file (bad rows:
+    nothing written) is recorded too, with its row errors, so the imports page can show them."""
+
+    class Status(models.TextChoices):
+        ACCEPTED = "accepted", _("Đã nhập")
+        REJECTED = "rejected", _("Bị từ chối")
 
     kind = models.CharField(max_length=30)
     file_name = models.CharField(max_length=300)
@@ -64,6 +70,13 @@ class ImportBatch(models.Model):
     synthetic = models.BooleanField(default=False)
     # The reports the file's rows belong to: the original stays with each of them.
     submissions = models.ManyToManyField("collection.Submission", blank=True, related_name="imports")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACCEPTED)
+    # A rejected file's row errors (row, column, value, reason_vi, reason_en); [] when accepted.
+    errors = models.JSONField(default=list, blank=True)
+    # Who sent a rejected file through the web or the API (the page shows it to them alone).
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at"]
