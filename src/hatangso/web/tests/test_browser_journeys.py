@@ -1,0 +1,508 @@
+"""Every role's main journeys in a real browser (Playwright driving Debian's chromium, DESIGN.md §8).
+
+One chromium and one world for the module: the world is committed (the live server answers from its
+own threads and, on PostgreSQL, its own connections) and the database is emptied afterwards, as
+Django's transactional tests do; conftest.py runs this module after the tests that roll back.
+Each journey opens its own browser context (its own cookies) and fails on any script error or
+content-security-policy violation on the pages it visits.
+"""
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.shortcuts import resolve_url
+
+from hatangso.web.tests.browsing import launched_chromium, needs_chromium
+
+pytestmark = needs_chromium
+COMMITS_ITS_WORLD = True  # conftest.py runs this module last
+
+JUNE_2024 = date(2024, 6, 1)
+PASSWORD = "a long passphrase 2024"
+HOUSEHOLD_FIBER = "Tỷ lệ hộ gia đình có truy nhập Internet băng rộng cáp quang"
+COMMUNE_FORM = "Biểu báo cáo năm của UBND xã, phường về hạ tầng số"
+
+# Who logs in: (role, unit, operator, agency).
+USERS = {
+    "vhtt": ("plan_owner", "480", None, None),
+    "lanhdao": ("leader", "480", None, None),
+    "qldt": ("agency", "480", None, "phong_qldt"),
+    "tuha": ("commune", "19996", None, None),
+    "huongtoan": ("commune", "20005", None, None),
+    "viettel": ("enterprise", None, "viettel", None),
+    "vnpt": ("enterprise", None, "vnpt", None),
+}
+# Imported files (period, unit, element, operator, value): distinctive numbers, so a page that shows
+# one to someone outside its owner's scope is caught by a plain text search.
+FILES = {
+    "tuha": [("2024", "19996", "households", "", "10917"), ("2024", "19996", "households_ftth", "", "9521")],
+    "huongtoan": [
+        ("2024", "20005", "households", "", "10843"),
+        ("2024", "20005", "households_ftth", "", "8677"),
+    ],
+    "viettel": [("202406", "19996", "smartphone_subscriptions", "viettel", "21163")],
+    "vnpt": [("202406", "19996", "smartphone_subscriptions", "vnpt", "18311")],
+}
+
+
+def figures(owner: str) -> list[str]:
+    """The owner's numbers as pages may print them: 10843 and 10.843."""
+    numbers = [row[-1] for row in FILES[owner]]
+    return numbers + [f"{int(n):,}".replace(",", ".") for n in numbers]
+
+
+@dataclass
+class World:
+    url: str = ""
+    batches: dict = field(default_factory=dict)  # owner -> ImportBatch pk
+    submissions: dict = field(default_factory=dict)  # owner -> Submission pk
+    values: dict = field(default_factory=dict)  # owner -> DataValue pk of its first file row
+    sites: dict = field(default_factory=dict)  # "shared" / "vnpt_only" -> Site code
+    form: int = 0  # the communes' yearly form
+
+
+def _csv(rows) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["ky", "ma_don_vi", "ma_chi_so", "doanh_nghiep", "gia_tri"])
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def _build(folder: Path) -> World:
+    from hatangso.analytics.services import compute_scorecard
+    from hatangso.collection.models import DataValue
+    from hatangso.collection.services import import_values
+    from hatangso.collection.workflow import get_submission
+    from hatangso.core.changelog import Actor
+    from hatangso.core.services import create_user, grant_membership
+    from hatangso.geography.selectors import resolve_unit
+    from hatangso.geography.services import load_reference_units
+    from hatangso.plans.models import Agency
+    from hatangso.plans.services import SEED_PLAN_FILE, load_plan
+    from hatangso.registry.imports import import_stations
+    from hatangso.registry.models import Operator, Site
+    from hatangso.registry.operators import load_reference_operators
+    from hatangso.utilities.periods import parse_period
+    from hatangso.workplan.services import report_incident
+
+    actor = Actor.command("test")
+    load_reference_units(actor=actor)
+    load_reference_operators(actor=actor)
+    plan = load_plan(path=SEED_PLAN_FILE, actor=actor).plan
+    world = World(form=plan.forms.get(code="ubnd_xa_nam").pk)
+    for name, (role, unit, operator, agency) in USERS.items():
+        user = create_user(username=name, password=PASSWORD, actor=actor)
+        grant_membership(
+            user=user, role=role, actor=actor, unit=resolve_unit(unit, start=JUNE_2024) if unit else None,
+            operator=Operator.objects.get(code=operator) if operator else None,
+            agency=Agency.objects.get(code=agency) if agency else None,
+        )  # fmt: skip
+    for owner, rows in FILES.items():
+        path = folder / f"{owner}.csv"
+        path.write_text(_csv(rows))
+        world.batches[owner] = import_values(path=path, actor=actor).batch.pk
+        period, unit, element, operator, _ = rows[0]
+        world.values[owner] = DataValue.objects.get(
+            data_element__code=element, unit__code=unit, period=period, operator__code=operator or None
+        ).pk
+    for owner, unit in (("tuha", "19996"), ("huongtoan", "20005")):
+        world.submissions[owner] = get_submission(
+            form=plan.forms.get(code="ubnd_xa_nam"), unit=resolve_unit(unit, start=JUNE_2024),
+            operator=None, period="2024", user=None, actor=actor,
+        ).pk  # fmt: skip
+    stations = folder / "tram.csv"
+    stations.write_text(
+        "ma_tram,doanh_nghiep,cong_nghe,vi_do,kinh_do,ma_don_vi,ngay_hoat_dong\n"
+        "V1,viettel,4G,16.53,107.47,19996,01/01/2020\n"
+        "N1,vnpt,4G,16.53001,107.47001,19996,01/01/2020\n"
+        "N2,vnpt,4G,16.48,107.52,20005,01/01/2020\n"
+    )
+    import_stations(path=stations, actor=actor)
+    for site in Site.objects.prefetch_related("stations__operator"):
+        operators = {station.operator.code for station in site.stations.all()}
+        world.sites["shared" if len(operators) > 1 else "vnpt_only"] = site.code
+    report_incident(
+        category="damaged", description="Cáp viễn thông đứt, rơi xuống lòng đường", address="Tứ Hạ",
+        lat=16.53, lon=107.47, actor=actor,
+    )  # fmt: skip
+    compute_scorecard(plan=plan, unit=plan.area_unit, period=parse_period(plan.period))
+    return world
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The world, committed, and the live server that shows it; the database emptied afterwards."""
+    from django.core.management import call_command
+    from django.db import connections
+    from pytest_django.live_server_helper import LiveServer
+
+    with django_db_blocker.unblock():
+        try:
+            world = _build(tmp_path_factory.mktemp("journeys"))
+            server = LiveServer("localhost")
+            try:
+                world.url = server.url
+                yield world
+            finally:
+                server.stop()
+        finally:
+            for connection in connections.all():
+                call_command("flush", verbosity=0, interactive=False, database=connection.alias)
+
+
+@pytest.fixture(autouse=True)
+def db(world):
+    """Shadows pytest-django's `db` in this module: a test asking for `db` makes pytest-django create
+    the test database, and here the name stands for the committed world — no transaction is rolled
+    back around each test (the journeys follow each other on the same world)."""
+    return world
+
+
+@pytest.fixture(scope="module")
+def chromium(world):
+    """One browser for the module, launched after the world is built (see browsing.py)."""
+    with launched_chromium() as browser:
+        yield browser
+
+
+# ---------------------------------------------------------------------------------------------------
+# A browser tab that notes every script error and CSP violation.
+
+
+class Tab:
+    def __init__(self, chromium, world: World, *, expect_404: tuple[str, ...] = ()):
+        self.context = chromium.new_context(base_url=world.url, locale="vi-VN", accept_downloads=True)
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.expect_404 = expect_404
+        self.page.on("pageerror", lambda error: self.errors.append(f"{self.page.url}: {error}"))
+        self.page.on("console", self._console)
+
+    def _console(self, message):
+        if message.type != "error":
+            return
+        # The browser notes an expected 404 of a typed address as a failed load: that one is fine.
+        if "status of 404" in message.text and self.page.url.removeprefix(self.url_root) in self.expect_404:
+            return
+        self.errors.append(f"{self.page.url}: {message.text}")
+
+    @property
+    def url_root(self) -> str:
+        return re.match(r"https?://[^/]+", self.page.url).group(0) if self.page.url.startswith("http") else ""
+
+    def go(self, path: str, status: int = 200):
+        response = self.page.goto(path)
+        assert response is not None and response.status == status, (path, response and response.status)
+        return response
+
+    def log_in(self, username: str):
+        self.go("/dang-nhap/")
+        self.page.get_by_label("Tên đăng nhập").fill(username)
+        self.page.get_by_label("Mật khẩu").fill(PASSWORD)
+        self.page.get_by_role("button", name="Đăng nhập").click()
+        self.page.wait_for_load_state()
+        assert not self.page.url.endswith("/dang-nhap/"), f"{username} could not log in"
+        return self
+
+    def path(self) -> str:
+        return self.page.url.removeprefix(self.url_root)
+
+    def text(self) -> str:
+        return self.page.locator("body").inner_text()
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def tab(chromium, world):
+    """`tab(expect_404=(...))` opens a fresh context; every tab is checked for errors at the end."""
+    tabs = []
+
+    def make(**options) -> Tab:
+        tabs.append(Tab(chromium, world, **options))
+        return tabs[-1]
+
+    yield make
+    errors = [error for t in tabs for error in t.errors]
+    for t in tabs:
+        t.close()
+    assert errors == [], "script errors or CSP violations"
+
+
+def menu_links(t: Tab) -> dict[str, str]:
+    """The header's links: name -> address."""
+    links = t.page.locator("header").get_by_role("link")
+    return {
+        links.nth(i).inner_text().strip(): links.nth(i).get_attribute("href") for i in range(links.count())
+    }
+
+
+# ---------------------------------------------------------------------------------------------------
+# Logging in; the menu.
+
+# What each role's menu must offer, and must not.
+MENU = {
+    "vhtt": (
+        {"Nhiệm vụ", "Tuyến đường", "Phản ánh", "Duyệt báo cáo", "Vị trí trạm", "Báo cáo", "Đọc kế hoạch"},
+        {"Nhập số liệu"},
+    ),
+    "lanhdao": (
+        {"Nhiệm vụ", "Tuyến đường"},
+        {"Nhập số liệu", "Phản ánh", "Duyệt báo cáo", "Vị trí trạm", "Báo cáo", "Đọc kế hoạch"},
+    ),
+    "qldt": (
+        {"Nhiệm vụ", "Tuyến đường", "Phản ánh"},
+        {"Nhập số liệu", "Duyệt báo cáo", "Vị trí trạm", "Báo cáo", "Đọc kế hoạch"},
+    ),
+    "tuha": (
+        {"Nhập số liệu", "Nhiệm vụ", "Tuyến đường"},
+        {"Phản ánh", "Duyệt báo cáo", "Vị trí trạm", "Báo cáo", "Đọc kế hoạch"},
+    ),
+    "viettel": (
+        {"Nhập số liệu", "Nhiệm vụ", "Tuyến đường"},
+        {"Phản ánh", "Duyệt báo cáo", "Vị trí trạm", "Báo cáo", "Đọc kế hoạch"},
+    ),
+}
+
+
+@pytest.mark.parametrize("username", list(MENU))
+def test_each_role_logs_in_and_its_menu_opens_only_what_it_may_use(world, tab, username):
+    t = tab().log_in(username)
+    assert t.path() == resolve_url(settings.LOGIN_REDIRECT_URL)
+    assert username in t.page.locator("header").inner_text()
+    links = menu_links(t)
+    must, must_not = MENU[username]
+    assert must <= set(links), sorted(must - set(links))
+    assert not must_not & set(links), sorted(must_not & set(links))
+    for name, href in links.items():  # every entry opens, with no script or CSP error
+        if href.startswith("/") and "#" not in href and not href.startswith("/admin/"):
+            assert t.go(href).status == 200, name
+    t.page.get_by_role("button", name="Đăng xuất").click()
+    t.page.wait_for_load_state()
+    assert t.page.locator("header").get_by_role("link", name="Đăng nhập").first.is_visible()
+
+
+# ---------------------------------------------------------------------------------------------------
+# The plan owner and the leader: from the scorecard to an indicator and the evidence behind it.
+
+
+@pytest.mark.parametrize("username", ["vhtt", "lanhdao"])
+def test_from_the_scorecard_to_an_indicator_and_its_evidence(world, tab, username, tmp_path):
+    t = tab().log_in(username)
+    t.go("/")
+    t.page.get_by_role("link", name=HOUSEHOLD_FIBER).first.click()
+    t.page.wait_for_load_state()
+    assert t.path().startswith("/chi-tieu/household_fiber/")
+    assert t.page.get_by_role("heading", level=2).first.inner_text() == HOUSEHOLD_FIBER
+    assert t.page.get_by_role("heading", name="Minh chứng").is_visible()
+    inputs = t.page.get_by_role("table").filter(has_text="Tệp nhập")
+    text = inputs.inner_text()
+    assert "10.917" in text and "8.677" in text  # the area's roles see every commune's values
+    link = inputs.get_by_role("link", name=f"#{world.batches['tuha']}").first
+    with t.page.expect_download() as download:
+        link.click()
+    saved = tmp_path / "tep.csv"
+    download.value.save_as(saved)
+    assert download.value.suggested_filename == "tuha.csv"
+    assert saved.read_text() == _csv(FILES["tuha"])
+
+
+# ---------------------------------------------------------------------------------------------------
+# A commune enters its report; the plan owner approves it.
+
+
+def test_a_commune_enters_fixes_and_submits_and_the_plan_owner_approves(world, tab):
+    from hatangso.collection.models import DataValue, Submission
+
+    t = tab().log_in("tuha")
+    t.go(menu_links(t)["Nhập số liệu"])
+    card = t.page.locator("section.card").filter(has=t.page.get_by_role("heading", name=COMMUNE_FORM))
+    card.get_by_role("link", name="2024", exact=True).click()
+    t.page.wait_for_load_state()
+    assert t.page.get_by_role("heading", level=2).inner_text() == COMMUNE_FORM
+    population = t.page.get_by_label("Dân số", exact=True)
+    internet = t.page.get_by_label("Số người sử dụng Internet", exact=True)
+    population.fill("40357")
+    internet.fill("-5")
+    t.page.get_by_role("button", name="Lưu nháp").click()
+    t.page.wait_for_load_state()
+    alert = "Có ô chưa hợp lệ; chưa lưu gì. Sửa các ô được đánh dấu rồi lưu lại."
+    assert t.page.get_by_role("status").filter(has_text=alert).is_visible()
+    assert internet.get_attribute("aria-invalid") == "true"
+    described = t.page.locator(f"#{internet.get_attribute('aria-describedby')}")
+    assert described.inner_text() == "internet_users: số đếm không được âm"
+    assert population.get_attribute("aria-invalid") is None and population.input_value() == "40357"
+    assert not DataValue.objects.filter(unit__code="19996", data_element__code="population").exists()
+
+    internet.fill("30551")
+    t.page.get_by_role("button", name="Lưu và gửi báo cáo").click()
+    t.page.wait_for_load_state()
+    assert t.page.get_by_role("status").filter(has_text="Đã lưu 2 giá trị và gửi báo cáo.").is_visible()
+    assert "Đã gửi" in t.page.locator("p.meta").first.inner_text()
+    assert population.is_disabled()
+    assert Submission.objects.get(pk=world.submissions["tuha"]).status == "submitted"
+
+    owner = tab().log_in("vhtt")
+    owner.go(menu_links(owner)["Duyệt báo cáo"])
+    waiting = re.compile(re.escape(f"{COMMUNE_FORM} · 2024 · Phường Tứ Hạ"))
+    owner.page.get_by_role("link", name=waiting).click()
+    owner.page.wait_for_load_state()
+    assert "40357" in owner.text() and "30551" in owner.text()
+    owner.page.get_by_role("button", name="Duyệt", exact=True).click()
+    owner.page.wait_for_load_state()
+    assert owner.page.get_by_role("status").filter(has_text="Đã cập nhật trạng thái báo cáo.").is_visible()
+    assert "Đã duyệt" in owner.page.locator("p.meta").first.inner_text()
+    assert Submission.objects.get(pk=world.submissions["tuha"]).status == "approved"
+
+
+# ---------------------------------------------------------------------------------------------------
+# A commune uploads its Excel template with a bad cell: the page names the cell, nothing is written.
+
+
+def table_counts() -> dict[str, int]:
+    from django.apps import apps
+
+    return {model._meta.label: model.objects.count() for model in apps.get_models()}
+
+
+def test_an_excel_upload_with_a_bad_cell_names_it_and_writes_nothing(world, tab, tmp_path):
+    from openpyxl import load_workbook
+
+    from hatangso.collection.models import ImportBatch
+    from hatangso.collection.tests.test_templates import DATA_SHEET, HEADER, fill
+
+    t = tab().log_in("huongtoan")
+    t.go(f"/nhap-lieu/{world.form}/2024/")
+    with t.page.expect_download() as download:
+        t.page.get_by_role("link", name="Tải biểu Excel").click()
+    path = tmp_path / download.value.suggested_filename
+    download.value.save_as(path)
+    assert path.name == "ubnd_xa_nam-2024-20005.xlsx"
+    fill(path, {("20005", "population"): 37219, ("20005", "internet_users"): "ba mươi nghìn"})
+    sheet = load_workbook(path)[DATA_SHEET]
+    bad_row = next(
+        row[0].row
+        for row in sheet.iter_rows(min_row=2)
+        if row[HEADER.index("ma_chi_so")].value == "internet_users"
+    )
+    before = table_counts()
+    t.page.get_by_label("Tệp (.xlsx, .csv, .json; tối đa 20 MB)").set_input_files(path)
+    t.page.get_by_role("button", name="Nhập tệp").click()
+    t.page.wait_for_load_state()
+    message = f"Tệp {path.name} có 1 lỗi; không dữ liệu nào được ghi"
+    assert t.page.get_by_role("status").filter(has_text=message).is_visible()
+    errors = t.page.get_by_role("table").filter(has_text="Tệp chưa được nhập")
+    cells = errors.locator("tbody tr").first.locator("td").all_inner_texts()
+    assert cells[:3] == [str(bad_row), "gia_tri", "ba mươi nghìn"]
+    assert "không phải là số" in cells[3] and "is not a number" in cells[3]
+    assert errors.locator("tbody tr").count() == 1
+    # Nothing written, not even the population beside the bad cell; the rejected file may be kept.
+    after = table_counts()
+    changed = {label for label in after if after[label] != before[label]}
+    assert changed <= {"collection.ImportBatch", "core.ChangeLogEntry"}, changed
+    kept = after["collection.ImportBatch"] - before["collection.ImportBatch"]
+    new = ImportBatch.objects.order_by("-pk")[:kept]
+    assert all(getattr(batch, "status", "rejected") == "rejected" for batch in new)
+
+
+# ---------------------------------------------------------------------------------------------------
+# The public reports an incident, with a photo, and follows it by the private link.
+
+
+def test_the_public_reports_an_incident_with_a_photo_and_follows_it(world, tab, tmp_path):
+    from django.core.cache import cache
+    from PIL import Image
+
+    from hatangso.workplan.models import Incident
+
+    cache.delete_many(["hatangso:incidents:127.0.0.1", "hatangso:incidents:::1"])  # the hourly limit
+    photo = tmp_path / "cot-nghieng.png"
+    Image.new("RGB", (64, 48), (200, 40, 40)).save(photo)
+    before = Incident.objects.count()
+
+    t = tab()
+    t.go("/phan-anh/")
+    t.page.wait_for_selector(".leaflet-container")  # the map came up (its script ran under the CSP)
+    t.page.get_by_label("Loại phản ánh").select_option(label="Hư hỏng")
+    t.page.get_by_label("Mô tả").fill("Hộp cáp quang bị bung nắp, dây treo sát mặt đường")
+    t.page.get_by_label("Địa chỉ (số nhà, đường, thôn/tổ, xã/phường)").fill("Đường Lý Bôn, phường Tứ Hạ")
+    t.page.get_by_label("Vĩ độ").fill("16.5312")
+    t.page.get_by_label("Kinh độ").fill("107.4721")
+    t.page.get_by_label("Điện thoại hoặc e-mail (không bắt buộc)").fill("0234 3555 777")
+    t.page.get_by_label("Ảnh (JPEG/PNG, tối đa 3 ảnh, mỗi ảnh 5 MB)").set_input_files(photo)
+    t.page.get_by_role("button", name="Gửi phản ánh").click()
+    t.page.wait_for_load_state()
+    assert t.page.get_by_role("heading", name="Cảm ơn bạn đã phản ánh").is_visible()
+    incident = Incident.objects.order_by("-pk").first()
+    assert Incident.objects.count() == before + 1
+    assert (incident.category, incident.address) == ("damaged", "Đường Lý Bôn, phường Tứ Hạ")
+    assert (round(incident.lat, 4), round(incident.lon, 4)) == (16.5312, 107.4721)
+    assert incident.photos.count() == 1
+
+    t.page.locator("main").get_by_role("link").filter(has_text="/phan-anh/theo-doi/").click()
+    t.page.wait_for_load_state()
+    assert t.path() == f"/phan-anh/theo-doi/{incident.token}/"
+    text = t.text()
+    assert f"Phản ánh #{incident.pk} · Hư hỏng" in text and "Mới tiếp nhận" in text
+    assert "1 ảnh đính kèm" in text and "Hộp cáp quang bị bung nắp" in text
+    assert "0234 3555 777" not in text  # the contact is for the office, not shown back
+    other = Incident.objects.exclude(pk=incident.pk).first()
+    assert other.description not in text  # only this report
+
+
+# ---------------------------------------------------------------------------------------------------
+# Scoping holds in the browser: typed addresses outside the scope give the 404 page, never data.
+
+
+def test_a_commune_typing_another_communes_addresses_gets_404_and_none_of_its_figures(world, tab):
+    typed = [
+        f"/duyet/{world.submissions['huongtoan']}/",
+        f"/tep-nhap/{world.batches['huongtoan']}/",
+        f"/nhap-lieu/{world.form}/2024/?r=1",  # a second reporter the clerk does not have
+        f"/api/v1/values/{world.values['huongtoan']}",
+        f"/api/v1/submissions/{world.submissions['huongtoan']}",
+    ]
+    t = tab(expect_404=tuple(typed)).log_in("tuha")
+    for address in typed:
+        t.go(address, status=404)
+        text = t.text()
+        assert not [n for n in figures("huongtoan") if n in text], address
+    # Its own pages show its own figures and nobody else's.
+    t.go("/chi-tieu/household_fiber/")
+    text = t.text()
+    assert "10.917" in text and not [n for n in figures("huongtoan") if n in text]
+
+
+def test_an_enterprise_typing_a_competitors_addresses_gets_404_and_none_of_its_figures(world, tab):
+    typed = [
+        f"/api/v1/registry/sites/{world.sites['vnpt_only']}",
+        f"/api/v1/values/{world.values['vnpt']}",
+        f"/tep-nhap/{world.batches['vnpt']}/",
+        "/ha-tang/vi-tri/",
+        f"/duyet/{world.submissions['tuha']}/",
+    ]
+    t = tab(expect_404=tuple(typed)).log_in("viettel")
+    for address in typed:
+        t.go(address, status=404)
+        text = t.text()
+        assert not [n for n in figures("vnpt") if n in text] and "N2" not in text, address
+    t.go("/api/v1/registry/stations")
+    assert "V1" in t.text() and "N1" not in t.text() and "N2" not in t.text()
+
+
+def test_the_leader_typing_the_plan_owners_pages_gets_404(world, tab):
+    typed = ["/duyet/", f"/duyet/{world.submissions['huongtoan']}/", "/bao-cao/", "/ke-hoach/doc/"]
+    t = tab(expect_404=tuple(typed)).log_in("lanhdao")
+    for address in typed:
+        t.go(address, status=404)
+    anonymous = tab()
+    anonymous.go(f"/duyet/{world.submissions['huongtoan']}/")
+    assert anonymous.path().startswith("/dang-nhap/?next=")
