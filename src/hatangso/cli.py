@@ -37,6 +37,7 @@ Cách dùng / Usage: hatangso LỆNH/COMMAND [tùy chọn/options]
   export values --format csv|xlsx|dhis2-json   xuất số liệu / export values
   completeness FORM --period P        tình hình nộp báo cáo / reporting completeness
   compute [--plan] [--period] [--unit] [--json]   tính chỉ tiêu / compute the scorecard
+  publish --period P [--withdraw]     công bố kết quả cho người dân / publish the scorecard (/cong-khai/)
   report --format docx|pdf|xlsx --out FILE [--plan] [--period] [--unit] [--texts FILE]
                                       báo cáo kết quả thực hiện / the results report
 

@@ -7,7 +7,7 @@ from hatangso.collection import views as collection_views
 from hatangso.plans import views as plan_views
 from hatangso.registry import views as registry_views
 from hatangso.reports import views as report_views
-from hatangso.web import views
+from hatangso.web import maps, public, views
 from hatangso.workplan import views as workplan_views
 
 admin.site.site_header = "hatangso — quản trị / administration"
@@ -38,6 +38,15 @@ urlpatterns = [
     path("tuyen-duong/<int:road_id>/", workplan_views.road_edit, name="road-edit"),
     path("chi-tieu/<slug:code>/", views.indicator, name="indicator"),
     path("ban-do/ranh-gioi.geojson", views.boundaries, name="boundaries"),
+    path("ban-do/", maps.map_page, name="map"),
+    path("ban-do/xa-phuong.geojson", maps.communes_geojson, name="map-communes"),
+    path("ban-do/tram.geojson", maps.stations_geojson, name="map-stations"),
+    path("ban-do/vi-tri.geojson", maps.sites_geojson, name="map-sites"),
+    path("ban-do/vung-phu.geojson", maps.coverage_geojson, name="map-coverage"),
+    path("ban-do/phan-anh.geojson", maps.incidents_geojson, name="map-incidents"),
+    path("cong-khai/", public.public_page, name="public"),
+    path("cong-khai/xa-phuong.geojson", public.public_communes_geojson, name="public-communes"),
+    path("cong-bo/", public.publish_page, name="publish"),
     path("phan-anh/", workplan_views.incident_form, name="incident-form"),
     path("phan-anh/theo-doi/<str:token>/", workplan_views.incident_status, name="incident-status"),
     path("phan-anh/xu-ly/", workplan_views.incident_triage, name="incident-triage"),

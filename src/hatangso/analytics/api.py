@@ -1,19 +1,41 @@
 from ninja import Router
 
+from hatangso.analytics.selectors import live_publication
 from hatangso.analytics.services import evaluate_scorecard
 from hatangso.core.scoping import scope_for
+from hatangso.core.services import user_for_token
 from hatangso.geography.selectors import resolve_unit
 from hatangso.plans.selectors import get_plan
+from hatangso.utilities.errors import NotFound
 from hatangso.utilities.periods import parse_period
 
 router = Router(tags=["scorecard"])
 
+PUBLIC = "public"
 
-@router.get("/{slug}/scorecard", auth=None)
+
+def caller(request):
+    """A bearer token (a bad one is refused: 401), the session of a logged-in browser, or the
+    public — which reads only what the plan owner has published."""
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        user = user_for_token(header[7:].strip())
+        if user is not None:
+            request.user = user
+        return user
+    user = getattr(request, "user", None)
+    return user if getattr(user, "is_authenticated", False) else PUBLIC
+
+
+@router.get("/{slug}/scorecard", auth=caller)
 def scorecard(request, slug: str, period: str | None = None, unit: str | None = None):
-    """The plan's scorecard (DESIGN.md §6) for a period and unit, computed from current data."""
+    """The plan's scorecard (DESIGN.md §6) for a period and unit. With a token or a session:
+    computed from current data, figures as the caller's scope allows. Without: the scorecard the
+    plan owner published for the period (`published_at` says when), or 404 if none is."""
     plan = get_plan(slug)
     parsed = parse_period(period or plan.period)
+    if request.auth == PUBLIC:
+        return published_scorecard(plan, parsed.code, unit)
     target = resolve_unit(unit, start=parsed.start, end=parsed.end) if unit else plan.area_unit
     card = evaluate_scorecard(plan=plan, unit=target, period=parsed).as_json()
     scope = scope_for(request.user)
@@ -23,3 +45,27 @@ def scorecard(request, slug: str, period: str | None = None, unit: str | None = 
         if not scope.reads_figures(target, plan):
             row["numerator"] = row["denominator"] = None  # a commune's own reported figures
     return card
+
+
+def published_scorecard(plan, period: str, unit: str | None) -> dict:
+    publication = live_publication(plan=plan, period=period)
+    if publication is None:
+        raise NotFound(
+            f"Chưa công bố kết quả kỳ {period} của kế hoạch {plan.code}",
+            f"No scorecard of plan {plan.code} is published for {period}",
+        )
+    card = dict(publication.snapshot["scorecard"], published_at=publication.published_at.isoformat())
+    if not unit or unit.strip() == card["unit"]["code"]:
+        return card
+    commune = publication.snapshot["communes"].get(unit.strip())
+    if commune is None:
+        raise NotFound(
+            f"Kết quả công bố kỳ {period} không có đơn vị mã {unit.strip()}",
+            f"The scorecard published for {period} has no unit with code {unit.strip()}",
+        )
+    rows = []
+    for row in card["indicators"]:
+        entry = commune["indicators"].get(row["code"], {"value": None, "status": "no_data"})
+        rows.append({**row, "value": entry["value"], "status": entry["status"], "numerator": None,
+                     "denominator": None, "reason": "", "flags": []})  # fmt: skip
+    return {**card, "unit": {"code": unit.strip(), "name": commune["name"]}, "indicators": rows}

@@ -6,7 +6,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from hatangso.analytics.engine import Evaluation
-from hatangso.analytics.models import IndicatorResult
+from hatangso.analytics.models import IndicatorResult, PublishedScorecard
 from hatangso.analytics.presentation import STATUS_LABELS
 from hatangso.analytics.services import evaluate_scorecard
 from hatangso.collection.models import DataValue
@@ -101,3 +101,24 @@ def indicator_trend(*, plan: Plan, indicator: Indicator, unit: AdministrativeUni
         evaluations = evaluate_scorecard(plan=plan, unit=unit, period=parse_period(code)).evaluations
         trend.append((code, next(e for e in evaluations if e.indicator.pk == indicator.pk)))
     return trend
+
+
+def live_publication(*, plan: Plan, period: str | None = None):
+    """The published scorecard in force (not withdrawn) for `period`, or the latest publication
+    when `period` is None; None when nothing is published. Anyone may read it."""
+    live = PublishedScorecard.objects.filter(plan=plan, withdrawn_at__isnull=True).select_related("unit")
+    if period is not None:
+        live = live.filter(period=parse_period(period).code)
+    return live.order_by("-published_at").first()
+
+
+def publication_history(*, plan: Plan):
+    return PublishedScorecard.objects.filter(plan=plan).order_by("-published_at")
+
+
+def computed_periods(*, plan: Plan) -> list[str]:
+    """The periods whose scorecard of the plan's area is stored (what may be published)."""
+    periods = IndicatorResult.objects.filter(indicator__plan=plan, unit=plan.area_unit).values_list(
+        "period", flat=True
+    )
+    return sorted(set(periods), reverse=True)

@@ -1,3 +1,4 @@
+from .publications import PublishedScorecard
 from .results import IndicatorResult
 
-__all__ = ["IndicatorResult"]
+__all__ = ["IndicatorResult", "PublishedScorecard"]

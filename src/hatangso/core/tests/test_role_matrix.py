@@ -154,6 +154,7 @@ def _csv(rows) -> str:
 
 
 def _build(folder) -> World:
+    from hatangso.analytics.publishing import publish_scorecard
     from hatangso.analytics.services import compute_scorecard
     from hatangso.collection.services import add_form_field, import_values, set_value
     from hatangso.collection.workflow import get_submission
@@ -238,6 +239,7 @@ def _build(folder) -> World:
         actor=actor,
     ).pk
     compute_scorecard(plan=plan, unit=plan.area_unit, period=parse_period(plan.period))
+    publish_scorecard(plan=plan, period=plan.period, actor=actor)  # the public reads what is published
     world.draft = start_draft(
         name="ke-hoach-77.txt", data=DRAFT_DOCUMENT.encode(), user=world.users["plan_owner"]
     ).token
@@ -388,6 +390,14 @@ PAGES = [
       for code in ("internet_users", "household_fiber", "smartphone_subscription_share")],
     ("indicator_of_tuha", lambda w: "/chi-tieu/internet_users/?unit=19996", "anyone"),
     ("home_of_huongtoan", lambda w: "/?unit=20005", "anyone"),
+    ("map", lambda w: "/ban-do/?indicator=household_fiber", "login"),
+    *[
+        (f"map_{layer}", lambda w, layer=layer: f"/ban-do/{layer}.geojson", "login")
+        for layer in ("xa-phuong", "tram", "vi-tri", "vung-phu", "phan-anh")
+    ],
+    ("public_page", lambda w: "/cong-khai/?indicator=household_fiber", "anyone"),
+    ("public_map", lambda w: "/cong-khai/xa-phuong.geojson?indicator=internet_users", "anyone"),
+    ("publish_page", lambda w: "/cong-bo/", "owner"),
 ]
 
 
@@ -935,8 +945,10 @@ def test_api_reference_data_needs_an_account(role, path, w, as_role):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_api_scorecard_is_public_and_shows_no_raw_figures(role, w, as_role):
+    """Accounts read the live scorecard, the public the published one (published in the world)."""
     status, body = as_role(role).api("get", f"plans/{PLAN}/scorecard")
     assert status == 200 and body["unit"]["code"] == "480"
+    assert ("published_at" in body) == (role == "public")
     assert_no_leak("public", json.dumps(body), "GET scorecard")
     assert {i["status"] for i in body["indicators"]} - {"no_data", "not_applicable"}  # computed from data
 

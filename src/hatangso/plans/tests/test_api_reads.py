@@ -59,5 +59,8 @@ def test_units_by_parent_level_and_day(get):
 def test_reads_need_a_token(seed_plan, client):
     for path in ("plans/", "plans/1529-kh-ubnd/forms", "units/"):
         assert client.get(f"/api/v1/{path}").status_code == 401
-    # The scorecard stays readable without a token (DESIGN.md §6 contract).
-    assert client.get("/api/v1/plans/1529-kh-ubnd/scorecard?period=2024").status_code == 200
+    # Without a token the scorecard is the published one (DESIGN.md §2 "public: published
+    # aggregates only"): none is published here, so 404 with the reason, not live numbers.
+    response = client.get("/api/v1/plans/1529-kh-ubnd/scorecard?period=2024")
+    assert response.status_code == 404
+    assert response.json()["detail_en"] == "No scorecard of plan 1529/KH-UBND is published for 2024"

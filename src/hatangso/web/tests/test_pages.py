@@ -3,6 +3,7 @@ from datetime import date
 from hatangso.analytics.services import compute_scorecard
 from hatangso.collection.models import DataElement
 from hatangso.collection.services import set_value
+from hatangso.core.services import create_user
 from hatangso.geography.selectors import resolve_unit
 from hatangso.utilities.periods import parse_period
 
@@ -46,7 +47,9 @@ def test_real_data_carry_no_synthetic_label(client, seed_plan, actor):
 
 
 def test_scorecard_api(client, seed_plan, actor):
+    """A logged-in reader gets the scorecard computed now (the public only a published one)."""
     _enter(actor, synthetic=False)
+    client.force_login(create_user(username="reader", password="a long passphrase 2024", actor=actor))
     response = client.get("/api/v1/plans/1529-kh-ubnd/scorecard?period=2024&unit=19996")
     assert response.status_code == 200
     body = response.json()

@@ -1,0 +1,240 @@
+"""Reads behind the maps: each layer as a GeoJSON FeatureCollection, through the user's scope (the
+same selectors as the lists: an enterprise sees its own stations and the sites it stands on, a
+commune no station, incidents as `incident_list`)."""
+
+from datetime import date
+
+import numpy as np
+import pyarrow.parquet as pq
+import shapely
+from django.core.cache import cache
+from pyproj import Transformer
+
+from hatangso.analytics.measurements.coverage import CoverageLayer, layer_for, layers
+from hatangso.analytics.models import IndicatorResult
+from hatangso.analytics.presentation import STATUS_LABELS
+from hatangso.geography.selectors import boundary_collection, children_of
+from hatangso.plans.models import Indicator, Plan
+from hatangso.registry.selectors import site_list, station_list
+from hatangso.utilities.errors import NotFound
+from hatangso.utilities.periods import parse_period
+from hatangso.workplan.selectors import incident_list
+
+# Ratings as the scorecard colours them (base.css .achieved …); no data is hatched grey.
+STATUS_COLOURS = {
+    "achieved": "#2e8b57",
+    "not_achieved": "#c0392b",
+    "not_applicable": "#8a909c",
+    "no_data": "#c9cdd4",
+}
+# Effective mobile downlink classes of the coverage layer (Mb/s): (key, lower bound, colour, label).
+SPEED_CLASSES = [
+    ("ge60", 60.0, "#1a7f37", "≥ 60 Mb/s"),
+    ("30_60", 30.0, "#7bc96f", "30–60 Mb/s"),
+    ("5_30", 5.0, "#f2c14e", "5–30 Mb/s"),
+    ("lt5", 0.0, "#e07b39", "< 5 Mb/s"),
+]
+NO_COVERAGE = ("none", "#b8bcc4", "không phủ sóng / no coverage")
+
+
+def collection(features: list[dict], **properties) -> dict:
+    return {"type": "FeatureCollection", "properties": properties, "features": features}
+
+
+def point(lon: float, lat: float, properties: dict) -> dict:
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
+        "properties": properties,
+    }
+
+
+def map_indicator(plan: Plan, code: str | None) -> Indicator:
+    """The indicator the map colours communes by (default: the plan's first); NotFound if unknown."""
+    indicators = plan.indicators.order_by("order")
+    indicator = indicators.filter(code=code).first() if code else indicators.first()
+    if indicator is None:
+        raise NotFound(
+            f"Kế hoạch {plan.code} không có chỉ tiêu '{code}'", f"Plan {plan.code} has no indicator '{code}'"
+        )
+    return indicator
+
+
+def commune_values(plan: Plan, indicator: Indicator, period: str) -> dict[str, dict]:
+    """The stored value and rating of each commune of the plan's area: {code: {name, value, status}}."""
+    span = parse_period(period)
+    communes = list(children_of(plan.area_unit, start=span.start, end=span.end))
+    stored = {
+        r.unit_id: r
+        for r in IndicatorResult.objects.filter(indicator=indicator, unit__in=communes, period=span.code)
+    }
+    return {
+        c.code: {
+            "name": c.name,
+            "value": stored[c.pk].value if c.pk in stored else None,
+            "status": stored[c.pk].status if c.pk in stored else "no_data",
+        }
+        for c in communes
+    }
+
+
+def commune_layer(plan: Plan, period: str, values: dict[str, dict], on: date | None = None) -> dict:
+    """The communes' shapes with their value and rating of one indicator (`values` from
+    `commune_values` or a published snapshot); a commune without a value is `no_data`."""
+    shapes = boundary_collection(within=plan.area_unit, on=on or parse_period(period).end)
+    features = []
+    for feature in shapes["features"]:
+        if feature["properties"]["code"] == plan.area_unit.code:
+            continue  # the area's own outline would cover its communes
+        entry = values.get(feature["properties"]["code"], {})
+        status = entry.get("status") or "no_data"
+        value = entry.get("value")
+        features.append(
+            {
+                **feature,
+                "properties": {
+                    **feature["properties"],
+                    "value": None if value is None else round(value, 2),
+                    "status": status,
+                    "status_label": STATUS_LABELS.get(status, ""),
+                    "colour": STATUS_COLOURS.get(status, STATUS_COLOURS["no_data"]),
+                },
+            }
+        )
+    return collection(features)
+
+
+def station_layer(user) -> dict:
+    stations = station_list(user).filter(lat__isnull=False, lon__isnull=False)
+    return collection(
+        [
+            point(
+                s.lon,
+                s.lat,
+                {
+                    "code": s.code,
+                    "name": s.name,
+                    "operator": s.operator.short_name or s.operator.name,
+                    "technology": s.technology,
+                    "status": s.status,
+                    "site": s.site.code if s.site_id else None,
+                    "synthetic": s.synthetic,
+                },
+            )
+            for s in stations
+        ]
+    )
+
+
+def site_layer(user) -> dict:
+    """Physical sites the user's stations stand on (area roles: all); `operators` names only the
+    operators of the stations the user may see, `shared` says whether two or more stand there."""
+    features = []
+    for site in site_list(user).filter(lat__isnull=False, lon__isnull=False):
+        operators = sorted({s.operator.short_name or s.operator.name for s in site.visible_stations})
+        features.append(
+            point(
+                site.lon,
+                site.lat,
+                {
+                    "code": site.code,
+                    "shared": site.operator_count >= 2,
+                    "operator_count": site.operator_count,
+                    "operators": operators,
+                    "stations": len(site.visible_stations),
+                    "confirmed": site.confirmed,
+                    "synthetic": site.synthetic,
+                },
+            )
+        )
+    return collection(features)
+
+
+def incident_layer(user) -> dict:
+    """Located incident reports the user may follow (`incident_list`); no reporter's contact."""
+    incidents = incident_list(user).filter(lat__isnull=False, lon__isnull=False).order_by("-created_at")
+    return collection(
+        [
+            point(
+                i.lon,
+                i.lat,
+                {
+                    "id": i.pk,
+                    "category": i.get_category_display(),
+                    "status": i.status,
+                    "status_label": i.get_status_display(),
+                    "address": i.address,
+                    "description": i.description[:200],
+                    "created": i.created_at.date().isoformat(),
+                    "synthetic": i.synthetic,
+                },
+            )
+            for i in incidents
+        ]
+    )
+
+
+def coverage_layer_for(plan: Plan) -> CoverageLayer | None:
+    """The newest coverage layer computed as of a day of the plan's period, else the newest."""
+    span = parse_period(plan.period)
+    found = layer_for(span.start, span.end)
+    if found is None:
+        every = layers()
+        found = every[-1] if every else None
+    return found
+
+
+def speed_class(mbps: np.ndarray) -> np.ndarray:
+    """The class key of each effective speed (NaN or ≤ 0: no coverage)."""
+    keys = np.full(len(mbps), NO_COVERAGE[0], dtype=object)
+    speeds = np.nan_to_num(mbps, nan=0.0)
+    for key, lower, _, _ in reversed(SPEED_CLASSES):
+        keys[speeds > lower if lower == 0 else speeds >= lower] = key
+    return keys
+
+
+def coverage_geojson(layer: CoverageLayer) -> dict:
+    """The layer's cells merged into one (multi)polygon per speed class, in WGS84 (≈ 1 m
+    precision): one feature per class instead of one per cell, so the map stays light."""
+    key = f"hatangso:coverage-map:{layer.folder}:{layer.meta.get('computed_at', '')}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    table = pq.read_table(layer.cells_path, columns=["ix", "iy", "effective_mbps"])
+    ix, iy = table["ix"].to_numpy(), table["iy"].to_numpy()
+    effective = table["effective_mbps"].to_numpy(zero_copy_only=False).astype(float)
+    classes = speed_class(effective)
+    size = layer.cell_m
+    to_wgs84 = Transformer.from_crs(layer.crs, "EPSG:4326", always_xy=True)
+
+    def project(xy: np.ndarray) -> np.ndarray:
+        lon, lat = to_wgs84.transform(xy[:, 0], xy[:, 1])
+        return np.round(np.column_stack([lon, lat]), 5)
+
+    styles = {key: (colour, label) for key, _, colour, label in SPEED_CLASSES}
+    styles[NO_COVERAGE[0]] = NO_COVERAGE[1:]
+    features = []
+    for key, (colour, label) in styles.items():
+        chosen = classes == key
+        if not chosen.any():
+            continue
+        squares = shapely.box(ix[chosen] * size, iy[chosen] * size, (ix[chosen] + 1) * size,
+                              (iy[chosen] + 1) * size)  # fmt: skip
+        merged = shapely.simplify(shapely.coverage_union_all(squares), size / 100)
+        geometry = shapely.transform(merged, project)
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": shapely.geometry.mapping(geometry),
+                "properties": {"class": key, "label": label, "colour": colour, "cells": int(chosen.sum())},
+            }
+        )
+    document = collection(
+        features,
+        as_of=layer.as_of.isoformat(),
+        cell_m=size,
+        cells=len(ix),
+        synthetic=bool(layer.meta.get("synthetic")),
+    )
+    cache.set(key, document, 24 * 3600)
+    return document

@@ -1,0 +1,117 @@
+"""The public page (`/cong-khai/`, no login; IV.1 tuyên truyền): the scorecard the plan owner
+published and a map of the communes coloured from that snapshot only — never live data — with
+the incident report form one click away. And the plan owner's publishing page (`/cong-bo/`)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from hatangso.analytics.presentation import STATUS_LABELS
+from hatangso.analytics.publishing import publish_scorecard, withdraw_publication
+from hatangso.analytics.selectors import computed_periods, live_publication, publication_history
+from hatangso.core.changelog import Actor
+from hatangso.core.scoping import may_manage_plan
+from hatangso.plans.selectors import plan_list
+from hatangso.utilities.errors import NotFound, UserError
+from hatangso.web import layers
+from hatangso.web.maps import legend_statuses
+
+
+def published_indicator(publication, code: str | None) -> dict:
+    """The published row of `code` (default: the first), or NotFound."""
+    rows = publication.snapshot["scorecard"]["indicators"]
+    row = rows[0] if not code else next((r for r in rows if r["code"] == code), None)
+    if row is None:
+        raise NotFound(
+            f"Kết quả công bố không có chỉ tiêu '{code}'",
+            f"The published scorecard has no indicator '{code}'",
+        )
+    return row
+
+
+def published_values(publication, code: str) -> dict[str, dict]:
+    return {
+        unit: {"name": entry["name"], **entry["indicators"].get(code, {"value": None, "status": "no_data"})}
+        for unit, entry in publication.snapshot["communes"].items()
+    }
+
+
+def public_page(request):
+    plan = plan_list().first()
+    publication = live_publication(plan=plan) if plan else None
+    context = {"plan": plan, "publication": publication, "statuses": legend_statuses()}
+    status = 200
+    if publication is not None:
+        card = publication.snapshot["scorecard"]
+        try:
+            row = published_indicator(publication, request.GET.get("indicator"))
+        except UserError as exc:
+            context["error"] = exc.vi
+            status = 404
+            row = published_indicator(publication, None)
+        values = published_values(publication, row["code"])
+        context.update(
+            card=card,
+            rows=[{**r, "status_label": STATUS_LABELS[r["status"]]} for r in card["indicators"]],
+            chosen=row,
+            communes=[
+                {"code": code, **entry, "status_label": STATUS_LABELS[entry["status"]]}
+                for code, entry in values.items()
+            ],
+        )
+    return render(request, "web/public.html", context, status=status)
+
+
+def public_communes_geojson(request):
+    """The communes coloured by an indicator of the published scorecard (nothing else)."""
+    plan = plan_list().first()
+    publication = live_publication(plan=plan) if plan else None
+    if publication is None:
+        error = NotFound("Chưa có kết quả nào được công bố", "Nothing is published yet")
+        return JsonResponse({"detail": error.vi, "detail_en": error.en}, status=404)
+    try:
+        row = published_indicator(publication, request.GET.get("indicator"))
+    except UserError as exc:
+        return JsonResponse({"detail": exc.vi, "detail_en": exc.en}, status=exc.status)
+    document = layers.commune_layer(plan, publication.period, published_values(publication, row["code"]))
+    document["properties"] = {"indicator": row["code"], "name": row["name"], "target": row["target"],
+                              "comparison": row["comparison"], "unit": row["unit"],
+                              "period": publication.period,
+                              "published_at": publication.published_at.isoformat()}  # fmt: skip
+    return JsonResponse(document)
+
+
+@login_required
+def publish_page(request):
+    """The plan owner publishes a period's stored scorecard, or withdraws it."""
+    plan = plan_list().first()
+    if plan is None or not may_manage_plan(request.user, plan):
+        raise Http404(_("Trang dành cho cơ quan chủ trì kế hoạch"))
+    if request.method == "POST":
+        actor = Actor(user=request.user, origin=f"web: {request.path}"[:200])
+        period = request.POST.get("period", "")
+        try:
+            if request.POST.get("action") == "withdraw":
+                withdraw_publication(plan=plan, period=period, actor=actor)
+                messages.success(request, _("Đã rút công bố kết quả kỳ %(period)s.") % {"period": period})
+            else:
+                publication = publish_scorecard(plan=plan, period=period, actor=actor)
+                messages.success(
+                    request, _("Đã công bố kết quả kỳ %(period)s.") % {"period": publication.period}
+                )
+        except UserError as exc:
+            messages.error(request, exc.vi)
+        return redirect("publish")
+    history = list(publication_history(plan=plan))
+    return render(
+        request,
+        "web/publish.html",
+        {
+            "plan": plan,
+            "periods": computed_periods(plan=plan),
+            "live": [p for p in history if p.withdrawn_at is None],
+            "history": history,
+        },
+    )
