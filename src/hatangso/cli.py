@@ -24,13 +24,15 @@ Cách dùng / Usage: hatangso LỆNH/COMMAND [tùy chọn/options]
   import poles|ducts|fibre FILE       cột, cống bể, cáp quang / poles, ducts, fibre routes
   import gov-links|zones FILE         kết nối TSLCD, khu công nghiệp / gov-network links, zones
   import roads FILE                   danh mục tuyến đường (VI.3.c) / roads list
-  import lines FILE                   đo tốc độ đường truyền cố định / fixed-line measurements
+  import speedtests FILE              đo tốc độ đường truyền cố định (bí danh: lines) / fixed-line
+                                      speed samples (alias: lines)
   import population FILE [--on DATE]  điểm dân số / population points
   import ookla FILE [--period 2024Q3] ô đo tốc độ Ookla / Ookla open-data tiles
   import mlab FILE                    phép đo M-Lab NDT / M-Lab NDT tests
   coverage compute [--cell M] [--model rma|uma|cost231]   lưới vùng phủ di động / coverage grid
   coverage export --format geojson|csv [--out FILE]      xuất lưới vùng phủ / export the grid
-  coverage villages [--period P]      thôn: khai báo khác tính toán / declared vs computed villages
+  coverage villages [--kind mobile|fixed|all] [--period P]   thôn: khai báo khác tính toán /
+                                      villages where declared and computed coverage disagree
   sites detect [--distance M]         gom trạm thành vị trí dùng chung / detect shared sites
   sites list [--all]                  vị trí dùng chung / list shared sites
   template FORM --period P --unit U   biểu Excel để điền / Excel template to fill

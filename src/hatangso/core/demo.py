@@ -78,6 +78,24 @@ def create_demo_villages(plan: Plan, actor: Actor) -> list[AdministrativeUnit]:
     return communes
 
 
+def demo_ftth_cases(communes: list[AdministrativeUnit]) -> dict[str, str]:
+    """The demo's deliberate fixed-broadband cases, by village code (the demo's only disagreements
+    between declared and computed FTTH coverage, so `hatangso coverage villages` has some to list):
+
+    - `uncovered`: declared not covered and no line measured — both say no (the target is missed);
+    - `unmeasured`: declared covered, but no line measured there in the period;
+    - `unreported`: declared not covered in 2024, yet lines are measured there.
+    """
+    last, third = communes[-1], communes[-3]
+    last_villages = list(
+        last.children.filter(level="village").order_by("code").values_list("code", flat=True)
+    )
+    third_villages = list(
+        third.children.filter(level="village").order_by("code").values_list("code", flat=True)
+    )
+    return {"uncovered": last_villages[-1], "unreported": last_villages[-2], "unmeasured": third_villages[-1]}
+
+
 def _rate(rng: random.Random, centre: float, spread: float = 0.03) -> float:
     return min(1.0, max(0.0, rng.gauss(centre, spread)))
 
@@ -87,6 +105,7 @@ def write_demo_values(plan: Plan, path: Path) -> int:
     rng = random.Random(SEED)
     communes = list(plan.area_unit.children.filter(level="commune").order_by("code"))
     profiles = _profiles(communes, random.Random(SEED))
+    cases = demo_ftth_cases(communes)
     rows: list[tuple] = []
 
     def add(period, unit, element, value, operator=""):
@@ -116,8 +135,11 @@ def write_demo_values(plan: Plan, path: Path) -> int:
             add(year, commune, "agencies_on_digital_platforms", rng.choice([0, 1, 1]))
             for village in commune.children.filter(level="village").order_by("code"):
                 add(year, village, "village_mobile_broadband_covered", 1)
-                # One remote village still lacks FTTH in 2024: "maintain 100%" is then not met.
-                uncovered = village.code == f"{communes[-1].code}.{profile.villages:02d}"
+                # One remote village still lacks FTTH in 2024: "maintain 100%" is then not met. Another
+                # is declared without FTTH in 2024 although lines are measured there (a stale form).
+                uncovered = village.code == cases["uncovered"] or (
+                    year == 2024 and village.code == cases["unreported"]
+                )
                 add(year, village, "village_ftth_covered", 0 if uncovered else 1)
             for operator in MOBILE:
                 covered = population if operator != "vietnamobile" else int(population * 0.7)
@@ -481,13 +503,24 @@ def create_demo_workplan(plan: Plan, actor: Actor) -> None:
 
 def write_demo_line_samples(plan: Plan, path: Path) -> Path:
     """Synthetic speed samples of fixed lines (individual and organisation lines in every commune,
-    six samples each over September–October 2024), in the `hatangso import lines` format."""
+    six samples each over September–October 2024), in the `hatangso import speedtests` format. Each
+    line names its village (`ma_don_vi` = the village code, in turn), except two villages that get
+    none (demo_ftth_cases: `uncovered`, `unmeasured`), so the villages' FTTH coverage is computed."""
     rng = random.Random(SEED + 6)
     communes = list(plan.area_unit.children.filter(level="commune").order_by("code"))
     profiles = _profiles(communes, random.Random(SEED))
+    cases = demo_ftth_cases(communes)
     rows = []
     for commune in communes:
         urban = profiles[commune.pk].urban
+        places = [
+            code
+            for code in commune.children.filter(level="village")
+            .order_by("code")
+            .values_list("code", flat=True)
+            if code not in (cases["uncovered"], cases["unmeasured"])
+        ] or [commune.code]
+        placed = 0
         for kind, count, centre in (
             ("ca_nhan", 120 if urban else 60, 150),
             ("to_chuc", 10 if urban else 5, 560),
@@ -495,12 +528,14 @@ def write_demo_line_samples(plan: Plan, path: Path) -> Path:
             for number in range(1, count + 1):
                 operator = rng.choice(FIXED)
                 line = f"{operator[:3].upper()}-{commune.code}-{kind[:2].upper()}{number:04d}"
+                place = places[placed % len(places)]
+                placed += 1
                 level = centre * rng.lognormvariate(0, 0.35 if urban else 0.45)  # this line's typical speed
                 for sample in range(6):
                     day = date(2024, 9, 1) + timedelta(days=rng.randint(0, 60))
                     when = f"{day:%d/%m/%Y} {rng.randint(7, 22):02d}:{rng.randint(0, 59):02d}:{sample:02d}"
                     speed = max(1.0, rng.gauss(level, level * 0.12))
-                    rows.append([line, operator, kind, commune.code, when, f"{speed:.1f}", SYNTHETIC_LABEL])
+                    rows.append([line, operator, kind, place, when, f"{speed:.1f}", SYNTHETIC_LABEL])
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)

@@ -86,9 +86,11 @@ def import_line_measurements(*, path: Path, actor: Actor, synthetic: bool = Fals
     connection.executemany("INSERT INTO customer_types VALUES (?, ?)", list(CUSTOMER_TYPES.items()))
     if connection.execute("SELECT count(*) FROM rows").fetchone()[0] == 0:
         raise UserError(f"Tệp {path.name} không có dòng dữ liệu nào", f"File {path.name} has no data rows")
-    units = list(AdministrativeUnit.objects.values_list("pk", "code", "valid_from", "valid_to"))
-    connection.execute("CREATE TABLE units (id BIGINT, code VARCHAR, valid_from DATE, valid_to DATE)")
-    connection.executemany("INSERT INTO units VALUES (?, ?, ?, ?)", units)
+    units = list(AdministrativeUnit.objects.values_list("pk", "code", "valid_from", "valid_to", "level"))
+    connection.execute(
+        "CREATE TABLE units (id BIGINT, code VARCHAR, valid_from DATE, valid_to DATE, level VARCHAR)"
+    )
+    connection.executemany("INSERT INTO units VALUES (?, ?, ?, ?, ?)", units)
     connection.execute(
         f"""
         CREATE TABLE parsed AS SELECT
@@ -189,7 +191,9 @@ def import_line_measurements(*, path: Path, actor: Actor, synthetic: bool = Fals
 
 
 def _placed(connection, synthetic: bool) -> pa.Table:
-    """Rows with coordinates and no unit code get their commune from the boundaries."""
+    """Rows with coordinates and no unit code get their commune from the boundaries. A village code
+    (`19996.03`) places the row in that village: `village_id` keeps it (fixed.py's village
+    coverage); `lat`, `lon` are kept when given, for placing a line near a village's population."""
     missing = connection.execute(
         "SELECT row_no, lon, lat, CAST(min(time) OVER () AS DATE) FROM located WHERE unit_id IS NULL"
     ).fetchall()
@@ -221,7 +225,11 @@ def _placed(connection, synthetic: bool) -> pa.Table:
         )
     return connection.sql(
         f"""SELECT line_id, operator, customer_type, CAST(unit_id AS BIGINT) AS unit_id, time, download_mbps,
-                   upload_mbps, latency_ms, source, {str(bool(synthetic)).upper()} AS synthetic
+                   upload_mbps, latency_ms, source, {str(bool(synthetic)).upper()} AS synthetic,
+                   CAST((SELECT u.id FROM units u WHERE u.id = located.unit_id AND u.level = 'village')
+                        AS BIGINT) AS village_id,
+                   CASE WHEN lat BETWEEN -90 AND 90 AND lon BETWEEN -180 AND 180 THEN lat END AS lat,
+                   CASE WHEN lat BETWEEN -90 AND 90 AND lon BETWEEN -180 AND 180 THEN lon END AS lon
             FROM located ORDER BY row_no"""
     ).to_arrow_table()
 

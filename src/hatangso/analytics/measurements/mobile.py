@@ -5,7 +5,7 @@
   downlink reaches the target speed (60 Mb/s; a point outside the grid is not covered);
 - `villages_mobile_covered`: villages covered by mobile broadband — declared covered in the
   commune's form **or** computed covered (DESIGN.md §3); `village_coverage` lists both, so the
-  places where they disagree can be shown.
+  places where they disagree can be shown (fixed.py does the same for fixed broadband).
 
 Elements name the provider `measurements` (see sources.py). The grid layer used is the newest
 one computed as of a day in the period.
@@ -106,9 +106,11 @@ def _layer_items(layer: CoverageLayer) -> list[str]:
 class VillageCoverage:
     village: AdministrativeUnit
     declared: bool | None  # the latest declared value in the period, None when not reported
-    computed: bool | None  # None when the village has no population points or there is no layer
+    computed: bool | None  # None when it cannot be computed (mobile: no points or no layer)
     population: float
     covered_share: float | None
+    lines: int | None = None  # fixed broadband: the lines measured in the period placed in it
+    declared_value_id: int | None = None  # the DataValue behind `declared`
 
     @property
     def covered(self) -> bool:
@@ -119,19 +121,39 @@ class VillageCoverage:
         return self.declared is not None and self.computed is not None and self.declared != self.computed
 
 
+def declared_villages(
+    code: str, villages: list[AdministrativeUnit], start: date, end: date
+) -> dict[int, tuple]:
+    """Per village pk, (declared covered, DataValue pk) of the data element `code` in [start, end]:
+    the latest period wins; of several sources in it, covered wins (across_sources: max)."""
+    declared: dict[int, tuple] = {}
+    for pk, unit_id, value, period_end in DataValue.objects.filter(
+        data_element__code=code, unit__in=villages, period_start__gte=start, period_end__lte=end
+    ).values_list("pk", "unit_id", "value", "period_end"):
+        if unit_id not in declared or (period_end, value) > declared[unit_id][:2]:
+            declared[unit_id] = (period_end, value, pk)
+    return {unit_id: (bool(value), pk) for unit_id, (_, value, pk) in declared.items()}
+
+
+def _yes_no(value: bool | None) -> str:
+    return "—" if value is None else "có / yes" if value else "không / no"
+
+
+def disagreement_items(rows: list[VillageCoverage]) -> list[str]:
+    """The villages where declared and computed disagree, for the lineage (the indicator page's
+    evidence): code, name and both values."""
+    return [
+        f"{r.village.code} {r.village.name}: khai báo / declared {_yes_no(r.declared)}, "
+        f"tính toán / computed {_yes_no(r.computed)}"
+        for r in rows
+        if r.disagrees
+    ]
+
+
 def village_coverage(villages: QuerySet[AdministrativeUnit], start: date, end: date) -> list[VillageCoverage]:
     """Per village of `villages`: declared and computed mobile broadband coverage."""
     villages = list(villages.filter(level=AdministrativeUnit.Level.VILLAGE).order_by("code"))
-    declared: dict[int, tuple] = {}
-    for unit_id, value, period_end in DataValue.objects.filter(
-        data_element__code=DECLARED_VILLAGE_ELEMENT,
-        unit__in=villages,
-        period_start__gte=start,
-        period_end__lte=end,
-    ).values_list("unit_id", "value", "period_end"):
-        # The latest period wins; of several sources in it, covered wins (across_sources: max).
-        if unit_id not in declared or (period_end, value) > declared[unit_id]:
-            declared[unit_id] = (period_end, value)
+    declared = declared_villages(DECLARED_VILLAGE_ELEMENT, villages, start, end)
     computed: dict[int, tuple[float, float]] = {}
     layer = layer_for(start, end)
     if layer and population.has_population() and villages:
@@ -153,10 +175,11 @@ def village_coverage(villages: QuerySet[AdministrativeUnit], start: date, end: d
         result.append(
             VillageCoverage(
                 village=village,
-                declared=bool(declared[village.pk][1]) if village.pk in declared else None,
+                declared=declared[village.pk][0] if village.pk in declared else None,
                 computed=None if share is None else share >= threshold,
                 population=float(total or 0),
                 covered_share=share,
+                declared_value_id=declared[village.pk][1] if village.pk in declared else None,
             )
         )
     return result
@@ -229,8 +252,10 @@ class MobileCoverage:
             f"{len(computed)} tính từ lớp vùng phủ / computed ({found} phủ sóng / covered)",
             f"{sum(r.disagrees for r in rows)} khai báo khác tính toán / declared and computed disagree",
             *(_layer_items(layer) if layer else [NO_LAYER]),
+            *disagreement_items(rows),
         ]
         total.inputs = len(declared) + len(computed)
+        total.value_ids = [r.declared_value_id for r in declared]
         total.synthetic = bool(layer and layer.meta.get("synthetic")) or any(
             r.village.synthetic for r in rows
         )

@@ -1,6 +1,8 @@
 """The `measurements` provider: data elements computed from the measurement store, each answered
-by the pipeline that owns its code (line speeds; the coverage grid with the population points)."""
+by the pipeline that owns its code (line speeds; the coverage grid with the population points;
+villages with fixed lines)."""
 
+from hatangso.analytics.measurements.fixed import FixedCoverage
 from hatangso.analytics.measurements.lines import LineSpeeds
 from hatangso.analytics.measurements.mobile import MobileCoverage
 from hatangso.analytics.providers import ElementTotal, Scope, register_provider
@@ -29,4 +31,4 @@ class Measurements:
         return result
 
 
-register_provider(Measurements(LineSpeeds(), MobileCoverage()))
+register_provider(Measurements(LineSpeeds(), MobileCoverage(), FixedCoverage()))

@@ -97,7 +97,10 @@ def test_village_coverage_counts_villages_valid_in_the_period(seed_plan, actor):
     result = by_code(evaluate_plan(seed_plan, commune, Y2024))["village_fixed_broadband_coverage"]
     assert (result.numerator, result.denominator, result.value) == (3, 4, 75.0)
     assert result.lineage["count_units(village)"]["total"] == 4
-    assert result.sources == ["geography", "values"]
+    # Declared or computed from the line measurements (none here): the measurements provider, with
+    # the declared values as the inputs.
+    assert result.sources == ["geography", "measurements"]
+    assert len(result.value_ids) == 4
 
 
 def test_statuses_no_data_not_applicable_and_flags(seed_plan, actor):

@@ -5,7 +5,8 @@ from rich.table import Table
 
 from hatangso.analytics.measurements.coverage import MODELS, CoverageParameters, compute_coverage, layers
 from hatangso.analytics.measurements.export import FORMATS, export_layer
-from hatangso.analytics.measurements.mobile import village_coverage
+from hatangso.analytics.measurements.fixed import village_fixed_coverage
+from hatangso.analytics.measurements.mobile import VillageCoverage, village_coverage
 from hatangso.core.management.base import HatangsoCommand
 from hatangso.geography.selectors import resolve_unit, rollup_units
 from hatangso.plans.selectors import default_plan
@@ -16,6 +17,9 @@ from hatangso.utilities.periods import parse_iso_day, parse_period
 
 def _yes_no(value: bool | None) -> str:
     return "—" if value is None else "có / yes" if value else "không / no"
+
+
+KINDS = ("mobile", "fixed", "all")
 
 
 class Command(HatangsoCommand):
@@ -41,6 +45,12 @@ class Command(HatangsoCommand):
         villages.add_argument("--period", help="kỳ / period (mặc định: kỳ kế hoạch)")
         villages.add_argument("--unit", help="mã đơn vị / unit code")
         villages.add_argument("--all", action="store_true", help="cả thôn không lệch / every village")
+        villages.add_argument(
+            "--kind",
+            choices=KINDS,
+            default="all",
+            help="di động, cố định hay cả hai / mobile, fixed (FTTH) or both (default: all)",
+        )
 
     def handle(self, *args, action, **options):
         getattr(self, f"_{action}")(**options)
@@ -89,36 +99,41 @@ class Command(HatangsoCommand):
         count = export_layer(layer, format, out)
         self.console.print(f"Đã ghi / Wrote {count} ô / cells → {out}")
 
-    def _villages(self, *, period, unit, all, **options):
+    def _villages(self, *, period, unit, all, kind, **options):
         plan = default_plan()
         period = parse_period(period or plan.period)
         area = resolve_unit(unit, start=period.start, end=period.end) if unit else plan.area_unit
-        rows = village_coverage(
-            rollup_units(area, start=period.start, end=period.end), period.start, period.end
-        )
-        shown = rows if all else [r for r in rows if r.disagrees]
-        table = Table(
-            title=f"Thôn, TDP phủ băng rộng di động / village mobile coverage · {area.name} · {period}"
-        )
-        for column in (
-            "Mã / Code",
-            "Thôn / Village",
-            "Khai báo / Declared",
-            "Tính toán / Computed",
-            "Dân số",
-            "%",
-        ):
+        units = rollup_units(area, start=period.start, end=period.end)
+        if kind in ("mobile", "all"):
+            rows = village_coverage(units, period.start, period.end)
+            title = f"Thôn, TDP phủ băng rộng di động / village mobile coverage · {area.name} · {period}"
+            self._village_table(title, rows, all, fixed=False)
+        if kind in ("fixed", "all"):
+            rows, placed = village_fixed_coverage(units, period.start, period.end)
+            title = (
+                f"Thôn, TDP phủ băng rộng cố định (FTTH) / village fixed broadband coverage · {area.name} · "
+                f"{period}"
+            )
+            self._village_table(title, rows, all, fixed=True)
+            self.console.print(
+                f"Đường truyền đo trong kỳ / lines measured in the period: {placed.by_code} theo mã thôn / "
+                f"by village code, {placed.by_point} theo tọa độ / by coordinates, {placed.commune_only} "
+                "chỉ biết xã (không tính cho thôn) / commune only (not counted for a village)"
+            )
+
+    def _village_table(self, title: str, rows: list[VillageCoverage], every: bool, *, fixed: bool) -> None:
+        shown = rows if every else [r for r in rows if r.disagrees]
+        table = Table(title=title)
+        last = ("Đường truyền / Lines",) if fixed else ("Dân số", "%")
+        for column in ("Mã / Code", "Thôn / Village", "Khai báo / Declared", "Tính toán / Computed", *last):
             table.add_column(column)
         for r in shown:
-            share = format_number(r.covered_share * 100) if r.covered_share is not None else "—"
-            table.add_row(
-                r.village.code,
-                r.village.name,
-                _yes_no(r.declared),
-                _yes_no(r.computed),
-                format_number(r.population, 0),
-                share,
-            )
+            if fixed:
+                figures = ("—" if r.lines is None else str(r.lines),)
+            else:
+                share = format_number(r.covered_share * 100) if r.covered_share is not None else "—"
+                figures = (format_number(r.population, 0), share)
+            table.add_row(r.village.code, r.village.name, _yes_no(r.declared), _yes_no(r.computed), *figures)
         self.console.print(table)
         disagree = sum(r.disagrees for r in rows)
         self.console.print(

@@ -11,14 +11,16 @@ from hatangso.registry.imports import IMPORTERS
 from hatangso.utilities.periods import parse_iso_day
 from hatangso.workplan.services import import_roads
 
-KINDS = ("admin-units", "villages", "boundaries", "values", "roads", "lines", "population")
+# `speedtests` is the documented name of the fixed-line speed samples import; `lines` stays an alias.
+KINDS = ("admin-units", "villages", "boundaries", "values", "roads", "speedtests", "lines", "population")
 KINDS = (*KINDS, "ookla", "mlab", *IMPORTERS)
 
 
 class Command(HatangsoCommand):
     help = (
         "Nhập dữ liệu từ tệp / Import data from a file: admin-units, villages, boundaries, values, "
-        "stations, opencellid, poles, ducts, fibre, gov-links, zones"
+        "stations, opencellid, poles, ducts, fibre, gov-links, zones, speedtests (= lines), population, "
+        "ookla, mlab, roads"
     )
 
     def add_arguments(self, parser):
@@ -70,7 +72,7 @@ class Command(HatangsoCommand):
                 synthetic=options["synthetic"],
             )
             self.console.print(f"Ranh giới / boundaries: {count}")
-        elif kind == "lines":
+        elif kind in ("speedtests", "lines"):
             with self.console.status("Đang kiểm tra và ghi mẫu đo / Checking and storing samples…"):
                 result = import_line_measurements(path=file, actor=actor, synthetic=options["synthetic"])
             counts = f"Mẫu đo / samples: {result.samples}, đường truyền / lines: {result.lines}"
