@@ -475,6 +475,8 @@ def test_a_commune_typing_another_communes_addresses_gets_404_and_none_of_its_fi
         t.go(address, status=404)
         text = t.text()
         assert not [n for n in figures("huongtoan") if n in text], address
+        if not address.startswith("/api/"):
+            assert "Trang này không có, hoặc nằm ngoài phạm vi tài khoản của bạn." in text, address
     # Its own pages show its own figures and nobody else's.
     t.go("/chi-tieu/household_fiber/")
     text = t.text()
@@ -483,6 +485,8 @@ def test_a_commune_typing_another_communes_addresses_gets_404_and_none_of_its_fi
 
 def test_an_enterprise_typing_a_competitors_addresses_gets_404_and_none_of_its_figures(world, tab):
     typed = [
+        "/ha-tang/tram/vnpt/N2/",  # a competitor's station
+        "/ha-tang/tram/vnpt/N1/",  # a competitor's station on a site they share
         f"/api/v1/registry/sites/{world.sites['vnpt_only']}",
         f"/api/v1/values/{world.values['vnpt']}",
         f"/tep-nhap/{world.batches['vnpt']}/",
@@ -494,6 +498,7 @@ def test_an_enterprise_typing_a_competitors_addresses_gets_404_and_none_of_its_f
         t.go(address, status=404)
         text = t.text()
         assert not [n for n in figures("vnpt") if n in text] and "N2" not in text, address
+    t.go("/ha-tang/tram/viettel/V1/")  # its own station opens
     t.go("/api/v1/registry/stations")
     assert "V1" in t.text() and "N1" not in t.text() and "N2" not in t.text()
 
