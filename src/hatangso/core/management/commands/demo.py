@@ -11,8 +11,10 @@ from hatangso.analytics.measurements.coverage import compute_coverage
 from hatangso.analytics.measurements.lines import KIND as LINES
 from hatangso.analytics.measurements.lines import import_line_measurements
 from hatangso.analytics.measurements.population import import_population
+from hatangso.analytics.publishing import publish_scorecard
 from hatangso.analytics.services import compute_scorecard
 from hatangso.collection.services import import_values
+from hatangso.core.changelog import Actor
 from hatangso.core.demo import (
     SYNTHETIC_LABEL,
     create_demo_submissions,
@@ -121,6 +123,9 @@ class Command(HatangsoCommand):
                 except UserError as exc:  # no LibreOffice: the PDF is skipped, with what to install
                     report_notes.append(f"{fmt}: {exc.vi} / {exc.en}")
             self._ensure_demo_users(plan)
+            # The public page (/cong-khai/) shows what the plan owner published: publish as vhtt.
+            owner = get_user_model().objects.get(username=DEMO_ROLES[0][0])
+            publish_scorecard(plan=plan, period=period.code, actor=Actor.command("hatangso demo", user=owner))
             progress.update(task, advance=1, description="Xong / Done")
 
         self.console.print(render_scorecard_table(scorecard))
