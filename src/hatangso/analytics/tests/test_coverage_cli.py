@@ -58,3 +58,42 @@ def test_coverage_and_population_errors_are_one_sentence(tmp_path, scratch_datab
         "File khong-co.csv not found",
     )
     assert not (tmp_path / "measurements").exists()
+
+
+def test_the_demo_computes_village_fixed_coverage_and_lists_its_disagreements(demo):  # noqa: F811
+    home, _ = demo
+    card = json.loads(hatangso(home, "compute", "--json").stdout)
+    fixed = next(i for i in card["indicators"] if i["code"] == "village_fixed_broadband_coverage")
+    # 101 synthetic villages; one (20041.12) is declared without FTTH and has no line measured.
+    assert (fixed["numerator"], fixed["denominator"], fixed["status"]) == (100, 101, "not_achieved")
+    assert fixed["sources"] == ["geography", "measurements"]
+
+    result = hatangso(home, "coverage", "villages", "--kind", "fixed", columns=160)
+    assert result.returncode == 0, result.stderr
+    assert (
+        "village fixed broadband coverage" in result.stdout and "village mobile coverage" not in result.stdout
+    )
+    listed = [line.split("│")[1].strip() for line in result.stdout.splitlines() if line.startswith("│")]
+    # The demo's deliberate cases: declared covered without a line; declared not covered with lines.
+    assert listed == ["20026.10", "20041.11"]
+    assert "2 / 101 thôn, TDP khai báo khác tính toán" in result.stdout
+    assert "910 theo mã thôn / by village code" in result.stdout
+
+
+def test_import_speedtests_and_coverage_villages_kind_on_the_command_line(tmp_path, scratch_database):  # noqa: F811
+    result = hatangso(tmp_path, "--help", columns=120)
+    assert "import speedtests FILE" in result.stdout and "(alias: lines)" in result.stdout
+    assert "coverage villages [--kind mobile|fixed|all]" in result.stdout
+    for kind in ("speedtests", "lines"):
+        assert_user_error(
+            hatangso(tmp_path, "import", kind, "khong-co.csv"),
+            "Không tìm thấy tệp khong-co.csv",
+            "File khong-co.csv not found",
+        )
+    result = hatangso(tmp_path, "coverage", "villages", "--kind", "ftth")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (
+        "hatangso coverage villages: error: argument --kind: invalid choice: 'ftth' "
+        "(choose from 'mobile', 'fixed', 'all')"
+    )
+    assert not (tmp_path / "measurements").exists()
