@@ -246,7 +246,7 @@ def main() -> int:
             spark_start = time.perf_counter() - started
             on_spark, spark_seconds = best_of(args.repeat, line_totals, **part)
             settings.ENGINE = "duckdb"
-            count = on_duckdb and sum(v[2] for v in on_duckdb.values())
+            count = sum(v[2] for v in on_duckdb.values())
             print(
                 f"spark, {months} month(s), {count:,} samples: DuckDB {duck_seconds:.2f} s · "
                 f"Spark local[2] {spark_seconds:.2f} s (session start {spark_start:.1f} s, not counted) · "
