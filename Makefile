@@ -6,7 +6,7 @@ UV := $(UV_VENV)/bin/uv
 UV_VERSION := 0.13.9
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/hatangso
 
-.PHONY: setup demo serve test test-postgres lint
+.PHONY: setup demo serve test test-postgres lint messages
 
 $(UV):
 	$(PYTHON) -m venv $(UV_VENV)
@@ -29,3 +29,13 @@ test: lint
 
 test-postgres: setup
 	HATANGSO_DATABASE_URL=$(POSTGRES_URL) $(VENV)/bin/pytest $(ARGS)
+
+# The English catalogue (src/hatangso/locale/en): collect every marked string of src/hatangso into
+# django.po (new ones get an empty msgstr), then compile django.mo. Needs GNU gettext (xgettext).
+# Translate the empty or fuzzy entries in the .po, run it again, and commit both files.
+MESSAGES_HOME := $(CURDIR)/.cache/messages-home
+messages:
+	cd src/hatangso && HATANGSO_HOME=$(MESSAGES_HOME) DJANGO_SETTINGS_MODULE=hatangso.settings \
+		$(CURDIR)/$(VENV)/bin/django-admin makemessages --locale en --add-location file
+	cd src/hatangso && HATANGSO_HOME=$(MESSAGES_HOME) DJANGO_SETTINGS_MODULE=hatangso.settings \
+		$(CURDIR)/$(VENV)/bin/django-admin compilemessages --locale en

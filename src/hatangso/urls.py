@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from hatangso.api.urls import api
 from hatangso.collection import views as collection_views
@@ -58,6 +58,7 @@ urlpatterns = [
     path("ke-hoach/doc/<str:token>/", plan_views.plan_draft, name="plan-draft"),
     path("ke-hoach/doc/<str:token>/yaml/", plan_views.plan_draft_yaml, name="plan-draft-yaml"),
     path("ke-hoach/<slug:slug>/", plan_views.plan_detail, name="plan-detail"),
+    path("i18n/", include("django.conf.urls.i18n")),  # set_language: the language switch
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import yaml
 from django.db import transaction
+from django.utils import translation
 
 from hatangso.core.changelog import Actor, record_change, snapshot
 from hatangso.core.models import ChangeLogEntry
@@ -99,14 +100,16 @@ def build_report(*, plan, period, unit, fmt: str, out: Path, report_date=None) -
     out.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "pdf":
         soffice()  # say what to install before spending time on the content
-    content = gather(plan=plan, unit=unit, period=period, report_date=report_date)
-    if fmt == "xlsx":
-        write_xlsx(content, out)
-    elif fmt == "docx":
-        write_docx(content, out)
-    else:
-        with tempfile.TemporaryDirectory() as work:
-            docx = Path(work) / f"{out.stem}.docx"
-            write_docx(content, docx)
-            docx_to_pdf(docx, out)
+    # The official report is in Vietnamese whatever language the reader's pages are in.
+    with translation.override("vi"):
+        content = gather(plan=plan, unit=unit, period=period, report_date=report_date)
+        if fmt == "xlsx":
+            write_xlsx(content, out)
+        elif fmt == "docx":
+            write_docx(content, out)
+        else:
+            with tempfile.TemporaryDirectory() as work:
+                docx = Path(work) / f"{out.stem}.docx"
+                write_docx(content, docx)
+                docx_to_pdf(docx, out)
     return out
