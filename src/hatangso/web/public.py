@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from hatangso.analytics.presentation import STATUS_LABELS
@@ -54,6 +55,7 @@ def public_page(request):
         values = published_values(publication, row["code"])
         context.update(
             card=card,
+            computed_at=parse_datetime(card["computed_at"]),
             rows=[{**r, "status_label": STATUS_LABELS[r["status"]]} for r in card["indicators"]],
             chosen=row,
             communes=[

@@ -13,7 +13,9 @@
     L.tileLayer(data.tiles, { maxZoom: 19, attribution: data.attribution || "" }).addTo(map);
   }
   map.setView([16.05, 107.9], 6);
-  var control = L.control.layers(null, {}, { collapsed: false }).addTo(map);
+  var control = L.control.layers(null, {}, { collapsed: false, sortLayers: true,
+    sortFunction: function (a, b) { return a.options.order - b.options.order; } }).addTo(map);
+  var communes = null;
 
   function popup(title, rows) {
     var root = document.createElement("div");
@@ -47,7 +49,10 @@
         layer.options.order = order;
         control.addOverlay(layer, label + " (" + collection.features.length + ")");
         if (show) { layer.addTo(map); }
-        if (order === 0 && collection.features.length) { map.fitBounds(layer.getBounds(), { padding: [8, 8] }); }
+        if (order === 0 && collection.features.length) {  // keep the shapes clear of the layer list
+          map.fitBounds(layer.getBounds(), { paddingTopLeft: [8, 8],
+            paddingBottomRight: [control.getContainer().offsetWidth + 16, 8] });
+        }
         reorder();
       })
       .catch(function () { /* a layer that fails to load is left out; the table still shows the values */ });
@@ -62,9 +67,15 @@
     drawn.forEach(function (layer) { if (map.hasLayer(layer) && layer.bringToFront) { layer.bringToFront(); } });
   }
   map.on("overlayadd", reorder);
+  // Under the coverage layer the communes keep their outline only, so the speed colours read true.
+  map.on("overlayadd overlayremove", function (event) {
+    if (communes && event.layer.options.order === 1) {
+      communes.setStyle({ fillOpacity: event.type === "overlayadd" ? 0.05 : 0.55 });
+    }
+  });
 
   load(data.communes, function (collection) {
-    return L.geoJSON(collection, {
+    communes = L.geoJSON(collection, {
       style: function (feature) {
         var p = feature.properties;
         return { color: "#123a6b", weight: 1.2, fillColor: p.colour, fillOpacity: 0.55,
@@ -78,6 +89,7 @@
           [[collection.properties ? collection.properties.name : "", number(p.value)], ["", p.status_label || ""]]));
       }
     });
+    return communes;
   }, data.labelCommunes, true, 0);
 
   load(data.coverage, function (collection) {
