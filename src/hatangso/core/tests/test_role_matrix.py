@@ -398,6 +398,21 @@ PAGES = [
     ("public_page", lambda w: "/cong-khai/?indicator=household_fiber", "anyone"),
     ("public_map", lambda w: "/cong-khai/xa-phuong.geojson?indicator=internet_users", "anyone"),
     ("publish_page", lambda w: "/cong-bo/", "owner"),
+    ("registry_index", lambda w: "/ha-tang/", "login"),
+    *[
+        (f"registry_{kind}", lambda w, kind=kind: f"/ha-tang/{kind}/", "login")
+        for kind in (
+            "tram",
+            "vi-tri-tram",
+            "cot",
+            "cong-be",
+            "cap-quang",
+            "truyen-so-lieu",
+            "khu-cong-nghiep",
+        )
+    ],
+    ("registry_csv", lambda w: "/ha-tang/tram/?format=csv", "login"),
+    ("import_list", lambda w: "/tep-nhap/", "login"),
 ]
 
 
