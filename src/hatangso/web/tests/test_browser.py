@@ -42,7 +42,7 @@ def test_a_click_on_the_map_places_the_incident(browser, live_server, transactio
 
     page.select_option("#id_category", "unsafe")
     page.fill("#id_description", "Cột viễn thông nghiêng sát nhà dân")
-    page.click("button[type=submit]")
+    page.get_by_role("button", name="Gửi phản ánh").click()
     page.wait_for_selector("text=/phan-anh/theo-doi/")
     incident = Incident.objects.get()
     assert (round(incident.lat, 6), round(incident.lon, 6)) == (lat, lon)
