@@ -143,7 +143,7 @@ def disagreement_items(rows: list[VillageCoverage]) -> list[str]:
     """The villages where declared and computed disagree, for the lineage (the indicator page's
     evidence): code, name and both values."""
     return [
-        f"{r.village.code} {r.village.name}: khai báo / declared {_yes_no(r.declared)}, "
+        f"{r.village.code} {r.village.name}: khai báo / declared {_yes_no(r.declared)} — "
         f"tính toán / computed {_yes_no(r.computed)}"
         for r in rows
         if r.disagrees

@@ -170,6 +170,14 @@ def test_villages_covered_when_declared_or_computed_and_disagreements_listed(
     assert rows[covered.code].disagrees and rows[far.code].disagrees
     result = indicator(seed_plan, "village_mobile_broadband_coverage", unit=area)
     assert (result["numerator"], result["denominator"], result["value"]) == (2, 2, 100.0)
+    # The lineage names both disagreements (the indicator page's evidence), the declared values are inputs.
+    card = evaluate_scorecard(plan=seed_plan, unit=area, period=parse_period("2024"))
+    evaluation = next(e for e in card.evaluations if e.indicator.code == "village_mobile_broadband_coverage")
+    assert evaluation.lineage["villages_mobile_covered"]["items"][-2:] == [
+        f"{covered.code} Thôn 1: khai báo / declared không / no — tính toán / computed có / yes",
+        f"{far.code} Thôn 2: khai báo / declared có / yes — tính toán / computed không / no",
+    ]
+    assert len(evaluation.value_ids) == 2
 
 
 def test_bad_population_rows_are_all_named_and_nothing_is_written(seed_plan, actor, tmp_path, table_counts):

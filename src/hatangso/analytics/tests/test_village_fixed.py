@@ -112,8 +112,8 @@ def test_a_line_covers_declared_without_a_line_is_listed_neither_is_not(
         "2 khai báo khác tính toán / declared and computed disagree",
         "đường truyền xếp vào thôn theo mã / lines placed by village code: 2, theo tọa độ (≤ 500 m) / "
         "by coordinates: 0, chỉ biết xã / commune only: 0",
-        f"{v2.code} Thôn 2: khai báo / declared có / yes, tính toán / computed không / no",
-        f"{v4.code} Thôn 4: khai báo / declared không / no, tính toán / computed có / yes",
+        f"{v2.code} Thôn 2: khai báo / declared có / yes — tính toán / computed không / no",
+        f"{v4.code} Thôn 4: khai báo / declared không / no — tính toán / computed có / yes",
     ]
 
     # In 2023 the December line is the one that counts, and only the village with it is covered.
