@@ -10,7 +10,7 @@ from hatangso.collection.models import DataElement
 from hatangso.geography.models import AdministrativeUnit
 from hatangso.geography.selectors import rollup_units
 from hatangso.plans.models import Indicator, Plan
-from hatangso.plans.planfile import expression_names
+from hatangso.plans.planfile import PARSE_LOCK, expression_names
 from hatangso.utilities.errors import UserError
 from hatangso.utilities.periods import Period
 
@@ -55,10 +55,24 @@ class UnitCounter:
         return Decimal(count)
 
 
+_PARSED: dict[str, object] = {}
+
+
+def _parsed(expression: str):
+    """simpleeval's tree of an expression, parsed once per process under the parse lock (threads of
+    the web server evaluate at once; see plans.planfile.PARSE_LOCK)."""
+    tree = _PARSED.get(expression)
+    if tree is None:
+        with PARSE_LOCK:
+            tree = _PARSED.get(expression) or EvalWithCompoundTypes.parse(expression)
+        _PARSED[expression] = tree
+    return tree
+
+
 def evaluate_expression(expression: str, names: dict[str, Decimal], counter: UnitCounter) -> Decimal:
     evaluator = EvalWithCompoundTypes(names=names, functions={"count_units": counter})
     try:
-        result = evaluator.eval(expression)
+        result = evaluator.eval(expression, previously_parsed=_parsed(expression))
     except (InvalidExpression, SyntaxError, TypeError) as exc:
         raise UserError(
             f"Biểu thức '{expression}' không hợp lệ: {exc}", f"Expression '{expression}' is invalid: {exc}"
