@@ -7,9 +7,9 @@ from django.http import HttpResponse
 from ninja import Router
 
 from hatangso.api.auth import API_AUTH
-from hatangso.core.scoping import AREA_ROLES, scope_for
 from hatangso.geography.selectors import resolve_unit
 from hatangso.plans.selectors import get_plan
+from hatangso.reports.access import may_download_report
 from hatangso.reports.services import FORMATS, build_report
 from hatangso.utilities.errors import NotFound
 from hatangso.utilities.periods import parse_period
@@ -29,11 +29,7 @@ def report(request, slug: str, fmt: str, period: str | None = None, unit: str | 
     plan = get_plan(slug)
     parsed = parse_period(period or plan.period)
     target = resolve_unit(unit, start=parsed.start, end=parsed.end) if unit else plan.area_unit
-    scope = scope_for(request.user)
-    allowed = scope.is_superuser or any(
-        m.role in AREA_ROLES and m.unit_id and target.path.startswith(m.unit.path) for m in scope.memberships
-    )
-    if fmt not in FORMATS or not allowed:
+    if fmt not in FORMATS or not may_download_report(request.user, target):
         raise NotFound("Không có báo cáo này", "No such report")
     name = f"bao-cao-{plan.slug}-{parsed.code}-{target.code}.{fmt}"
     with tempfile.TemporaryDirectory(prefix="hatangso-report-") as folder:

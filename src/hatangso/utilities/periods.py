@@ -85,3 +85,12 @@ def trend_periods(period: Period, today: date) -> list[str]:
     year = period.start.year
     quarters = [f"{year}Q{q}" for q in range(1, 5) if parse_period(f"{year}Q{q}").start <= today]
     return [str(year - 1), *quarters]
+
+
+def period_codes(kind: str, year: int) -> list[str]:
+    """Every period of a kind ("yearly", "quarterly", "monthly") in a year, in order."""
+    if kind == "quarterly":
+        return [f"{year}Q{q}" for q in range(1, 5)]
+    if kind == "monthly":
+        return [f"{year}{m:02d}" for m in range(1, 13)]
+    return [str(year)]

@@ -1,0 +1,88 @@
+"""The dashboard's small pieces: period names and trend sparklines drawn as inline SVG on the
+server (no JavaScript, no chart library), each with a text alternative."""
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from hatangso.utilities.numbers import format_number
+from hatangso.utilities.periods import parse_period
+
+register = template.Library()
+
+WIDTH, HEIGHT, PAD = 180, 40, 4
+SYMBOLS = {"achieved": "✓", "not_achieved": "✗", "no_data": "?", "not_applicable": "–"}
+
+
+@register.filter
+def period_label(code: str) -> str:
+    """2024 → Năm 2024, 2024Q3 → Quý 3/2024, 202409 → Tháng 9/2024."""
+    period = parse_period(code)
+    if period.kind == "quarterly":
+        return _("Quý %(quarter)s/%(year)s") % {"quarter": code[-1], "year": period.start.year}
+    if period.kind == "monthly":
+        return _("Tháng %(month)s/%(year)s") % {"month": period.start.month, "year": period.start.year}
+    return _("Năm %(year)s") % {"year": period.start.year}
+
+
+def trend_text(points: list[tuple[str, float | None]], unit: str) -> str:
+    """The trend read out: "Xu hướng — Năm 2023: 95,1 %; Quý 1/2024: chưa có số liệu; …"."""
+    parts = [
+        f"{period_label(code)}: {format_number(value)}{' ' + unit if unit else ''}"
+        if value is not None
+        else f"{period_label(code)}: {_('chưa có số liệu')}"
+        for code, value in points
+    ]
+    return _("Xu hướng") + " — " + "; ".join(parts)
+
+
+@register.simple_tag
+def sparkline(tile) -> str:
+    """The indicator over the trend periods: a line (broken where there is no value), a dot per
+    value, the target dashed; `role="img"` with the values read out as its label."""
+    indicator = tile.indicator
+    points = [(code, entry.value if entry else None) for code, entry in tile.trend]
+    if not points:
+        return ""
+    target = float(indicator.target) if indicator.target is not None else None
+    values = [v for _, v in points if v is not None]
+    top = max([100.0, *values, *([target] if target is not None else [])])
+    step = (WIDTH - 2 * PAD) / max(len(points) - 1, 1)
+
+    def xy(index: int, value: float) -> tuple[float, float]:
+        return PAD + index * step, HEIGHT - PAD - (value / top) * (HEIGHT - 2 * PAD)
+
+    runs, run = [], []
+    for index, (_code, value) in enumerate(points):
+        if value is None:
+            if run:
+                runs.append(run)
+            run = []
+        else:
+            run.append(xy(index, value))
+    if run:
+        runs.append(run)
+    shapes = []
+    if target is not None:
+        y = xy(0, target)[1]
+        shapes.append(f'<line x1="{PAD}" x2="{WIDTH - PAD}" y1="{y:.1f}" y2="{y:.1f}" class="spark-target"/>')
+    for part in runs:
+        if len(part) > 1:
+            coords = " ".join(f"{x:.1f},{y:.1f}" for x, y in part)
+            shapes.append(f'<polyline points="{coords}" class="spark-line"/>')
+    dots = (xy for part in runs for xy in part)
+    shapes.extend(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.2" class="spark-dot"/>' for x, y in dots)
+    label = trend_text(points, indicator.unit)
+    # The shapes hold only numbers formatted above; the label is escaped by format_html.
+    return format_html(
+        '<svg class="sparkline" viewBox="0 0 {} {}" width="{}" height="{}" role="img" aria-label="{}">'
+        "<title>{}</title>{}</svg>",
+        WIDTH, HEIGHT, WIDTH, HEIGHT, label, label, mark_safe("".join(shapes)),
+    )  # fmt: skip
+
+
+@register.filter
+def status_symbol(status: str) -> str:
+    """A shape beside the rating's word and colour, so the rating never rests on colour alone."""
+    return SYMBOLS.get(status, "")
