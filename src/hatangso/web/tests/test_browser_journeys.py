@@ -9,6 +9,7 @@ content-security-policy violation on the pages it visits.
 
 import csv
 import io
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -76,6 +77,9 @@ def _csv(rows) -> str:
 
 
 def _build(folder: Path) -> World:
+    from django.contrib.auth import get_user_model
+
+    from hatangso.analytics.publishing import publish_scorecard
     from hatangso.analytics.services import compute_scorecard
     from hatangso.collection.models import DataValue
     from hatangso.collection.services import import_values
@@ -133,6 +137,8 @@ def _build(folder: Path) -> World:
         lat=16.53, lon=107.47, actor=actor,
     )  # fmt: skip
     compute_scorecard(plan=plan, unit=plan.area_unit, period=parse_period(plan.period))
+    owner = Actor.command("test", user=get_user_model().objects.get(username="vhtt"))
+    publish_scorecard(plan=plan, period=plan.period, actor=owner)  # for the public page
     return world
 
 
@@ -188,8 +194,10 @@ class Tab:
     def _console(self, message):
         if message.type != "error":
             return
-        # The browser notes an expected 404 of a typed address as a failed load: that one is fine.
-        if "status of 404" in message.text and self.page.url.removeprefix(self.url_root) in self.expect_404:
+        # The browser notes an expected 404 of a typed address as a failed load: that one is fine, and
+        # so is the icon it asks for by itself when it shows a JSON answer (pages name theirs).
+        failed = (message.location or {}).get("url", "").removeprefix(self.url_root)
+        if "status of 404" in message.text and (failed in self.expect_404 or failed == "/favicon.ico"):
             return
         self.errors.append(f"{self.page.url}: {message.text}")
 
@@ -511,3 +519,28 @@ def test_the_leader_typing_the_plan_owners_pages_gets_404(world, tab):
     anonymous = tab()
     anonymous.go(f"/duyet/{world.submissions['huongtoan']}/")
     assert anonymous.path().startswith("/dang-nhap/?next=")
+
+
+# ---------------------------------------------------------------------------------------------------
+# The public page and the map: they load with no script error, and show no one's raw figures.
+
+
+def test_the_public_page_shows_published_aggregates_and_no_raw_figures(world, tab):
+    public = tab()
+    public.go("/cong-khai/")
+    public.page.wait_for_selector(".leaflet-container")
+    text = public.text()
+    assert HOUSEHOLD_FIBER in text
+    leaked = [n for owner in FILES for n in figures(owner) if n in text]
+    assert not leaked, leaked
+
+
+@pytest.mark.parametrize(("username", "sees"), [("vhtt", ["V1", "N1", "N2"]), ("viettel", ["V1"])])
+def test_the_map_page_loads_and_its_stations_follow_the_scope(world, tab, username, sees):
+    t = tab().log_in(username)
+    t.go("/ban-do/")
+    t.page.wait_for_selector("#area-map.leaflet-container")
+    t.page.wait_for_load_state("networkidle")  # every layer's GeoJSON came, no error on the way
+    t.go("/ban-do/tram.geojson")
+    codes = {feature["properties"]["code"] for feature in json.loads(t.text())["features"]}
+    assert codes == set(sees), (username, codes)
