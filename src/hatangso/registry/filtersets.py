@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import django_filters as filters
+from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -44,7 +45,12 @@ class RegistryFilterSet(filters.FilterSet):
     q = filters.CharFilter(label=_("Mã hoặc tên có chứa"), method="search")
     unit = filters.ChoiceFilter(label=_("Xã, phường"), field_name="unit__code", choices=[])
     status = filters.ChoiceFilter(label=_("Trạng thái"), choices=Status.choices)
-    in_service_on = filters.DateFilter(label=_("Đang sử dụng vào ngày"), method="in_service")
+    in_service_on = filters.DateFilter(
+        label=_("Đang sử dụng vào ngày"),
+        method="in_service",
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        widget=forms.DateInput(attrs={"type": "date"}),  # the browser sends YYYY-MM-DD
+    )
     sort = filters.OrderingFilter(label=_("Sắp xếp"), fields=SORTS, field_labels=dict(SORT_LABELS))
 
     def __init__(self, data=None, queryset=None, *, request=None, **kwargs):

@@ -90,6 +90,7 @@ def test_filters_give_the_right_rows(registry, login):
     assert listed(owner, "tram", "unit=20005&sort=-code") == ["N9", "M1"]
     assert listed(owner, "tram", "q=tứ hạ") == ["V1", "N1"]
     assert listed(owner, "tram", "in_service_on=2024-12-31&sort=code") == ["M1", "N1", "N9", "V1"]
+    assert listed(owner, "tram", "in_service_on=31/12/2024&sort=code") == ["M1", "N1", "N9", "V1"]
     assert listed(owner, "cot", "shared=true") == ["C1", "C3", "C4"]
     assert listed(owner, "cot", "owner=vnpt") == ["C3"]
     assert listed(owner, "cot", "tenant=mobifone") == ["C4"]
