@@ -260,3 +260,10 @@ def test_the_map_page_lists_the_values_without_javascript(world, client):
     assert "Kế hoạch: ≥ 97 %" in page
     assert "<script>" not in page  # scripts only from files (CSP)
     assert "synthetic demo data" not in page  # none of this world's data is synthetic
+
+
+def test_the_map_page_says_when_the_data_are_synthetic(world, client, actor):
+    set_value(element=DataElement.objects.get(code="households"), unit=resolve_unit("19996", start=JUNE),
+              period="2024", value="300", actor=actor, synthetic=True)  # fmt: skip
+    client.force_login(world["users"]["viettel"])
+    assert "synthetic demo data" in client.get("/ban-do/").content.decode()

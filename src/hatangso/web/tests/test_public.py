@@ -171,6 +171,7 @@ def test_the_publish_page_is_the_plan_owners(computed, owner, client, actor, tab
         assert client.post("/cong-bo/", {"period": "2024"}).status_code == 404
     assert PublishedScorecard.objects.count() == 0
     client.force_login(owner)
+    assert 'href="/cong-bo/"' in client.get("/bao-cao/").content.decode()  # reached from the report page
     page = client.get("/cong-bo/").content.decode()
     assert '<option value="2024">2024</option>' in page and "Chưa công bố kỳ nào" in page
     before = table_counts()
