@@ -39,6 +39,7 @@ from hatangso.analytics.measurements.mobile import VillageCoverage, declared_vil
 from hatangso.analytics.providers import ElementTotal, Scope
 from hatangso.collection.models import DataElement
 from hatangso.geography.models import AdministrativeUnit
+from hatangso.registry.models import Operator
 from hatangso.utilities.errors import UserError
 
 VILLAGES = "villages_fixed_covered"
@@ -75,10 +76,13 @@ class PlacedLines:
 NO_LINES = PlacedLines({}, set(), 0, 0, 0, False)
 
 
-def place_lines(villages: list[AdministrativeUnit], start: date, end: date) -> PlacedLines:
-    """The lines with a sample in [start, end] (days) in `villages` or their communes, placed in
-    villages by the rule above. Files imported before lines kept coordinates (no `lat`, `lon` or
-    `village_id` column) still read: a village code was always stored as the line's unit."""
+def place_lines(
+    villages: list[AdministrativeUnit], start: date, end: date, operator: str | None = None
+) -> PlacedLines:
+    """The lines with a sample in [start, end] (days) in `villages` or their communes (only
+    `operator`'s when given), placed in villages by the rule above. Files imported before lines
+    kept coordinates (no `lat`, `lon` or `village_id` column) still read: a village code was
+    always stored as the line's unit."""
     if not villages or not store.has_data(LINES):
         return NO_LINES
     distance = line_distance_m()
@@ -103,10 +107,10 @@ def place_lines(villages: list[AdministrativeUnit], start: date, end: date) -> P
                    CAST({lat} AS DOUBLE) AS lat, CAST({lon} AS DOUBLE) AS lon,
                    bool_or(s.synthetic) AS synthetic
             FROM {source} s LEFT JOIN villages v ON v.id = s.unit_id
-            WHERE s.time >= ? AND s.time < ?
+            WHERE s.time >= ? AND s.time < ? AND (? IS NULL OR s.operator = ?)
               AND (s.unit_id IN (SELECT id FROM villages) OR s.unit_id IN (SELECT commune_id FROM villages))
             GROUP BY ALL""",
-        [start, end + timedelta(days=1)],
+        [start, end + timedelta(days=1), operator, operator],
     )
     placed = connection.execute(
         "SELECT village_id, line_id FROM samples WHERE village_id IN (SELECT id FROM villages)"
@@ -172,12 +176,13 @@ def _nearest_villages(candidates: list[tuple], commune_of: dict[int, int], dista
 
 
 def village_fixed_coverage(
-    villages: QuerySet[AdministrativeUnit], start: date, end: date
+    villages: QuerySet[AdministrativeUnit], start: date, end: date, operator: str | None = None
 ) -> tuple[list[VillageCoverage], PlacedLines]:
-    """Per village of `villages`: declared and computed fixed broadband (FTTH) coverage."""
+    """Per village of `villages`: declared and computed fixed broadband (FTTH) coverage (computed
+    from `operator`'s lines only, when given: a scope of one operator's figures)."""
     villages = list(villages.filter(level=AdministrativeUnit.Level.VILLAGE).order_by("code"))
     declared = declared_villages(DECLARED_VILLAGE_ELEMENT, villages, start, end)
-    placed = place_lines(villages, start, end)
+    placed = place_lines(villages, start, end, operator)
     rows = []
     for village in villages:
         lines = placed.per_village.get(village.pk, 0)
@@ -203,7 +208,11 @@ class FixedCoverage:
 
     def totals(self, elements: list[DataElement], scope: Scope) -> dict[str, ElementTotal]:
         total = ElementTotal(value=None, provider=self.name)
-        rows, placed = village_fixed_coverage(scope.units, scope.period.start, scope.period.end)
+        operator = None
+        if scope.operator_id:  # one operator's figures: its own lines only ("" matches none)
+            code = Operator.objects.filter(pk=scope.operator_id).values_list("code", flat=True).first()
+            operator = code or ""
+        rows, placed = village_fixed_coverage(scope.units, scope.period.start, scope.period.end, operator)
         declared = [r for r in rows if r.declared is not None]
         computed = [r for r in rows if r.computed is not None]
         total.items = [

@@ -11,16 +11,19 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from hatangso.analytics.engine import build_scope
 from hatangso.analytics.measurements import store
 from hatangso.analytics.measurements.fixed import village_fixed_coverage
 from hatangso.analytics.measurements.lines import import_line_measurements
 from hatangso.analytics.measurements.population import import_population
 from hatangso.analytics.models import IndicatorResult
+from hatangso.analytics.providers import PROVIDERS
 from hatangso.analytics.services import compute_scorecard, evaluate_scorecard
 from hatangso.collection.models import DataElement, DataValue, ImportBatch
 from hatangso.collection.services import set_value
 from hatangso.geography.models import AdministrativeUnit
 from hatangso.geography.services import create_village, import_boundaries
+from hatangso.registry.models import Operator
 from hatangso.utilities.errors import UserError
 from hatangso.utilities.periods import parse_period
 
@@ -122,6 +125,29 @@ def test_a_line_covers_declared_without_a_line_is_listed_neither_is_not(
     )
     assert [(c, r.computed) for c, r in rows_2023.items() if r.computed] == [(v3.code, True)]
     assert indicator(seed_plan, commune, "2023").numerator == 1
+
+
+def test_a_scope_of_one_operator_counts_its_own_lines_only(seed_plan, commune, villages, actor, tmp_path):
+    v1, v2 = villages[:2]
+    import_line_measurements(
+        path=samples(
+            tmp_path,
+            [
+                f"VNPT-1,vnpt,ca_nhan,{v1.code},,,05/09/2024 10:00,120",
+                f"FPT-1,fpt,ca_nhan,{v2.code},,,05/09/2024 10:00,90",
+            ],
+        ),
+        actor=actor,
+    )
+    vnpt = Operator.objects.get(code="vnpt")
+    totals = PROVIDERS["measurements"].totals(
+        list(DataElement.objects.filter(code="villages_fixed_covered")),
+        build_scope(commune, parse_period("2024"), operator_id=vnpt.pk),
+    )
+    assert totals["villages_fixed_covered"].value == 1
+    rows = village_fixed_coverage(commune.children.all(), *Y2024, operator="fpt")[0]
+    assert [r.village.code for r in rows if r.computed] == [v2.code]
+    assert village_fixed_coverage(commune.children.all(), *Y2024)[1].by_code == 2
 
 
 def test_lines_known_only_by_their_commune_leave_the_villages_unknown(
