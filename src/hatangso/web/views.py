@@ -1,34 +1,48 @@
 from datetime import date
 
+from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import Http404, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
 
-from hatangso.analytics.selectors import indicator_detail, stored_scorecard
-from hatangso.core.scoping import scope_for
-from hatangso.geography.selectors import boundary_collection, children_of, resolve_unit
+from hatangso.analytics.selectors import indicator_detail
+from hatangso.geography.selectors import boundary_collection, resolve_unit
 from hatangso.plans.selectors import plan_list
 from hatangso.reports import charts
 from hatangso.utilities.errors import UserError
-from hatangso.utilities.periods import parse_period
+from hatangso.utilities.periods import parse_iso_day, parse_period
+from hatangso.web.selectors import dashboard, dashboard_choice
 
 
 def home(request):
-    """A plan's scorecard as last computed, for the plan's area or one of its communes."""
+    """The dashboard of a plan for a period and a unit (`?period=&unit=&as_of=`); an htmx request
+    gets the dashboard fragment only, so switching does not reload the page."""
+    if not request.user.is_authenticated:
+        return redirect("public")  # the public reads the published scorecard
     plan = plan_list().first()
-    context = {"plan": plan}
-    if plan is not None:
-        plan, unit = _plan_unit(request)
-        period = parse_period(plan.period)
-        context.update(stored_scorecard(plan=plan, unit=unit, period=plan.period))
-        context["chart"] = _chart(plan, unit, context)
-        context["figures"] = scope_for(request.user).reads_figures(unit, plan)
-        context["communes"] = children_of(plan.area_unit, start=period.start, end=period.end)
-    return render(request, "web/home.html", context)
+    if plan is None:
+        return render(request, "web/home.html", {"plan": None})
+    try:
+        choice = dashboard_choice(
+            plan,
+            period=request.GET.get("period", ""),
+            unit=request.GET.get("unit", ""),
+            as_of=request.GET.get("as_of", ""),
+        )
+    except UserError as exc:
+        raise Http404(str(exc)) from exc
+    context = {"plan": plan, "choice": choice, "unit": choice.unit, "period": choice.period.code,
+               **dashboard(request.user, choice)}  # fmt: skip
+    fragment = request.htmx and not request.htmx.history_restore_request
+    response = render(request, "web/_dashboard.html" if fragment else "web/home.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def _plan_unit(request):
-    """The plan, and the unit asked for (`?unit=`; default the plan's area) valid in its period."""
+    """The plan, and the unit asked for (`?unit=`; default the plan's area) valid in its period — or,
+    with `?as_of=YYYY-MM-DD`, the unit with that code in force that day (post-2025 units)."""
     plan = plan_list().first()
     if plan is None:
         raise Http404("Chưa có kế hoạch / no plan yet")
@@ -36,12 +50,16 @@ def _plan_unit(request):
     unit = plan.area_unit
     if code := request.GET.get("unit"):
         try:
-            unit = resolve_unit(code, start=period.start, end=period.end)
+            if request.GET.get("as_of"):
+                unit = resolve_unit(code, start=parse_iso_day(request.GET["as_of"]))
+            else:
+                unit = resolve_unit(code, start=period.start, end=period.end)
         except UserError as exc:
             raise Http404(str(exc)) from exc
     return plan, unit
 
 
+@login_required
 def indicator(request, code: str):
     """One indicator: definition and target, its value per commune (table, chart, map), the trend,
     and the evidence behind the number as far as the user may see it."""
@@ -77,16 +95,6 @@ def _indicator_charts(detail) -> dict[str, str]:
         "trend": _svg(f"{key}:trend", lambda: charts.trend(
             periods, [(indicator.name[:60], {p: e.value for p, e in detail.trend})])),
     }  # fmt: skip
-
-
-def _chart(plan, unit, card: dict) -> str:
-    """The report's chart of indicators against targets, as inline SVG (no JavaScript, no CDN);
-    cached until the scorecard is computed again."""
-    if not card["rows"]:
-        return ""
-    key = f"hatangso:chart:{plan.pk}:{unit.pk}:{card['period']}:{card['computed_at'].timestamp()}"
-    return _svg(key, lambda: charts.indicators_vs_targets(
-        (row["indicator"], row["result"].value, row["result"].status) for row in card["rows"]))  # fmt: skip
 
 
 def boundaries(request):

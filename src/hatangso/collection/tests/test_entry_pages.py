@@ -38,7 +38,7 @@ def test_login_page_and_redirect(seed_plan, client, actor):
     assert 'name="username"' in page and 'autocomplete="current-password"' in page
     create_user(username="tuha", password=PASSWORD, actor=actor)
     response = client.post("/dang-nhap/", {"username": "tuha", "password": PASSWORD})
-    assert response.status_code == 302 and response.url == "/nhap-lieu/"
+    assert response.status_code == 302 and response.url == "/"  # the dashboard
 
 
 def test_the_clerk_sees_its_forms_only(clerk, seed_plan, client):

@@ -351,7 +351,7 @@ def params(table):
 # enterprise reporting that form; "owner" = the plan owner (or superuser); "sees:<x>" = whoever may
 # read <x>'s data; "staff" = the admin site.
 PAGES = [
-    ("home", lambda w: "/", "anyone"),
+    ("home", lambda w: "/", "dashboard"),
     ("entry_list", lambda w: "/nhap-lieu/", "login"),
     ("entry_form_commune", lambda w: f"/nhap-lieu/{w.forms['ubnd_xa_nam']}/2024/", "reports:commune"),
     (
@@ -386,10 +386,15 @@ PAGES = [
     ("road_list", lambda w: "/tuyen-duong/", "login"),
     ("road_new", lambda w: "/tuyen-duong/moi/", "roads"),
     ("boundaries", lambda w: "/ban-do/ranh-gioi.geojson", "anyone"),
-    *[(f"indicator_{code}", lambda w, code=code: f"/chi-tieu/{code}/", "anyone")
+    *[(f"indicator_{code}", lambda w, code=code: f"/chi-tieu/{code}/", "login")
       for code in ("internet_users", "household_fiber", "smartphone_subscription_share")],
-    ("indicator_of_tuha", lambda w: "/chi-tieu/internet_users/?unit=19996", "anyone"),
-    ("home_of_huongtoan", lambda w: "/?unit=20005", "anyone"),
+    ("indicator_of_tuha", lambda w: "/chi-tieu/internet_users/?unit=19996", "login"),
+    ("indicator_of_kim_tra_2025", lambda w: "/chi-tieu/internet_users/?unit=20017&as_of=2025-07-01", "login"),
+    ("home_of_huongtoan", lambda w: "/?unit=20005", "dashboard"),
+    # The dashboard's switches: a quarter, the post-2025 units, a merged commune holding Hương Toàn.
+    ("home_quarter", lambda w: "/?period=2024Q3", "dashboard"),
+    ("home_after_2025", lambda w: "/?as_of=2025-07-01", "dashboard"),
+    ("home_of_kim_tra_2025", lambda w: "/?as_of=2025-07-01&unit=20017", "dashboard"),
     ("map", lambda w: "/ban-do/?indicator=household_fiber", "login"),
     *[
         (f"map_{layer}", lambda w, layer=layer: f"/ban-do/{layer}.geojson", "login")
@@ -434,7 +439,7 @@ PAGE_SHOWS = {
 def page_allowed(role: str, rule: str) -> bool:
     if rule == "anyone":
         return True
-    if rule == "login":
+    if rule in ("login", "dashboard"):  # the dashboard sends the public to the public page
         return role != "public"
     if rule.startswith("reports:"):
         return role == rule.split(":")[1]
@@ -470,7 +475,7 @@ def test_page_read(role, case, url, rule, w, as_role):
     elif rule == "staff":
         expect_status(response, 302, what, f"/admin/login/?next={url}")
     elif role == "public":
-        expect_status(response, 302, what, login_redirect(url))
+        expect_status(response, 302, what, "/cong-khai/" if rule == "dashboard" else login_redirect(url))
     else:
         expect_status(response, 404, what)
 

@@ -37,7 +37,13 @@ def login(client, actor, role, **membership):
     client.force_login(user)
 
 
-def test_the_page_shows_the_number_its_communes_and_the_trend(computed, client):
+def viewer(client, actor):
+    """A logged-in account without a role: the pages need a login; it sees the aggregates."""
+    client.force_login(create_user(username="viewer", password="a long passphrase 2024", actor=actor))
+
+
+def test_the_page_shows_the_number_its_communes_and_the_trend(computed, client, actor):
+    viewer(client, actor)
     page = client.get("/chi-tieu/internet_users/").content.decode()
     assert "Tỷ lệ người sử dụng Internet" in page and "≥ 97" in page
     assert "74.134 / 77.576" in page and "95,6" in page  # (39113 + 35021) / (40357 + 37219)
@@ -47,11 +53,19 @@ def test_the_page_shows_the_number_its_communes_and_the_trend(computed, client):
     assert 'href="/chi-tieu/internet_users/"' in client.get("/").content.decode()
 
 
-def test_the_public_sees_the_aggregates_but_no_raw_figures(computed, client):
+def test_the_public_is_asked_to_log_in(computed, client):
+    response = client.get("/chi-tieu/internet_users/?unit=19996")
+    assert response.status_code == 302
+    assert response.url == "/dang-nhap/?next=/chi-tieu/internet_users/%3Funit%3D19996"
+
+
+def test_an_account_without_a_role_sees_the_aggregates_but_no_raw_figures(computed, client, actor):
+    viewer(client, actor)
     page = client.get("/chi-tieu/internet_users/?unit=19996").content.decode()
     assert "96,9" in page
-    assert "Đăng nhập để xem số liệu phía sau chỉ tiêu" in page
+    assert "chỉ hiện cho cơ quan của địa bàn và đơn vị đã báo cáo" in page
     assert "internet_users</code></td>" not in page  # no element totals
+    assert "39.113 / 40.357" not in page
 
 
 def test_the_plan_owner_sees_the_evidence(computed, client, actor):
@@ -71,12 +85,14 @@ def test_a_commune_sees_only_its_own_inputs(computed, client, actor):
     assert "<code>population</code></td>" not in page  # element totals are for the area's roles
 
 
-def test_unknown_indicators_and_units_are_not_found(computed, client):
+def test_unknown_indicators_and_units_are_not_found(computed, client, actor):
+    viewer(client, actor)
     assert client.get("/chi-tieu/khong_co/").status_code == 404
     assert client.get("/chi-tieu/internet_users/?unit=99999").status_code == 404
 
 
-def test_an_indicator_not_yet_computed_for_a_unit_says_how(computed, client):
+def test_an_indicator_not_yet_computed_for_a_unit_says_how(computed, client, actor):
+    viewer(client, actor)
     page = client.get("/chi-tieu/internet_users/?unit=20008").content.decode()
     assert "hatangso compute --unit 20008" in page
 
@@ -84,9 +100,11 @@ def test_an_indicator_not_yet_computed_for_a_unit_says_how(computed, client):
 def test_a_communes_figures_stay_with_the_commune_and_the_area(computed, client, actor):
     """Per commune, the numerator and denominator are its reported figures: the public, another
     commune and the scorecard API without a session (once published) see the rate, not the figures."""
+    viewer(client, actor)
     assert "35.021 / 37.219" not in client.get("/chi-tieu/internet_users/").content.decode()
     assert "35.021 / 37.219" not in client.get("/?unit=20005").content.decode()
     publish_scorecard(plan=computed, period="2024", actor=actor)
+    client.logout()
     card = client.get("/api/v1/plans/1529-kh-ubnd/scorecard?unit=20005").json()
     row = next(i for i in card["indicators"] if i["code"] == "internet_users")
     assert (row["value"], row["numerator"], "lineage" in row) == (94.09, None, False)

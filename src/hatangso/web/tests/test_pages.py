@@ -1,4 +1,7 @@
+import re
 from datetime import date
+
+import pytest
 
 from hatangso.analytics.services import compute_scorecard
 from hatangso.collection.models import DataElement
@@ -8,10 +11,25 @@ from hatangso.geography.selectors import resolve_unit
 from hatangso.utilities.periods import parse_period
 
 
-def test_home_without_a_plan(client, db):
-    response = client.get("/")
+@pytest.fixture
+def viewer(client, db, actor):
+    """A logged-in account without any role: the dashboard's aggregates, no commune's figures."""
+    from hatangso.core.services import create_user
+
+    client.force_login(create_user(username="viewer", password="a long passphrase 2024", actor=actor))
+    return client
+
+
+def test_home_without_a_plan(viewer):
+    response = viewer.get("/")
     assert response.status_code == 200
     assert "Chưa có kế hoạch nào" in response.content.decode()
+
+
+def test_the_public_is_sent_to_the_public_page(client, seed_plan):
+    response = client.get("/?unit=19996")
+    assert response.status_code == 302 and response.url == "/cong-khai/"
+    assert client.get("/chi-tieu/internet_users/").url == "/dang-nhap/?next=/chi-tieu/internet_users/"
 
 
 def _enter(actor, synthetic):
@@ -27,12 +45,12 @@ def _enter(actor, synthetic):
         )
 
 
-def test_home_shows_the_stored_scorecard_in_vietnamese_format(client, seed_plan, actor):
+def test_home_shows_the_stored_scorecard_in_vietnamese_format(viewer, seed_plan, actor):
     _enter(actor, synthetic=True)
     compute_scorecard(plan=seed_plan, unit=seed_plan.area_unit, period=parse_period("2024"))
-    page = client.get("/").content.decode()
+    page = viewer.get("/").content.decode()
     assert "Dữ liệu mẫu" in page and "synthetic demo data" in page
-    assert "synthetic demo data" in client.get("/dang-nhap/").content.decode()  # on every page
+    assert "synthetic demo data" in viewer.get("/nhiem-vu/").content.decode()  # on every page
     assert "12.000 / 12.345" in page
     assert "97,2" in page  # 12000 / 12345 = 97.21 %
     assert "≥ 97" in page
@@ -40,10 +58,10 @@ def test_home_shows_the_stored_scorecard_in_vietnamese_format(client, seed_plan,
     assert "30/11/2024" in page
 
 
-def test_real_data_carry_no_synthetic_label(client, seed_plan, actor):
+def test_real_data_carry_no_synthetic_label(viewer, seed_plan, actor):
     _enter(actor, synthetic=False)
     compute_scorecard(plan=seed_plan, unit=seed_plan.area_unit, period=parse_period("2024"))
-    assert "Dữ liệu mẫu" not in client.get("/").content.decode()
+    assert "Dữ liệu mẫu" not in viewer.get("/").content.decode()
 
 
 def test_scorecard_api(client, seed_plan, actor):
@@ -66,17 +84,17 @@ def test_admin_is_read_only(admin_client, seed_plan):
     assert admin_client.get("/admin/plans/indicator/add/").status_code == 403
 
 
-def test_commune_scorecards_are_reachable_from_the_home_page(client, seed_plan, actor):
+def test_commune_scorecards_are_reachable_from_the_home_page(viewer, seed_plan, actor):
     _enter(actor, synthetic=False)
     tu_ha = resolve_unit("19996", start=date(2024, 6, 1))
     compute_scorecard(plan=seed_plan, unit=tu_ha, period=parse_period("2024"))
-    home = client.get("/").content.decode()
+    home = viewer.get("/").content.decode()
     for code in ("19996", "20005", "20008", "20011", "20017", "20020", "20026", "20035", "20041"):
-        assert f'href="?unit={code}"' in home
-    page = client.get("/?unit=19996").content.decode()
-    assert "Phường Tứ Hạ · kỳ 2024" in page
+        assert f'<option value="{code}">' in home
+    page = viewer.get("/?unit=19996").content.decode()
+    assert "Tổng quan · Phường Tứ Hạ · Năm 2024" in page
     assert "97,2" in page and "12.000 / 12.345" not in page  # a commune's figures are its own
-    assert client.get("/?unit=99999").status_code == 404
+    assert viewer.get("/?unit=99999").status_code == 404
 
 
 def test_the_menu_offers_only_what_the_role_may_open(client, seed_plan, actor):
@@ -101,7 +119,7 @@ def test_the_menu_offers_only_what_the_role_may_open(client, seed_plan, actor):
     assert 'href="/duyet/"' in page and 'href="/ha-tang/vi-tri/"' in page and 'href="/nhap-lieu/"' not in page
 
 
-def test_home_shows_the_reports_chart_as_svg(client, seed_plan, actor):
+def test_home_draws_its_trends_as_svg_without_a_chart_script(viewer, seed_plan, actor):
     from hatangso.analytics.services import compute_scorecard
     from hatangso.collection.models import DataElement
     from hatangso.collection.services import set_value
@@ -118,6 +136,7 @@ def test_home_shows_the_reports_chart_as_svg(client, seed_plan, actor):
             actor=actor,
         )
     compute_scorecard(plan=seed_plan, unit=seed_plan.area_unit, period=parse_period("2024"))
-    page = client.get("/").content.decode()
-    assert '<figure class="chart"' in page and "<svg" in page
-    assert "<script" not in page  # no JavaScript needed, nothing from a CDN
+    page = viewer.get("/").content.decode()
+    assert page.count('<svg class="sparkline"') == 15
+    # The one script is htmx, served by the app (no CDN); the page works without it.
+    assert re.findall(r"<script[^>]*>", page) == ['<script src="/static/django_htmx/htmx-2.min.js" defer>']
