@@ -265,6 +265,18 @@ def test_detail_page_shows_placement_tenants_and_history(registry, login, actor)
     assert owner.get("/ha-tang/tram/V1/").status_code == 404  # a station is named with its operator
 
 
+def test_codes_with_slashes_and_marks_link_to_their_pages(registry, login, actor, tmp_path):
+    path = tmp_path / "cot-la.csv"
+    path.write_text(POLES.splitlines()[0] + "\nT/12 #3?,viettel,16.53,107.47,19996,viettel,01/01/2020\n")
+    import_poles(path=path, actor=actor)
+    owner = login("plan_owner")
+    page = owner.get("/ha-tang/cot/?q=T/12")
+    assert page.status_code == 200
+    assert 'href="/ha-tang/cot/T/12%20%233%3F/"' in page.content.decode()
+    detail = owner.get("/ha-tang/cot/T/12%20%233%3F/")
+    assert detail.status_code == 200 and detail.context["item"].code == "T/12 #3?"
+
+
 def test_a_commune_sees_only_its_own_offices_links_and_the_public_nothing(registry, login, client):
     commune = login("commune", unit="19996")
     assert listed(commune, "truyen-so-lieu") == ["L1"]
