@@ -7,6 +7,7 @@ the reason — except in CI (CI=true), where it fails: CI installs both.
 import importlib.util
 import os
 import shutil
+import sys
 from datetime import date
 
 import pytest
@@ -153,3 +154,25 @@ def test_the_query_is_transpiled_for_spark():
     assert engines.to_spark("SELECT count(*) FILTER (WHERE x >= $floor) FROM t") == (
         "SELECT COUNT(*) FILTER(WHERE x >= :floor) FROM t"
     )
+
+
+MISSING = (
+    "Chưa cài Apache Spark: chạy make setup (gói spark) và cài Java 17, hoặc đặt HATANGSO_ENGINE=duckdb / "
+    "Apache Spark is not installed: run make setup (the spark extra) and install Java 17, "
+    "or set HATANGSO_ENGINE=duckdb"
+)
+
+
+def test_without_pyspark_or_java_spark_is_one_sentence(monkeypatch):
+    start = engines.spark_session.__wrapped__  # past the per-process cache
+    monkeypatch.setitem(sys.modules, "pyspark.sql", None)
+    with pytest.raises(UserError) as error:
+        start("local[2]")
+    assert str(error.value) == MISSING
+    monkeypatch.undo()
+    if importlib.util.find_spec("pyspark") is not None:
+        monkeypatch.delenv("JAVA_HOME", raising=False)
+        monkeypatch.setattr(engines.shutil, "which", lambda name: None)
+        with pytest.raises(UserError) as error:
+            start("local[2]")
+        assert str(error.value) == MISSING
