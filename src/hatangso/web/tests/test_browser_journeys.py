@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.shortcuts import resolve_url
+from playwright.sync_api import expect
 
 from hatangso.web.tests.browsing import launched_chromium, needs_chromium
 
@@ -215,8 +216,7 @@ class Tab:
         self.page.get_by_label("Tên đăng nhập").fill(username)
         self.page.get_by_label("Mật khẩu").fill(PASSWORD)
         self.page.get_by_role("button", name="Đăng nhập").click()
-        self.page.wait_for_load_state()
-        assert not self.page.url.endswith("/dang-nhap/"), f"{username} could not log in"
+        self.page.wait_for_url(lambda url: "/dang-nhap/" not in url)  # fails: could not log in
         return self
 
     def path(self) -> str:
@@ -294,8 +294,7 @@ def test_each_role_logs_in_and_its_menu_opens_only_what_it_may_use(world, tab, u
         if href.startswith("/") and "#" not in href and not href.startswith("/admin/"):
             assert t.go(href).status == 200, name
     t.page.get_by_role("button", name="Đăng xuất").click()
-    t.page.wait_for_load_state()
-    assert t.page.locator("header").get_by_role("link", name="Đăng nhập").first.is_visible()
+    expect(t.page.locator("header").get_by_role("link", name="Đăng nhập").first).to_be_visible()
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -307,10 +306,10 @@ def test_from_the_scorecard_to_an_indicator_and_its_evidence(world, tab, usernam
     t = tab().log_in(username)
     t.go("/")
     t.page.get_by_role("link", name=HOUSEHOLD_FIBER).first.click()
-    t.page.wait_for_load_state()
+    t.page.wait_for_url("**/chi-tieu/household_fiber/**")
     assert t.path().startswith("/chi-tieu/household_fiber/")
     assert t.page.get_by_role("heading", level=2).first.inner_text() == HOUSEHOLD_FIBER
-    assert t.page.get_by_role("heading", name="Minh chứng").is_visible()
+    expect(t.page.get_by_role("heading", name="Minh chứng")).to_be_visible()
     inputs = t.page.get_by_role("table").filter(has_text="Tệp nhập")
     text = inputs.inner_text()
     assert "10.917" in text and "8.677" in text  # the area's roles see every commune's values
@@ -334,16 +333,15 @@ def test_a_commune_enters_fixes_and_submits_and_the_plan_owner_approves(world, t
     t.go(menu_links(t)["Nhập số liệu"])
     card = t.page.locator("section.card").filter(has=t.page.get_by_role("heading", name=COMMUNE_FORM))
     card.get_by_role("link", name="2024", exact=True).click()
-    t.page.wait_for_load_state()
+    t.page.wait_for_url(f"**/nhap-lieu/{world.form}/2024/**")
     assert t.page.get_by_role("heading", level=2).inner_text() == COMMUNE_FORM
     population = t.page.get_by_label("Dân số", exact=True)
     internet = t.page.get_by_label("Số người sử dụng Internet", exact=True)
     population.fill("40357")
     internet.fill("-5")
     t.page.get_by_role("button", name="Lưu nháp").click()
-    t.page.wait_for_load_state()
     alert = "Có ô chưa hợp lệ; chưa lưu gì. Sửa các ô được đánh dấu rồi lưu lại."
-    assert t.page.get_by_role("status").filter(has_text=alert).is_visible()
+    expect(t.page.get_by_role("status").filter(has_text=alert)).to_be_visible()
     assert internet.get_attribute("aria-invalid") == "true"
     described = t.page.locator(f"#{internet.get_attribute('aria-describedby')}")
     assert described.inner_text() == "internet_users: số đếm không được âm"
@@ -352,8 +350,7 @@ def test_a_commune_enters_fixes_and_submits_and_the_plan_owner_approves(world, t
 
     internet.fill("30551")
     t.page.get_by_role("button", name="Lưu và gửi báo cáo").click()
-    t.page.wait_for_load_state()
-    assert t.page.get_by_role("status").filter(has_text="Đã lưu 2 giá trị và gửi báo cáo.").is_visible()
+    expect(t.page.get_by_role("status").filter(has_text="Đã lưu 2 giá trị và gửi báo cáo.")).to_be_visible()
     assert "Đã gửi" in t.page.locator("p.meta").first.inner_text()
     assert population.is_disabled()
     assert Submission.objects.get(pk=world.submissions["tuha"]).status == "submitted"
@@ -362,11 +359,11 @@ def test_a_commune_enters_fixes_and_submits_and_the_plan_owner_approves(world, t
     owner.go(menu_links(owner)["Duyệt báo cáo"])
     waiting = re.compile(re.escape(f"{COMMUNE_FORM} · 2024 · Phường Tứ Hạ"))
     owner.page.get_by_role("link", name=waiting).click()
-    owner.page.wait_for_load_state()
+    owner.page.wait_for_url(f"**/duyet/{world.submissions['tuha']}/")
     assert "40357" in owner.text() and "30551" in owner.text()
     owner.page.get_by_role("button", name="Duyệt", exact=True).click()
-    owner.page.wait_for_load_state()
-    assert owner.page.get_by_role("status").filter(has_text="Đã cập nhật trạng thái báo cáo.").is_visible()
+    decided = owner.page.get_by_role("status").filter(has_text="Đã cập nhật trạng thái báo cáo.")
+    expect(decided).to_be_visible()
     assert "Đã duyệt" in owner.page.locator("p.meta").first.inner_text()
     assert Submission.objects.get(pk=world.submissions["tuha"]).status == "approved"
 
@@ -404,9 +401,8 @@ def test_an_excel_upload_with_a_bad_cell_names_it_and_writes_nothing(world, tab,
     before = table_counts()
     t.page.get_by_label("Tệp (.xlsx, .csv, .json; tối đa 20 MB)").set_input_files(path)
     t.page.get_by_role("button", name="Nhập tệp").click()
-    t.page.wait_for_load_state()
     message = f"Tệp {path.name} có 1 lỗi; không dữ liệu nào được ghi"
-    assert t.page.get_by_role("status").filter(has_text=message).is_visible()
+    expect(t.page.get_by_role("status").filter(has_text=message)).to_be_visible()
     errors = t.page.get_by_role("table").filter(has_text="Tệp chưa được nhập")
     cells = errors.locator("tbody tr").first.locator("td").all_inner_texts()
     assert cells[:3] == [str(bad_row), "gia_tri", "ba mươi nghìn"]
@@ -447,8 +443,7 @@ def test_the_public_reports_an_incident_with_a_photo_and_follows_it(world, tab, 
     t.page.get_by_label("Điện thoại hoặc e-mail (không bắt buộc)").fill("0234 3555 777")
     t.page.get_by_label("Ảnh (JPEG/PNG, tối đa 3 ảnh, mỗi ảnh 5 MB)").set_input_files(photo)
     t.page.get_by_role("button", name="Gửi phản ánh").click()
-    t.page.wait_for_load_state()
-    assert t.page.get_by_role("heading", name="Cảm ơn bạn đã phản ánh").is_visible()
+    expect(t.page.get_by_role("heading", name="Cảm ơn bạn đã phản ánh")).to_be_visible()
     incident = Incident.objects.order_by("-pk").first()
     assert Incident.objects.count() == before + 1
     assert (incident.category, incident.address) == ("damaged", "Đường Lý Bôn, phường Tứ Hạ")
@@ -456,7 +451,7 @@ def test_the_public_reports_an_incident_with_a_photo_and_follows_it(world, tab, 
     assert incident.photos.count() == 1
 
     t.page.locator("main").get_by_role("link").filter(has_text="/phan-anh/theo-doi/").click()
-    t.page.wait_for_load_state()
+    t.page.wait_for_url("**/phan-anh/theo-doi/**")
     assert t.path() == f"/phan-anh/theo-doi/{incident.token}/"
     text = t.text()
     assert f"Phản ánh #{incident.pk} · Hư hỏng" in text and "Mới tiếp nhận" in text
