@@ -502,6 +502,10 @@ def test_an_enterprise_typing_a_competitors_addresses_gets_404_and_none_of_its_f
         text = t.text()
         assert not [n for n in figures("vnpt") if n in text] and "N2" not in text, address
     t.go("/ha-tang/tram/viettel/V1/")  # its own station opens
+    t.go("/ha-tang/tram/")  # the registry list shows its own stations only
+    links = t.page.locator("main").get_by_role("link")
+    listed = [code for code in ("V1", "N1", "N2") if links.filter(has_text=code).count()]
+    assert listed == ["V1"], listed
     t.go("/api/v1/registry/stations")
     assert "V1" in t.text() and "N1" not in t.text() and "N2" not in t.text()
 
