@@ -254,6 +254,7 @@ def test_detail_page_shows_placement_tenants_and_history(registry, login, actor)
     text = page.content.decode()
     assert "Phường Tứ Hạ (19996)" in text and "Theo khai báo" in text  # placed by its declared code
     assert "dữ liệu mẫu" in text  # the fixture's items are synthetic
+    assert '<a href="/ban-do/?lat=16.531000&amp;lon=107.471000">' in text  # the map page
     assert [t.operator.code for t in page.context["tenancies"]] == ["fpt", "viettel"]
     history = [(row["entry"].action, row["entry"].object_type) for row in page.context["history"]]
     assert ("create", "registry.pole") in history and ("create", "registry.poletenancy") in history
