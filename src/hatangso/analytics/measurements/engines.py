@@ -31,10 +31,12 @@ class Engine(Protocol):
 
 
 def _parquet_sql(path: Path) -> str:
+    """A folder is read with its partitions (`month=…` becomes a column), a file as it is."""
     if path.is_dir():
         pattern = (path / "*" / "*.parquet").as_posix().replace("'", "''")
         return f"read_parquet('{pattern}', hive_partitioning = true, union_by_name = true)"
-    return f"read_parquet('{path.as_posix().replace(chr(39), chr(39) * 2)}')"
+    name = path.as_posix().replace("'", "''")
+    return f"read_parquet('{name}')"
 
 
 class DuckDBEngine:
