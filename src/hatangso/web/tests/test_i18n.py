@@ -239,6 +239,21 @@ PAGES = [
         ["Phản ánh công trình hạ tầng viễn thông", "Gửi phản ánh", "Vĩ độ"],
     ),
     ("agency", "/phan-anh/xu-ly/", ["Handle reports", "Assigned to"], ["Xử lý phản ánh", "Giao cho"]),
+    (
+        "public",
+        "/cong-khai/",
+        ["Public results of digital infrastructure development", "No results have been published yet."],
+        ["Công khai kết quả phát triển hạ tầng số", "Chưa có kết quả nào được công bố."],
+    ),
+    ("plan_owner", "/cong-bo/", ["Publish the results for citizens"], ["Công bố kết quả cho người dân"]),
+    ("leader", "/ban-do/", ["Digital infrastructure map", "Legend"], ["Bản đồ hạ tầng số", "Chú giải"]),
+    (
+        "enterprise",
+        "/ha-tang/",
+        ["Telecom infrastructure", "Kind of infrastructure"],
+        ["Hạ tầng viễn thông", "Loại hạ tầng"],
+    ),
+    ("commune", "/tep-nhap/", ["File imports", "No files yet."], ["Các lần nhập tệp", "Chưa có tệp nào."]),
 ]
 
 
