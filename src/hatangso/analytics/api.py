@@ -1,5 +1,9 @@
+import copy
+
+from django.core.cache import cache
 from ninja import Router
 
+from hatangso.analytics.scoreboard import CACHE_SECONDS, results_stamp
 from hatangso.analytics.selectors import live_publication
 from hatangso.analytics.services import evaluate_scorecard
 from hatangso.core.scoping import scope_for
@@ -37,13 +41,23 @@ def scorecard(request, slug: str, period: str | None = None, unit: str | None = 
     if request.auth == PUBLIC:
         return published_scorecard(plan, parsed.code, unit)
     target = resolve_unit(unit, start=parsed.start, end=parsed.end) if unit else plan.area_unit
-    card = evaluate_scorecard(plan=plan, unit=target, period=parsed).as_json()
+    card = copy.deepcopy(_live_scorecard(plan, target, parsed))  # trimmed below per caller
     scope = scope_for(request.user)
     for row in card["indicators"]:
         if not scope.reads_area(target):
             row.pop("lineage")  # element totals and item codes (a competitor's stations) stay inside
         if not scope.reads_figures(target, plan):
             row["numerator"] = row["denominator"] = None  # a commune's own reported figures
+    return card
+
+
+def _live_scorecard(plan, unit, period) -> dict:
+    """The scorecard evaluated now, cached until the next compute or write (as the dashboard's)."""
+    key = f"hatangso:scorecard-json:{plan.pk}:{unit.pk}:{period.code}:{results_stamp(plan)}"
+    card = cache.get(key)
+    if card is None:
+        card = evaluate_scorecard(plan=plan, unit=unit, period=period).as_json()
+        cache.set(key, card, CACHE_SECONDS)
     return card
 
 
