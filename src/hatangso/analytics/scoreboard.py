@@ -45,6 +45,7 @@ class Scoreboard:
     synthetic: bool
     trend_periods: tuple[str, ...]
     trends: dict[str, tuple[Entry, ...]]  # indicator code -> one entry per trend period
+    stamp: str = ""  # `results_stamp` when read: what caches built on it are keyed by
 
 
 def results_stamp(plan: Plan) -> str:
@@ -97,4 +98,4 @@ def scoreboard(*, plan: Plan, unit: AdministrativeUnit, period: str) -> Scoreboa
     periods = tuple(trend_periods(parse_period(period), timezone.localdate()))
     by_period = [evaluated_entries(plan=plan, unit=unit, period=code, stamp=stamp)[0] for code in periods]
     trends = {code: tuple(evaluated.get(code) for evaluated in by_period) for code in entries}
-    return Scoreboard(entries, computed_at, synthetic, periods, trends)
+    return Scoreboard(entries, computed_at, synthetic, periods, trends, stamp)

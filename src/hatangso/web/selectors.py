@@ -164,6 +164,7 @@ def dashboard(user, choice: Choice) -> dict:
     incidents = incident_list(user).order_by("-created_at")
     return {
         "tiles": tiles,
+        "stamp": board.stamp,  # the version of the results, for the page's fragment cache
         "computed_at": board.computed_at,
         "synthetic": board.synthetic,
         "trend_periods": tiles[0].trend and [code for code, _ in tiles[0].trend] if tiles else [],
