@@ -19,7 +19,7 @@ import pyarrow as pa
 from django.db.models import QuerySet
 from pyproj import Transformer
 
-from hatangso.analytics.measurements import population, store
+from hatangso.analytics.measurements import engines, population
 from hatangso.analytics.measurements.coverage import CoverageLayer, layer_for
 from hatangso.analytics.providers import ElementTotal, Scope
 from hatangso.collection.models import DataElement, DataValue
@@ -37,54 +37,89 @@ NO_POPULATION = (
 )
 
 
-def register_population(connection, layer: CoverageLayer) -> None:
-    """The view `population_points` (unit_id, village_id, population, synthetic, ix, iy): every
-    population point with the key of the layer's cell it falls in."""
+def population_points(layer: CoverageLayer) -> pa.Table:
+    """(unit_id, village_id, population, synthetic, ix, iy): every population point with the key
+    of the layer's cell it falls in (projected with numpy, so every engine reads the same keys)."""
     table = population.read_population()
     lon = table["lon"].to_numpy()
     lat = table["lat"].to_numpy()
     x, y = Transformer.from_crs("EPSG:4326", layer.crs, always_xy=True).transform(lon, lat)
     size = layer.cell_m
-    connection.register(
-        "population_points",
-        pa.table(
-            {
-                "unit_id": table["unit_id"],
-                "village_id": table["village_id"],
-                "population": table["population"],
-                "synthetic": table["synthetic"],
-                "ix": np.floor(x / size).astype(np.int64),
-                "iy": np.floor(y / size).astype(np.int64),
-            }
-        ),
+    return pa.table(
+        {
+            "unit_id": table["unit_id"],
+            "village_id": table["village_id"],
+            "population": table["population"],
+            "synthetic": table["synthetic"],
+            "ix": np.floor(x / size).astype(np.int64),
+            "iy": np.floor(y / size).astype(np.int64),
+        }
     )
 
 
-def _points_with_speed(layer: CoverageLayer, unit_ids: list[int], operator: str | None):
-    """DuckDB connection with the table `points` (unit_id, village_id, population, mbps) for the
-    population points of `unit_ids`, each with its cell's best speed (0 outside the grid)."""
-    connection = store.connect()
-    register_population(connection, layer)
-    connection.register("scope_units", pa.table({"id": pa.array(unit_ids, pa.int64())}))
+def register_population(connection, layer: CoverageLayer) -> None:
+    """The DuckDB view `population_points` (see `population_points`)."""
+    connection.register("population_points", population_points(layer))
+
+
+# The population points of the scope's units, each with its cell's speed (0 outside the grid): the
+# start of both aggregates below. Written once in DuckDB's dialect; engines.py runs it on DuckDB or
+# transpiles it for Spark. `{speeds}` is one of the two speed queries after it.
+POINTS = """
+WITH speeds AS ({speeds}),
+points AS (
+    SELECT p.unit_id, p.village_id, p.population, p.synthetic, p.ix, p.iy,
+           coalesce(s.mbps, 0) AS mbps, s.ix IS NOT NULL AS in_grid
+    FROM population_points p LEFT JOIN speeds s ON s.ix = p.ix AND s.iy = p.iy
+    WHERE p.unit_id IN (SELECT id FROM scope_units)
+)
+"""
+# The effective speed: measured where enough tests fall in the cell (layers before measured speeds
+# have only the prediction, `best_mbps`). Ookla tiles name no operator: per operator, predicted.
+CELL_SPEEDS = "SELECT ix, iy, {column} AS mbps FROM cells"
+OPERATOR_SPEEDS = (
+    "SELECT ix, iy, max(predicted_mbps) AS mbps FROM operators WHERE operator = $operator GROUP BY ix, iy"
+)
+# Points, population, population at the speed, populated cells in the grid, points in the grid,
+# synthetic.
+POPULATION_TOTALS = (
+    POINTS
+    + """
+SELECT t.points, t.people, t.covered, c.cells, t.in_grid, t.synthetic
+FROM (SELECT count(*) AS points, coalesce(sum(population), 0) AS people,
+             coalesce(sum(population) FILTER (WHERE mbps >= $speed_mbps), 0) AS covered,
+             count(*) FILTER (WHERE in_grid) AS in_grid, coalesce(bool_or(synthetic), false) AS synthetic
+      FROM points) t
+CROSS JOIN (SELECT count(*) AS cells FROM (SELECT DISTINCT ix, iy FROM points WHERE in_grid) d) c
+"""
+)
+# Per village: its population, and the part of it at the village speed (NULL when none).
+VILLAGE_TOTALS = (
+    POINTS
+    + """
+SELECT village_id, sum(population), sum(population) FILTER (WHERE mbps >= $village_mbps)
+FROM points WHERE village_id IS NOT NULL GROUP BY village_id
+"""
+)
+
+
+def points_rows(
+    query: str, layer: CoverageLayer, unit_ids: list[int], operator: str | None, params: dict
+) -> list[tuple]:
+    """`query` (POINTS + an aggregate over `points`) for the population points of `unit_ids`, each
+    with its cell's best speed — of `operator`'s cells when given — on the engine HATANGSO_ENGINE names."""
+    sources: dict[str, engines.Source] = {
+        "population_points": population_points(layer),
+        "scope_units": pa.table({"id": pa.array(unit_ids, pa.int64())}),
+    }
     if operator:
-        speeds = (
-            "SELECT ix, iy, max(predicted_mbps) AS mbps "
-            f"FROM read_parquet('{layer.operators_path.as_posix()}') "
-            f"WHERE operator = '{operator}' GROUP BY ix, iy"
-        )
+        sources["operators"] = layer.operators_path
+        speeds = OPERATOR_SPEEDS
+        params = {**params, "operator": operator}
     else:
-        # The effective speed: measured where enough tests fall in the cell (layers before measured
-        # speeds have only the prediction). Ookla tiles name no operator: per operator, predicted.
-        column = "effective_mbps" if "measured" in layer.meta else "best_mbps"
-        speeds = f"SELECT ix, iy, {column} AS mbps FROM read_parquet('{layer.cells_path.as_posix()}')"
-    connection.execute(
-        f"""CREATE TABLE points AS
-            SELECT p.unit_id, p.village_id, p.population, p.synthetic, p.ix, p.iy,
-                   coalesce(s.mbps, 0) AS mbps, s.ix IS NOT NULL AS in_grid
-            FROM population_points p LEFT JOIN ({speeds}) s ON s.ix = p.ix AND s.iy = p.iy
-            WHERE p.unit_id IN (SELECT id FROM scope_units)"""
-    )
-    return connection
+        sources["cells"] = layer.cells_path
+        speeds = CELL_SPEEDS.format(column="effective_mbps" if "measured" in layer.meta else "best_mbps")
+    return engines.engine().rows(query.format(speeds=speeds), sources=sources, params=params)
 
 
 def _layer_items(layer: CoverageLayer) -> list[str]:
@@ -158,15 +193,9 @@ def village_coverage(villages: QuerySet[AdministrativeUnit], start: date, end: d
     layer = layer_for(start, end)
     if layer and population.has_population() and villages:
         parameters = layer.meta["parameters"]
-        connection = _points_with_speed(layer, [v.pk for v in villages], None)
-        computed = {
-            village: (total, reached)
-            for village, total, reached in connection.execute(
-                "SELECT village_id, sum(population), sum(population) FILTER (WHERE mbps >= ?) "
-                "FROM points WHERE village_id IS NOT NULL GROUP BY village_id",
-                [parameters["village_mbps"]],
-            ).fetchall()
-        }
+        ids, mbps = [v.pk for v in villages], {"village_mbps": parameters["village_mbps"]}
+        rows = points_rows(VILLAGE_TOTALS, layer, ids, None, mbps)
+        computed = {village: (total, reached) for village, total, reached in rows}
         threshold = parameters["village_share"]
     result = []
     for village in villages:
@@ -212,16 +241,11 @@ class MobileCoverage:
         operator = None
         if scope.operator_id:
             operator = Operator.objects.filter(pk=scope.operator_id).values_list("code", flat=True).first()
-        connection = _points_with_speed(layer, list(scope.units.values_list("pk", flat=True)), operator)
         speed = layer.meta["parameters"]["speed_mbps"]
-        points, people, covered, cells, in_grid, synthetic = connection.execute(
-            """SELECT count(*), coalesce(sum(population), 0),
-                      coalesce(sum(population) FILTER (WHERE mbps >= ?), 0),
-                      count(DISTINCT (ix, iy)) FILTER (WHERE in_grid), count(*) FILTER (WHERE in_grid),
-                      coalesce(bool_or(synthetic), false)
-               FROM points""",
-            [speed],
-        ).fetchone()
+        unit_ids = list(scope.units.values_list("pk", flat=True))
+        ((points, people, covered, cells, in_grid, synthetic),) = points_rows(
+            POPULATION_TOTALS, layer, unit_ids, operator, {"speed_mbps": speed}
+        )
         items = [
             f"{points} điểm dân cư / population points ({in_grid} trong lưới / in the grid)",
             f"{cells} ô có dân / populated cells",
