@@ -29,11 +29,12 @@ from datetime import date, timedelta
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.parquet as pq
 from django.db.models import QuerySet
 from pyproj import Transformer
 from scipy.spatial import cKDTree
 
-from hatangso.analytics.measurements import coverage, population, store
+from hatangso.analytics.measurements import coverage, engines, population, store
 from hatangso.analytics.measurements.lines import KIND as LINES
 from hatangso.analytics.measurements.mobile import VillageCoverage, declared_villages, disagreement_items
 from hatangso.analytics.providers import ElementTotal, Scope
@@ -76,6 +77,30 @@ class PlacedLines:
 NO_LINES = PlacedLines({}, set(), 0, 0, 0, False)
 
 
+# Per line with a sample in the period, in the scope's villages or their communes: the village its
+# samples name (or whose code they carry as the unit), its unit, coordinates, and synthetic. Written
+# once in DuckDB's dialect; engines.py runs it on DuckDB or transpiles it for Spark. `{village}`,
+# `{lat}`, `{lon}` are NULL for stores written before lines kept them; the month partitions prune files.
+PLACED_SAMPLES = """
+SELECT s.line_id, CAST(coalesce({village}, v.id) AS BIGINT) AS village_id, s.unit_id,
+       CAST({lat} AS DOUBLE) AS lat, CAST({lon} AS DOUBLE) AS lon, bool_or(s.synthetic) AS synthetic
+FROM lines s LEFT JOIN villages v ON v.id = s.unit_id
+WHERE s.month BETWEEN $first_month AND $last_month
+  AND s.time >= CAST($start AS TIMESTAMP) AND s.time < CAST($after AS TIMESTAMP) {operator}
+  AND s.unit_id IN (SELECT id FROM scope_units)
+GROUP BY 1, 2, 3, 4, 5
+"""
+
+
+def _stored_columns() -> set[str]:
+    """The columns of any of the line store's files (their Parquet footers only)."""
+    return {
+        name
+        for path in store.kind_root(LINES).glob("month=*/*.parquet")
+        for name in pq.read_schema(path).names
+    }
+
+
 def place_lines(
     villages: list[AdministrativeUnit], start: date, end: date, operator: str | None = None
 ) -> PlacedLines:
@@ -87,57 +112,54 @@ def place_lines(
         return NO_LINES
     distance = line_distance_m()
     commune_of = {v.pk: v.parent_id for v in villages}
-    connection = store.connect()
-    source = store.scan(LINES)
-    columns = {row[0] for row in connection.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
-    connection.register(
-        "villages",
-        pa.table(
-            {
-                "id": pa.array(list(commune_of), pa.int64()),
-                "commune_id": pa.array(list(commune_of.values()), pa.int64()),
-            }
-        ),
+    columns = _stored_columns()
+    after = end + timedelta(days=1)
+    params = {
+        "first_month": start.year * 100 + start.month,
+        "last_month": end.year * 100 + end.month,
+        "start": start.isoformat(),
+        "after": after.isoformat(),
+    }
+    condition = ""
+    if operator is not None:
+        condition = "AND s.operator = $operator"
+        params["operator"] = operator
+    query = PLACED_SAMPLES.format(
+        village="s.village_id" if "village_id" in columns else "NULL",
+        lat="s.lat" if {"lat", "lon"} <= columns else "NULL",
+        lon="s.lon" if {"lat", "lon"} <= columns else "NULL",
+        operator=condition,
     )
-    village = "s.village_id" if "village_id" in columns else "NULL"
-    lat, lon = ("s.lat", "s.lon") if {"lat", "lon"} <= columns else ("NULL", "NULL")
-    connection.execute(
-        f"""CREATE TABLE samples AS
-            SELECT s.line_id, CAST(coalesce({village}, v.id) AS BIGINT) AS village_id, s.unit_id,
-                   CAST({lat} AS DOUBLE) AS lat, CAST({lon} AS DOUBLE) AS lon,
-                   bool_or(s.synthetic) AS synthetic
-            FROM {source} s LEFT JOIN villages v ON v.id = s.unit_id
-            WHERE s.time >= ? AND s.time < ? AND (? IS NULL OR s.operator = ?)
-              AND (s.unit_id IN (SELECT id FROM villages) OR s.unit_id IN (SELECT commune_id FROM villages))
-            GROUP BY ALL""",
-        [start, end + timedelta(days=1), operator, operator],
+    scope_ids = sorted(set(commune_of) | set(commune_of.values()))
+    rows = engines.engine().rows(
+        query,
+        sources={
+            "lines": store.kind_root(LINES),
+            "villages": pa.table({"id": pa.array(list(commune_of), pa.int64())}),
+            "scope_units": pa.table({"id": pa.array(scope_ids, pa.int64())}),
+        },
+        params=params,
     )
-    placed = connection.execute(
-        "SELECT village_id, line_id FROM samples WHERE village_id IN (SELECT id FROM villages)"
-    ).fetchall()
-    by_code = len({line for _, line in placed})
-    pairs = set(placed)
-    candidates = connection.execute(
-        "SELECT line_id, unit_id, lat, lon FROM samples "
-        "WHERE village_id IS NULL AND lat IS NOT NULL AND lon IS NOT NULL"
-    ).fetchall()
+    pairs = {(village_id, line) for line, village_id, *_ in rows if village_id in commune_of}
+    by_code = len({line for _, line in pairs})
+    candidates = [
+        (line, unit_id, lat, lon)
+        for line, village_id, unit_id, lat, lon, _ in rows
+        if village_id is None and lat is not None and lon is not None
+    ]
     near = _nearest_villages(candidates, commune_of, distance) if candidates else {}
     pairs |= {(village_id, line) for line, village_id in near.items()}
-    commune_lines = {
-        line
-        for (line,) in connection.execute("SELECT line_id FROM samples WHERE village_id IS NULL").fetchall()
-    }
+    commune_lines = {line for line, village_id, *_ in rows if village_id is None}
     per_village: dict[int, set] = {}
     for village_id, line in pairs:
         per_village.setdefault(village_id, set()).add(line)
-    synthetic = connection.execute("SELECT coalesce(bool_or(synthetic), false) FROM samples").fetchone()[0]
     return PlacedLines(
         per_village={pk: len(lines) for pk, lines in per_village.items()},
         communes={commune_of[pk] for pk in per_village},
         by_code=by_code,
         by_point=len(set(near)),
         commune_only=len(commune_lines - set(near)),
-        synthetic=bool(synthetic),
+        synthetic=any(synthetic for *_, synthetic in rows),
     )
 
 
