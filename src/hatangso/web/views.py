@@ -66,7 +66,8 @@ def indicator(request, code: str):
     plan, unit = _plan_unit(request)
     detail = indicator_detail(request.user, plan=plan, code=code, unit=unit, period=plan.period)
     context = {"plan": plan, "unit": unit, "period": plan.period, "d": detail,
-               "charts": _indicator_charts(detail)}  # fmt: skip
+               "charts": _indicator_charts(detail),
+               "as_of": request.GET.get("as_of", "") if request.GET.get("unit") else ""}  # checked above
     return render(request, "web/indicator.html", context)
 
 

@@ -164,6 +164,9 @@ def test_the_period_unit_and_as_of_switches(computed, as_user):
     assert "Tổng quan · Phường Kim Trà · Năm 2024" in page
     assert "<strong>94,1</strong>" in tiles(page)["internet_users"] and "35.021 / 37.219" in page
     assert 'href="/chi-tieu/internet_users/?unit=20017&amp;as_of=2025-07-01"' in page
+    indicator = client.get("/chi-tieu/internet_users/?unit=20017&as_of=2025-07-01").content.decode()
+    assert "Phường Kim Trà" in indicator and "hatangso compute --unit 20017 --as-of 2025-07-01" in indicator
+    assert client.get("/chi-tieu/internet_users/?unit=20017&as_of=01-07-2025").status_code == 404
     assert REPORT_LINK.split("?")[0] not in page  # the report API reads the period's units
 
 
