@@ -1,4 +1,5 @@
-"""The measurement engines: DuckDB and Spark give the same line-speed indicators on one sample.
+"""The measurement engines: DuckDB and Spark give the same line-speed indicators on one sample, and
+the same mobile (population at 60 Mb/s, villages) and fixed (villages) coverage indicators.
 
 Spark needs the `spark` extra and Java 17. Where either is missing the parity test is skipped with
 the reason — except in CI (CI=true), where it fails: CI installs both.
@@ -12,10 +13,20 @@ from datetime import date
 
 import pytest
 
+from hatangso.analytics.engine import build_scope
 from hatangso.analytics.measurements import engines
+from hatangso.analytics.measurements.coverage import compute_coverage
 from hatangso.analytics.measurements.lines import import_line_measurements, line_totals
+from hatangso.analytics.measurements.population import import_population
+from hatangso.analytics.providers import PROVIDERS
 from hatangso.analytics.services import evaluate_scorecard
+from hatangso.analytics.tests import test_coverage
+from hatangso.analytics.tests.test_coverage import ON, A, B, write
+from hatangso.collection.models import DataElement
+from hatangso.collection.services import set_value
 from hatangso.geography.models import AdministrativeUnit
+from hatangso.geography.services import create_village
+from hatangso.registry.models import Operator
 from hatangso.utilities.errors import UserError
 from hatangso.utilities.periods import parse_period
 
@@ -83,12 +94,12 @@ def sample() -> list[str]:
     ]
 
 
-def scorecards(plan, units) -> dict[tuple[str, str], dict]:
+def scorecards(plan, units, codes=CODES) -> dict[tuple[str, str], dict]:
     result = {}
     for unit in units:
         card = evaluate_scorecard(plan=plan, unit=unit, period=parse_period("2024")).as_json()
         for indicator in card["indicators"]:
-            if indicator["code"] in CODES:
+            if indicator["code"] in codes:
                 result[unit.code, indicator["code"]] = {
                     key: indicator[key] for key in ("numerator", "denominator", "value", "status", "reason")
                 }
@@ -138,6 +149,85 @@ def test_duckdb_and_spark_give_the_same_line_indicators(spark, seed_plan, actor,
         None: {"individual": (12, 10, 26, True), "organisation": (7, 5, 16, True)},
         "viettel": {"individual": (6, 6, 12, True), "organisation": (2, 2, 4, True)},
     }
+
+
+area = test_coverage.area  # the fixture: a commune square with two Viettel stations
+
+COVERAGE = (
+    "mobile_60mbps_population_coverage",
+    "village_mobile_broadband_coverage",
+    "village_fixed_broadband_coverage",
+)
+ELEMENTS = ("coverage_population", "coverage_population_60mbps", "villages_mobile_covered")
+
+
+def coverage_sample(area, actor, tmp_path):
+    """test_coverage's commune square with its two stations and grid; three villages, declared and
+    computed both ways; population points near a station, between the stations (under 60 Mb/s) and
+    outside the grid; lines placed by a village code, by coordinates, and by the commune only. Thôn 4
+    is neither declared nor computed covered."""
+    v1, v2, v3, v4 = (create_village(commune=area, name=f"Thôn {n}", actor=actor) for n in range(1, 5))
+    mobile = DataElement.objects.get(code="village_mobile_broadband_covered")
+    set_value(element=mobile, unit=v1, period="2024", value="0", actor=actor)
+    set_value(element=mobile, unit=v2, period="2024", value="1", actor=actor)
+    ftth = DataElement.objects.get(code="village_ftth_covered")
+    set_value(element=ftth, unit=v2, period="2024", value="1", actor=actor)
+    compute_coverage(unit=area, on=ON, actor=actor)
+    middle = ((A[0] + B[0]) / 2, A[1])
+    people = (
+        "vi_do,kinh_do,dan_so,ma_don_vi\n"
+        f"{A[1] + 0.0002},{A[0] + 0.0003},1000,{v1.code}\n"
+        f"{A[1] - 0.0004},{A[0]},250,{v1.code}\n"
+        f"{middle[1]},{middle[0]},600,{v3.code}\n"
+        f"{B[1]},{B[0] + 0.0005},350,\n"
+        f"16.60,107.60,200,{v2.code}\n"  # outside the grid
+        f"16.61,107.61,150,{v4.code}\n"
+        "16.50,107.50,400,19996\n"
+    )
+    import_population(path=write(tmp_path / "dan-so.csv", people), actor=actor, on=ON)
+    lines = (
+        "ma_duong_truyen,doanh_nghiep,loai_khach_hang,ma_don_vi,vi_do,kinh_do,thoi_gian,tai_xuong_mbps\n"
+        f"L-1,vnpt,ca_nhan,{v1.code},,,05/09/2024 10:00,120\n"
+        f"L-1,vnpt,ca_nhan,{v1.code},,,06/10/2024 10:00,110\n"
+        f"L-2,viettel,ca_nhan,19996,{middle[1] + 0.001},{middle[0]},07/09/2024 10:00,90\n"
+        "L-3,viettel,to_chuc,19996,,,08/09/2024 10:00,520\n"
+        f"L-4,fpt,ca_nhan,{v2.code},,,02/01/2025 10:00,100\n"  # outside 2024
+    )
+    import_line_measurements(path=write(tmp_path / "duong-truyen.csv", lines), actor=actor, synthetic=True)
+    return v1, v2, v3, v4
+
+
+def element_totals(unit, operator_id=None) -> dict[str, tuple]:
+    elements = list(DataElement.objects.filter(code__in=[*ELEMENTS, "villages_fixed_covered"]))
+    totals = PROVIDERS["measurements"].totals(elements, build_scope(unit, parse_period("2024"), operator_id))
+    return {
+        code: (t.value, t.inputs, t.synthetic, t.reason, t.items, t.value_ids) for code, t in totals.items()
+    }
+
+
+def test_duckdb_and_spark_give_the_same_coverage_indicators(
+    spark, area, seed_plan, actor, tmp_path, settings
+):
+    coverage_sample(area, actor, tmp_path)
+    viettel = Operator.objects.get(code="viettel").pk
+    found = {}
+    for name in ("duckdb", "spark"):  # about a second a query on Spark: the commune only
+        settings.ENGINE = name
+        found[name] = (scorecards(seed_plan, [area], COVERAGE), element_totals(area, operator_id=viettel))
+    assert found["spark"] == found["duckdb"]
+    cards, of_viettel = found["duckdb"]
+    figures = {key: (v["numerator"], v["denominator"], v["status"]) for key, v in cards.items()}
+    assert figures == {
+        # 1,600 of 2,950 people in cells at 60 Mb/s (near the stations). Mobile villages: Thôn 1
+        # and 3 computed covered (Thôn 1 declared not), Thôn 2 declared (outside the grid). Fixed:
+        # Thôn 1 has a line by its code, Thôn 3 by coordinates, Thôn 2 is declared.
+        ("19996", "mobile_60mbps_population_coverage"): (1600, 2950, "not_achieved"),
+        ("19996", "village_mobile_broadband_coverage"): (3, 4, "not_achieved"),
+        ("19996", "village_fixed_broadband_coverage"): (3, 4, "not_achieved"),
+    }
+    # Viettel's figures: its own cells' speeds (both stations are Viettel's) and its own lines (L-2).
+    assert of_viettel["coverage_population_60mbps"][0] == 1600
+    assert of_viettel["villages_fixed_covered"][0] == 2  # Thôn 3 by L-2's coordinates, Thôn 2 declared
 
 
 def test_an_unknown_engine_is_one_sentence(settings):
