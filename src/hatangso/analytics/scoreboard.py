@@ -1,8 +1,8 @@
 """Selectors for the dashboard: every indicator of a plan for a unit and period with its trend, read
 once for all indicators and cached until the next compute or the next write (`results_stamp`).
 
-`indicator_trend` (selectors.py) evaluates the whole scorecard per period for one indicator; tiles
-for fifteen indicators need one evaluation per period for all of them, which is what this does.
+Tiles for fifteen indicators, and an indicator's page, need one evaluation per period for all of
+them, which is what this does.
 """
 
 from dataclasses import dataclass
@@ -46,6 +46,15 @@ class Scoreboard:
     trend_periods: tuple[str, ...]
     trends: dict[str, tuple[Entry, ...]]  # indicator code -> one entry per trend period
     stamp: str = ""  # `results_stamp` when read: what caches built on it are keyed by
+    period: str = ""
+
+    def trend(self, code: str) -> list[tuple[str, Entry | None]]:
+        """An indicator over the trend periods, ending with the period itself (the year's value
+        ends the line after its quarters)."""
+        trend = list(zip(self.trend_periods, self.trends.get(code, ()), strict=False))
+        if self.period not in self.trend_periods:
+            trend.append((self.period, self.entries.get(code)))
+        return trend
 
 
 def results_stamp(plan: Plan) -> str:
@@ -98,4 +107,4 @@ def scoreboard(*, plan: Plan, unit: AdministrativeUnit, period: str) -> Scoreboa
     periods = tuple(trend_periods(parse_period(period), timezone.localdate()))
     by_period = [evaluated_entries(plan=plan, unit=unit, period=code, stamp=stamp)[0] for code in periods]
     trends = {code: tuple(evaluated.get(code) for evaluated in by_period) for code in entries}
-    return Scoreboard(entries, computed_at, synthetic, periods, trends, stamp)
+    return Scoreboard(entries, computed_at, synthetic, periods, trends, stamp, period)

@@ -3,18 +3,15 @@
 from dataclasses import dataclass
 
 from django.http import Http404
-from django.utils import timezone
 
-from hatangso.analytics.engine import Evaluation
 from hatangso.analytics.models import IndicatorResult, PublishedScorecard
 from hatangso.analytics.presentation import STATUS_LABELS
-from hatangso.analytics.services import evaluate_scorecard
 from hatangso.collection.models import DataValue
 from hatangso.core.scoping import scope_for
 from hatangso.geography.models import AdministrativeUnit
 from hatangso.geography.selectors import children_of
 from hatangso.plans.models import Indicator, Plan
-from hatangso.utilities.periods import parse_period, trend_periods
+from hatangso.utilities.periods import parse_period
 
 
 def stored_scorecard(*, plan: Plan, unit: AdministrativeUnit, period: str) -> dict:
@@ -41,7 +38,6 @@ class IndicatorDetail:
     indicator: Indicator
     result: IndicatorResult | None
     communes: list[tuple[AdministrativeUnit, IndicatorResult | None]]
-    trend: list[tuple[str, Evaluation]]
     reads_area: bool  # the user may see the element totals and the items behind the number
     figures: set[int]  # the units whose numerator and denominator the user may see
     lineage: list[dict]
@@ -52,8 +48,8 @@ class IndicatorDetail:
 def indicator_detail(
     user, *, plan: Plan, code: str, unit: AdministrativeUnit, period: str
 ) -> IndicatorDetail:
-    """An indicator of a plan for a unit and period: its stored result, the communes' results, the
-    trend, and the evidence the user may see — element totals and item lists for the area roles,
+    """An indicator of a plan for a unit and period: its stored result, the communes' results and
+    the evidence the user may see — element totals and item lists for the area roles,
     the input values through the user's scope (a commune sees its own, the public none)."""
     indicator = plan.indicators.select_related("condition").filter(code=code).first()
     if indicator is None:
@@ -84,7 +80,6 @@ def indicator_detail(
         indicator=indicator,
         result=result,
         communes=[(c, stored.get(c.pk)) for c in communes],
-        trend=indicator_trend(plan=plan, indicator=indicator, unit=unit, period=period),
         reads_area=reads_area,
         figures={u.pk for u in (unit, *communes) if scope.reads_figures(u, plan)},
         lineage=lineage,
@@ -92,15 +87,6 @@ def indicator_detail(
         inputs_total=inputs.count(),
     )
 
-
-def indicator_trend(*, plan: Plan, indicator: Indicator, unit: AdministrativeUnit, period: str):
-    """The indicator over the report's trend periods (the year before and the quarters begun),
-    evaluated now — the same periods as the report's trend chart."""
-    trend = []
-    for code in trend_periods(parse_period(period), timezone.localdate()):
-        evaluations = evaluate_scorecard(plan=plan, unit=unit, period=parse_period(code)).evaluations
-        trend.append((code, next(e for e in evaluations if e.indicator.pk == indicator.pk)))
-    return trend
 
 
 def live_publication(*, plan: Plan, period: str | None = None):

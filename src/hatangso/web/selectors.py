@@ -153,9 +153,7 @@ def dashboard(user, choice: Choice) -> dict:
     tiles = []
     for indicator in plan.indicators.select_related("condition").order_by("order"):
         entry = board.entries.get(indicator.code)
-        trend = list(zip(board.trend_periods, board.trends.get(indicator.code, ()), strict=False))
-        if choice.period.code not in board.trend_periods:  # the year itself ends the line
-            trend.append((choice.period.code, entry))
+        trend = board.trend(indicator.code)
         label = STATUS_LABELS[entry.status] if entry else ""
         tiles.append(Tile(indicator=indicator, entry=entry, status_label=label, trend=trend))
     counts = dict.fromkeys(Task.STATES, 0)

@@ -6,6 +6,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 
+from hatangso.analytics.scoreboard import scoreboard
 from hatangso.analytics.selectors import indicator_detail
 from hatangso.geography.selectors import boundary_collection, resolve_unit
 from hatangso.plans.selectors import plan_list
@@ -65,8 +66,10 @@ def indicator(request, code: str):
     and the evidence behind the number as far as the user may see it."""
     plan, unit = _plan_unit(request)
     detail = indicator_detail(request.user, plan=plan, code=code, unit=unit, period=plan.period)
-    context = {"plan": plan, "unit": unit, "period": plan.period, "d": detail,
-               "charts": _indicator_charts(detail),
+    board = scoreboard(plan=plan, unit=unit, period=plan.period)
+    trend = board.trend(code)
+    context = {"plan": plan, "unit": unit, "period": plan.period, "d": detail, "trend": trend,
+               "charts": _indicator_charts(detail, trend, board.stamp),
                "as_of": request.GET.get("as_of", "") if request.GET.get("unit") else ""}  # checked above
     return render(request, "web/indicator.html", context)
 
@@ -81,20 +84,20 @@ def _svg(key: str, build) -> str:
     return svg
 
 
-def _indicator_charts(detail) -> dict[str, str]:
+def _indicator_charts(detail, trend, stamp: str) -> dict[str, str]:
     if detail.result is None:
         return {}
     indicator = detail.indicator
-    stamp = detail.result.computed_at.timestamp()
+    # `stamp` changes with every compute and every write: the trend is evaluated, not stored.
     key = f"hatangso:indicator:{indicator.pk}:{detail.result.unit_id}:{detail.result.period}:{stamp}"
     values = [(commune, result.value if result else None) for commune, result in detail.communes]
-    periods = [period for period, _ in detail.trend]
+    periods = [period for period, _ in trend]
     return {
         "communes": _svg(f"{key}:communes", lambda: charts.commune_comparison(
             indicator, [(c.name, v) for c, v in values])),
         "map": _svg(f"{key}:map", lambda: charts.commune_map(indicator, {c.pk: v for c, v in values})),
         "trend": _svg(f"{key}:trend", lambda: charts.trend(
-            periods, [(indicator.name[:60], {p: e.value for p, e in detail.trend})])),
+            periods, [(indicator.name[:60], {p: e.value for p, e in trend if e})])),
     }  # fmt: skip
 
 

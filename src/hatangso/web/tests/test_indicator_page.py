@@ -49,6 +49,8 @@ def test_the_page_shows_the_number_its_communes_and_the_trend(computed, client, 
     assert "74.134 / 77.576" in page and "95,6" in page  # (39113 + 35021) / (40357 + 37219)
     assert "Phường Tứ Hạ" in page and "96,9" in page and "94,1" in page  # the two communes
     assert "<th>2023</th>" in page and "<th>2024Q1</th>" in page  # the trend periods
+    trend_row = page.split("<th>2023</th>", 1)[1].split("</table>", 1)[0]
+    assert "<th>2024</th>" in trend_row and '<td class="num">95,6</td>' in trend_row  # the year ends it
     assert page.count("<svg") >= 1  # the commune chart, inline (no script, no CDN)
     assert 'href="/chi-tieu/internet_users/"' in client.get("/").content.decode()
 
