@@ -28,10 +28,11 @@ def period_label(code: str) -> str:
 
 def trend_text(points: list[tuple[str, float | None]], unit: str) -> str:
     """The trend read out: "Xu hướng — Năm 2023: 95,1 %; Quý 1/2024: chưa có số liệu; …"."""
+    no_data = _("chưa có số liệu")  # outside the f-string, where makemessages finds it
     parts = [
         f"{period_label(code)}: {format_number(value)}{' ' + unit if unit else ''}"
         if value is not None
-        else f"{period_label(code)}: {_('chưa có số liệu')}"
+        else f"{period_label(code)}: {no_data}"
         for code, value in points
     ]
     return _("Xu hướng") + " — " + "; ".join(parts)
