@@ -24,7 +24,7 @@ from hatangso.analytics.tests import test_coverage
 from hatangso.analytics.tests.test_coverage import ON, A, B, write
 from hatangso.collection.models import DataElement
 from hatangso.collection.services import set_value
-from hatangso.geography.models import AdministrativeUnit
+from hatangso.geography.selectors import resolve_unit
 from hatangso.geography.services import create_village
 from hatangso.registry.models import Operator
 from hatangso.utilities.errors import UserError
@@ -111,7 +111,9 @@ def test_duckdb_and_spark_give_the_same_line_indicators(spark, seed_plan, actor,
     path = tmp_path / "do-kiem.csv"
     path.write_text(HEADER + "\n".join(sample()) + "\n", encoding="utf-8")
     import_line_measurements(path=path, actor=actor, synthetic=True)
-    units = [seed_plan.area_unit, *AdministrativeUnit.objects.filter(code__in=["19996", "20005", "20008"])]
+    # The 2024 units: 19996 is also the post-2025 phường Hương Trà, which took over Hương Vân.
+    communes = [resolve_unit(code, start=date(2024, 1, 1)) for code in ("19996", "20005", "20008")]
+    units = [seed_plan.area_unit, *communes]
 
     settings.ENGINE = "duckdb"
     on_duckdb = scorecards(seed_plan, units)

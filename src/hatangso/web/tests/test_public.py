@@ -4,6 +4,7 @@ published — a frozen snapshot of rates and ratings — and never a commune's r
 from datetime import date
 
 import pytest
+from django.db import connections
 
 from hatangso.analytics.models import PublishedScorecard
 from hatangso.analytics.publishing import publish_scorecard, withdraw_publication
@@ -61,14 +62,23 @@ def internet(card: dict) -> dict:
     return next(i for i in card["indicators"] if i["code"] == "internet_users")
 
 
-def run_cli(capsys, *args) -> tuple[int, str, str]:
-    capsys.readouterr()  # what earlier requests logged
-    try:
-        code = main(list(args))
-    except SystemExit as exit:
-        code = exit.code
-    out, err = capsys.readouterr()
-    return code, " ".join(out.split()), " ".join(err.split())
+@pytest.fixture
+def run_cli(capsys, monkeypatch):
+    """`hatangso ARGS` in this process: (exit code, stdout, stderr) with spaces collapsed."""
+    # Django closes every connection when a command ends (run_from_argv); on PostgreSQL that would
+    # end the test's transaction (SQLite's in-memory test database is never closed).
+    monkeypatch.setattr(connections, "close_all", lambda: None)
+
+    def run(*args) -> tuple[int, str, str]:
+        capsys.readouterr()  # what earlier requests logged
+        try:
+            code = main(list(args))
+        except SystemExit as exit:
+            code = exit.code
+        out, err = capsys.readouterr()
+        return code, " ".join(out.split()), " ".join(err.split())
+
+    return run
 
 
 def test_nothing_published_says_so_everywhere(computed, client):
@@ -85,8 +95,8 @@ def test_nothing_published_says_so_everywhere(computed, client):
     assert client.get("/cong-khai/xa-phuong.geojson").json()["detail_en"] == "Nothing is published yet"
 
 
-def test_publish_on_the_command_line_is_audited_and_shows_on_the_public_page(computed, client, capsys):
-    code, out, _ = run_cli(capsys, "publish", "--period", "2024")
+def test_publish_on_the_command_line_is_audited_and_shows_on_the_public_page(computed, client, run_cli):
+    code, out, _ = run_cli("publish", "--period", "2024")
     assert code == 0 and "Đã công bố kỳ 2024 của Thị xã Hương Trà" in out
     publication = PublishedScorecard.objects.get()
     assert (publication.period, publication.withdrawn_at, publication.published_by_name) == (
@@ -131,9 +141,9 @@ def test_data_changed_after_publishing_leave_the_public_unchanged(computed, owne
     assert log.reason.startswith("thay bằng bản công bố mới")
 
 
-def test_withdraw_on_the_command_line(computed, client, capsys, actor):
+def test_withdraw_on_the_command_line(computed, client, run_cli, actor):
     publish_scorecard(plan=computed, period="2024", actor=actor)
-    code, out, _ = run_cli(capsys, "publish", "--period", "2024", "--withdraw")
+    code, out, _ = run_cli("publish", "--period", "2024", "--withdraw")
     assert code == 0 and "Đã rút công bố kỳ 2024" in out
     assert "Chưa có kết quả nào được công bố" in client.get("/cong-khai/").content.decode()
     assert client.get(API).status_code == 404
@@ -141,7 +151,7 @@ def test_withdraw_on_the_command_line(computed, client, capsys, actor):
         ChangeLogEntry.objects.filter(object_type="analytics.publishedscorecard", action="update").count()
         == 1
     )
-    code, _, err = run_cli(capsys, "publish", "--period", "2024", "--withdraw")
+    code, _, err = run_cli("publish", "--period", "2024", "--withdraw")
     assert (code, err) == (1, "Lỗi / Error: Kỳ 2024 chưa được công bố / Nothing is published for 2024")
 
 
@@ -155,9 +165,9 @@ def test_withdraw_on_the_command_line(computed, client, capsys, actor):
                  "not computed; run 'hatangso compute --period 2023' before publishing"),
     ],
 )  # fmt: skip
-def test_a_bad_period_publishes_nothing(computed, capsys, table_counts, period, message):
+def test_a_bad_period_publishes_nothing(computed, run_cli, table_counts, period, message):
     before = table_counts()
-    code, _, err = run_cli(capsys, "publish", "--period", period)
+    code, _, err = run_cli("publish", "--period", period)
     assert (code, err) == (1, f"Lỗi / Error: {message}")
     assert table_counts() == before
 
