@@ -40,7 +40,7 @@ def plan_detail(code_or_slug: str) -> Plan:
             "indicators",
             Prefetch(
                 "items",
-                queryset=PlanItem.objects.select_related("lead").prefetch_related(
+                queryset=PlanItem.objects.select_related("lead", "task").prefetch_related(
                     "coordinating", "indicators"
                 ),
             ),

@@ -143,10 +143,11 @@ def plan_draft_yaml(request, token: str):
 
 @login_required
 def plan_detail(request, slug: str):
+    """The plan as structured text, for every account: an issued plan is a public document, and
+    every agency, commune and operator works from it (its items link to their tasks)."""
     try:
         plan = selectors.plan_detail(slug)
     except NotFound as exc:
         raise Http404(exc.vi) from exc
-    if not may_manage_plan(request.user, plan):
-        raise Http404(_("Trang dành cho cơ quan chủ trì kế hoạch"))
-    return render(request, "plans/plan_detail.html", {"plan": plan})
+    context = {"plan": plan, "manages": may_manage_plan(request.user, plan)}
+    return render(request, "plans/plan_detail.html", context)

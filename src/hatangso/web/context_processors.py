@@ -3,6 +3,7 @@ from django.conf import settings
 from hatangso.collection.models import DataValue
 from hatangso.core.models import Role
 from hatangso.core.scoping import scope_for
+from hatangso.plans.selectors import plan_list
 from hatangso.workplan.services import can_triage
 
 
@@ -18,9 +19,12 @@ def map_tiles(request):
 
 def navigation(request):
     """Which parts of the site the user may open, so the menu offers only those."""
-    scope = scope_for(getattr(request, "user", None))
+    user = getattr(request, "user", None)
+    scope = scope_for(user)
     roles = scope.roles()
+    signed_in = user is not None and user.is_authenticated
     return {
+        "plan_slug": (plan_list().values_list("slug", flat=True).first() or "") if signed_in else "",
         "may_enter": scope.is_superuser or bool(roles & {Role.COMMUNE, Role.ENTERPRISE}),
         "may_review": scope.is_superuser or Role.PLAN_OWNER in roles,
         "may_triage": bool(roles) and can_triage(request.user),

@@ -381,7 +381,7 @@ PAGES = [
     ("plan_upload", lambda w: "/ke-hoach/doc/", "plan_owners"),
     ("plan_draft", lambda w: f"/ke-hoach/doc/{w.draft}/", "owner"),
     ("plan_draft_yaml", lambda w: f"/ke-hoach/doc/{w.draft}/yaml/", "owner"),
-    ("plan_page", lambda w: f"/ke-hoach/{PLAN}/", "owner"),
+    ("plan_page", lambda w: f"/ke-hoach/{PLAN}/", "login"),  # an issued plan is a public document
     ("admin", lambda w: "/admin/", "staff"),
     ("road_list", lambda w: "/tuyen-duong/", "login"),
     ("road_new", lambda w: "/tuyen-duong/moi/", "roads"),

@@ -376,15 +376,20 @@ def test_who_may_use_the_pages(people, client, actor):
     assert client.get(draft_url).status_code == 200
 
 
-def test_the_plan_page_is_the_owners(people, seed_plan, client):
+def test_the_plan_page_is_every_accounts(people, seed_plan, client):
     client.force_login(people["owner"])
     html = client.get("/ke-hoach/1529-kh-ubnd/").content.decode()
     assert "Phát triển hạ tầng số trên địa bàn thị xã Hương Trà năm 2024" in html
     assert "30/11/2024" in html
-    client.force_login(people["owner_phong_dien"])
-    assert client.get("/ke-hoach/1529-kh-ubnd/").status_code == 404
-    client.force_login(people["owner"])
+    assert "Đọc văn bản kế hoạch khác" in html  # the owner may read another plan document
+    task = seed_plan.items.get(number="VI.3.c").task
+    assert f'href="/nhiem-vu/{task.pk}/"' in html  # each item opens its task
+    client.force_login(people["owner_phong_dien"])  # an issued plan is a public document
+    html = client.get("/ke-hoach/1529-kh-ubnd/").content.decode()
+    assert "30/11/2024" in html and "Đọc văn bản kế hoạch khác" not in html
     assert client.get("/ke-hoach/khong-co/").status_code == 404
+    client.logout()
+    assert client.get("/ke-hoach/1529-kh-ubnd/").url == "/dang-nhap/?next=/ke-hoach/1529-kh-ubnd/"
 
 
 def test_the_upload_is_kept_and_never_served(people, client):
