@@ -49,3 +49,47 @@ def table_counts(db):
         return result
 
     return counts
+
+
+@pytest.fixture(scope="session")
+def cli_database():
+    """For the subprocess tests of the command line on PostgreSQL (HATANGSO_DATABASE_URL set): a
+    scratch database for the session, dropped after it. On SQLite each command's home has its own."""
+    import os
+    from urllib.parse import urlsplit, urlunsplit
+
+    from hatangso.utilities import testing
+
+    configured = os.environ.get("HATANGSO_DATABASE_URL", "")
+    if not configured:
+        yield
+        return
+    url = urlsplit(configured)
+    if not url.scheme.startswith("postgres"):
+        pytest.skip("the subprocess tests need SQLite (no URL) or PostgreSQL")
+    import psycopg
+
+    name = f"hatangso_cli_test_{os.getpid()}"
+    server = dict(host=url.hostname, port=url.port or 5432, user=url.username, password=url.password)
+    with psycopg.connect(dbname="postgres", autocommit=True, **server) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    testing.cli_database_url = urlunsplit(url._replace(path=f"/{name}"))
+    yield
+    testing.cli_database_url = ""
+    with psycopg.connect(dbname="postgres", autocommit=True, **server) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory, cli_database):
+    """`hatangso demo --no-serve` once for the whole test run (about a minute): every subprocess
+    test of the command line reads its data directory. Tests may add files and run commands on it,
+    but must leave the demo's data as the demo wrote it (only the coverage grid may be recomputed,
+    as `coverage compute` does)."""
+    from hatangso.utilities.testing import run_cli
+
+    home = tmp_path_factory.mktemp("hatangso-demo-home")
+    result = run_cli(home, "demo", "--no-serve")
+    assert result.returncode == 0, result.stderr
+    return home, result

@@ -1,15 +1,10 @@
 """The real `hatangso` command line, run as a subprocess on a fresh data directory (DESIGN.md §6)."""
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-import pytest
-
-from hatangso.utilities.testing import CATALOG_TARGETS
+from hatangso.utilities.testing import CATALOG_TARGETS, SEED_DOCUMENT, assert_user_error, needs_shared
+from hatangso.utilities.testing import run_cli as hatangso
 
 CATALOG = CATALOG_TARGETS
 STATUSES = {"achieved", "not_achieved", "no_data", "not_applicable"}
@@ -25,83 +20,6 @@ INDICATOR_KEYS = {
     "status",
     "sources",
 }
-
-# The subprocess cannot use pytest-django's test database. Without HATANGSO_DATABASE_URL each test
-# home gets its own SQLite file; with a PostgreSQL URL (the CI run on PostgreSQL) the commands run
-# on a scratch database created for this module and dropped after it, never on the named one.
-DATABASE_URL = os.environ.get("HATANGSO_DATABASE_URL", "")
-subprocess_database_url = ""
-
-
-@pytest.fixture(scope="module")
-def scratch_database():
-    global subprocess_database_url
-    if not DATABASE_URL:
-        yield
-        return
-    url = urlsplit(DATABASE_URL)
-    if not url.scheme.startswith("postgres"):
-        pytest.skip("the subprocess tests need SQLite (no URL) or PostgreSQL")
-    import psycopg
-
-    name = f"hatangso_cli_test_{os.getpid()}"
-    server = dict(host=url.hostname, port=url.port or 5432, user=url.username, password=url.password)
-    with psycopg.connect(dbname="postgres", autocommit=True, **server) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        connection.execute(f'CREATE DATABASE "{name}"')
-    subprocess_database_url = urlunsplit(url._replace(path=f"/{name}"))
-    yield
-    subprocess_database_url = ""
-    with psycopg.connect(dbname="postgres", autocommit=True, **server) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-SCRIPT = Path(sys.executable).parent / "hatangso"
-COMMAND = [str(SCRIPT)] if SCRIPT.is_file() else [sys.executable, "-m", "hatangso.cli"]
-
-
-def hatangso(home: Path, *args: str, columns: int = 80) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HATANGSO_")}
-    env["HATANGSO_HOME"] = str(home)
-    if subprocess_database_url:
-        env["HATANGSO_DATABASE_URL"] = subprocess_database_url
-    if "HATANGSO_SECRET_KEY" in os.environ:
-        env["HATANGSO_SECRET_KEY"] = os.environ["HATANGSO_SECRET_KEY"]
-    env["COLUMNS"] = str(columns)  # what a pipe gets by default; fixed so output is the same everywhere
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    return subprocess.run(
-        [*COMMAND, *args],
-        cwd=home,
-        env=env,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=300,
-        check=False,
-    )
-
-
-def assert_user_error(result: subprocess.CompletedProcess, vi: str, en: str) -> list[str]:
-    """Non-zero exit, no traceback, a first line 'Lỗi / Error: <vi> / <en>'; returns stderr lines."""
-    assert result.returncode != 0, result.stdout
-    assert "Traceback" not in result.stderr
-    assert "Traceback" not in result.stdout
-    lines = result.stderr.strip().splitlines()
-    assert lines, "no message on stderr"
-    assert lines[0].startswith("Lỗi / Error: "), lines[0]
-    assert vi in lines[0]
-    assert en in lines[0]
-    assert lines[0].index(vi) < lines[0].index(en)
-    return lines
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory, scratch_database):
-    """`hatangso demo --no-serve` once for the module; later tests reuse its data directory."""
-    home = tmp_path_factory.mktemp("hatangso-home")
-    result = hatangso(home, "demo", "--no-serve")
-    assert result.returncode == 0, result.stderr
-    return home, result
 
 
 def compute_json(home: Path, *args: str) -> dict:
@@ -425,16 +343,8 @@ def test_report_command_writes_a_docx_quickly(demo, tmp_path):
 
 # --- plan parse -------------------------------------------------------------------------------
 
-SEED_DOCUMENT = (
-    Path(__file__).resolve().parents[1]
-    / ".."
-    / "shared"
-    / "seed"
-    / "ke-hoach-1529-KH-UBND-huong-tra-2024.txt"
-)
 
-
-@pytest.mark.skipif(not SEED_DOCUMENT.is_file(), reason="shared/seed is not beside the repository")
+@needs_shared(SEED_DOCUMENT)
 def test_plan_parse_then_load(demo, tmp_path):
     home, _ = demo
     out = tmp_path / "ban-nhap.yaml"

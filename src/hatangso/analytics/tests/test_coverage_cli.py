@@ -3,10 +3,11 @@
 import csv
 import json
 
-from tests.test_cli import assert_user_error, demo, hatangso, scratch_database  # noqa: F401  (fixtures)
+from hatangso.utilities.testing import assert_user_error
+from hatangso.utilities.testing import run_cli as hatangso
 
 
-def test_the_demo_computes_mobile_coverage_and_exports_the_grid(demo, tmp_path):  # noqa: F811
+def test_the_demo_computes_mobile_coverage_and_exports_the_grid(demo, tmp_path):
     home, _ = demo  # (data directory, the demo's output)
     card = json.loads(hatangso(home, "compute", "--json").stdout)
     mobile = next(i for i in card["indicators"] if i["code"] == "mobile_60mbps_population_coverage")
@@ -41,7 +42,7 @@ def test_the_demo_computes_mobile_coverage_and_exports_the_grid(demo, tmp_path):
     assert "250 m" in result.stdout and "uma" in result.stdout
 
 
-def test_coverage_and_population_errors_are_one_sentence(tmp_path, scratch_database):  # noqa: F811
+def test_coverage_and_population_errors_are_one_sentence(tmp_path, cli_database):
     assert_user_error(
         hatangso(tmp_path, "coverage", "export", "--format", "csv"),
         "Chưa có lớp vùng phủ nào (hatangso coverage compute)",
@@ -60,7 +61,7 @@ def test_coverage_and_population_errors_are_one_sentence(tmp_path, scratch_datab
     assert not (tmp_path / "measurements").exists()
 
 
-def test_the_demo_computes_village_fixed_coverage_and_lists_its_disagreements(demo):  # noqa: F811
+def test_the_demo_computes_village_fixed_coverage_and_lists_its_disagreements(demo):
     home, _ = demo
     card = json.loads(hatangso(home, "compute", "--json").stdout)
     fixed = next(i for i in card["indicators"] if i["code"] == "village_fixed_broadband_coverage")
@@ -80,7 +81,7 @@ def test_the_demo_computes_village_fixed_coverage_and_lists_its_disagreements(de
     assert "910 theo mã thôn / by village code" in result.stdout
 
 
-def test_import_speedtests_and_coverage_villages_kind_on_the_command_line(tmp_path, scratch_database):  # noqa: F811
+def test_import_speedtests_and_coverage_villages_kind_on_the_command_line(tmp_path, cli_database):
     result = hatangso(tmp_path, "--help", columns=120)
     assert "import speedtests FILE" in result.stdout and "(alias: lines)" in result.stdout
     assert "coverage villages [--kind mobile|fixed|all]" in result.stdout

@@ -181,7 +181,8 @@ def test_bad_mlab_rows_are_named_and_land_nothing(area, actor, tmp_path, table_c
 
 
 def test_cli_import_ookla_without_a_quarter_says_so_in_one_sentence(tmp_path):
-    from tests.test_cli import assert_user_error, hatangso
+    from hatangso.utilities.testing import assert_user_error
+    from hatangso.utilities.testing import run_cli as hatangso
 
     home = tmp_path / "cli-home"
     home.mkdir()

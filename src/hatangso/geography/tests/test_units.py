@@ -1,7 +1,6 @@
 """The unit tree: shipped reference data, validity, the 2025 crosswalk, villages, GSO import."""
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -11,8 +10,9 @@ from hatangso.geography.selectors import predecessors, resolve_unit, rollup_unit
 from hatangso.geography.services import create_village, import_gso_list, import_villages, load_reference_units
 from hatangso.utilities.errors import UserError
 from hatangso.utilities.importing import ImportRejected
+from hatangso.utilities.testing import RESEARCH_DATA, needs_shared
 
-RESEARCH = Path(__file__).resolve().parents[4] / ".." / "shared" / "research" / "data"
+RESEARCH = RESEARCH_DATA
 JUNE_2024 = date(2024, 6, 1)
 JULY_2025 = date(2025, 7, 1)
 
@@ -109,7 +109,7 @@ def test_village_import_is_all_or_nothing(reference_units, actor, tmp_path, tabl
     assert resolve_unit("20005", start=JUNE_2024).children.count() == 2
 
 
-@pytest.mark.skipif(not RESEARCH.is_dir(), reason="shared/research/data is not beside the repository")
+@needs_shared(RESEARCH)
 def test_gso_list_import_into_an_empty_database(db, actor):
     summary = import_gso_list(
         path=RESEARCH / "gso_xa_2021-02-03_thuathienhue.csv",
@@ -143,7 +143,7 @@ def test_a_code_cannot_be_used_twice_at_the_same_time(reference_units, actor, tm
     )
 
 
-@pytest.mark.skipif(not RESEARCH.is_dir(), reason="shared/research/data is not beside the repository")
+@needs_shared(RESEARCH)
 def test_a_list_naming_known_units_again_changes_nothing(reference_units, actor, table_counts):
     before = table_counts()
     summary = import_gso_list(
@@ -153,7 +153,7 @@ def test_a_list_naming_known_units_again_changes_nothing(reference_units, actor,
     assert table_counts() == before
 
 
-@pytest.mark.skipif(not RESEARCH.is_dir(), reason="shared/research/data is not beside the repository")
+@needs_shared(RESEARCH)
 def test_a_code_whose_unit_changed_needs_validity_dates(reference_units, actor, table_counts):
     """In 2021 code 474 was Thành phố Huế (district level); since 2025 it is Quận Thuận Hóa. Without
     dates that separate them the import must stop, not rename the unit."""

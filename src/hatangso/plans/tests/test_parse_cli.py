@@ -2,7 +2,9 @@
 traceback, nothing written."""
 
 import pytest
-from tests.test_cli import assert_user_error, hatangso, scratch_database  # noqa: F401  (fixture)
+
+from hatangso.utilities.testing import assert_user_error
+from hatangso.utilities.testing import run_cli as hatangso
 
 GARBAGE = [
     ("empty", "rong.txt", b"", "Tệp rong.txt rỗng", "File rong.txt is empty"),
@@ -25,7 +27,7 @@ GARBAGE = [
 
 
 @pytest.fixture(scope="module")
-def home(tmp_path_factory, scratch_database):  # noqa: F811
+def home(tmp_path_factory, cli_database):
     return tmp_path_factory.mktemp("plan-parse-home")
 
 

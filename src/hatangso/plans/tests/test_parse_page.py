@@ -23,7 +23,7 @@ from hatangso.plans.models import Plan
 from hatangso.plans.planfile import PlanFile
 from hatangso.plans.tests.test_parsing import OTHER_PLAN, SEED, seed_text
 from hatangso.utilities.periods import parse_period
-from hatangso.utilities.testing import CATALOG_TARGETS
+from hatangso.utilities.testing import CATALOG_TARGETS, needs_shared
 
 PASSWORD = "a long passphrase 2024"
 UPLOAD = "/ke-hoach/doc/"
@@ -121,7 +121,7 @@ def upload(client, name: str, content: bytes):
     return client.post(UPLOAD, {"document": SimpleUploadedFile(name, content)})
 
 
-@pytest.mark.skipif(not SEED.is_file(), reason="shared/seed is not beside the repository")
+@needs_shared(SEED)
 def test_the_owner_uploads_reviews_corrects_and_loads_the_seed(people, client, table_counts):
     client.force_login(people["owner"])
     assert UPLOAD in client.get("/").content.decode()  # the menu offers the page
@@ -185,7 +185,7 @@ def test_the_owner_uploads_reviews_corrects_and_loads_the_seed(people, client, t
     assert "Sở Thông tin và Truyền thông" in shown and "bts_site_sharing" in shown
 
 
-@pytest.mark.skipif(not SEED.is_file(), reason="shared/seed is not beside the repository")
+@needs_shared(SEED)
 def test_a_docx_upload(people, client):
     document = Document()
     for line in seed_text().splitlines():
@@ -198,7 +198,7 @@ def test_a_docx_upload(people, client):
     assert form_of(client.get(response.url))["plan-code"] == "1529/KH-UBND"
 
 
-@pytest.mark.skipif(not SEED.is_file(), reason="shared/seed is not beside the repository")
+@needs_shared(SEED)
 def test_invalid_corrections_are_shown_inline_and_nothing_is_loaded(people, client, table_counts):
     client.force_login(people["owner"])
     draft_url = upload(client, "ke-hoach.txt", seed_text().encode()).url

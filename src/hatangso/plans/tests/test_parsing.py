@@ -3,7 +3,6 @@ and garbage."""
 
 import unicodedata
 from datetime import date
-from pathlib import Path
 
 import pytest
 import yaml
@@ -19,16 +18,10 @@ from hatangso.plans.planfile import PlanFile
 from hatangso.plans.services import SEED_PLAN_FILE, load_plan
 from hatangso.utilities.errors import UserError
 from hatangso.utilities.periods import parse_period
-from hatangso.utilities.testing import CATALOG_TARGETS
+from hatangso.utilities.testing import CATALOG_TARGETS, SEED_DOCUMENT, needs_shared
 
-SEED = (
-    Path(__file__).resolve().parents[4]
-    / ".."
-    / "shared"
-    / "seed"
-    / "ke-hoach-1529-KH-UBND-huong-tra-2024.txt"
-)
-pytestmark = pytest.mark.skipif(not SEED.is_file(), reason="shared/seed is not beside the repository")
+SEED = SEED_DOCUMENT
+pytestmark = needs_shared(SEED)
 
 
 def seed_text() -> str:

@@ -5,7 +5,6 @@ import re
 import unicodedata
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 import yaml
@@ -15,16 +14,9 @@ from hatangso.plans.models import Indicator, Plan, PlanItem
 from hatangso.plans.planfile import expression_names
 from hatangso.plans.services import SEED_PLAN_FILE, load_plan
 from hatangso.utilities.errors import UserError
-from hatangso.utilities.testing import CATALOG_TARGETS
+from hatangso.utilities.testing import CATALOG_TARGETS, SEED_DOCUMENT, needs_shared
 
 PLAN_CODE = "1529/KH-UBND"
-SEED_DOCUMENT = (
-    Path(__file__).resolve().parents[4]
-    / ".."
-    / "shared"
-    / "seed"
-    / "ke-hoach-1529-KH-UBND-huong-tra-2024.txt"
-)
 
 CATALOG = CATALOG_TARGETS
 MAINTAINED = {
@@ -187,9 +179,8 @@ def stored_texts(plan: Plan) -> str:
     return " ¶ ".join(normalise(text) for text in texts)
 
 
+@needs_shared(SEED_DOCUMENT)
 def test_every_line_of_the_seed_document_is_stored(seed_plan):
-    if not SEED_DOCUMENT.is_file():
-        pytest.skip(f"seed document not found at {SEED_DOCUMENT}")
     lines, joins = document_lines(SEED_DOCUMENT.read_text(encoding="utf-8"))
     # The one sentence split across two lines (IV.1.a, "...thông tin đại" / "chúng, ...").
     assert len(joins) == 1 and "phương tiện thông tin đại chúng, Cổng thông tin điện tử" in joins[0]

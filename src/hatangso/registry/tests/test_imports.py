@@ -26,8 +26,9 @@ from hatangso.registry.models import (
     Station,
 )
 from hatangso.utilities.importing import ImportRejected
+from hatangso.utilities.testing import RESEARCH_DATA, needs_shared
 
-RESEARCH = Path(__file__).resolve().parents[4] / ".." / "shared" / "research" / "data"
+RESEARCH = RESEARCH_DATA
 OPENCELLID_HEADER = (
     "radio,mcc,net,area,cell,unit,lon,lat,range,samples,changeable,created,updated,averageSignal"
 )
@@ -117,7 +118,7 @@ def test_lte_cells_of_one_enodeb_become_one_station(seed_plan, actor, tmp_path, 
     assert import_opencellid(path=path, actor=actor).unchanged == 2  # the same file again changes nothing
 
 
-@pytest.mark.skipif(not RESEARCH.is_dir(), reason="shared/research/data is not beside the repository")
+@needs_shared(RESEARCH)
 def test_the_real_opencellid_extract_imports(seed_plan, actor):
     summary = import_opencellid(path=RESEARCH / "opencellid_diff_2022-09-10_mcc452_vietnam.csv", actor=actor)
     stations = Station.objects.all()
