@@ -3,8 +3,6 @@
 import json
 from pathlib import Path
 
-from shapely.geometry import shape
-
 from hatangso.utilities.errors import UserError
 from hatangso.utilities.tabular import Table, header_key
 from hatangso.utilities.text import clean_text
@@ -43,6 +41,8 @@ def checked_geometry(geometry: dict | None, kinds: set[str]):
     if not geometry or geometry.get("type") not in kinds:
         found = (geometry or {}).get("type", "không có / none")
         raise ValueError(f"{found} (cần / expected {', '.join(sorted(kinds))})")
+    from shapely.geometry import shape
+
     try:
         geom = shape(geometry)
     except (ValueError, TypeError, AttributeError, IndexError) as exc:

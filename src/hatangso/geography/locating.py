@@ -4,12 +4,13 @@ unit the source declared, else the nearest boundary (a point just off the coast 
 from dataclasses import dataclass
 from datetime import date
 
-import numpy as np
-import shapely
 from django.db.models import F
-from shapely.geometry import shape
 
 from hatangso.geography.models import AdministrativeUnit, UnitBoundary
+from hatangso.utilities.lazy import lazy_import
+
+np = lazy_import("numpy")
+shapely = lazy_import("shapely")
 
 POLYGON, DECLARED, NEAREST = "polygon", "declared", "nearest"
 # Beyond this (in degrees, ~2 km) a point outside every boundary is not placed by proximity.
@@ -31,6 +32,8 @@ class UnitLocator:
         if not boundaries:
             # No shapes for the units of that day: the shapes we have, the newest units first.
             boundaries = list(of_level.order_by(F("unit__valid_from").desc(nulls_last=True)))
+        from shapely.geometry import shape
+
         self.units = [b.unit for b in boundaries]
         self.shapes = [shape(b.geometry) for b in boundaries]
         self.tree = shapely.STRtree(self.shapes) if self.shapes else None
@@ -68,4 +71,6 @@ class UnitLocator:
 
 
 def bounding_box(geometry: dict) -> tuple[float, float, float, float]:
+    from shapely.geometry import shape
+
     return tuple(float(v) for v in shape(geometry).bounds)

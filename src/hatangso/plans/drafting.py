@@ -14,7 +14,6 @@ from difflib import SequenceMatcher
 from functools import cache
 from pathlib import Path
 
-import yaml
 from django.conf import settings
 from django.utils import timezone
 
@@ -23,7 +22,10 @@ from hatangso.plans.parsing import ParsedPlan, clean_line, parse_plan, read_docu
 from hatangso.plans.planfile import PlanFile, read_plan_file
 from hatangso.plans.services import SEED_PLAN_FILE
 from hatangso.utilities.errors import NotFound, UserError
+from hatangso.utilities.lazy import lazy_import
 from hatangso.utilities.text import strip_accents
+
+yaml = lazy_import("yaml")
 
 MATCH_THRESHOLD = 0.55
 ABBREVIATIONS = {

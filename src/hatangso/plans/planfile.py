@@ -10,11 +10,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from hatangso.utilities.errors import UserError
+from hatangso.utilities.lazy import lazy_import
 from hatangso.utilities.text import clean_text
+
+yaml = lazy_import("yaml")
 
 CODE = r"^[a-z][a-z0-9_]*$"
 

@@ -2,6 +2,7 @@
 government-network links and industrial zones. Like every import: all-or-nothing, every bad row
 named (row, column, value, reason in Vietnamese and English), the original file kept."""
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -9,9 +10,6 @@ from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
-from pyproj import Geod
-from shapely import wkt
-from shapely.errors import ShapelyError
 
 from hatangso.collection.models import ImportBatch
 from hatangso.collection.services import record_import_batch, record_rejected_import
@@ -39,8 +37,6 @@ from hatangso.utilities.importing import ImportRejected, RowErrors, keep_origina
 from hatangso.utilities.periods import parse_day
 from hatangso.utilities.tabular import Table, read_table
 from hatangso.utilities.text import match_key
-
-_GEOD = Geod(ellps="WGS84")
 
 COMMON_COLUMNS = {
     "lat": {"vi_do", "lat", "latitude"},
@@ -492,6 +488,9 @@ def import_opencellid(*, path: Path, actor: Actor, synthetic: bool = False) -> R
 
 def _line(reader: _Reader, geometries: dict | None, kinds=("LineString", "MultiLineString")):
     """A line from the GeoJSON feature or the row's WKT column; sets nothing if bad."""
+    from shapely import wkt
+    from shapely.errors import ShapelyError
+
     try:
         if geometries is not None:
             return checked_geometry(geometries.get(reader.number), set(kinds))
@@ -505,8 +504,15 @@ def _line(reader: _Reader, geometries: dict | None, kinds=("LineString", "MultiL
         return None
 
 
+@functools.cache
+def _geod():
+    from pyproj import Geod
+
+    return Geod(ellps="WGS84")
+
+
 def _line_length_m(geom) -> float:
-    return float(_GEOD.geometry_length(geom))
+    return float(_geod().geometry_length(geom))
 
 
 def _read_lines_or_table(path: Path):

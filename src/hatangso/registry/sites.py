@@ -10,17 +10,15 @@ The plan owner's decisions stick: a station pinned to a site (by confirming or s
 keeps it on every later run and re-import; new stations near a pinned site join it.
 """
 
+from __future__ import annotations
+
+import functools
 from collections import Counter
 from dataclasses import dataclass
 
-import numpy as np
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
-from pyproj import Transformer
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
-from scipy.spatial import cKDTree
 
 from hatangso.core.changelog import Actor, record_change, record_changes, snapshot
 from hatangso.core.models import ChangeLogEntry, Role
@@ -29,13 +27,22 @@ from hatangso.geography.locating import UnitLocator
 from hatangso.registry.models import Site, Station
 from hatangso.utilities.bulk import update_rows
 from hatangso.utilities.errors import NotFound, UserError
+from hatangso.utilities.lazy import lazy_import
+
+np = lazy_import("numpy")
 
 DEFAULT_DISTANCE_M = 30.0
-_TO_ECEF = Transformer.from_crs("EPSG:4326", "EPSG:4978", always_xy=True)
+
+
+@functools.cache
+def _to_ecef():
+    from pyproj import Transformer
+
+    return Transformer.from_crs("EPSG:4326", "EPSG:4978", always_xy=True)
 
 
 def earth_centred(lons, lats) -> np.ndarray:
-    x, y, z = _TO_ECEF.transform(np.asarray(lons, float), np.asarray(lats, float), np.zeros(len(lons)))
+    x, y, z = _to_ecef().transform(np.asarray(lons, float), np.asarray(lats, float), np.zeros(len(lons)))
     return np.column_stack([x, y, z])
 
 
@@ -43,6 +50,8 @@ def close_pairs(lons, lats, distance_m: float) -> np.ndarray:
     """Index pairs (i < j) of points within `distance_m` metres of each other."""
     if len(lons) < 2:
         return np.empty((0, 2), dtype=np.int64)
+    from scipy.spatial import cKDTree
+
     return cKDTree(earth_centred(lons, lats)).query_pairs(distance_m, output_type="ndarray")
 
 
@@ -50,6 +59,9 @@ def cluster_labels(count: int, pairs: np.ndarray) -> np.ndarray:
     """A cluster label per point: the connected components of the pair graph."""
     if count == 0:
         return np.empty(0, dtype=np.int64)
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
     graph = coo_matrix((np.ones(len(pairs), dtype=np.int8), (pairs[:, 0], pairs[:, 1])), shape=(count, count))
     return connected_components(graph, directed=False)[1]
 

@@ -2,17 +2,18 @@
 PNG rendering without a browser (vl-convert). Each function returns a spec dict, or None when the
 data has nothing to draw."""
 
-import altair as alt
-import shapely.geometry
-import vl_convert
+from __future__ import annotations
 
 from hatangso.geography.models import UnitBoundary
 from hatangso.reports.content import RATINGS, ReportContent
+from hatangso.utilities.lazy import lazy_import
 
-COLOURS = alt.Scale(
-    domain=list(RATINGS.values()),
-    range=["#1b7a3d", "#b3261e", "#7a7f87", "#c58b00"],
-)
+alt = lazy_import("altair")
+shapely = lazy_import("shapely")
+vl_convert = lazy_import("vl_convert")
+
+# The rating colours, as the arguments of altair's Scale.
+COLOURS = {"domain": list(RATINGS.values()), "range": ["#1b7a3d", "#b3261e", "#7a7f87", "#c58b00"]}
 
 
 def _short(name: str, limit: int = 48) -> str:
@@ -47,7 +48,7 @@ def indicators_vs_targets(results) -> dict | None:
     top = max(110, *(r["thuc_hien"] for r in rows))
     bars = base.mark_bar().encode(
         x=alt.X("thuc_hien:Q", title="Thực hiện (%)", scale=alt.Scale(domain=[0, top])),
-        color=alt.Color("danh_gia:N", scale=COLOURS, title="Đánh giá"),
+        color=alt.Color("danh_gia:N", scale=alt.Scale(**COLOURS), title="Đánh giá"),
     )
     targets = base.mark_tick(color="black", thickness=2, size=16).encode(x="ke_hoach:Q")
     chart = (bars + targets).properties(

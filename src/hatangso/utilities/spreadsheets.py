@@ -1,8 +1,6 @@
 """Writing user text into spreadsheets safely: a cell that starts with =, +, - or @ is written as
 text, never as a formula (spreadsheet formula injection)."""
 
-from openpyxl.utils import get_column_letter
-
 from hatangso.utilities.text import looks_like_formula
 
 
@@ -14,6 +12,8 @@ def append_row(sheet, values: list) -> None:
 
 
 def set_widths(sheet, widths: dict[int, float]) -> None:
+    from openpyxl.utils import get_column_letter
+
     for column, width in widths.items():
         sheet.column_dimensions[get_column_letter(column)].width = width
 

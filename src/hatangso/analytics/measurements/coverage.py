@@ -12,6 +12,8 @@ Layout: HATANGSO_HOME/measurements/coverage/as_of=YYYY-MM-DD/{cells,operators}.p
 layer.json (parameters, counts, the import batch). Recomputing a date replaces its layer whole.
 """
 
+from __future__ import annotations
+
 import json
 import os
 import re
@@ -21,15 +23,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pyarrow as pa
-import pyarrow.parquet as pq
-import shapely
 from django.db import transaction
-from pyproj import Transformer
-from scipy.spatial import cKDTree
-from shapely.geometry import shape
 
 from hatangso.analytics.measurements import linkbudget, pathloss, speedtests, store
 from hatangso.collection.services import record_import_batch
@@ -39,7 +35,17 @@ from hatangso.geography.selectors import rollup_units
 from hatangso.registry.models import Station
 from hatangso.registry.models.infrastructure import Status
 from hatangso.utilities.errors import UserError
+from hatangso.utilities.lazy import lazy_import
 from hatangso.utilities.periods import parse_period
+
+if TYPE_CHECKING:
+    from pyproj import Transformer
+    from scipy.spatial import cKDTree
+
+np = lazy_import("numpy")
+pa = lazy_import("pyarrow")
+pq = lazy_import("pyarrow.parquet")
+shapely = lazy_import("shapely")
 
 KIND = "coverage"
 MODELS = ("rma", "uma", "cost231")
@@ -152,6 +158,8 @@ class StationGroup:
     tree: cKDTree = field(init=False)
 
     def __post_init__(self):
+        from scipy.spatial import cKDTree
+
         self.tree = cKDTree(self.xy)
 
 
@@ -185,6 +193,8 @@ def _frequency(bands: str, default: float) -> float:
 
 
 def _to_metric(crs: str) -> Transformer:
+    from pyproj import Transformer
+
     return Transformer.from_crs("EPSG:4326", crs, always_xy=True)
 
 
@@ -275,6 +285,8 @@ def _area(unit: AdministrativeUnit, on: date, transformer: Transformer):
             "(hatangso import boundaries)",
             f"{unit.name} has no commune boundaries in force on {on:%d/%m/%Y} (hatangso import boundaries)",
         )
+    from shapely.geometry import shape
+
     shapes = [_project(shape(b.geometry), transformer) for b in boundaries]
     return [b.unit for b in boundaries], shapes
 
@@ -360,6 +372,8 @@ def compute_coverage(
     parameters = parameters or CoverageParameters()
     parameters.check()
     transformer = _to_metric(parameters.crs)
+    from pyproj import Transformer
+
     to_wgs84 = Transformer.from_crs(parameters.crs, "EPSG:4326", always_xy=True)
     units, shapes = _area(unit, on, transformer)
     groups, station_counts, synthetic = station_groups(on, parameters, transformer)
@@ -486,8 +500,13 @@ def compute_coverage(
     folder = root / f"as_of={on.isoformat()}"
     with transaction.atomic():
         batch = record_import_batch(
-            kind="coverage-layer", file_name=folder.name, stored_path=str(folder), sha256="",
-            rows=cells_total, actor=actor, synthetic=synthetic,
+            kind="coverage-layer",
+            file_name=folder.name,
+            stored_path=str(folder),
+            sha256="",
+            rows=cells_total,
+            actor=actor,
+            synthetic=synthetic,
         )
         meta["batch"] = batch.pk
         (partial / "layer.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2), "utf-8")

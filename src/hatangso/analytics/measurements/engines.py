@@ -7,21 +7,24 @@ engine (`duckdb`, the default, or `spark`); the Spark engine transpiles the quer
 reads the same files with Spark's partition discovery and returns the same rows as tuples.
 """
 
+from __future__ import annotations
+
 import functools
 import os
 import shutil
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import pyarrow as pa
-import sqlglot
 from django.conf import settings
 
 from hatangso.analytics.measurements import store
 from hatangso.utilities.errors import UserError
 
-# A source a query names: a folder of month partitions, one Parquet file, or an in-memory table.
-Source = Path | pa.Table
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    # A source a query names: a folder of month partitions, one Parquet file, or an in-memory table.
+    Source = Path | pa.Table
 
 
 class Engine(Protocol):
@@ -93,6 +96,8 @@ def spark_session(master: str):
 
 def to_spark(sql: str) -> str:
     """The DuckDB query in Spark SQL (`$name` parameters become `:name`)."""
+    import sqlglot
+
     return sqlglot.transpile(sql, read="duckdb", write="spark")[0]
 
 

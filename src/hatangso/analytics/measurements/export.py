@@ -1,18 +1,20 @@
 """A coverage layer as GeoJSON (one square per cell, WGS84) or CSV (cell centres), with each
 cell's best predicted speed, operator, measured speed (where it wins) and population."""
 
+from __future__ import annotations
+
 import csv
 import json
 from pathlib import Path
-
-import numpy as np
-import pyarrow as pa
-from pyproj import Transformer
 
 from hatangso.analytics.measurements import population, store
 from hatangso.analytics.measurements.coverage import CoverageLayer
 from hatangso.analytics.measurements.mobile import register_population
 from hatangso.geography.models import AdministrativeUnit
+from hatangso.utilities.lazy import lazy_import
+
+np = lazy_import("numpy")
+pa = lazy_import("pyarrow")
 
 SYNTHETIC_NOTE = "dữ liệu mẫu / synthetic demo data"
 FORMATS = ("geojson", "csv")
@@ -80,6 +82,8 @@ def export_layer(layer: CoverageLayer, fmt: str, out: Path) -> int:
         return len(rows)
     size = layer.cell_m
     ix, iy = table["ix"].to_numpy(), table["iy"].to_numpy()
+    from pyproj import Transformer
+
     to_wgs84 = Transformer.from_crs(layer.crs, "EPSG:4326", always_xy=True)
     corners = [
         to_wgs84.transform((ix + dx) * size, (iy + dy) * size) for dx, dy in ((0, 0), (1, 0), (1, 1), (0, 1))

@@ -27,12 +27,7 @@ import os
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-import numpy as np
-import pyarrow as pa
-import pyarrow.parquet as pq
 from django.db.models import QuerySet
-from pyproj import Transformer
-from scipy.spatial import cKDTree
 
 from hatangso.analytics.measurements import coverage, engines, population, store
 from hatangso.analytics.measurements.lines import KIND as LINES
@@ -42,6 +37,11 @@ from hatangso.collection.models import DataElement
 from hatangso.geography.models import AdministrativeUnit
 from hatangso.registry.models import Operator
 from hatangso.utilities.errors import UserError
+from hatangso.utilities.lazy import lazy_import
+
+np = lazy_import("numpy")
+pa = lazy_import("pyarrow")
+pq = lazy_import("pyarrow.parquet")
 
 VILLAGES = "villages_fixed_covered"
 DECLARED_VILLAGE_ELEMENT = "village_ftth_covered"
@@ -173,6 +173,9 @@ def _nearest_villages(candidates: list[tuple], commune_of: dict[int, int], dista
     keep = np.array([v in commune_of for v in village_ids], dtype=bool)
     if not keep.any():
         return {}
+    from pyproj import Transformer
+    from scipy.spatial import cKDTree
+
     to_metric = Transformer.from_crs("EPSG:4326", coverage.CRS, always_xy=True)
     px, py = to_metric.transform(points["lon"].to_numpy()[keep], points["lat"].to_numpy()[keep])
     point_villages = village_ids[keep].astype(np.int64)

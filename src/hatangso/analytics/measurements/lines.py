@@ -4,11 +4,12 @@ Import is all-or-nothing and vectorised: DuckDB reads the CSV/Parquet, every che
 over all rows, and accepted rows go to Parquet — never row by row through the ORM.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-import pyarrow as pa
 from django.conf import settings
 from django.db import transaction
 
@@ -22,7 +23,10 @@ from hatangso.geography.models import AdministrativeUnit
 from hatangso.registry.models import Operator
 from hatangso.utilities.errors import UserError
 from hatangso.utilities.importing import ImportRejected, RowError, keep_original, map_columns
+from hatangso.utilities.lazy import lazy_import
 from hatangso.utilities.text import match_key
+
+pa = lazy_import("pyarrow")
 
 KIND = "lines"
 COLUMNS = {

@@ -15,7 +15,9 @@ to where α log2(1 + SINR) reaches SE_max (≈ 22 dB for α = 0.6).
 
 from dataclasses import dataclass
 
-import numpy as np
+from hatangso.utilities.lazy import lazy_import
+
+np = lazy_import("numpy")
 
 THERMAL_NOISE_DBM_HZ = -174.0
 

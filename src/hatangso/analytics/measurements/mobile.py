@@ -11,13 +11,12 @@ Elements name the provider `measurements` (see sources.py). The grid layer used 
 one computed as of a day in the period.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass
 from datetime import date
 
-import numpy as np
-import pyarrow as pa
 from django.db.models import QuerySet
-from pyproj import Transformer
 
 from hatangso.analytics.measurements import engines, population
 from hatangso.analytics.measurements.coverage import CoverageLayer, layer_for
@@ -25,6 +24,10 @@ from hatangso.analytics.providers import ElementTotal, Scope
 from hatangso.collection.models import DataElement, DataValue
 from hatangso.geography.models import AdministrativeUnit
 from hatangso.registry.models import Operator
+from hatangso.utilities.lazy import lazy_import
+
+np = lazy_import("numpy")
+pa = lazy_import("pyarrow")
 
 POPULATION, COVERED, VILLAGES = "coverage_population", "coverage_population_60mbps", "villages_mobile_covered"
 DECLARED_VILLAGE_ELEMENT = "village_mobile_broadband_covered"
@@ -43,6 +46,8 @@ def population_points(layer: CoverageLayer) -> pa.Table:
     table = population.read_population()
     lon = table["lon"].to_numpy()
     lat = table["lat"].to_numpy()
+    from pyproj import Transformer
+
     x, y = Transformer.from_crs("EPSG:4326", layer.crs, always_xy=True).transform(lon, lat)
     size = layer.cell_m
     return pa.table(

@@ -13,7 +13,9 @@ model's range raise `ValueError` (the coverage service checks its parameters fir
 
 from dataclasses import dataclass
 
-import numpy as np
+from hatangso.utilities.lazy import lazy_import
+
+np = lazy_import("numpy")
 
 SPEED_OF_LIGHT = 299_792_458.0  # m/s
 

@@ -6,13 +6,13 @@ stay under HATANGSO_HOME/imports/population/). Points without a unit code get th
 the boundaries; a point with a village code (`19996.03`) belongs to that village.
 """
 
+from __future__ import annotations
+
 import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 from django.db import transaction
 
 from hatangso.analytics.measurements import store
@@ -23,6 +23,10 @@ from hatangso.geography.locating import UnitLocator
 from hatangso.geography.models import AdministrativeUnit
 from hatangso.utilities.errors import UserError
 from hatangso.utilities.importing import ImportRejected, RowError, keep_original, map_columns
+from hatangso.utilities.lazy import lazy_import
+
+pa = lazy_import("pyarrow")
+pq = lazy_import("pyarrow.parquet")
 
 KIND = "population"
 COLUMNS = {

@@ -8,16 +8,13 @@ for a district or a province, never for a village. Both are placed in communes b
 points outside every boundary (a national file) are left out and counted, not rejected.
 """
 
+from __future__ import annotations
+
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 
-import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
-import shapely
 from django.db import transaction
 
 from hatangso.analytics.measurements import store
@@ -27,7 +24,14 @@ from hatangso.core.changelog import Actor
 from hatangso.geography.locating import NEAREST_LIMIT_DEGREES, UnitLocator
 from hatangso.utilities.errors import UserError
 from hatangso.utilities.importing import ImportRejected, RowError, keep_original, map_columns
+from hatangso.utilities.lazy import lazy_import
 from hatangso.utilities.periods import parse_period
+
+np = lazy_import("numpy")
+pa = lazy_import("pyarrow")
+pc = lazy_import("pyarrow.compute")
+pq = lazy_import("pyarrow.parquet")
+shapely = lazy_import("shapely")
 
 OOKLA, MLAB = "ookla", "mlab"
 ZOOM = 16

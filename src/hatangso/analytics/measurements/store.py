@@ -1,17 +1,21 @@
 """The measurement store: one folder per kind, partitioned by month (`month=YYYYMM`), Parquet."""
 
+from __future__ import annotations
+
 import uuid
 from pathlib import Path
 
-import duckdb
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
 from django.conf import settings
 
 from hatangso.utilities.errors import UserError
 from hatangso.utilities.importing import RowError
+from hatangso.utilities.lazy import lazy_import
 from hatangso.utilities.tabular import header_key
+
+duckdb = lazy_import("duckdb")
+pa = lazy_import("pyarrow")
+pc = lazy_import("pyarrow.compute")
+pq = lazy_import("pyarrow.parquet")
 
 
 def kind_root(kind: str) -> Path:
