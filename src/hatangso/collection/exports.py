@@ -13,7 +13,7 @@ from openpyxl.styles import Font
 from hatangso.collection.models import DataValue
 from hatangso.utilities.errors import UserError
 from hatangso.utilities.numbers import plain_decimal
-from hatangso.utilities.spreadsheets import append_row
+from hatangso.utilities.spreadsheets import append_row, csv_cell
 
 FORMATS = ("csv", "xlsx", "dhis2-json")
 COLUMNS = ["ky", "ma_don_vi", "ten_don_vi", "ma_chi_so", "doanh_nghiep", "gia_tri", "ghi_chu"]
@@ -50,7 +50,8 @@ def export_values(values, *, path: Path, fmt: str) -> int:
         with path.open("w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(COLUMNS)
-            writer.writerows(_rows(values))
+            # unit names and comments are user text: a formula-like cell is written as text
+            writer.writerows([csv_cell(cell) for cell in row] for row in _rows(values))
     elif fmt == "xlsx":
         workbook = Workbook()
         sheet = workbook.active

@@ -38,6 +38,17 @@ def parse_number(text: str) -> Decimal:
     return number
 
 
+def check_comment(raw: str) -> str:
+    """A comment as given, or ValueProblem if a spreadsheet would read it as a formula: comments go
+    into the CSV/XLSX exports and templates, so they are refused like formula-like values."""
+    if looks_like_formula(clean_text(raw)):
+        raise ValueProblem(
+            "ghi chú không được bắt đầu bằng =, +, -, @ (ký tự của công thức); hãy bỏ ký tự đầu",
+            "a comment cannot start with =, +, -, @ (formula characters); remove the first character",
+        )
+    return raw
+
+
 def check_value(element: DataElement, raw: str) -> Decimal:
     """The value as a number, or ValueProblem saying why it cannot be accepted."""
     text = clean_text(raw)

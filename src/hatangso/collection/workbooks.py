@@ -14,6 +14,7 @@ from hatangso.geography.models import AdministrativeUnit
 from hatangso.registry.models import Operator
 from hatangso.utilities.numbers import format_date
 from hatangso.utilities.periods import parse_period
+from hatangso.utilities.spreadsheets import append_row
 
 DATA_SHEET = "so_lieu"
 HEADER = [
@@ -122,7 +123,8 @@ def write_template(
     validations = {}
     for number, (place, element) in enumerate(rows, start=2):
         current = existing.get((place.pk, element.pk))
-        sheet.append(
+        append_row(  # names and comments are data: written as text, never as a live formula
+            sheet,
             [
                 parsed.code,
                 place.code,
@@ -133,7 +135,7 @@ def write_template(
                 operator.code if operator else "",
                 float(current.value) if current else None,
                 current.comment if current else "",
-            ]
+            ],
         )
         validation = validations.setdefault(element.value_type, _VALIDATIONS[element.value_type]())
         validation.add(sheet.cell(row=number, column=VALUE_COLUMN))
@@ -188,7 +190,7 @@ def write_template(
         ),
     ]
     for text, bold in lines:
-        guide.append([text])
+        append_row(guide, [text])  # the form's and plan's names are data too
         guide.cell(row=guide.max_row, column=1).font = Font(bold=bold)
         guide.cell(row=guide.max_row, column=1).alignment = Alignment(wrap_text=False)
     guide.column_dimensions["A"].width = 110

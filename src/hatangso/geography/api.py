@@ -3,9 +3,11 @@
 from datetime import date
 
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from hatangso.api.auth import API_AUTH
+from hatangso.api.pagination import Pagination
+from hatangso.api.schemas import Day, responses
 from hatangso.geography.selectors import unit_list
 
 router = Router(tags=["units"], auth=API_AUTH)
@@ -26,14 +28,14 @@ class UnitOut(Schema):
         return obj.parent.code if obj.parent_id else None
 
 
-@router.get("/", response=list[UnitOut])
-@paginate(LimitOffsetPagination)
+@router.get("/", response=responses(list[UnitOut]))
+@paginate(Pagination)
 def list_units(
     request,
     code: str | None = None,
     parent: str | None = None,
     level: str | None = None,
-    on: date | None = None,
+    on: Day | None = None,
 ):
     """Units, filtered by code, parent code, level (province, district, commune, village) and the
     day they were in force (`on=2024-06-01`): a code alone may name a unit before and after 2025."""

@@ -6,6 +6,7 @@ from decimal import Decimal
 from ninja import Router, Schema
 
 from hatangso.api.auth import API_AUTH
+from hatangso.api.schemas import responses
 from hatangso.plans.selectors import get_plan, plan_list
 
 router = Router(tags=["plans"], auth=API_AUTH)
@@ -103,24 +104,24 @@ class FormOut(Schema):
         return list(obj.fields.select_related("element").order_by("order", "pk"))
 
 
-@router.get("/", response=list[PlanOut])
+@router.get("/", response=responses(list[PlanOut]))
 def list_plans(request):
     return list(plan_list())
 
 
-@router.get("/{slug}", response=PlanOut)
+@router.get("/{slug}", response=responses(PlanOut))
 def get_plan_detail(request, slug: str):
     """A plan by its slug (`1529-kh-ubnd`) or its number."""
     return get_plan(slug)
 
 
-@router.get("/{slug}/indicators", response=list[IndicatorOut])
+@router.get("/{slug}/indicators", response=responses(list[IndicatorOut]))
 def list_indicators(request, slug: str):
     """The plan's indicators with their exact targets (DESIGN.md §3)."""
     return list(get_plan(slug).indicators.select_related("condition").order_by("order"))
 
 
-@router.get("/{slug}/forms", response=list[FormOut])
+@router.get("/{slug}/forms", response=responses(list[FormOut]))
 def list_forms(request, slug: str):
     """The report forms of the plan, each with its fields in order and the operators it expects."""
     return list(get_plan(slug).forms.prefetch_related("operators").order_by("order"))

@@ -3,9 +3,11 @@
 from datetime import date
 
 from ninja import Router, Schema, UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from hatangso.api.auth import API_AUTH
+from hatangso.api.pagination import Pagination
+from hatangso.api.schemas import responses
 from hatangso.core.changelog import Actor
 from hatangso.registry import selectors
 from hatangso.registry.filtersets import KINDS_BY_API, filter_errors, filter_items
@@ -196,72 +198,72 @@ def _filtered(request, api_name: str):
     return filterset.qs
 
 
-@router.get("/stations", response=list[StationOut])
-@paginate(LimitOffsetPagination)
+@router.get("/stations", response=responses(list[StationOut]))
+@paginate(Pagination)
 def list_stations(request, operator: str | None = None, unit: str | None = None):
     """The caller's stations; filters `operator`, `technology`, `unit`, `status`, `q`, `site`,
     `in_service_on` (YYYY-MM-DD), `sort` (code, commune, status; `-` for descending)."""
     return _filtered(request, "stations")
 
 
-@router.get("/sites", response=list[SiteOut])
-@paginate(LimitOffsetPagination)
+@router.get("/sites", response=responses(list[SiteOut]))
+@paginate(Pagination)
 def list_sites(request, shared: bool | None = None, confirmed: bool | None = None):
     """Physical sites found by the detection; `shared=true` lists those with ≥ 2 operators (counted
     on `in_service_on` when given); also `operator`, `unit`, `status`, `q`, `sort`."""
     return _filtered(request, "sites")
 
 
-@router.get("/poles", response=list[SharedItemOut])
-@paginate(LimitOffsetPagination)
+@router.get("/poles", response=responses(list[SharedItemOut]))
+@paginate(Pagination)
 def list_poles(request):
     """Poles the caller may see; `owner`, `tenant`, `shared`, `unit`, `status`, `q`, `in_service_on`
     (tenants counted that day, as `pole_sharing` counts them), `sort`."""
     return _filtered(request, "poles")
 
 
-@router.get("/ducts", response=list[SharedItemOut])
-@paginate(LimitOffsetPagination)
+@router.get("/ducts", response=responses(list[SharedItemOut]))
+@paginate(Pagination)
 def list_ducts(request):
     """Duct segments, with the same filters as poles."""
     return _filtered(request, "ducts")
 
 
-@router.get("/fibre", response=list[FibreOut])
-@paginate(LimitOffsetPagination)
+@router.get("/fibre", response=responses(list[FibreOut]))
+@paginate(Pagination)
 def list_fibre(request):
     """Fibre routes; `operator`, `unit`, `status`, `q`, `in_service_on`, `sort`."""
     return _filtered(request, "fibre")
 
 
-@router.get("/gov-links", response=list[GovLinkOut])
-@paginate(LimitOffsetPagination)
+@router.get("/gov-links", response=responses(list[GovLinkOut]))
+@paginate(Pagination)
 def list_gov_links(request):
     """Offices' links to the government data network; `operator`, `link_type`, `commune_office`,
     `unit`, `status`, `q`, `in_service_on`, `sort`."""
     return _filtered(request, "gov-links")
 
 
-@router.get("/zones", response=list[ZoneOut])
-@paginate(LimitOffsetPagination)
+@router.get("/zones", response=responses(list[ZoneOut]))
+@paginate(Pagination)
 def list_zones(request):
     """Industrial zones; `operator` and `technology` (IoT coverage), `unit`, `status`, `q`, `sort`."""
     return _filtered(request, "zones")
 
 
-@router.get("/sites/{code}", response=SiteOut)
+@router.get("/sites/{code}", response=responses(SiteOut))
 def get_site(request, code: str):
     return selectors.get_site(request.user, code)
 
 
-@router.post("/sites/{code}/confirm", response=SiteOut)
+@router.post("/sites/{code}/confirm", response=responses(SiteOut, write=True))
 def confirm(request, code: str):
     """The plan owner confirms the site as detected; detection keeps it on every later run."""
     confirm_site(site=selectors.get_site(request.user, code), actor=_actor(request), user=request.user)
     return selectors.get_site(request.user, code)
 
 
-@router.post("/sites/{code}/split", response=SiteOut)
+@router.post("/sites/{code}/split", response=responses(SiteOut, write=True))
 def split(request, code: str, payload: SplitIn):
     """The plan owner splits the listed stations off into a new site (returned)."""
     site = selectors.get_site(request.user, code)
@@ -294,21 +296,7 @@ class ImportOut(Schema):
     notes: list[str]
 
 
-class RowErrorOut(Schema):
-    row: int
-    column: str
-    value: str
-    reason_vi: str
-    reason_en: str
-
-
-class RejectedOut(Schema):
-    detail: str
-    detail_en: str
-    errors: list[RowErrorOut]
-
-
-@router.post("/imports/{kind}", response={200: ImportOut, 400: RejectedOut})
+@router.post("/imports/{kind}", response=responses(ImportOut, write=True))
 def import_file(request, kind: str, file: UploadedFile):
     """Send a registry file (`stations`, `poles`, `ducts`, `fibre`, `gov-links`; the formats of
     `hatangso import`). All-or-nothing: a file with bad rows lands nothing and every row is named."""

@@ -8,9 +8,10 @@ from datetime import date, datetime
 from hatangso.utilities.errors import UserError
 
 _PATTERNS = {
-    "yearly": re.compile(r"^(\d{4})$"),
-    "quarterly": re.compile(r"^(\d{4})Q([1-4])$"),
-    "monthly": re.compile(r"^(\d{4})(0[1-9]|1[0-2])$"),
+    # Years from 1000: year 0 is no date (it would crash the date arithmetic).
+    "yearly": re.compile(r"^([1-9]\d{3})$"),
+    "quarterly": re.compile(r"^([1-9]\d{3})Q([1-4])$"),
+    "monthly": re.compile(r"^([1-9]\d{3})(0[1-9]|1[0-2])$"),
 }
 
 

@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,11 +87,42 @@ def read_table(path: Path, sheet: str | None = None) -> Table:
 DATA_VALUE_FIELDS = ("dataElement", "period", "orgUnit", "attributeOptionCombo", "value", "comment")
 
 
+# A dataValueSets document nests 3 levels (document, dataValues, value); deeper is not one, and
+# would exhaust the parser's recursion. The size bounds the memory a JSON document takes.
+MAX_JSON_DEPTH = 20
+MAX_JSON_BYTES = 50 * 2**20
+_JSON_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"')
+_JSON_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def _json_depth(text: str) -> int:
+    """The deepest nesting of [ and { outside strings (the text need not be valid JSON)."""
+    depth = deepest = 0
+    for char in _JSON_BRACKETS.findall(_JSON_STRINGS.sub("", text)):
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
 def _table_from_data_value_set(path: Path) -> Table:
     """A DHIS2 `dataValueSets` JSON document keyed by codes; header fields (period, orgUnit,
     attributeOptionCombo) apply to values that lack them. Row n is the n-th data value."""
+    if path.stat().st_size > MAX_JSON_BYTES:
+        raise UserError(
+            f"Tệp {path.name} lớn hơn {MAX_JSON_BYTES // 2**20} MB; hãy chia thành nhiều tệp",
+            f"File {path.name} is larger than {MAX_JSON_BYTES // 2**20} MB; split it into several files",
+        )
     try:
-        document = json.loads(path.read_text(encoding="utf-8-sig"))
+        text = path.read_text(encoding="utf-8-sig")
+        if _json_depth(text) > MAX_JSON_DEPTH:
+            raise UserError(
+                f"Tệp {path.name} lồng quá {MAX_JSON_DEPTH} cấp; dataValueSets chỉ cần 3 cấp",
+                f"File {path.name} nests deeper than {MAX_JSON_DEPTH} levels; dataValueSets need 3",
+            )
+        document = json.loads(text)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise UserError(
             f"Tệp {path.name} không phải JSON hợp lệ ({exc})", f"File {path.name} is not valid JSON ({exc})"
