@@ -5,7 +5,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from hatangso.collection.models import (
@@ -16,8 +16,8 @@ from hatangso.collection.models import (
     ReportForm,
     Submission,
 )
-from hatangso.collection.validation import ValueProblem, check_value
-from hatangso.collection.workflow import approved_submission_for, attach_import
+from hatangso.collection.validation import ValueProblem, check_comment, check_value
+from hatangso.collection.workflow import approved_submission_for, attach_import, lock_reports
 from hatangso.core.changelog import Actor, record_change, record_changes, snapshot
 from hatangso.core.models import ChangeLogEntry
 from hatangso.core.scoping import may_manage_plan, scope_for
@@ -60,6 +60,8 @@ class _Row:
     operator: Operator | None
     value: Decimal
     comment: str
+    number: int = 0  # the file's row, for errors found when writing
+    cell: str = ""  # the value as the file wrote it
 
 
 def _map_columns(columns: list[str]) -> dict[str, str]:
@@ -132,14 +134,20 @@ def _same_as_stored(element, unit, period: str, operator, value: Decimal, commen
 
 
 class _ApprovedReports:
-    """Approved submissions, fetched once per import, to refuse rows that would change locked data."""
+    """Approved submissions, fetched once per import, to refuse rows that would change locked data:
+    all of them while the file is read, then the ones `lock_reports` locked when it is written."""
 
-    def __init__(self):
+    def __init__(self, submissions: list[Submission] | None = None):
+        if submissions is None:
+            submissions = (
+                Submission.objects.filter(status=Submission.Status.APPROVED)
+                .select_related("form", "unit", "operator")
+                .prefetch_related("form__elements")
+            )
         self.submissions = [
             (s, {e.pk for e in s.form.elements.all()})
-            for s in Submission.objects.filter(status=Submission.Status.APPROVED)
-            .select_related("form", "unit", "operator")
-            .prefetch_related("form__elements")
+            for s in submissions
+            if s.status == Submission.Status.APPROVED
         ]
 
     def find(self, element, unit, operator, period: str) -> Submission | None:
@@ -248,14 +256,15 @@ def _parse_rows(table, mapping, today: date, user) -> tuple[list[_Row], RowError
             except ValueProblem as exc:
                 fail("value", exc)
                 row_ok = False
+        try:
+            check_comment(cell("comment"))
+        except ValueProblem as exc:
+            fail("comment", exc)
+            row_ok = False
 
         locked = row_ok and locks.find(element, unit, operator, period.code)
         if locked and not _same_as_stored(element, unit, period.code, operator, value, cell("comment")):
-            problem = ValueProblem(
-                f"thuộc báo cáo đã duyệt ({locked}); cần mở lại trước khi sửa",
-                f"belongs to an approved report ({locked}); re-open it first",
-            )
-            fail("value", problem)
+            fail("value", _locked_problem(locked))
             row_ok = False
         if row_ok and scope is not None and not scope.can_write_value(unit=unit, operator=operator):
             who = f"{unit.code}{' / ' + operator.code if operator else ''}"
@@ -277,8 +286,23 @@ def _parse_rows(table, mapping, today: date, user) -> tuple[list[_Row], RowError
             )
             continue
         seen[key] = number
-        parsed.append(_Row(element, unit, period, operator, value, cell("comment")))
+        parsed.append(_Row(element, unit, period, operator, value, cell("comment"), number, cell("value")))
     return parsed, errors, skipped
+
+
+def _locked_problem(submission: Submission) -> ValueProblem:
+    return ValueProblem(
+        f"thuộc báo cáo đã duyệt ({submission}); cần mở lại trước khi sửa",
+        f"belongs to an approved report ({submission}); re-open it first",
+    )
+
+
+class _LockedRows(Exception):
+    """Rows found locked when writing (an approval committed after the file was read)."""
+
+    def __init__(self, errors: list):
+        super().__init__(len(errors))
+        self.errors = errors
 
 
 def import_values(*, path: Path, actor: Actor, user=None, synthetic: bool = False) -> ValueImportSummary:
@@ -297,9 +321,24 @@ def import_values(*, path: Path, actor: Actor, user=None, synthetic: bool = Fals
     if not rows:
         raise UserError(f"Tệp {path.name} không có dòng số liệu nào", f"File {path.name} has no data rows")
     stored, digest = keep_original(path, "values")
-    summary = _write_values(
-        rows, actor=actor, file_name=path.name, stored=str(stored), digest=digest, synthetic=synthetic
-    )
+    try:
+        summary = _write_values(
+            rows, actor=actor, file_name=path.name, stored=str(stored), digest=digest, synthetic=synthetic,
+            value_column=mapping["value"],
+        )  # fmt: skip
+    except _LockedRows as exc:
+        stored.unlink(missing_ok=True)
+        record_rejected_import(kind="values", path=path, errors=exc.errors, actor=actor, synthetic=synthetic)
+        raise ImportRejected(path.name, exc.errors) from None
+    except IntegrityError:
+        # Someone entered one of the file's values first, between reading the file and writing it.
+        stored.unlink(missing_ok=True)
+        raise Conflict(
+            f"Trong lúc nhập tệp {path.name}, người khác vừa nhập một số liệu của tệp; không dữ liệu nào "
+            f"được ghi, hãy nhập lại tệp",
+            f"While {path.name} was imported someone else entered one of its values; nothing was "
+            f"written, import the file again",
+        ) from None
     return replace(summary, skipped=skipped)
 
 
@@ -336,7 +375,24 @@ def record_rejected_import(*, kind: str, path: Path, errors: list, actor: Actor,
 
 
 @transaction.atomic
-def _write_values(rows: list[_Row], *, actor, file_name, stored, digest, synthetic) -> ValueImportSummary:
+def _write_values(
+    rows: list[_Row], *, actor, file_name, stored, digest, synthetic, value_column="value"
+) -> ValueImportSummary:
+    # The approved-report check again, now under the reports' locks: an approval that committed
+    # since the file was read refuses its rows; one still to come waits for this write.
+    locks = _ApprovedReports(
+        lock_reports(units={r.unit for r in rows}, periods={r.period.code for r in rows})
+    )
+    locked_rows = RowErrors()
+    for row in rows:
+        locked = locks.find(row.element, row.unit, row.operator, row.period.code)
+        if locked and not _same_as_stored(
+            row.element, row.unit, row.period.code, row.operator, row.value, row.comment
+        ):
+            problem = _locked_problem(locked)
+            locked_rows.add(row.number, value_column, row.cell, problem.vi, problem.en)
+    if locked_rows:
+        raise _LockedRows(locked_rows.errors)
     batch = ImportBatch.objects.create(
         kind="values",
         file_name=file_name,
@@ -410,16 +466,21 @@ def set_value(
     comment: str = "",
     synthetic: bool = False,
     expected_version: int | None = None,
+    first_entry: bool = False,
     reason: str = "",
 ) -> DataValue:
     """Enter or change one value (forms, API, demo), with the same checks as an import.
 
     `expected_version` is the version the editor saw: if someone saved in between, the change is
-    refused rather than silently overwriting theirs. Values of an approved report are locked.
+    refused rather than silently overwriting theirs. With `first_entry` (no version: the editor saw
+    no value) an existing value is refused too, so of two first entries one wins and the other is
+    told who entered it. Values of an approved report are locked; the check is made under the
+    reports' locks, so an approval is either seen or waits for this write.
     """
     parsed_period = parse_period(period)
     try:
         number = check_value(element, value)
+        check_comment(comment)
         _check_level(element, unit)
     except ValueProblem as exc:
         raise UserError(f"{element.code}: {exc.vi}", f"{element.code}: {exc.en}") from exc
@@ -427,16 +488,7 @@ def set_value(
         raise UserError(
             f"{unit} không có hiệu lực trong kỳ {period}", f"{unit} is not valid in period {period}"
         )
-    locked = approved_submission_for(element, unit, operator, parsed_period.code)
-    if locked and _same_as_stored(element, unit, parsed_period.code, operator, number, comment):
-        return DataValue.objects.get(
-            data_element=element, unit=unit, period=parsed_period.code, operator=operator
-        )
-    if locked:
-        raise Conflict(
-            f"Số liệu thuộc báo cáo đã duyệt ({locked}); cần mở lại báo cáo trước khi sửa",
-            f"The value belongs to an approved report ({locked}); re-open it before changing it",
-        )
+    locked = approved_submission_for(element, unit, operator, parsed_period.code, lock=True)
     current = (
         DataValue.objects.filter(
             data_element=element, unit=unit, period=parsed_period.code, operator=operator
@@ -444,6 +496,15 @@ def set_value(
         .select_for_update()
         .first()
     )
+    if current is not None and expected_version is None and first_entry:
+        raise _already_entered(current)
+    if locked and current is not None and (current.value, current.comment) == (number, comment):
+        return current  # repeating locked data changes nothing
+    if locked:
+        raise Conflict(
+            f"Số liệu thuộc báo cáo đã duyệt ({locked}); cần mở lại báo cáo trước khi sửa",
+            f"The value belongs to an approved report ({locked}); re-open it before changing it",
+        )
     if current is not None and expected_version is not None and current.version != expected_version:
         raise Conflict(
             f"{element.code}: người khác ({current.updated_by}) vừa sửa giá trị này thành "
@@ -452,19 +513,28 @@ def set_value(
             f"{current.value.normalize():f}; reload and enter it again",
         )
     if current is None:
-        current = DataValue.objects.create(
-            data_element=element,
-            unit=unit,
-            period=parsed_period.code,
-            period_start=parsed_period.start,
-            period_end=parsed_period.end,
-            operator=operator,
-            value=number,
-            comment=comment,
-            synthetic=synthetic,
-            created_by=actor.name,
-            updated_by=actor.name,
-        )
+        try:
+            with transaction.atomic():  # a savepoint: a parallel first entry may have inserted it
+                current = DataValue.objects.create(
+                    data_element=element,
+                    unit=unit,
+                    period=parsed_period.code,
+                    period_start=parsed_period.start,
+                    period_end=parsed_period.end,
+                    operator=operator,
+                    value=number,
+                    comment=comment,
+                    synthetic=synthetic,
+                    created_by=actor.name,
+                    updated_by=actor.name,
+                )
+        except IntegrityError:
+            winner = DataValue.objects.filter(
+                data_element=element, unit=unit, period=parsed_period.code, operator=operator
+            ).first()
+            if winner is None:
+                raise
+            raise _already_entered(winner) from None
         record_change(actor, ChangeLogEntry.Action.CREATE, current, reason=reason)
         return current
     before = snapshot(current)
@@ -473,6 +543,15 @@ def set_value(
     current.save()
     record_change(actor, ChangeLogEntry.Action.UPDATE, current, before=before, reason=reason)
     return current
+
+
+def _already_entered(value: DataValue) -> Conflict:
+    return Conflict(
+        f"Giá trị này đã có (phiên bản {value.version}, do {value.updated_by} nhập); gửi kèm phiên bản "
+        f"bạn đã xem để sửa",
+        f"This value exists (version {value.version}, entered by {value.updated_by}); send the version "
+        f"you changed",
+    )
 
 
 def enter_value(
@@ -508,14 +587,6 @@ def enter_value(
             f"Không có {unit.code}{' / ' + operator.code if operator else ''} trong phạm vi của bạn",
             f"No {unit.code}{' / ' + operator.code if operator else ''} within your scope",
         )
-    existing = DataValue.objects.filter(
-        data_element=element, unit=unit, period=parsed.code, operator=operator
-    ).first()
-    if existing is not None and version is None:
-        raise Conflict(
-            f"Giá trị này đã có (phiên bản {existing.version}); gửi kèm phiên bản bạn đã xem để sửa",
-            f"This value exists (version {existing.version}); send the version you changed",
-        )
     return set_value(
         element=element,
         unit=unit,
@@ -525,6 +596,7 @@ def enter_value(
         operator=operator,
         comment=comment,
         expected_version=version,
+        first_entry=version is None,
         reason=reason,
     )
 

@@ -4,6 +4,7 @@ Approved data is locked; re-opening is explicit, needs a reason, and is audited 
 `user` is the person acting (None for the command line, which runs with the machine's authority).
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -83,10 +84,14 @@ def get_submission(*, form, unit, operator, period, user, actor: Actor) -> Submi
     return submission
 
 
+NOW = object()  # a field stamped with the time the step happens, once its report is locked
+
+
 def _transition(
     submission: Submission, actor: Actor, allowed_from: set[str], to: str, reason: str = "", **fields
 ) -> Submission:
     submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    now = timezone.now()  # after waiting for the lock: a write that held it came before this step
     if submission.status not in allowed_from:
         raise Conflict(
             f"Bản báo cáo đang ở trạng thái '{submission.get_status_display()}', không thể chuyển",
@@ -95,7 +100,7 @@ def _transition(
     before = snapshot(submission)
     submission.status = to
     for name, value in fields.items():
-        setattr(submission, name, value)
+        setattr(submission, name, now if value is NOW else value)
     submission.save()
     record_change(actor, ChangeLogEntry.Action.UPDATE, submission, before=before, reason=reason)
     return submission
@@ -113,7 +118,7 @@ def submit(*, submission: Submission, user, actor: Actor) -> Submission:
         actor,
         {Submission.Status.DRAFT, Submission.Status.RETURNED},
         Submission.Status.SUBMITTED,
-        submitted_at=timezone.now(),
+        submitted_at=NOW,
         submitted_by=actor.name,
     )
 
@@ -126,7 +131,7 @@ def approve(*, submission: Submission, user, actor: Actor) -> Submission:
         actor,
         {Submission.Status.SUBMITTED},
         Submission.Status.APPROVED,
-        decided_at=timezone.now(),
+        decided_at=NOW,
         decided_by=actor.name,
     )
 
@@ -146,7 +151,7 @@ def return_submission(*, submission: Submission, comment: str, user, actor: Acto
         actor,
         {Submission.Status.SUBMITTED},
         Submission.Status.RETURNED,
-        decided_at=timezone.now(),
+        decided_at=NOW,
         decided_by=actor.name,
         comment=_reason(comment, "trả lại", "returning it"),
     )
@@ -183,20 +188,43 @@ def perform(action: str, *, submission: Submission, comment: str, user, actor: A
 
 
 def approved_submission_for(
-    element: DataElement, unit: AdministrativeUnit, operator: Operator | None, period: str
+    element: DataElement,
+    unit: AdministrativeUnit,
+    operator: Operator | None,
+    period: str,
+    *,
+    lock: bool = False,
 ) -> Submission | None:
-    """The approved submission that locks this value, if any (its unit's subtree holds the value)."""
+    """The approved submission that locks this value, if any (its unit's subtree holds the value).
+
+    With `lock` (inside a write's transaction) every report that could hold the value is locked
+    first, as an approval locks its report: an approval then either commits before the check, which
+    sees it, or waits for the write to commit."""
     ancestors = [p for p in unit.path.strip("/").split("/") if p]
-    return (
-        Submission.objects.filter(
-            form__elements=element,
-            period=period,
-            status=Submission.Status.APPROVED,
-            unit_id__in=ancestors,
-        )
-        .filter(Q(operator=operator) if operator else Q(operator__isnull=True))
-        .select_related("form")
-        .first()
+    candidates = Submission.objects.filter(
+        form__elements=element, period=period, unit_id__in=ancestors
+    ).filter(Q(operator=operator) if operator else Q(operator__isnull=True))
+    if lock:
+        locked = candidates.select_for_update(of=("self",)).select_related("form").order_by("pk")
+        return next((s for s in locked if s.status == Submission.Status.APPROVED), None)
+    return candidates.filter(status=Submission.Status.APPROVED).select_related("form").first()
+
+
+def lock_reports(*, units: Iterable[AdministrativeUnit], periods: Iterable[str]) -> list[Submission]:
+    """Lock every report of these units (or their ancestors) for these periods, whatever its status,
+    and return them with their forms' elements: the check of an import's write, made inside its
+    transaction, so that an approval cannot commit between the check and the write.
+
+    On PostgreSQL the rows are selected for update (in one order, so parallel imports do not
+    deadlock); on SQLite every write transaction begins IMMEDIATE (settings), which serialises it
+    with the approval's."""
+    ancestors = {int(p) for unit in units for p in unit.path.strip("/").split("/") if p}
+    return list(
+        Submission.objects.select_for_update(of=("self",))
+        .filter(unit_id__in=ancestors, period__in=set(periods))
+        .select_related("form", "unit", "operator")
+        .prefetch_related("form__elements")
+        .order_by("pk")
     )
 
 

@@ -55,7 +55,7 @@ def test_put_creates_then_needs_the_version(api):
     assert (status, body["value"], body["version"]) == (200, "10500", 1)
     status, body = api["tuha"]("put", "values/", value("population", "19996", "10600"))
     assert status == 409
-    assert body["detail_en"] == "This value exists (version 1); send the version you changed"
+    assert body["detail_en"] == "This value exists (version 1, entered by tuha); send the version you changed"
     status, body = api["tuha"](
         "put", "values/", value("population", "19996", "10600", version=1, reason="đếm lại")
     )

@@ -1,4 +1,5 @@
 from .access import ApiToken, Membership, Role
 from .changelog import ChangeLogEntry
+from .throttle import RateCounter
 
-__all__ = ["ApiToken", "ChangeLogEntry", "Membership", "Role"]
+__all__ = ["ApiToken", "ChangeLogEntry", "Membership", "RateCounter", "Role"]
