@@ -50,6 +50,7 @@ urlpatterns = [
     path("phan-anh/", workplan_views.incident_form, name="incident-form"),
     path("phan-anh/theo-doi/<str:token>/", workplan_views.incident_status, name="incident-status"),
     path("phan-anh/xu-ly/", workplan_views.incident_triage, name="incident-triage"),
+    path("phan-anh/anh/<int:photo_id>/", workplan_views.incident_photo, name="incident-photo"),
     path("bao-cao/", report_views.report_page, name="report-page"),
     path("bao-cao/tai/<str:fmt>/", report_views.report_download, name="report-download"),
     path("duyet/", collection_views.review_list, name="review-list"),

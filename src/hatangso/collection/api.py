@@ -2,9 +2,11 @@ from datetime import datetime
 
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from hatangso.api.auth import API_AUTH
+from hatangso.api.pagination import Pagination
+from hatangso.api.schemas import Period, object_id, responses
 from hatangso.collection import checks, selectors, services, workflow
 from hatangso.collection.models import ReportForm
 from hatangso.core.changelog import Actor
@@ -61,7 +63,7 @@ class ValueOut(Schema):
 class ValueIn(Schema):
     data_element: str
     unit: str
-    period: str
+    period: Period
     value: str
     operator: str | None = None
     comment: str = ""
@@ -69,20 +71,20 @@ class ValueIn(Schema):
     reason: str = ""
 
 
-@router.get("/", response=list[ValueOut])
-@paginate(LimitOffsetPagination)
+@router.get("/", response=responses(list[ValueOut]))
+@paginate(Pagination)
 def list_values(
     request,
     element: str | None = None,
     unit: str | None = None,
-    period: str | None = None,
+    period: Period | None = None,
     operator: str | None = None,
 ):
     """Reported values the caller may see (its commune, its operator, or its area)."""
     return selectors.value_list(request.user, element=element, unit=unit, period=period, operator=operator)
 
 
-@router.put("/", response=ValueOut)
+@router.put("/", response=responses(ValueOut, write=True))
 def put_value(request, payload: ValueIn):
     """Enter or change one value, with the checks of every other path. Changing an existing value
     needs its `version` (409 if someone changed it since); approved reports are locked (409)."""
@@ -109,7 +111,7 @@ class ImportOut(Schema):
     submissions: list[int]
 
 
-@router.post("/import", response=ImportOut)
+@router.post("/import", response=responses(ImportOut, write=True))
 def import_file(request, file: UploadedFile):
     """A filled template, values CSV or DHIS2 `dataValueSets` JSON, imported all-or-nothing within the
     caller's scope (400 with every bad row otherwise); the file stays with the reports it feeds."""
@@ -125,8 +127,8 @@ def import_file(request, file: UploadedFile):
     }
 
 
-@router.get("/{value_id}", response=ValueOut)
-def get_value(request, value_id: int):
+@router.get("/{value_id}", response=responses(ValueOut))
+def get_value(request, value_id: int = object_id()):
     return selectors.get_value(request.user, value_id)
 
 
@@ -158,7 +160,7 @@ class SubmissionIn(Schema):
     plan: str
     form: str
     unit: str
-    period: str
+    period: Period
     operator: str | None = None
 
 
@@ -166,13 +168,13 @@ class Decision(Schema):
     comment: str = ""
 
 
-@submissions_router.get("/", response=list[SubmissionOut])
-@paginate(LimitOffsetPagination)
+@submissions_router.get("/", response=responses(list[SubmissionOut]))
+@paginate(Pagination)
 def list_submissions(request):
     return selectors.submission_list(request.user)
 
 
-@submissions_router.post("/", response=SubmissionOut)
+@submissions_router.post("/", response=responses(SubmissionOut, write=True))
 def open_submission(request, payload: SubmissionIn):
     """The caller's report for a form and period (created as a draft the first time)."""
     form = ReportForm.objects.filter(plan__slug=payload.plan, code=payload.form).first() or (
@@ -192,8 +194,8 @@ def open_submission(request, payload: SubmissionIn):
     )
 
 
-@submissions_router.get("/{submission_id}", response=SubmissionOut)
-def get_submission(request, submission_id: int):
+@submissions_router.get("/{submission_id}", response=responses(SubmissionOut))
+def get_submission(request, submission_id: int = object_id()):
     return selectors.get_submission(request.user, submission_id)
 
 
@@ -202,8 +204,8 @@ class CheckOut(Schema):
     outliers: list[str]
 
 
-@submissions_router.get("/{submission_id}/checks", response=CheckOut)
-def submission_checks(request, submission_id: int):
+@submissions_router.get("/{submission_id}/checks", response=responses(CheckOut))
+def submission_checks(request, submission_id: int = object_id()):
     """Broken validation rules and outliers of the report's data — to read before submitting."""
     submission = selectors.get_submission(request.user, submission_id)
     period = parse_period(submission.period)
@@ -211,15 +213,17 @@ def submission_checks(request, submission_id: int):
         "violations": [
             str(v)
             for v in checks.rule_violations(
-                submission.form.plan, submission.unit, period, submission.operator
+                submission.form.plan, submission.unit, period, submission.operator, user=request.user
             )
         ],
-        "outliers": [str(o) for o in checks.outliers(submission.unit, period, submission.operator)],
+        "outliers": [
+            str(o) for o in checks.outliers(submission.unit, period, submission.operator, user=request.user)
+        ],
     }
 
 
-@submissions_router.post("/{submission_id}/{action}", response=SubmissionOut)
-def decide(request, submission_id: int, action: str, payload: Decision | None = None):
+@submissions_router.post("/{submission_id}/{action}", response=responses(SubmissionOut, write=True))
+def decide(request, action: str, submission_id: int = object_id(), payload: Decision | None = None):
     """`submit` (the reporter), `approve`, `return` (with a comment) or `reopen` (with a reason)."""
     submission = selectors.get_submission(request.user, submission_id)
     comment = payload.comment if payload else ""

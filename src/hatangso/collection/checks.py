@@ -1,5 +1,9 @@
 """Checks shown to a reporter before submitting and listed for the plan owner: the plan's
-validation rules, and values far from the unit's own history (outliers)."""
+validation rules, and values far from the unit's own history (outliers).
+
+Both quote values, so for a user they use only the values that user may read (the scope of
+`/api/v1/values/`): a commune never meets an operator's raw figure through its report's checks.
+`user=None` is the command line, which reads everything."""
 
 import statistics
 from dataclasses import dataclass
@@ -8,6 +12,7 @@ from decimal import Decimal
 from hatangso.analytics.engine import UnitCounter, build_scope, evaluate_expression
 from hatangso.analytics.providers import PROVIDERS
 from hatangso.collection.models import DataElement, DataValue
+from hatangso.core.scoping import scope_for
 from hatangso.geography.models import AdministrativeUnit
 from hatangso.plans.models import Plan, ValidationRule
 from hatangso.plans.planfile import expression_names
@@ -55,11 +60,19 @@ class Outlier:
         )
 
 
+def _readable(user, value_ids) -> set[int] | None:
+    """Of these values, those the user may read (None: all, for the command line)."""
+    if user is None:
+        return None
+    values = DataValue.objects.filter(pk__in=set(value_ids))
+    return set(scope_for(user).filter_values(values).values_list("pk", flat=True))
+
+
 def rule_violations(
-    plan: Plan, unit: AdministrativeUnit, period: Period, operator: Operator | None = None
+    plan: Plan, unit: AdministrativeUnit, period: Period, operator: Operator | None = None, *, user=None
 ) -> list[Violation]:
     """Rules broken by the data of a unit (with its villages) and period; rules whose data are
-    not all there yet are not judged."""
+    not all there yet are not judged, nor — for a user — rules whose data the user may not all read."""
     rules = list(plan.validation_rules.all())
     codes = (
         set().union(*(expression_names(r.left) | expression_names(r.right) for r in rules))
@@ -69,10 +82,13 @@ def rule_violations(
     elements = list(DataElement.objects.filter(code__in=codes, provider="values"))
     scope = build_scope(unit, period, operator.pk if operator else None)
     totals = PROVIDERS["values"].totals(elements, scope)
+    readable = _readable(user, (pk for total in totals.values() for pk in total.value_ids))
     violations = []
     for rule in rules:
         names = expression_names(rule.left) | expression_names(rule.right)
         if any(totals.get(n) is None or totals[n].value is None for n in names):
+            continue
+        if readable is not None and any(pk not in readable for n in names for pk in totals[n].value_ids):
             continue
         values = {n: totals[n].value for n in names}
         counter = UnitCounter(scope)
@@ -83,8 +99,11 @@ def rule_violations(
     return violations
 
 
-def outliers(unit: AdministrativeUnit, period: Period, operator: Operator | None = None) -> list[Outlier]:
-    """Values of the unit (and its villages) in the period that stray from their own history."""
+def outliers(
+    unit: AdministrativeUnit, period: Period, operator: Operator | None = None, *, user=None
+) -> list[Outlier]:
+    """Values of the unit (and its villages) in the period that stray from their own history —
+    for a user, among the values the user may read (their history has the same unit and source)."""
     values = DataValue.objects.filter(
         unit__path__startswith=unit.path,
         period_start__gte=period.start,
@@ -92,6 +111,8 @@ def outliers(unit: AdministrativeUnit, period: Period, operator: Operator | None
     ).select_related("data_element", "unit", "operator")
     if operator is not None:
         values = values.filter(operator=operator)
+    if user is not None:
+        values = scope_for(user).filter_values(values)
     found = []
     for value in values:
         span = value.period_end - value.period_start

@@ -6,7 +6,6 @@ from django.db import transaction
 
 from hatangso.collection.models import DataElement, ReportForm
 from hatangso.collection.services import enter_value
-from hatangso.collection.workbooks import form_rows, reported_values
 from hatangso.core.changelog import Actor
 from hatangso.core.models import Role
 from hatangso.core.scoping import scope_for
@@ -59,6 +58,8 @@ def reporters_for(user, form: ReportForm, period: Period) -> list[Reporter]:
 
 
 def entry_rows(form: ReportForm, reporter: Reporter, period: Period) -> list[EntryRow]:
+    from hatangso.collection.workbooks import form_rows, reported_values  # imports openpyxl
+
     pairs = form_rows(form, reporter.unit, period)
     current = reported_values(form, pairs, period, reporter.operator)
     rows = []

@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from hatangso.collection import checks, entry, selectors, services, workflow
 from hatangso.collection.forms import CustomFieldForm
 from hatangso.collection.models import FormElement, ReportForm, Submission
-from hatangso.collection.workbooks import write_template
 from hatangso.core.changelog import Actor
 from hatangso.core.models import ChangeLogEntry
 from hatangso.core.scoping import may_manage_plan
@@ -22,6 +21,7 @@ from hatangso.plans.selectors import plan_list
 from hatangso.utilities.errors import UserError
 from hatangso.utilities.importing import ImportRejected, saved_upload
 from hatangso.utilities.periods import Period, parse_period
+from hatangso.utilities.webforms import MAX_ID
 
 VALUE_SUFFIXES = {".xlsx", ".csv", ".json"}
 
@@ -34,6 +34,18 @@ PERIOD_CODES = {
 
 def _actor(request) -> Actor:
     return Actor(user=request.user, origin=f"web: {request.path}"[:200])
+
+
+def _form_and_period(form_id: int, period: str) -> tuple[ReportForm, Period]:
+    """The form and period of an entry URL; a period that is not a DHIS2 code, or an id too large
+    for the database, names no page (404 with the sentence)."""
+    if form_id > MAX_ID:
+        raise Http404(_("Không có biểu này"))
+    try:
+        parsed = parse_period(period)
+    except UserError as exc:
+        raise Http404(exc.vi) from exc
+    return get_object_or_404(ReportForm, pk=form_id), parsed
 
 
 def _reporter(request, form: ReportForm, period: Period) -> entry.Reporter:
@@ -75,8 +87,7 @@ def entry_list(request):
 
 @login_required
 def entry_form(request, form_id: int, period: str):
-    form = get_object_or_404(ReportForm, pk=form_id)
-    parsed = parse_period(period)
+    form, parsed = _form_and_period(form_id, period)
     reporter = _reporter(request, form, parsed)
     submission = Submission.objects.filter(
         form=form, unit=reporter.unit, operator=reporter.operator, period=parsed.code
@@ -127,8 +138,10 @@ def entry_form(request, form_id: int, period: str):
         "rows": rows,
         "submission": submission,
         "locked": locked,
-        "violations": checks.rule_violations(form.plan, reporter.unit, parsed, reporter.operator),
-        "outliers": checks.outliers(reporter.unit, parsed, reporter.operator),
+        "violations": checks.rule_violations(
+            form.plan, reporter.unit, parsed, reporter.operator, user=request.user
+        ),
+        "outliers": checks.outliers(reporter.unit, parsed, reporter.operator, user=request.user),
         "upload_errors": upload_errors,
         "imports": selectors.import_list(request.user, submission) if submission else [],
     }
@@ -179,8 +192,9 @@ def import_file(request, batch_id: int):
 @login_required
 def entry_template(request, form_id: int, period: str):
     """The same form as an Excel file, to fill offline and upload or import."""
-    form = get_object_or_404(ReportForm, pk=form_id)
-    parsed = parse_period(period)
+    from hatangso.collection.workbooks import write_template  # imports openpyxl
+
+    form, parsed = _form_and_period(form_id, period)
     reporter = _reporter(request, form, parsed)
     folder = settings.HOME / "templates-out"
     who = reporter.operator.code if reporter.operator else reporter.unit.code
@@ -241,9 +255,9 @@ def review_submission(request, submission_id: int):
         "period": period,
         "rows": entry.entry_rows(submission.form, reporter, period),
         "violations": checks.rule_violations(
-            submission.form.plan, submission.unit, period, submission.operator
+            submission.form.plan, submission.unit, period, submission.operator, user=request.user
         ),
-        "outliers": checks.outliers(submission.unit, period, submission.operator),
+        "outliers": checks.outliers(submission.unit, period, submission.operator, user=request.user),
         "imports": selectors.import_list(request.user, submission),
         "history": ChangeLogEntry.objects.filter(
             object_type="collection.submission", object_id=str(submission.pk)

@@ -82,19 +82,51 @@ def check_upload(upload: Upload, *, kinds: set[str], max_bytes: int) -> str:
     return kind
 
 
-def without_metadata(data: bytes, kind: str) -> bytes:
-    """The image re-encoded from its pixels only: EXIF (GPS position, camera, owner) is gone."""
+# Incident photos are decoded to strip their metadata: a small file can hold a huge picture (a
+# "decompression bomb"), so the size its header declares is checked before any pixel is decoded.
+IMAGE_MAX_PIXELS = 40_000_000
+
+
+def _too_large(name: str) -> UserError:
+    limit = IMAGE_MAX_PIXELS // 1_000_000
+    return UserError(
+        f"Ảnh {name} quá lớn (tối đa {limit} megapixel)",
+        f"Image {name} is too large (at most {limit} megapixels)",
+    )
+
+
+def without_metadata(data: bytes, kind: str, name: str = "") -> bytes:
+    """The image re-encoded from its pixels only: EXIF (GPS position, camera, owner), XMP, ICC,
+    JPEG comments and PNG text chunks are all gone. The pixel count is read from the header
+    (Pillow opens lazily) and refused over IMAGE_MAX_PIXELS before anything is decoded; Pillow's
+    own decompression-bomb check (Image.MAX_IMAGE_PIXELS) stays on as a second guard."""
+    name = name or "ảnh"
     try:
         with Image.open(io.BytesIO(data)) as image:
+            width, height = image.size
+            if width * height > IMAGE_MAX_PIXELS:
+                raise _too_large(name)
             image = ImageOps.exif_transpose(image)
+            if kind == "jpeg":
+                image = image.convert("RGB")
+            elif image.mode not in ("1", "L", "P", "RGB", "RGBA") or "transparency" in image.info:
+                image = image.convert("RGBA")
+            # A new image from the pixels alone: nothing of `info` (comment, text chunks, ICC,
+            # EXIF, XMP) can reach the encoder.
+            clean = Image.new(image.mode, image.size)
+            clean.paste(image)
+            if image.mode == "P":
+                clean.putpalette(image.getpalette())
             out = io.BytesIO()
             if kind == "jpeg":
-                image.convert("RGB").save(out, format="JPEG", quality=88)
+                clean.save(out, format="JPEG", quality=88)
             else:
-                image.save(out, format="PNG")
+                clean.save(out, format="PNG")
             return out.getvalue()
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
-        raise UserError("Ảnh bị hỏng hoặc quá lớn", "The image is damaged or too large") from exc
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise _too_large(name) from exc
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
+        raise UserError(f"Ảnh {name} bị hỏng", f"Image {name} is damaged") from exc
 
 
 def store(data: bytes, folder: str, kind: str) -> tuple[Path, str]:

@@ -46,7 +46,7 @@ def map_page(request):
             context["error"] = exc.vi
             status = 404
             indicator = layers.map_indicator(plan, None)
-        values = layers.commune_values(plan, indicator, plan.period)
+        values = layers.commune_values(request.user, plan, indicator, plan.period)
         coverage = layers.coverage_layer_for(plan)
         context.update(
             indicator=indicator,
@@ -69,7 +69,7 @@ def communes_geojson(request):
         indicator = layers.map_indicator(plan, request.GET.get("indicator"))
     except UserError as exc:
         return _error(exc)
-    values = layers.commune_values(plan, indicator, plan.period)
+    values = layers.commune_values(request.user, plan, indicator, plan.period)
     document = layers.commune_layer(plan, plan.period, values)
     document["properties"] = {
         "indicator": indicator.code,

@@ -7,6 +7,7 @@ from django.utils import timezone
 from ninja import File, Form, Router, Schema, UploadedFile
 
 from hatangso.api.auth import API_AUTH
+from hatangso.api.schemas import Day, object_id, responses
 from hatangso.core.changelog import Actor
 from hatangso.plans.selectors import get_plan
 from hatangso.utilities.errors import NotFound
@@ -91,7 +92,7 @@ class UpdateOut(Schema):
 
 class UpdateIn(Schema):
     text: str
-    done_on: date
+    done_on: Day
     progress: int | None = None
     status: str = ""
     links: str = ""
@@ -101,7 +102,7 @@ class DecisionIn(Schema):
     comment: str = ""
 
 
-@router.get("/plans/{slug}/tasks", response=list[TaskOut])
+@router.get("/plans/{slug}/tasks", response=responses(list[TaskOut]))
 def list_tasks(request, slug: str, agency: str | None = None, state: str | None = None):
     """The plan's tasks; `state` is one of not_started, in_progress, done, cancelled, waiting, overdue."""
     tasks = selectors.task_list(request.user, plan=get_plan(slug), agency=agency)
@@ -109,14 +110,21 @@ def list_tasks(request, slug: str, agency: str | None = None, state: str | None 
     return [t for t in tasks if state is None or t.state(today) == state]
 
 
-@router.get("/tasks/{task_id}/updates", response=list[UpdateOut])
-def list_updates(request, task_id: int):
+@router.get("/tasks/{task_id}/updates", response=responses(list[UpdateOut]))
+def list_updates(request, task_id: int = object_id()):
+    """The task's updates the caller may read: the lead agency, the plan owner, the leader, and
+    each update's author's own organisation (never a competitor's or another commune's)."""
     task = selectors.get_task(request.user, task_id)
-    return list(task.updates.prefetch_related("evidence"))
+    return list(selectors.update_list(request.user, task=task))
 
 
-@router.post("/tasks/{task_id}/updates", response=UpdateOut)
-def add_update(request, task_id: int, payload: Form[UpdateIn], files: File[list[UploadedFile]] = None):
+@router.post("/tasks/{task_id}/updates", response=responses(UpdateOut, write=True))
+def add_update(
+    request,
+    payload: Form[UpdateIn],
+    task_id: int = object_id(),
+    files: File[list[UploadedFile]] = None,
+):
     """Report progress (multipart form: fields and up to 5 evidence files). 404 outside the caller's tasks."""
     task = selectors.get_task(request.user, task_id)
     uploads = [Upload(name=f.name, data=f.read()) for f in files or []]
@@ -133,8 +141,8 @@ def add_update(request, task_id: int, payload: Form[UpdateIn], files: File[list[
     )
 
 
-@router.post("/updates/{update_id}/{action}", response=UpdateOut)
-def decide(request, update_id: int, action: str, payload: DecisionIn | None = None):
+@router.post("/updates/{update_id}/{action}", response=responses(UpdateOut, write=True))
+def decide(request, action: str, update_id: int = object_id(), payload: DecisionIn | None = None):
     """The plan owner's `accept` or `return` (with a comment)."""
     update = get_object_or_404(ProgressUpdate, pk=update_id)
     if action not in ("accept", "return"):

@@ -7,8 +7,8 @@ from django.http import Http404
 from hatangso.core.models import Role
 from hatangso.core.scoping import scope_for
 from hatangso.geography.selectors import in_area
-from hatangso.workplan.models import Evidence, Incident, Road, Task
-from hatangso.workplan.services import can_triage, can_update_task, triage_area
+from hatangso.workplan.models import Evidence, Incident, IncidentPhoto, ProgressUpdate, Road, Task
+from hatangso.workplan.services import can_triage, triage_area
 
 
 def task_list(user, *, plan, agency: str | None = None) -> QuerySet[Task]:
@@ -30,14 +30,55 @@ def get_task(user, pk: int) -> Task:
     return task
 
 
+def _updates_condition(user) -> Q | None:
+    """Whose progress updates a user reads (None: nobody's). The plan owner's and the leader's of
+    the plan's area; the lead agency's staff when the task is led by one agency; and each update's
+    author's own organisation — its agency, its commune or its operator. A task led by "the
+    communes" or "the enterprises" names no single body: there a commune or an operator reads only
+    its own updates, never a competitor's or a neighbour's."""
+    scope = scope_for(user)
+    if scope.is_superuser:
+        return Q()
+    condition = None
+    for membership in scope.memberships:
+        if membership.role in (Role.PLAN_OWNER, Role.LEADER):
+            if not membership.unit_id:
+                continue
+            part = Q(task__item__plan__area_unit__path__startswith=membership.unit.path)
+        elif membership.role == Role.AGENCY and membership.agency_id:
+            part = Q(task__item__lead_id=membership.agency_id) | Q(author_agency_id=membership.agency_id)
+        elif membership.role == Role.COMMUNE and membership.unit_id:
+            part = Q(author_unit_id=membership.unit_id)
+        elif membership.role == Role.ENTERPRISE and membership.operator_id:
+            part = Q(author_operator_id=membership.operator_id)
+        else:
+            continue
+        condition = part if condition is None else condition | part
+    return condition
+
+
+def update_list(user, *, task: Task | None = None) -> QuerySet[ProgressUpdate]:
+    """The progress updates (with their evidence) the user may read — the one rule behind the task
+    page, the API and the evidence download."""
+    updates = ProgressUpdate.objects.select_related("task__item__plan", "task__item__lead").prefetch_related(
+        "evidence"
+    )
+    if task is not None:
+        updates = updates.filter(task=task)
+    if user is None:  # the command line
+        return updates
+    condition = _updates_condition(user)
+    return updates.none() if condition is None else updates.filter(condition)
+
+
 def get_evidence(user, pk: int) -> Evidence:
-    """Evidence is for the plan owner and the body responsible for the task."""
+    """An evidence file of an update the user may read (update_list), else 404."""
     evidence = (
         Evidence.objects.select_related("update__task__item__plan", "update__task__item__lead")
-        .filter(pk=pk)
+        .filter(pk=pk, update__in=update_list(user).values("pk"))
         .first()
     )
-    if evidence is None or not can_update_task(user, evidence.update.task):
+    if evidence is None:
         raise Http404("Không có tệp này / No such file")
     return evidence
 
@@ -45,7 +86,9 @@ def get_evidence(user, pk: int) -> Evidence:
 def incident_list(user) -> QuerySet[Incident]:
     """Those who triage see the reports located in their area and those not yet located (an
     address only); an operator or a commune sees those assigned to it."""
-    incidents = Incident.objects.select_related("assigned_operator", "assigned_unit", "unit", "road")
+    incidents = Incident.objects.select_related(
+        "assigned_operator", "assigned_unit", "unit", "road"
+    ).prefetch_related("photos")
     if can_triage(user):
         return incidents.filter(triage_area(user))
     condition = None
@@ -65,6 +108,19 @@ def incident_by_token(token: str) -> Incident:
     if incident is None:
         raise Http404("Không có phản ánh này / No such report")
     return incident
+
+
+def get_incident_photo(user, pk: int) -> IncidentPhoto:
+    """A photo of an incident report the user handles (the triage page's reports, incident_list),
+    else 404: the public never gets a photo, not even through a report's private link."""
+    photo = (
+        IncidentPhoto.objects.filter(pk=pk, incident__in=incident_list(user).values("pk"))
+        .select_related("incident")
+        .first()
+    )
+    if photo is None:
+        raise Http404("Không có ảnh này / No such photo")
+    return photo
 
 
 def road_list(user, *, plan, status: str = "", work: str = "", unit: str = "") -> QuerySet[Road]:

@@ -77,6 +77,28 @@ def can_update_task(user, task: Task) -> bool:
     return False
 
 
+def _author_organisation(user, task: Task) -> dict:
+    """The organisation an update is written for: the author's agency, or — on a task of the
+    communes or of the enterprises — its commune or its operator; none for the plan owner."""
+    lead = task.item.lead
+    for membership in scope_for(user).memberships if user is not None else []:
+        if (
+            membership.role == Role.AGENCY
+            and membership.agency_id
+            and (lead is None or membership.agency_id == lead.pk)
+        ):
+            return {"author_agency_id": membership.agency_id}
+        if (
+            lead is not None
+            and membership.role == Role.COMMUNE
+            and lead.kind == Agency.Kind.COMMUNE_COMMITTEE
+        ):
+            return {"author_unit_id": membership.unit_id}
+        if lead is not None and membership.role == Role.ENTERPRISE and lead.kind == Agency.Kind.ENTERPRISE:
+            return {"author_operator_id": membership.operator_id}
+    return {}
+
+
 def _check_files(files: list[Upload], *, kinds, max_bytes, max_files) -> list[str]:
     if len(files) > max_files:
         raise UserError(f"Tối đa {max_files} tệp mỗi lần", f"At most {max_files} files at a time")
@@ -114,7 +136,7 @@ def add_update(
     )
     update = ProgressUpdate.objects.create(
         task=task, text=text, done_on=done_on, progress=progress, status=status, links=links.strip(),
-        created_by=actor.name,
+        created_by=actor.name, **_author_organisation(user, task),
     )  # fmt: skip
     record_change(actor, ChangeLogEntry.Action.CREATE, update)
     for upload, kind in zip(files, kinds, strict=True):
@@ -249,7 +271,7 @@ def report_incident(
     kinds = _check_files(
         list(photos), kinds=IMAGE_KINDS, max_bytes=PHOTO_MAX_BYTES, max_files=PHOTO_MAX_FILES
     )
-    cleaned = [without_metadata(p.data, kind) for p, kind in zip(photos, kinds, strict=True)]
+    cleaned = [without_metadata(p.data, kind, p.name) for p, kind in zip(photos, kinds, strict=True)]
     unit = None
     if lat is not None and lon is not None:
         unit = UnitLocator(on=timezone.localdate()).locate(lon, lat).unit

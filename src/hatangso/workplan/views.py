@@ -5,12 +5,12 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hatangso.core import throttle
 from hatangso.core.changelog import Actor
 from hatangso.core.scoping import may_manage_plan
 from hatangso.geography.selectors import children_of, resolve_unit
@@ -20,6 +20,7 @@ from hatangso.registry.models import Operator
 from hatangso.utilities.errors import UserError
 from hatangso.utilities.files import CONTENT_TYPES, Upload
 from hatangso.utilities.periods import parse_period
+from hatangso.utilities.webforms import posted_id
 from hatangso.workplan import selectors, services
 from hatangso.workplan.forms import IncidentForm, RoadForm, UpdateForm
 from hatangso.workplan.models import Incident, ProgressUpdate, Road, Task
@@ -89,7 +90,7 @@ def task_detail(request, task_id: int):
             messages.error(request, exc.vi)
         return redirect("task-detail", task_id=task.pk)
     if request.method == "POST" and request.POST.get("decide"):
-        update = get_object_or_404(ProgressUpdate, pk=request.POST["decide"], task=task)
+        update = get_object_or_404(ProgressUpdate, pk=posted_id(request.POST, "decide"), task=task)
         try:
             services.decide_update(
                 update=update,
@@ -121,7 +122,7 @@ def task_detail(request, task_id: int):
     context = {
         "task": task,
         "state": task.state_label(timezone.localdate()),
-        "updates": task.updates.prefetch_related("evidence"),
+        "updates": selectors.update_list(request.user, task=task),
         "form": form,
         "may_update": may_update,
         "may_decide": may_manage_plan(request.user, task.item.plan),
@@ -141,17 +142,29 @@ def evidence_file(request, evidence_id: int):
     return response
 
 
+@login_required
+def incident_photo(request, photo_id: int):
+    """A photo of an incident report, for those who handle it (the triage page's reports); the
+    photo was re-encoded from its pixels when it was received, so it is shown inline."""
+    photo = selectors.get_incident_photo(request.user, photo_id)
+    response = FileResponse(open(photo.stored_path, "rb"), content_type=CONTENT_TYPES[photo.kind])  # noqa: SIM115
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 def incident_form(request):
     """Anyone may report a shared telecom work built wrongly, unsafe or damaged (no login)."""
     form = IncidentForm()
     if request.method == "POST":
         form = IncidentForm(request.POST, request.FILES)
         address = request.META.get("REMOTE_ADDR", "")
-        key = f"hatangso:incidents:{address}"
+        key = f"incidents:{address}"
         if request.POST.get("website"):
             # The hidden field was filled: a bot. Answer as if accepted, store nothing.
             return render(request, "workplan/incident_thanks.html", {"incident": None})
-        if cache.get(key, 0) >= INCIDENTS_PER_HOUR:
+        # Counted atomically before storing anything, so parallel reports cannot pass the limit together.
+        if form.is_valid() and throttle.hit(key, window=3600) > INCIDENTS_PER_HOUR:
             form.add_error(None, _("Bạn đã gửi nhiều phản ánh trong một giờ; vui lòng thử lại sau."))
         elif form.is_valid():
             data = form.cleaned_data
@@ -166,10 +179,9 @@ def incident_form(request):
                     photos=_uploads(data["photos"]),
                     actor=Actor(user=None, origin=f"web (public): {address}"[:200]),
                 )
-                cache.add(key, 0, 3600)
-                cache.incr(key)
                 return render(request, "workplan/incident_thanks.html", {"incident": incident})
             except UserError as exc:
+                throttle.undo(key)  # a refused report is not counted
                 form.add_error(None, exc.vi)
     return render(
         request,
@@ -194,7 +206,7 @@ def incident_triage(request):
     if request.method == "POST":
         if not may_triage:
             raise Http404()
-        incident = get_object_or_404(Incident, pk=request.POST.get("incident"))
+        incident = get_object_or_404(Incident, pk=posted_id(request.POST, "incident"))
         operator = Operator.objects.filter(code=request.POST.get("operator")).first()
         road = None
         if request.POST.get("road", "").isdigit():

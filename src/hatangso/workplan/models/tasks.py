@@ -78,6 +78,17 @@ class ProgressUpdate(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     created_by = models.CharField(max_length=150)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The author's own organisation (one of the three, or none for the plan owner): it reads its
+    # updates even on a task led by "the communes" or "the enterprises", where others may not.
+    author_agency = models.ForeignKey(
+        "plans.Agency", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    author_unit = models.ForeignKey(
+        "geography.AdministrativeUnit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    author_operator = models.ForeignKey(
+        "registry.Operator", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-done_on", "-created_at"]
