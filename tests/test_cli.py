@@ -1,6 +1,7 @@
 """The real `hatangso` command line, run as a subprocess on a fresh data directory (DESIGN.md §6)."""
 
 import json
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from hatangso.utilities.testing import CATALOG_TARGETS, SEED_DOCUMENT, assert_user_error, needs_shared
@@ -76,8 +77,10 @@ def test_compute_json_follows_the_contract(demo):
         assert isinstance(ind["sources"], list), code
         if ind["status"] in {"achieved", "not_achieved"}:
             assert ind["denominator"], code
-            assert ind["value"] == round(ind["numerator"] / ind["denominator"] * 100, 2), code
-            assert (ind["status"] == "achieved") == (ind["value"] >= ind["target"]), code
+            # The value as shown: the exact ratio rounded once, half up, to one decimal (§3).
+            exact = Decimal(repr(ind["numerator"])) / Decimal(repr(ind["denominator"])) * 100
+            assert ind["value"] == float(exact.quantize(Decimal("0.1"), ROUND_HALF_UP)), code
+            assert (ind["status"] == "achieved") == (exact >= Decimal(repr(ind["target"]))), code
             assert ind["sources"], code
         else:
             assert ind["value"] is None, code
@@ -306,7 +309,8 @@ def test_import_opencellid_with_bad_rows_names_each(demo, tmp_path):
     assert "dòng/row 3, cột/column lat, '96.55'" in lines[1]
     assert "dòng/row 4, cột/column radio, 'WIMAX'" in lines[2]
     assert "dòng/row 5, cột/column cell, 'abc'" in lines[3]
-    assert compute_json(home, "--period", "2024") == before
+    # The same figures (the rejected file is change-logged: a newer data version, recomputed).
+    assert compute_json(home, "--period", "2024")["indicators"] == before["indicators"]
 
 
 # --- report -----------------------------------------------------------------------------------
@@ -339,6 +343,28 @@ def test_report_command_writes_a_docx_quickly(demo, tmp_path):
         "Không đọc được tệp khong-co.yaml",
         "Cannot read khong-co.yaml",
     )
+
+
+def test_a_report_for_a_period_outside_the_plan_writes_nothing(demo, tmp_path):
+    home, _ = demo
+    out = tmp_path / "bc-2022.docx"
+    lines = assert_user_error(
+        hatangso(
+            home,
+            "report",
+            "--plan",
+            "1529/KH-UBND",
+            "--period",
+            "2022",
+            "--format",
+            "docx",
+            "--out",
+            str(out),
+        ),
+        "Kế hoạch 1529/KH-UBND là kế hoạch kỳ 2024, không có báo cáo kỳ 2022",
+        "Plan 1529/KH-UBND covers 2024: there is no report for the period 2022",
+    )
+    assert len(lines) == 1 and not out.exists()
 
 
 # --- plan parse -------------------------------------------------------------------------------

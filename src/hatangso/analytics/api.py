@@ -1,11 +1,10 @@
-import copy
+from typing import Any
 
-from django.core.cache import cache
 from ninja import Router
 
-from hatangso.analytics.scoreboard import CACHE_SECONDS, results_stamp
 from hatangso.analytics.selectors import live_publication
-from hatangso.analytics.services import evaluate_scorecard
+from hatangso.analytics.selectors import scorecard as current_scorecard
+from hatangso.api.schemas import Period, responses
 from hatangso.core.scoping import scope_for
 from hatangso.core.services import user_for_token
 from hatangso.geography.selectors import resolve_unit
@@ -31,33 +30,27 @@ def caller(request):
     return user if getattr(user, "is_authenticated", False) else PUBLIC
 
 
-@router.get("/{slug}/scorecard", auth=caller)
-def scorecard(request, slug: str, period: str | None = None, unit: str | None = None):
+@router.get("/{slug}/scorecard", auth=caller, response=responses(dict[str, Any]))
+def scorecard(request, slug: str, period: Period | None = None, unit: str | None = None):
     """The plan's scorecard (DESIGN.md §6) for a period and unit. With a token or a session:
-    computed from current data, figures as the caller's scope allows. Without: the scorecard the
-    plan owner published for the period (`published_at` says when), or 404 if none is."""
+    current (never older than the last write; `computed_at` and `data_version` say from what),
+    figures as the caller's scope allows; a commune the caller may not read (another commune, for
+    an operator or a commune) only as published. Without: the scorecard the plan owner published
+    for the period (`published_at` says when), or 404 if none is."""
     plan = get_plan(slug)
     parsed = parse_period(period or plan.period)
     if request.auth == PUBLIC:
         return published_scorecard(plan, parsed.code, unit)
     target = resolve_unit(unit, start=parsed.start, end=parsed.end) if unit else plan.area_unit
-    card = copy.deepcopy(_live_scorecard(plan, target, parsed))  # trimmed below per caller
     scope = scope_for(request.user)
+    if not scope.reads_figures(target, plan):
+        # Another commune's current results come from its reports, drafts included: a caller who
+        # may not read its figures gets what the public gets, the published scorecard.
+        return published_scorecard(plan, parsed.code, unit)
+    card = current_scorecard(plan=plan, unit=target, period=parsed).as_json()  # trimmed below per caller
     for row in card["indicators"]:
         if not scope.reads_area(target):
             row.pop("lineage")  # element totals and item codes (a competitor's stations) stay inside
-        if not scope.reads_figures(target, plan):
-            row["numerator"] = row["denominator"] = None  # a commune's own reported figures
-    return card
-
-
-def _live_scorecard(plan, unit, period) -> dict:
-    """The scorecard evaluated now, cached until the next compute or write (as the dashboard's)."""
-    key = f"hatangso:scorecard-json:{plan.pk}:{unit.pk}:{period.code}:{results_stamp(plan)}"
-    card = cache.get(key)
-    if card is None:
-        card = evaluate_scorecard(plan=plan, unit=unit, period=period).as_json()
-        cache.set(key, card, CACHE_SECONDS)
     return card
 
 

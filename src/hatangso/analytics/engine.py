@@ -33,8 +33,15 @@ class Evaluation:
     synthetic: bool = False
 
 
-def _round(value: Decimal | None, places: int = 2) -> float | None:
+def _round(value: Decimal | None, places: int) -> float | None:
     return None if value is None else float(round(value, places))
+
+
+def _exact(value: Decimal) -> float:
+    """A figure as the double nearest its exact decimal, rounded to no places: the value is rounded
+    once, for display only (`utilities.numbers.format_number`, which reads a double back as the
+    shortest decimal it stands for), so no second rounding can move a digit."""
+    return float(value)
 
 
 class UnitCounter:
@@ -123,8 +130,8 @@ def evaluate_indicator(indicator: Indicator, scope: Scope, totals: dict[str, Ele
         sources = sorted({*sources, "geography"})
     value_ids = [pk for code in used for pk in totals[code].value_ids]
     base = dict(
-        numerator=_round(numerator, 4),
-        denominator=_round(denominator, 4),
+        numerator=_exact(numerator),
+        denominator=_exact(denominator),
         sources=sources,
         lineage=lineage,
         value_ids=value_ids,
@@ -132,12 +139,12 @@ def evaluate_indicator(indicator: Indicator, scope: Scope, totals: dict[str, Ele
     )
     if denominator == 0:
         return Evaluation(indicator, NO_DATA, reason="Mẫu số bằng 0 / denominator is zero", **base)
-    value = numerator / denominator * indicator.factor
+    value = numerator / denominator * indicator.factor  # exact to 28 significant digits (Decimal)
     flags = []
     if indicator.unit == "%" and value > 100:
         flags.append("over_100")
     met = value >= indicator.target if indicator.comparison == ">=" else value <= indicator.target
-    return Evaluation(indicator, ACHIEVED if met else NOT_ACHIEVED, value=_round(value), flags=flags, **base)
+    return Evaluation(indicator, ACHIEVED if met else NOT_ACHIEVED, value=_exact(value), flags=flags, **base)
 
 
 def build_scope(unit: AdministrativeUnit, period: Period, operator_id: int | None = None) -> Scope:

@@ -6,70 +6,61 @@ denominator (its reported figures), never the lineage (registry codes, element t
 from django.db import transaction
 from django.utils import timezone
 
-from hatangso.analytics.models import IndicatorResult, PublishedScorecard
+from hatangso.analytics.models import PublishedScorecard
+from hatangso.analytics.selectors import scorecard
+from hatangso.analytics.services import data_version
 from hatangso.core.changelog import Actor, record_change, snapshot
 from hatangso.core.models import ChangeLogEntry
 from hatangso.core.scoping import may_manage_plan
 from hatangso.geography.selectors import children_of
 from hatangso.plans.models import Plan
 from hatangso.utilities.errors import NotFound, UserError
-from hatangso.utilities.periods import parse_period
+from hatangso.utilities.numbers import display_value
+from hatangso.utilities.periods import parse_period, period_codes
 
 
 def build_snapshot(*, plan: Plan, period: str) -> dict:
-    """The public part of the stored scorecard of the plan's area and its communes for `period`."""
+    """The public part of the current scorecard of the plan's area and its communes for `period`,
+    with the data version it was computed from (the public page tells the owner when data changed
+    after publication)."""
     span = parse_period(period)
-    area = plan.area_unit
-    results = list(
-        IndicatorResult.objects.filter(indicator__plan=plan, unit=area, period=span.code)
-        .select_related("indicator")
-        .order_by("indicator__order")
-    )
-    if not results:
+    if not parse_period(plan.period).contains(span):
         raise UserError(
-            f"Chưa tính chỉ tiêu kỳ {span.code} của {area.name}; chạy "
-            f"'hatangso compute --period {span.code}' trước khi công bố",
-            f"The {span.code} scorecard of {area.name} is not computed; run "
-            f"'hatangso compute --period {span.code}' before publishing",
+            f"Kỳ {span.code} nằm ngoài kỳ {plan.period} của kế hoạch {plan.code}: không công bố",
+            f"Period {span.code} is outside the period {plan.period} of plan {plan.code}: nothing published",
         )
-    synthetic = IndicatorResult.input_values.through.objects.filter(
-        indicatorresult__in=results, datavalue__synthetic=True
-    ).exists()
-    scorecard = {
-        "plan": plan.code,
-        "period": span.code,
-        "unit": {"code": area.code, "name": area.name},
-        "synthetic": synthetic,
-        "computed_at": max(r.computed_at for r in results).isoformat(),
-        "indicators": [
-            {
-                "code": r.indicator.code,
-                "name": r.indicator.name,
-                "target": float(r.indicator.target),
-                "comparison": r.indicator.comparison,
-                "value": r.value,
-                "numerator": r.numerator,  # the whole area's totals are published aggregates
-                "denominator": r.denominator,
-                "unit": r.indicator.unit,
-                "status": r.status,
-                "reason": r.reason,
-                "flags": r.flags,
-                "sources": r.sources,
-            }
-            for r in results
-        ],
-    }
-    communes = list(children_of(area, start=span.start, end=span.end))
-    stored = IndicatorResult.objects.filter(
-        indicator__plan=plan, unit__in=communes, period=span.code
-    ).values_list("unit_id", "indicator__code", "value", "status")
-    by_unit: dict[int, dict] = {}
-    for unit_id, code, value, status in stored:
-        by_unit.setdefault(unit_id, {})[code] = {"value": value, "status": status}
-    return {
-        "scorecard": scorecard,
-        "communes": {c.code: {"name": c.name, "indicators": by_unit.get(c.pk, {})} for c in communes},
-    }
+    area = plan.area_unit
+    card = scorecard(plan=plan, unit=area, period=span).as_json()
+    public = {key: value for key, value in card.items() if key != "indicators"}
+    # The whole area's totals are published aggregates; the lineage (registry codes, element
+    # totals) stays inside.
+    public["indicators"] = [{key: value for key, value in row.items() if key != "lineage"}
+                            for row in card["indicators"]]  # fmt: skip
+    communes = {}
+    for commune in children_of(area, start=span.start, end=span.end):
+        evaluations = scorecard(plan=plan, unit=commune, period=span).evaluations
+        communes[commune.code] = {
+            "name": commune.name,
+            "indicators": {
+                e.indicator.code: {"value": display_value(e.value), "status": e.status} for e in evaluations
+            },
+        }
+    return {"scorecard": public, "communes": communes}
+
+
+def publishable_periods(plan: Plan) -> list[str]:
+    """The periods that may be published: the plan's and its quarters that have begun."""
+    span, today = parse_period(plan.period), timezone.localdate()
+    quarters = [code for code in period_codes("quarterly", span.start.year)
+                if span.contains(parse_period(code)) and parse_period(code).start <= today]  # fmt: skip
+    return list(dict.fromkeys([span.code, *quarters]))
+
+
+def newer_data(publication: PublishedScorecard) -> bool:
+    """Whether data changed after the publication was computed (a snapshot without a data version,
+    published before versions existed, is taken as changed)."""
+    version = publication.snapshot["scorecard"].get("data_version")
+    return version is None or version < data_version()
 
 
 def _check_owner(actor: Actor, plan: Plan) -> None:
@@ -81,7 +72,7 @@ def _check_owner(actor: Actor, plan: Plan) -> None:
 
 @transaction.atomic
 def publish_scorecard(*, plan: Plan, period: str, actor: Actor) -> PublishedScorecard:
-    """Publish the stored scorecard of `period`; a publication of the same period is withdrawn."""
+    """Publish the current scorecard of `period`; a publication of the same period is withdrawn."""
     _check_owner(actor, plan)
     data = build_snapshot(plan=plan, period=period)
     code = data["scorecard"]["period"]

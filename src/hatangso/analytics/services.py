@@ -1,13 +1,16 @@
 """Compute and store scorecards."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db import transaction
 
 from hatangso.analytics.engine import Evaluation, evaluate_plan
 from hatangso.analytics.models import IndicatorResult
+from hatangso.core.models import ChangeLogEntry
 from hatangso.geography.models import AdministrativeUnit
 from hatangso.plans.models import Plan
+from hatangso.utilities.numbers import display_value
 from hatangso.utilities.periods import Period
 
 
@@ -18,6 +21,9 @@ class Scorecard:
     period: Period
     evaluations: list[Evaluation]
     synthetic: bool = False
+    computed_at: datetime | None = None  # when the stored results were computed
+    data_version: int | None = None  # the data version they were computed from
+    results: dict[str, IndicatorResult] = field(default_factory=dict, repr=False)  # stored, by code
 
     def as_json(self) -> dict:
         """The scorecard contract of DESIGN.md §6."""
@@ -26,13 +32,15 @@ class Scorecard:
             "period": self.period.code,
             "unit": {"code": self.unit.code, "name": self.unit.name},
             "synthetic": self.synthetic,
+            "computed_at": self.computed_at.isoformat() if self.computed_at else None,
+            "data_version": self.data_version,
             "indicators": [
                 {
                     "code": e.indicator.code,
                     "name": e.indicator.name,
                     "target": float(e.indicator.target),
                     "comparison": e.indicator.comparison,
-                    "value": e.value,
+                    "value": display_value(e.value),  # as shown; numerator/denominator are exact
                     "numerator": e.numerator,
                     "denominator": e.denominator,
                     "unit": e.indicator.unit,
@@ -54,10 +62,27 @@ def evaluate_scorecard(*, plan: Plan, unit: AdministrativeUnit, period: Period) 
     return Scorecard(plan=plan, unit=unit, period=period, evaluations=evaluations, synthetic=synthetic)
 
 
+# Change-log rows of these kinds change no number (a publication copies results): they do not
+# make stored results stale. Storing results writes no change-log row at all.
+NOT_DATA = ("analytics.",)
+
+
+def data_version() -> int:
+    """The version of the data every number is computed from: the id of the newest change-log
+    entry (every accepted write writes one; ids only grow, unlike clocks), 0 before any write."""
+    newest = ChangeLogEntry.objects.order_by("-id")
+    for prefix in NOT_DATA:
+        newest = newest.exclude(object_type__startswith=prefix)
+    return newest.values_list("id", flat=True).first() or 0
+
+
 @transaction.atomic
 def compute_scorecard(*, plan: Plan, unit: AdministrativeUnit, period: Period) -> Scorecard:
-    """Evaluate every indicator and store the results with their lineage (replacing older ones)."""
+    """Evaluate every indicator and store the results with their lineage (replacing older ones),
+    stamped with the data version read before evaluating (the data evaluated is at least as new)."""
+    version = data_version()
     scorecard = evaluate_scorecard(plan=plan, unit=unit, period=period)
+    scorecard.data_version = version
     evaluations = scorecard.evaluations
     for evaluation in evaluations:
         result, _ = IndicatorResult.objects.update_or_create(
@@ -73,9 +98,12 @@ def compute_scorecard(*, plan: Plan, unit: AdministrativeUnit, period: Period) -
                 "flags": evaluation.flags,
                 "sources": evaluation.sources,
                 "lineage": evaluation.lineage,
+                "data_version": version,
+                "synthetic": evaluation.synthetic,
             },
         )
         _store_lineage(result, evaluation.value_ids)
+        scorecard.computed_at = result.computed_at
     return scorecard
 
 

@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from ninja import Router
 
 from hatangso.api.auth import API_AUTH
+from hatangso.api.schemas import Error, Period
 from hatangso.geography.selectors import resolve_unit
 from hatangso.plans.selectors import get_plan
 from hatangso.reports.access import may_download_report
@@ -22,8 +23,21 @@ CONTENT_TYPES = {
 }
 
 
-@router.get("/{slug}/report.{fmt}")
-def report(request, slug: str, fmt: str, period: str | None = None, unit: str | None = None):
+@router.get(
+    "/{slug}/report.{fmt}",
+    response={400: Error, 401: Error, 404: Error, 422: Error},
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The report file",
+                "content": {
+                    t: {"schema": {"type": "string", "format": "binary"}} for t in CONTENT_TYPES.values()
+                },
+            }
+        }
+    },
+)
+def report(request, slug: str, fmt: str, period: Period | None = None, unit: str | None = None):
     """The results report of the plan's area (or one of its units). For the plan owner, agencies
     and leaders of the area: the workbook carries every operator's raw figures."""
     plan = get_plan(slug)

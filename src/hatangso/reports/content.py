@@ -3,10 +3,13 @@
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.db.models import Q
 from django.utils import timezone
 
 from hatangso.analytics.engine import Evaluation
-from hatangso.analytics.services import Scorecard, evaluate_scorecard
+from hatangso.analytics.selectors import scorecard as current_scorecard
+from hatangso.analytics.services import Scorecard
+from hatangso.geography.models import AdministrativeUnit, UnitSuccession
 from hatangso.geography.selectors import children_of
 from hatangso.plans.models import Plan
 from hatangso.reports.models import ReportText
@@ -73,8 +76,27 @@ def _settings(plan: Plan) -> dict:
     }
 
 
+def _as_of(task: Task, accepted: list[ProgressUpdate], day: date) -> Task:
+    """The task as it stood on `day`: when updates done after that day were accepted since, its
+    status and progress are replayed from the updates done by then, the way accepting them set
+    them (`workplan.services.decide_update`); otherwise the task as it is. Never saved."""
+    if not any(u.done_on > day for u in accepted):
+        return task
+    task.status, task.progress = Task.Status.NOT_STARTED, 0
+    for update in sorted((u for u in accepted if u.done_on <= day), key=lambda u: (u.done_on, u.created_at)):
+        if update.progress is not None:
+            task.progress = update.progress
+        if update.status:
+            task.status = update.status
+        elif task.status == Task.Status.NOT_STARTED:
+            task.status = Task.Status.IN_PROGRESS
+        if task.status == Task.Status.DONE:
+            task.progress = 100
+    return task
+
+
 def _task_lines(plan: Plan, day: date) -> list[TaskLine]:
-    """Each task as of the report date, with its accepted updates as evidence."""
+    """Each task as of the report date, with the accepted updates done by then as evidence."""
     lines = []
     tasks = (
         Task.objects.filter(item__plan=plan)
@@ -83,6 +105,8 @@ def _task_lines(plan: Plan, day: date) -> list[TaskLine]:
     )
     for task in tasks.prefetch_related("updates__evidence"):
         accepted = [u for u in task.updates.all() if u.decision == ProgressUpdate.Decision.ACCEPTED]
+        task = _as_of(task, accepted, day)
+        accepted = [u for u in accepted if u.done_on <= day]
         evidence = "; ".join(
             f"{u.done_on:%d/%m/%Y}: {u.text}"
             + (f" ({len(u.evidence.all())} tệp minh chứng)" if u.evidence.all() else "")
@@ -103,17 +127,34 @@ def _task_lines(plan: Plan, day: date) -> list[TaskLine]:
     return lines
 
 
-def gather(*, plan: Plan, unit, period: Period, report_date: date | None = None) -> ReportContent:
-    scorecard = evaluate_scorecard(plan=plan, unit=unit, period=period)
+def report_communes(unit, period: Period, as_of: date | None = None):
+    """The communes a report lists: those of the unit valid in the period, or — `as_of` a later
+    day — those in force that day on its territory (after 2025 the communes are merged)."""
+    if as_of is None:
+        return children_of(unit, start=period.start, end=period.end).filter(level="commune")
+    successors = UnitSuccession.objects.filter(predecessor__path__startswith=unit.path).values("successor")
+    return (
+        AdministrativeUnit.objects.filter(Q(path__startswith=unit.path) | Q(pk__in=successors))
+        .filter(level=AdministrativeUnit.Level.COMMUNE)
+        .exclude(pk=unit.pk)
+        .valid_on(as_of)
+        .order_by("code")
+    )
+
+
+def gather(
+    *, plan: Plan, unit, period: Period, report_date: date | None = None, as_of: date | None = None
+) -> ReportContent:
+    scorecard = current_scorecard(plan=plan, unit=unit, period=period)
     communes = [
         (
             commune,
             {
                 e.indicator.code: e
-                for e in evaluate_scorecard(plan=plan, unit=commune, period=period).evaluations
+                for e in current_scorecard(plan=plan, unit=commune, period=period).evaluations
             },
         )
-        for commune in children_of(unit, start=period.start, end=period.end).filter(level="commune")
+        for commune in report_communes(unit, period, as_of)
     ]
     today = timezone.localdate()
     trend = [
@@ -121,7 +162,7 @@ def gather(*, plan: Plan, unit, period: Period, report_date: date | None = None)
             code,
             {
                 e.indicator.code: e
-                for e in evaluate_scorecard(plan=plan, unit=unit, period=parse_period(code)).evaluations
+                for e in current_scorecard(plan=plan, unit=unit, period=parse_period(code)).evaluations
             },
         )
         for code in trend_periods(period, today)

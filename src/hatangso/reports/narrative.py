@@ -4,20 +4,22 @@ Anything the data cannot say (difficulties, proposals) is the plan owner's text;
 missing the report prints `PLACEHOLDER`, never invented prose.
 """
 
+from decimal import Decimal
+
 from hatangso.analytics.engine import Evaluation
 from hatangso.reports.content import RATINGS, ReportContent
-from hatangso.utilities.numbers import format_number
+from hatangso.utilities.numbers import VALUE_DECIMALS, display_decimal, exact_decimal, format_number
 
 PLACEHOLDER = (
     "[Chưa có nội dung — cơ quan chủ trì bổ sung trước khi ban hành / text to be written by the plan owner]"
 )
 
 
-def amount(value: float | None, unit: str) -> str:
-    """20,6% · 1.234 thuê bao · 60 Mb/s — numbers as Vietnamese offices write them."""
+def amount(value: float | Decimal | None, unit: str, decimals: int = VALUE_DECIMALS) -> str:
+    """An indicator's value as every screen shows it (20,6% · 60,0 Mb/s), rounded once by
+    `format_number`; targets pass `decimals` (90% · 97,5%)."""
     if value is None:
         return "—"
-    decimals = 0 if float(value).is_integer() else 1 if unit == "%" else 2
     text = format_number(value, decimals)
     return f"{text}%" if unit == "%" else f"{text} {unit}".strip()
 
@@ -37,16 +39,18 @@ def period_words(period) -> str:
 
 def target_text(evaluation: Evaluation) -> str:
     indicator = evaluation.indicator
-    text = amount(float(indicator.target), indicator.unit)
+    target = exact_decimal(indicator.target)
+    text = amount(target, indicator.unit, 0 if target == target.to_integral_value() else 1)
     return f"duy trì {text}" if indicator.maintain else text
 
 
 def share_of_target(evaluation: Evaluation) -> float | None:
-    """Thực hiện as a percentage of Kế hoạch (the report's 'Tỷ lệ %' column)."""
-    target = float(evaluation.indicator.target)
+    """Thực hiện as a percentage of Kế hoạch (the report's 'Tỷ lệ %' column), not rounded: the
+    DOCX rounds it for display, the XLSX cell holds it under a one-decimal format."""
+    target = exact_decimal(evaluation.indicator.target)
     if evaluation.value is None or not target:
         return None
-    return round(evaluation.value / target * 100, 1)
+    return float(exact_decimal(evaluation.value) / target * 100)
 
 
 def indicator_sentence(evaluation: Evaluation) -> str:
@@ -60,12 +64,13 @@ def indicator_sentence(evaluation: Evaluation) -> str:
     if evaluation.status == "no_data":
         return f"{name}: chưa có thông tin để đánh giá."
     if evaluation.status == "achieved":
-        exceeded = evaluation.value > float(indicator.target)
+        exceeded = display_decimal(evaluation.value) > exact_decimal(indicator.target)  # as shown
         verdict = "vượt chỉ tiêu kế hoạch" if exceeded else "đạt chỉ tiêu kế hoạch"
         return f"{name} đạt {value}, {verdict} ({target})."
-    gap = abs(float(indicator.target) - evaluation.value)
+    # From the value as shown, so that the shown value and the gap add up to the target.
+    gap = abs(exact_decimal(indicator.target) - display_decimal(evaluation.value))
     unit = "điểm phần trăm" if indicator.unit == "%" else indicator.unit
-    missing = f"{format_number(gap, 1)} {unit}"
+    missing = f"{format_number(gap)} {unit}"
     return f"{name} đạt {value}, chưa đạt chỉ tiêu kế hoạch ({target}), còn thiếu {missing}."
 
 

@@ -3,20 +3,22 @@
 import tempfile
 from pathlib import Path
 
-import yaml
 from django.db import transaction
 from django.utils import translation
 
 from hatangso.core.changelog import Actor, record_change, snapshot
 from hatangso.core.models import ChangeLogEntry
 from hatangso.core.scoping import may_manage_plan
+from hatangso.geography.models import UnitSuccession
 from hatangso.reports.content import gather
-from hatangso.reports.docx_report import write_docx
 from hatangso.reports.models import ReportText
 from hatangso.reports.pdf import docx_to_pdf, soffice
-from hatangso.reports.xlsx_report import write_xlsx
 from hatangso.utilities.errors import NotFound, UserError
+from hatangso.utilities.lazy import lazy_import
+from hatangso.utilities.periods import parse_period
 from hatangso.utilities.text import clean_text
+
+yaml = lazy_import("yaml")
 
 
 @transaction.atomic
@@ -89,20 +91,46 @@ def load_report_texts(*, path: Path, plan, period: str, unit, actor: Actor, user
 FORMATS = ("docx", "pdf", "xlsx")
 
 
-def build_report(*, plan, period, unit, fmt: str, out: Path, report_date=None) -> Path:
-    """Write the results report as DOCX, PDF (converted from the DOCX) or XLSX."""
+def check_report_scope(*, plan, period, unit) -> None:
+    """A report is for a period of the plan and a unit of its area (or one that took over part of
+    it after a reorganisation): anything else would report on data the plan never set targets for."""
+    planned = parse_period(plan.period)
+    if not planned.contains(period):
+        raise UserError(
+            f"Kế hoạch {plan.code} là kế hoạch kỳ {plan.period}, không có báo cáo kỳ {period.code}",
+            f"Plan {plan.code} covers {plan.period}: there is no report for the period {period.code}",
+        )
+    area = plan.area_unit
+    inside = unit.path.startswith(area.path) or (
+        UnitSuccession.objects.filter(predecessor__path__startswith=area.path, successor=unit).exists()
+    )
+    if not inside:
+        raise UserError(
+            f"Đơn vị {unit.name} ({unit.code}) không thuộc địa bàn {area.name} của kế hoạch {plan.code}",
+            f"{unit.name} ({unit.code}) is outside {area.name}, the area of plan {plan.code}",
+        )
+
+
+def build_report(*, plan, period, unit, fmt: str, out: Path, report_date=None, as_of=None) -> Path:
+    """Write the results report as DOCX, PDF (converted from the DOCX) or XLSX; `as_of` a day
+    after a reorganisation, the communes listed are those in force that day."""
     if fmt not in FORMATS:
         raise UserError(
             f"Định dạng '{fmt}' không có (dùng {', '.join(FORMATS)})",
             f"Unknown format '{fmt}' (use {', '.join(FORMATS)})",
         )
+    check_report_scope(plan=plan, period=period, unit=unit)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "pdf":
         soffice()  # say what to install before spending time on the content
+    # python-docx, openpyxl and altair are imported here, not by every command that loads this module.
+    from hatangso.reports.docx_report import write_docx
+    from hatangso.reports.xlsx_report import write_xlsx
+
     # The official report is in Vietnamese whatever language the reader's pages are in.
     with translation.override("vi"):
-        content = gather(plan=plan, unit=unit, period=period, report_date=report_date)
+        content = gather(plan=plan, unit=unit, period=period, report_date=report_date, as_of=as_of)
         if fmt == "xlsx":
             write_xlsx(content, out)
         elif fmt == "docx":

@@ -1,13 +1,59 @@
-"""Vietnamese number and date formats for what users read (1.234,5 and 30/11/2024)."""
+"""Vietnamese number and date formats for what users read (1.234,5 and 30/11/2024).
+
+`format_number` is the one place a number is rounded for display (DESIGN.md §3): half up, from
+the exact value, once. Every screen, the DOCX and the scorecard's read-outs call it; the XLSX
+stores the exact value under a one-decimal number format that Excel rounds the same way.
+
+What "the exact value" is for each type:
+- `Decimal` and `int`: the value itself.
+- `float`: the shortest decimal that reads back as the same double (`repr`), which is what the
+  float was made from. The engine stores an indicator's value as the double nearest the exact
+  ratio numerator / denominator (computed in `Decimal`, not rounded to any places). For a ratio
+  whose exact decimal is a tie at the shown place (2.799/3.358 is not; 1.731/2.000 = 86,55 % is),
+  `repr` gives back that decimal ("86.55"), so the tie rounds up as the exact ratio does, where
+  formatting the binary double (86.5499999…) would round it down. A ratio that is not a tie lies
+  at least 1 / (20 · denominator) from one, far more than a double's error (≈ 10⁻¹⁴ at 100 %), so
+  for any denominator below 10¹² the digit shown is the digit of the exact ratio.
+"""
 
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+
+# Places an indicator's value is shown with, everywhere (screens, DOCX, XLSX number format).
+VALUE_DECIMALS = 1
 
 
-def format_number(value: float | int | Decimal | None, decimals: int = 1) -> str:
+def exact_decimal(value: float | int | Decimal) -> Decimal:
+    """The decimal a number stands for (see the module's docstring for floats)."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int):
+        return Decimal(value)
+    return Decimal(repr(float(value)))
+
+
+def display_decimal(value: float | int | Decimal | None, decimals: int = VALUE_DECIMALS) -> Decimal | None:
+    """The value rounded once, half up, to the places shown: 83.353… → 83.4, 86.55 → 86.6."""
     if value is None:
+        return None
+    rounded = exact_decimal(value).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return rounded.copy_abs() if rounded.is_zero() else rounded  # never "-0,0"
+
+
+def display_value(value: float | int | Decimal | None, decimals: int = VALUE_DECIMALS) -> float | None:
+    """The value as shown, as a JSON number (83.4): what the scorecard JSON carries. Never the
+    exact double: from 15 digits of a ratio anyone recovers the numerator and denominator (a
+    commune's reported figures), which the public and other communes must not read."""
+    rounded = display_decimal(value, decimals)
+    return None if rounded is None else float(rounded)
+
+
+def format_number(value: float | int | Decimal | None, decimals: int = VALUE_DECIMALS) -> str:
+    """1.234,5 — thousands with dots, decimals with a comma, rounded by `display_decimal`."""
+    rounded = display_decimal(value, decimals)
+    if rounded is None:
         return "—"
-    text = f"{float(value):,.{decimals}f}"
+    text = f"{rounded:,.{decimals}f}"
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
 

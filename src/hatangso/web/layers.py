@@ -2,23 +2,28 @@
 same selectors as the lists: an enterprise sees its own stations and the sites it stands on, a
 commune no station, incidents as `incident_list`)."""
 
+from __future__ import annotations
+
 from datetime import date
 
-import numpy as np
-import pyarrow.parquet as pq
-import shapely
 from django.core.cache import cache
-from pyproj import Transformer
 
 from hatangso.analytics.measurements.coverage import CoverageLayer, layer_for, layers
-from hatangso.analytics.models import IndicatorResult
 from hatangso.analytics.presentation import STATUS_LABELS
+from hatangso.analytics.selectors import scorecard
 from hatangso.geography.selectors import boundary_collection, children_of
 from hatangso.plans.models import Indicator, Plan
 from hatangso.registry.selectors import site_list, station_list
 from hatangso.utilities.errors import NotFound
+from hatangso.utilities.lazy import lazy_import
+from hatangso.utilities.numbers import display_value
 from hatangso.utilities.periods import parse_period
+from hatangso.web.selectors import reads_figures
 from hatangso.workplan.selectors import incident_list
+
+np = lazy_import("numpy")
+pq = lazy_import("pyarrow.parquet")
+shapely = lazy_import("shapely")
 
 # Ratings as the scorecard colours them (base.css .achieved …); no data is hatched grey.
 STATUS_COLOURS = {
@@ -60,22 +65,22 @@ def map_indicator(plan: Plan, code: str | None) -> Indicator:
     return indicator
 
 
-def commune_values(plan: Plan, indicator: Indicator, period: str) -> dict[str, dict]:
-    """The stored value and rating of each commune of the plan's area: {code: {name, value, status}}."""
+def commune_values(user, plan: Plan, indicator: Indicator, period: str) -> dict[str, dict]:
+    """The current value and rating of each commune of the plan's area: {code: {name, value, status}};
+    a commune whose results the user may not see (web.selectors.reads_figures) has none."""
     span = parse_period(period)
-    communes = list(children_of(plan.area_unit, start=span.start, end=span.end))
-    stored = {
-        r.unit_id: r
-        for r in IndicatorResult.objects.filter(indicator=indicator, unit__in=communes, period=span.code)
-    }
-    return {
-        c.code: {
-            "name": c.name,
-            "value": stored[c.pk].value if c.pk in stored else None,
-            "status": stored[c.pk].status if c.pk in stored else "no_data",
+    values = {}
+    for commune in children_of(plan.area_unit, start=span.start, end=span.end):
+        if not reads_figures(user, commune, plan):
+            values[commune.code] = {"name": commune.name, "value": None, "status": "no_data"}
+            continue
+        result = scorecard(plan=plan, unit=commune, period=span).results.get(indicator.code)
+        values[commune.code] = {
+            "name": commune.name,
+            "value": result.value if result else None,
+            "status": result.status if result else "no_data",
         }
-        for c in communes
-    }
+    return values
 
 
 def commune_layer(plan: Plan, period: str, values: dict[str, dict], on: date | None = None) -> dict:
@@ -94,7 +99,7 @@ def commune_layer(plan: Plan, period: str, values: dict[str, dict], on: date | N
                 **feature,
                 "properties": {
                     **feature["properties"],
-                    "value": None if value is None else round(value, 2),
+                    "value": display_value(value),  # as every page shows it: rounded once, half up
                     "status": status,
                     "status_label": STATUS_LABELS.get(status, ""),
                     "colour": STATUS_COLOURS.get(status, STATUS_COLOURS["no_data"]),
@@ -200,6 +205,8 @@ def coverage_geojson(layer: CoverageLayer) -> dict:
     cached = cache.get(key)
     if cached is not None:
         return cached
+    from pyproj import Transformer
+
     table = pq.read_table(layer.cells_path, columns=["ix", "iy", "effective_mbps"])
     ix, iy = table["ix"].to_numpy(), table["iy"].to_numpy()
     effective = table["effective_mbps"].to_numpy(zero_copy_only=False).astype(float)

@@ -10,8 +10,13 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from hatangso.analytics.presentation import STATUS_LABELS
-from hatangso.analytics.publishing import publish_scorecard, withdraw_publication
-from hatangso.analytics.selectors import computed_periods, live_publication, publication_history
+from hatangso.analytics.publishing import (
+    newer_data,
+    publish_scorecard,
+    publishable_periods,
+    withdraw_publication,
+)
+from hatangso.analytics.selectors import live_publication, publication_history
 from hatangso.core.changelog import Actor
 from hatangso.core.scoping import may_manage_plan
 from hatangso.plans.selectors import plan_list
@@ -56,6 +61,8 @@ def public_page(request):
         context.update(
             card=card,
             computed_at=parse_datetime(card["computed_at"]),
+            # The owner is told when data changed after publication (the public sees the snapshot).
+            outdated=may_manage_plan(request.user, plan) and newer_data(publication),
             rows=[{**r, "status_label": STATUS_LABELS[r["status"]]} for r in card["indicators"]],
             chosen=row,
             communes=[
@@ -87,7 +94,8 @@ def public_communes_geojson(request):
 
 @login_required
 def publish_page(request):
-    """The plan owner publishes a period's stored scorecard, or withdraws it."""
+    """The plan owner publishes a period's current scorecard, or withdraws it; the page says which
+    publications are out of date (data changed after they were published)."""
     plan = plan_list().first()
     if plan is None or not may_manage_plan(request.user, plan):
         raise Http404(_("Trang dành cho cơ quan chủ trì kế hoạch"))
@@ -112,8 +120,8 @@ def publish_page(request):
         "web/publish.html",
         {
             "plan": plan,
-            "periods": computed_periods(plan=plan),
-            "live": [p for p in history if p.withdrawn_at is None],
+            "periods": publishable_periods(plan),
+            "live": [(p, newer_data(p)) for p in history if p.withdrawn_at is None],
             "history": history,
         },
     )

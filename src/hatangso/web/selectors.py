@@ -2,7 +2,7 @@
 trend, the tasks by state, reporting completeness, the latest incident reports and the report
 downloads, for a period and a unit — through the user's scope."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from django.core.cache import cache
@@ -10,7 +10,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from hatangso.analytics.presentation import STATUS_LABELS
-from hatangso.analytics.scoreboard import CACHE_SECONDS, Entry, results_stamp, scoreboard
+from hatangso.analytics.scoreboard import CACHE_SECONDS, Entry, scoreboard
+from hatangso.analytics.selectors import IndicatorDetail, indicator_detail
 from hatangso.collection.workflow import completeness
 from hatangso.core.scoping import scope_for
 from hatangso.geography.models import AdministrativeUnit, UnitSuccession
@@ -102,13 +103,42 @@ def dashboard_choice(plan: Plan, *, period: str = "", unit: str = "", as_of: str
 
 
 def reads_figures(user, unit: AdministrativeUnit, plan: Plan) -> bool:
-    """Whether the user may see a unit's numerators and denominators: the scope's rule, and for a
-    unit formed by a reorganisation, the rule for every unit it was formed from."""
+    """Whether the user may see a unit's indicator results (value, rating, trend) and their
+    numerators and denominators: the scope's rule, and for a unit formed by a reorganisation, the
+    rule for every unit it was formed from.
+
+    A commune's results are computed from its own reports, approved or still a draft, so they are
+    its figures: the area's roles and the commune itself see them; another commune, an operator or
+    an account without a role does not (README, *Roles and scope*). The plan's whole area is the
+    published aggregate: everyone logged in sees it."""
     scope = scope_for(user)
     if scope.reads_figures(unit, plan):
         return True
     formed_from = [u for u in predecessors(unit) if u.level == unit.level]
     return bool(formed_from) and all(scope.reads_figures(u, plan) for u in formed_from)
+
+
+@dataclass(frozen=True)
+class IndicatorPage:
+    detail: IndicatorDetail
+    trend: list[tuple[str, Entry | None]]
+    stamp: str  # the version of the results, for the charts' cache
+    shown: bool  # whether the unit's own results are shown to the user (reads_figures)
+    hidden: set[int]  # the communes whose results are not shown to the user
+
+
+def indicator_page(user, *, plan: Plan, code: str, unit: AdministrativeUnit) -> IndicatorPage:
+    """The indicator page of a unit for the plan's period: the detail, the communes and the trend,
+    without the results of any unit whose figures the user may not read (reads_figures)."""
+    detail = indicator_detail(user, plan=plan, code=code, unit=unit, period=plan.period)
+    hidden = {c.pk for c, _ in detail.communes if not reads_figures(user, c, plan)}
+    shown = reads_figures(user, unit, plan)
+    detail = replace(detail, communes=[(c, None if c.pk in hidden else r) for c, r in detail.communes])
+    if not shown:
+        detail = replace(detail, result=None, lineage=[], inputs=[], inputs_total=0)
+        return IndicatorPage(detail=detail, trend=[], stamp="", shown=False, hidden=hidden)
+    board = scoreboard(plan=plan, unit=unit, period=plan.period)
+    return IndicatorPage(detail=detail, trend=board.trend(code), stamp=board.stamp, shown=True, hidden=hidden)
 
 
 @dataclass(frozen=True)
@@ -119,10 +149,11 @@ class Tile:
     trend: list[tuple[str, Entry | None]]
 
 
-def _completeness(plan: Plan, period: Period, today: date) -> list[dict]:
+def _completeness(plan: Plan, period: Period, today: date, stamp: str) -> list[dict]:
     """Per form: reports expected, received and on time over the form's periods in `period` that
-    have begun; cached until the next write (submitting or approving writes a change-log row)."""
-    key = f"hatangso:completeness:{plan.pk}:{period.code}:{today}:{results_stamp(plan)}"
+    have begun; cached under the scoreboard's `stamp`, which changes with the next write
+    (submitting or approving writes a change-log row, a new data version)."""
+    key = f"hatangso:completeness:{plan.pk}:{period.code}:{today}:{stamp}"
     rows = cache.get(key)
     if rows is not None:
         return rows
@@ -150,10 +181,11 @@ def dashboard(user, choice: Choice) -> dict:
     """Everything the dashboard shows for the user and the choice."""
     plan, unit, today = choice.plan, choice.unit, timezone.localdate()
     board = scoreboard(plan=plan, unit=unit, period=choice.period.code)
+    figures = reads_figures(user, unit, plan)  # another commune's results are not shown at all
     tiles = []
     for indicator in plan.indicators.select_related("condition").order_by("order"):
-        entry = board.entries.get(indicator.code)
-        trend = board.trend(indicator.code)
+        entry = board.entries.get(indicator.code) if figures else None
+        trend = board.trend(indicator.code) if figures else []
         label = STATUS_LABELS[entry.status] if entry else ""
         tiles.append(Tile(indicator=indicator, entry=entry, status_label=label, trend=trend))
     counts = dict.fromkeys(Task.STATES, 0)
@@ -164,12 +196,13 @@ def dashboard(user, choice: Choice) -> dict:
         "tiles": tiles,
         "stamp": board.stamp,  # the version of the results, for the page's fragment cache
         "computed_at": board.computed_at,
+        "data_version": board.data_version,
         "synthetic": board.synthetic,
         "trend_periods": tiles[0].trend and [code for code, _ in tiles[0].trend] if tiles else [],
-        "figures": reads_figures(user, unit, plan),
+        "figures": figures,
         "tasks": [(state, Task.STATES[state], count) for state, count in counts.items()],
         "tasks_total": sum(counts.values()),
-        "completeness": _completeness(plan, choice.period, today),
+        "completeness": _completeness(plan, choice.period, today, board.stamp),
         "incidents": list(incidents[:LATEST_INCIDENTS]),
         "incidents_total": incidents.count(),
         # The report API reads units valid in the period: none for the post-reorganisation view.

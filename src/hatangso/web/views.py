@@ -6,14 +6,12 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 
-from hatangso.analytics.scoreboard import scoreboard
-from hatangso.analytics.selectors import indicator_detail
 from hatangso.geography.selectors import boundary_collection, resolve_unit
 from hatangso.plans.selectors import plan_list
 from hatangso.reports import charts
 from hatangso.utilities.errors import UserError
 from hatangso.utilities.periods import parse_iso_day, parse_period
-from hatangso.web.selectors import dashboard, dashboard_choice
+from hatangso.web.selectors import dashboard, dashboard_choice, indicator_page
 
 
 def home(request):
@@ -65,12 +63,19 @@ def indicator(request, code: str):
     """One indicator: definition and target, its value per commune (table, chart, map), the trend,
     and the evidence behind the number as far as the user may see it."""
     plan, unit = _plan_unit(request)
-    detail = indicator_detail(request.user, plan=plan, code=code, unit=unit, period=plan.period)
-    board = scoreboard(plan=plan, unit=unit, period=plan.period)
-    trend = board.trend(code)
-    context = {"plan": plan, "unit": unit, "period": plan.period, "d": detail, "trend": trend,
-               "charts": _indicator_charts(detail, trend, board.stamp),
-               "as_of": request.GET.get("as_of", "") if request.GET.get("unit") else ""}  # checked above
+    page = indicator_page(request.user, plan=plan, code=code, unit=unit)
+    detail, trend = page.detail, page.trend
+    context = {
+        "plan": plan,
+        "unit": unit,
+        "period": plan.period,
+        "d": detail,
+        "trend": trend,
+        "shown": page.shown,
+        "hidden": page.hidden,
+        "charts": _indicator_charts(detail, trend, page.stamp, page.hidden),
+        "as_of": request.GET.get("as_of", "") if request.GET.get("unit") else "",  # checked above
+    }
     return render(request, "web/indicator.html", context)
 
 
@@ -84,12 +89,14 @@ def _svg(key: str, build) -> str:
     return svg
 
 
-def _indicator_charts(detail, trend, stamp: str) -> dict[str, str]:
+def _indicator_charts(detail, trend, stamp: str, hidden: set[int]) -> dict[str, str]:
     if detail.result is None:
         return {}
     indicator = detail.indicator
-    # `stamp` changes with every compute and every write: the trend is evaluated, not stored.
+    # `stamp` changes whenever the results are computed again, which every write brings about.
     key = f"hatangso:indicator:{indicator.pk}:{detail.result.unit_id}:{detail.result.period}:{stamp}"
+    # The communes whose results the user may not see are left out: they are part of the key.
+    key += ":" + ",".join(map(str, sorted(hidden)))
     values = [(commune, result.value if result else None) for commune, result in detail.communes]
     periods = [period for period, _ in trend]
     return {

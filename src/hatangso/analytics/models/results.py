@@ -25,6 +25,10 @@ class IndicatorResult(models.Model):
     lineage = models.JSONField(default=dict)
     input_values = models.ManyToManyField("collection.DataValue", blank=True, related_name="+")
     computed_at = models.DateTimeField(auto_now=True)
+    # The data version the result was computed from (the newest change-log entry then,
+    # `analytics.selectors.data_version`): a result whose version is older is recomputed on read.
+    data_version = models.PositiveBigIntegerField(null=True)
+    synthetic = models.BooleanField(default=False)  # synthetic demo data went in
 
     class Meta:
         ordering = ["indicator__order"]

@@ -150,7 +150,7 @@ def test_the_period_unit_and_as_of_switches(computed, as_user):
     client = as_user("plan_owner", unit=computed.area_unit)
     page = client.get("/?period=2024Q3").content.decode()
     assert "Tổng quan · Thị xã Hương Trà · Quý 3/2024" in page
-    assert "số liệu được tính ngay từ dữ liệu hiện có" in page  # not stored: evaluated by the engine
+    assert "Kết quả tính lúc" in page and "từ dữ liệu phiên bản" in page  # not computed before: now
     assert '<option value="2024Q3" selected>' in page
     page = client.get("/?unit=20005").content.decode()
     assert "Tổng quan · Xã Hương Toàn · Năm 2024" in page and "35.021 / 37.219" in page
@@ -165,20 +165,21 @@ def test_the_period_unit_and_as_of_switches(computed, as_user):
     assert "<strong>94,1</strong>" in tiles(page)["internet_users"] and "35.021 / 37.219" in page
     assert 'href="/chi-tieu/internet_users/?unit=20017&amp;as_of=2025-07-01"' in page
     indicator = client.get("/chi-tieu/internet_users/?unit=20017&as_of=2025-07-01").content.decode()
-    assert "Phường Kim Trà" in indicator and "hatangso compute --unit 20017 --as-of 2025-07-01" in indicator
+    assert "Phường Kim Trà" in indicator and "<strong>94,1 %</strong>" in indicator  # computed on read
     assert client.get("/chi-tieu/internet_users/?unit=20017&as_of=01-07-2025").status_code == 404
     assert REPORT_LINK.split("?")[0] not in page  # the report API reads the period's units
 
 
 def test_a_merged_communes_figures_stay_with_the_area(computed, as_user):
-    """Kim Trà (2025) holds Hương Toàn's figures: Tứ Hạ's clerk sees its rate, not the figures."""
+    """Kim Trà (2025) holds Hương Toàn's figures: Tứ Hạ's clerk sees neither its rate nor the
+    figures — another commune's results are not shown at all (README, Roles and scope)."""
     client = as_user("commune", unit=resolve_unit("19996", start=JUNE_2024))
     page = client.get("/?as_of=2025-07-01&unit=20017").content.decode()
-    assert "<strong>94,1</strong>" in page and "35.021" not in page and "37.219" not in page
+    assert "94,1" not in page and "35.021" not in page and "37.219" not in page
     page = client.get("/?unit=20005").content.decode()
-    assert "<strong>94,1</strong>" in page and "35.021" not in page
+    assert "94,1" not in page and "35.021" not in page
     page = client.get("/?unit=19996").content.decode()
-    assert "39.113 / 40.357" in page  # its own
+    assert "<strong>96,9</strong>" in page and "39.113 / 40.357" in page  # its own
 
 
 @pytest.mark.parametrize(

@@ -4,10 +4,12 @@ from datetime import date
 
 import pytest
 
+from hatangso.analytics.models import IndicatorResult
 from hatangso.analytics.publishing import publish_scorecard
 from hatangso.analytics.services import compute_scorecard
 from hatangso.collection.models import DataElement
 from hatangso.collection.services import set_value
+from hatangso.core.models import ChangeLogEntry
 from hatangso.core.services import create_user, grant_membership
 from hatangso.geography.selectors import resolve_unit
 from hatangso.utilities.periods import parse_period
@@ -43,7 +45,7 @@ def viewer(client, actor):
 
 
 def test_the_page_shows_the_number_its_communes_and_the_trend(computed, client, actor):
-    viewer(client, actor)
+    login(client, actor, "leader", unit=computed.area_unit)
     page = client.get("/chi-tieu/internet_users/").content.decode()
     assert "Tỷ lệ người sử dụng Internet" in page and "≥ 97" in page
     assert "74.134 / 77.576" in page and "95,6" in page  # (39113 + 35021) / (40357 + 37219)
@@ -63,8 +65,11 @@ def test_the_public_is_asked_to_log_in(computed, client):
 
 def test_an_account_without_a_role_sees_the_aggregates_but_no_raw_figures(computed, client, actor):
     viewer(client, actor)
+    page = client.get("/chi-tieu/internet_users/").content.decode()
+    assert "74.134 / 77.576" in page and "95,6" in page  # the area's aggregate
+    assert "96,9" not in page and "94,1" not in page and "không hiển thị" in page  # not the communes'
     page = client.get("/chi-tieu/internet_users/?unit=19996").content.decode()
-    assert "96,9" in page
+    assert "96,9" not in page and "Không hiển thị: kết quả của một xã, phường" in page
     assert "chỉ hiện cho cơ quan của địa bàn và đơn vị đã báo cáo" in page
     assert "internet_users</code></td>" not in page  # no element totals
     assert "39.113 / 40.357" not in page
@@ -93,10 +98,15 @@ def test_unknown_indicators_and_units_are_not_found(computed, client, actor):
     assert client.get("/chi-tieu/internet_users/?unit=99999").status_code == 404
 
 
-def test_an_indicator_not_yet_computed_for_a_unit_says_how(computed, client, actor):
-    viewer(client, actor)
+def test_a_unit_not_yet_computed_is_computed_when_read(computed, client, actor):
+    login(client, actor, "leader", unit=computed.area_unit)
+    huong_van = resolve_unit("20008", start=JUNE_2024)
+    assert not IndicatorResult.objects.filter(unit=huong_van).exists()
     page = client.get("/chi-tieu/internet_users/?unit=20008").content.decode()
-    assert "hatangso compute --unit 20008" in page
+    assert "Chưa có số liệu: internet_users" in page and "Chưa có thông tin" in page  # no values reported
+    stored = IndicatorResult.objects.get(unit=huong_van, indicator__code="internet_users", period="2024")
+    assert stored.data_version == ChangeLogEntry.objects.latest("id").id
+    assert f"từ dữ liệu phiên bản {stored.data_version} (mới nhất)" in page
 
 
 def test_a_communes_figures_stay_with_the_commune_and_the_area(computed, client, actor):
@@ -109,7 +119,7 @@ def test_a_communes_figures_stay_with_the_commune_and_the_area(computed, client,
     client.logout()
     card = client.get("/api/v1/plans/1529-kh-ubnd/scorecard?unit=20005").json()
     row = next(i for i in card["indicators"] if i["code"] == "internet_users")
-    assert (row["value"], row["numerator"], "lineage" in row) == (94.09, None, False)
+    assert (row["value"], row["numerator"], "lineage" in row) == (94.1, None, False)
     district = client.get("/api/v1/plans/1529-kh-ubnd/scorecard").json()
     assert next(i for i in district["indicators"] if i["code"] == "internet_users")["numerator"] == 74134
     login(client, actor, "commune", unit=resolve_unit("20005", start=JUNE_2024))

@@ -6,7 +6,7 @@ import pytest
 from hatangso.analytics.services import compute_scorecard
 from hatangso.collection.models import DataElement
 from hatangso.collection.services import set_value
-from hatangso.core.services import create_user
+from hatangso.core.services import create_user, grant_membership
 from hatangso.geography.selectors import resolve_unit
 from hatangso.utilities.periods import parse_period
 
@@ -65,15 +65,23 @@ def test_real_data_carry_no_synthetic_label(viewer, seed_plan, actor):
 
 
 def test_scorecard_api(client, seed_plan, actor):
-    """A logged-in reader gets the scorecard computed now (the public only a published one)."""
+    """A logged-in reader gets the scorecard computed now (the public only a published one); a
+    commune's own results are the commune's and the area's: an account without a role gets them
+    only as published (none here)."""
     _enter(actor, synthetic=False)
-    client.force_login(create_user(username="reader", password="a long passphrase 2024", actor=actor))
+    reader = create_user(username="reader", password="a long passphrase 2024", actor=actor)
+    client.force_login(reader)
+    assert client.get("/api/v1/plans/1529-kh-ubnd/scorecard?period=2024&unit=19996").status_code == 404
+    assert client.get("/api/v1/plans/1529-kh-ubnd/scorecard?period=2024").status_code == 200
+    grant_membership(
+        user=reader, role="commune", unit=resolve_unit("19996", start=date(2024, 6, 1)), actor=actor
+    )
     response = client.get("/api/v1/plans/1529-kh-ubnd/scorecard?period=2024&unit=19996")
     assert response.status_code == 200
     body = response.json()
     assert body["plan"] == "1529/KH-UBND" and body["unit"] == {"code": "19996", "name": "Phường Tứ Hạ"}
     internet = next(i for i in body["indicators"] if i["code"] == "internet_users")
-    assert (internet["value"], internet["status"], internet["target"]) == (97.21, "achieved", 97.0)
+    assert (internet["value"], internet["status"], internet["target"]) == (97.2, "achieved", 97.0)
     missing = client.get("/api/v1/plans/none/scorecard")
     assert missing.status_code == 404
     assert missing.json()["detail_en"].startswith("No plan 'none'")
@@ -93,7 +101,7 @@ def test_commune_scorecards_are_reachable_from_the_home_page(viewer, seed_plan, 
         assert f'<option value="{code}">' in home
     page = viewer.get("/?unit=19996").content.decode()
     assert "Tổng quan · Phường Tứ Hạ · Năm 2024" in page
-    assert "97,2" in page and "12.000 / 12.345" not in page  # a commune's figures are its own
+    assert "97,2" not in page and "12.000 / 12.345" not in page  # a commune's results are its own
     assert viewer.get("/?unit=99999").status_code == 404
 
 

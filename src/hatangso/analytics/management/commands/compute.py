@@ -4,7 +4,7 @@ from datetime import date
 from rich.table import Table
 
 from hatangso.analytics.presentation import STATUS_LABELS, STATUS_STYLES
-from hatangso.analytics.services import compute_scorecard
+from hatangso.analytics.selectors import scorecard as current_scorecard
 from hatangso.core.management.base import HatangsoCommand
 from hatangso.geography.selectors import resolve_unit
 from hatangso.plans.selectors import default_plan, get_plan
@@ -40,7 +40,7 @@ class Command(HatangsoCommand):
             unit = resolve_unit(options["unit"], start=period.start, end=period.end)
         else:
             unit = plan.area_unit
-        scorecard = compute_scorecard(plan=plan, unit=unit, period=period)
+        scorecard = current_scorecard(plan=plan, unit=unit, period=period)  # stored if not current
         if options["json"]:
             self.stdout.write(json.dumps(scorecard.as_json(), ensure_ascii=False, indent=2))
             return

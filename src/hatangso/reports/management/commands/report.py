@@ -3,7 +3,7 @@ from pathlib import Path
 from hatangso.core.management.base import HatangsoCommand
 from hatangso.geography.selectors import resolve_unit
 from hatangso.plans.selectors import default_plan, get_plan
-from hatangso.reports.services import FORMATS, build_report, load_report_texts
+from hatangso.reports.services import FORMATS, build_report, check_report_scope, load_report_texts
 from hatangso.utilities.periods import parse_iso_day, parse_period
 
 
@@ -18,6 +18,11 @@ class Command(HatangsoCommand):
         parser.add_argument("--out", type=Path, required=True, help="tệp kết quả / output file")
         parser.add_argument("--date", help="ngày báo cáo / report date, YYYY-MM-DD (default today)")
         parser.add_argument(
+            "--as-of",
+            help="theo đơn vị hành chính có hiệu lực ngày này / on the units in force on this date "
+            "(YYYY-MM-DD), e.g. 2025-07-01 for the post-reorganisation communes",
+        )
+        parser.add_argument(
             "--texts",
             type=Path,
             help="tệp YAML nội dung tự viết / YAML of the written sections (trien_khai, thuan_loi, "
@@ -27,18 +32,23 @@ class Command(HatangsoCommand):
     def handle(self, *args, fmt, out, **options):
         plan = get_plan(options["plan"]) if options["plan"] else default_plan()
         period = parse_period(options["period"] or plan.period)
-        unit = (
-            resolve_unit(options["unit"], start=period.start, end=period.end)
-            if options["unit"]
-            else plan.area_unit
-        )
+        as_of = parse_iso_day(options["as_of"]) if options["as_of"] else None
+        if options["unit"]:
+            unit = (
+                resolve_unit(options["unit"], start=as_of)
+                if as_of
+                else resolve_unit(options["unit"], start=period.start, end=period.end)
+            )
+        else:
+            unit = plan.area_unit
         report_date = parse_iso_day(options["date"]) if options["date"] else None
+        check_report_scope(plan=plan, period=period, unit=unit)  # before the texts are saved
         if options["texts"]:
             load_report_texts(
                 path=options["texts"], plan=plan, period=period.code, unit=unit, actor=self.actor()
             )
         with self.console.status("Đang tạo báo cáo / Writing the report…"):
             path = build_report(
-                plan=plan, period=period, unit=unit, fmt=fmt, out=out, report_date=report_date
+                plan=plan, period=period, unit=unit, fmt=fmt, out=out, report_date=report_date, as_of=as_of
             )
         self.console.print(f"Báo cáo / report: {path}")
