@@ -15,6 +15,7 @@ from hatangso.plans.models import Plan
 from hatangso.reports.models import ReportText
 from hatangso.utilities.periods import Period, parse_period, trend_periods
 from hatangso.workplan.models import ProgressUpdate, Task
+from hatangso.workplan.services import apply_update
 
 # DESIGN.md §3: how offices rate each indicator.
 RATINGS = {
@@ -79,19 +80,12 @@ def _settings(plan: Plan) -> dict:
 def _as_of(task: Task, accepted: list[ProgressUpdate], day: date) -> Task:
     """The task as it stood on `day`: when updates done after that day were accepted since, its
     status and progress are replayed from the updates done by then, the way accepting them set
-    them (`workplan.services.decide_update`); otherwise the task as it is. Never saved."""
+    them (`workplan.services.apply_update`); otherwise the task as it is. Never saved."""
     if not any(u.done_on > day for u in accepted):
         return task
     task.status, task.progress = Task.Status.NOT_STARTED, 0
     for update in sorted((u for u in accepted if u.done_on <= day), key=lambda u: (u.done_on, u.created_at)):
-        if update.progress is not None:
-            task.progress = update.progress
-        if update.status:
-            task.status = update.status
-        elif task.status == Task.Status.NOT_STARTED:
-            task.status = Task.Status.IN_PROGRESS
-        if task.status == Task.Status.DONE:
-            task.progress = 100
+        apply_update(task, update)
     return task
 
 

@@ -150,6 +150,19 @@ def add_update(
 
 
 @transaction.atomic
+def apply_update(task: Task, update: ProgressUpdate) -> None:
+    """Set the task's status and progress as accepting `update` does (not saved): its progress and
+    status when it gives them, a first update starts the task, a done task is at 100 %."""
+    if update.progress is not None:
+        task.progress = update.progress
+    if update.status:
+        task.status = update.status
+    elif task.status == Task.Status.NOT_STARTED:
+        task.status = Task.Status.IN_PROGRESS
+    if task.status == Task.Status.DONE:
+        task.progress = 100
+
+
 def decide_update(
     *, update: ProgressUpdate, accept: bool, comment: str, user, actor: Actor
 ) -> ProgressUpdate:
@@ -176,14 +189,7 @@ def decide_update(
     if accept:
         task = update.task
         before = snapshot(task)
-        if update.progress is not None:
-            task.progress = update.progress
-        if update.status:
-            task.status = update.status
-        elif task.status == Task.Status.NOT_STARTED:
-            task.status = Task.Status.IN_PROGRESS
-        if task.status == Task.Status.DONE:
-            task.progress = 100
+        apply_update(task, update)
         task.save()
         record_change(
             actor, ChangeLogEntry.Action.UPDATE, task, before=before, reason=f"cập nhật #{update.pk}"
