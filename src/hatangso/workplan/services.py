@@ -149,7 +149,6 @@ def add_update(
     return update
 
 
-@transaction.atomic
 def apply_update(task: Task, update: ProgressUpdate) -> None:
     """Set the task's status and progress as accepting `update` does (not saved): its progress and
     status when it gives them, a first update starts the task, a done task is at 100 %."""
@@ -163,6 +162,7 @@ def apply_update(task: Task, update: ProgressUpdate) -> None:
         task.progress = 100
 
 
+@transaction.atomic
 def decide_update(
     *, update: ProgressUpdate, accept: bool, comment: str, user, actor: Actor
 ) -> ProgressUpdate:
