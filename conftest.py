@@ -3,6 +3,11 @@ loaded with `-p` (pyproject) before pytest-django reads the settings."""
 
 import pytest
 
+from hatangso.utilities.testing import RecordedRows
+
+# The shared worlds below are written by their services once per test run and replayed after.
+recorded = RecordedRows()
+
 
 @pytest.fixture
 def actor():
@@ -17,8 +22,11 @@ def reference_units(db, actor):
     from hatangso.geography.services import load_reference_units
     from hatangso.registry.operators import load_reference_operators
 
-    load_reference_units(actor=actor)
-    load_reference_operators(actor=actor)
+    def load():
+        load_reference_units(actor=actor)
+        load_reference_operators(actor=actor)
+
+    recorded.load("reference_units", load)
 
 
 @pytest.fixture
@@ -26,7 +34,7 @@ def seed_plan(reference_units, actor):
     """Plan 1529/KH-UBND loaded from the shipped plan file."""
     from hatangso.plans.services import SEED_PLAN_FILE, load_plan
 
-    return load_plan(path=SEED_PLAN_FILE, actor=actor).plan
+    return recorded.load("seed_plan", lambda: load_plan(path=SEED_PLAN_FILE, actor=actor).plan)
 
 
 @pytest.fixture
