@@ -7,7 +7,8 @@ from django.db import transaction
 
 from hatangso.analytics.engine import Evaluation, evaluate_plan
 from hatangso.analytics.models import IndicatorResult
-from hatangso.core.models import ChangeLogEntry
+from hatangso.core.changelog import NOT_DATA
+from hatangso.core.models import ChangeLogEntry, CommitCount
 from hatangso.geography.models import AdministrativeUnit
 from hatangso.plans.models import Plan
 from hatangso.utilities.numbers import display_value
@@ -62,18 +63,18 @@ def evaluate_scorecard(*, plan: Plan, unit: AdministrativeUnit, period: Period) 
     return Scorecard(plan=plan, unit=unit, period=period, evaluations=evaluations, synthetic=synthetic)
 
 
-# Change-log rows of these kinds change no number (a publication copies results): they do not
-# make stored results stale. Storing results writes no change-log row at all.
-NOT_DATA = ("analytics.",)
-
-
 def data_version() -> int:
-    """The version of the data every number is computed from: the id of the newest change-log
-    entry (every accepted write writes one; ids only grow, unlike clocks), 0 before any write."""
+    """The version of the data every number is computed from, 0 before any write: the newest
+    change-log id (every accepted write writes one) plus the count of committed transactions that
+    changed data. The id alone is not ordered by commit on PostgreSQL: a transaction holding id 100
+    may commit after one holding 101, whose readers meanwhile stored results without its data; the
+    count grows after that commit, so those results are stale. Inside a test's transaction, where
+    nothing commits, the id still grows with each write."""
     newest = ChangeLogEntry.objects.order_by("-id")
     for prefix in NOT_DATA:
         newest = newest.exclude(object_type__startswith=prefix)
-    return newest.values_list("id", flat=True).first() or 0
+    commits = CommitCount.objects.values_list("commits", flat=True).first() or 0
+    return (newest.values_list("id", flat=True).first() or 0) + commits
 
 
 @transaction.atomic

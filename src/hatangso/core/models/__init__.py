@@ -1,5 +1,5 @@
 from .access import ApiToken, Membership, Role
-from .changelog import ChangeLogEntry
+from .changelog import ChangeLogEntry, CommitCount
 from .throttle import RateCounter
 
-__all__ = ["ApiToken", "ChangeLogEntry", "Membership", "RateCounter", "Role"]
+__all__ = ["ApiToken", "ChangeLogEntry", "CommitCount", "Membership", "RateCounter", "Role"]

@@ -32,3 +32,14 @@ class ChangeLogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.time:%d/%m/%Y %H:%M} {self.actor} {self.action} {self.object_repr}"
+
+
+class CommitCount(models.Model):
+    """How many transactions that changed data have committed (one row, counted after each commit).
+    Change-log ids are handed out when a row is written, not when its transaction commits; this
+    count is what grows when a commit makes data visible (see analytics.services.data_version)."""
+
+    commits = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return str(self.commits)

@@ -1,0 +1,93 @@
+"""The data version that stored results are checked against (issue 15): it grows with every
+committed write, once per transaction, not with publications, and on PostgreSQL also when a
+transaction holding an older change-log id commits after a newer one."""
+
+import threading
+
+import pytest
+from django.db import connection, transaction
+
+from hatangso.analytics.services import data_version
+from hatangso.core.changelog import Actor, record_change
+from hatangso.core.models import ChangeLogEntry, CommitCount
+from hatangso.plans.models import Agency
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ACTOR = Actor.command("test")
+
+
+def write(code: str) -> None:
+    record_change(ACTOR, ChangeLogEntry.Action.CREATE, Agency.objects.create(code=code, name=code))
+
+
+def commits() -> int:
+    return CommitCount.objects.values_list("commits", flat=True).first() or 0
+
+
+def test_a_transaction_counts_once_when_it_commits_and_not_when_it_rolls_back():
+    before = data_version()
+    with transaction.atomic():
+        write("a")
+        write("b")
+        with transaction.atomic():
+            write("c")
+        assert commits() == 0  # nothing committed yet
+    assert commits() == 1
+    assert data_version() == before + 3 + 1  # three change-log ids, one commit
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        write("d")
+        raise RuntimeError
+    assert commits() == 1
+
+    with transaction.atomic():
+        write("e")
+        try:
+            with transaction.atomic():
+                write("f")
+                raise RuntimeError
+        except RuntimeError:
+            pass
+    assert commits() == 2  # the rolled-back savepoint dropped its callback, the outer one counted
+
+
+def test_a_publication_changes_no_data_version(seed_plan):
+    from hatangso.analytics.publishing import publish_scorecard
+
+    version, counted = data_version(), commits()
+    publication = publish_scorecard(plan=seed_plan, period="2024", actor=Actor.command("publish"))
+    assert ChangeLogEntry.objects.filter(object_type="analytics.publishedscorecard").exists()
+    assert (data_version(), commits()) == (version, counted)
+    assert publication.snapshot["scorecard"]["data_version"] == version
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite writers take turns: ids follow commits")
+def test_an_older_id_committed_after_a_newer_one_still_moves_the_version():
+    older_written, newer_committed = threading.Event(), threading.Event()
+    failures = []
+
+    def older_transaction():
+        try:
+            with transaction.atomic():
+                write("older")  # takes the lower change-log id
+                older_written.set()
+                assert newer_committed.wait(30)
+        except BaseException as error:  # reported by the main thread
+            failures.append(error)
+            older_written.set()
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=older_transaction)
+    thread.start()
+    assert older_written.wait(30)
+    with transaction.atomic():
+        write("newer")
+    seen = data_version()  # what a reader stamps results computed now with, without "older"
+    newer_committed.set()
+    thread.join(30)
+    assert not failures and not thread.is_alive()
+    older_id, newer_id = ChangeLogEntry.objects.order_by("id").values_list("id", flat=True)
+    assert older_id < newer_id
+    assert data_version() > seen
