@@ -101,3 +101,27 @@ def demo(tmp_path_factory, cli_database):
     result = run_cli(home, "demo", "--no-serve")
     assert result.returncode == 0, result.stderr
     return home, result
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """The process's SparkSession, started once per test run (about 10–30 s): the parity tests of
+    the measurement pipelines. Skipped without pyspark or Java, except in CI, which must run them."""
+    import importlib.util
+    import os
+    import shutil
+
+    reason = ""
+    if importlib.util.find_spec("pyspark") is None:
+        reason = "pyspark is not installed (make setup installs the spark extra)"
+    elif not (os.environ.get("JAVA_HOME") or shutil.which("java")):
+        reason = "Java is not installed (Spark needs Java 17)"
+    if reason:
+        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+            pytest.fail(f"CI must run the Spark parity tests: {reason}")
+        pytest.skip(reason)
+    from django.conf import settings
+
+    from hatangso.analytics.measurements import engines
+
+    return engines.spark_session(settings.SPARK_MASTER)

@@ -98,18 +98,19 @@ class RecordedRows:
     in later tests. Loading the seed plan through its services takes some 4,000 queries (a change-log
     row, a savepoint and a look-up per object) and hundreds of tests start from it. The services
     still run whenever the recording cannot be replayed exactly: the fixture changed rows that existed
-    before it, or the test has already written rows with the ids the recording uses."""
+    before it, rows it found are gone (a transactional test's flush empties even the migrations'
+    data), or the test has already written rows with the ids the recording uses."""
 
     def __init__(self):
-        self._recorded: dict[str, tuple[dict, tuple | None]] = {}
+        self._recorded: dict[str, tuple[dict, dict, tuple | None]] = {}
         self._unreplayable: set[str] = set()
 
     def load(self, name: str, build):
         """`build()`'s result, or its recorded rows inserted again and the result fetched by its
         key. `build` returns a model instance or None."""
         if name in self._recorded:
-            rows, key = self._recorded[name]
-            if _insert(rows):
+            found, rows, key = self._recorded[name]
+            if _insert(rows, found):
                 return key and key[0]._default_manager.get(pk=key[1])
         if name in self._unreplayable:
             return build()
@@ -119,7 +120,8 @@ class RecordedRows:
         if rows is None:
             self._unreplayable.add(name)
         else:
-            self._recorded[name] = (rows, (type(result), result.pk) if result is not None else None)
+            found = {model: len(records) for model, records in before.items() if records}
+            self._recorded[name] = (found, rows, (type(result), result.pk) if result is not None else None)
         return result
 
 
@@ -155,12 +157,15 @@ def _added_rows(before: dict, after: dict) -> dict | None:
     return added
 
 
-def _insert(rows: dict) -> bool:
-    """Insert recorded rows with their ids, unless a table already holds one of those ids or more."""
+def _insert(rows: dict, found: dict) -> bool:
+    """Insert recorded rows with their ids, unless a table holds fewer rows than the recording found
+    or already holds one of the recorded ids or more."""
     from django.core.management.color import no_style
     from django.db import connection, transaction
     from django.db.models import Max
 
+    if any(model._default_manager.count() < count for model, count in found.items()):
+        return False
     for model, records in rows.items():
         newest = model._default_manager.aggregate(newest=Max("pk"))["newest"]
         if newest is not None and newest >= min(records):

@@ -6,8 +6,6 @@ the reason — except in CI (CI=true), where it fails: CI installs both.
 """
 
 import importlib.util
-import os
-import shutil
 import sys
 from datetime import date
 
@@ -32,27 +30,6 @@ from hatangso.utilities.periods import parse_period
 
 CODES = ("fixed_individual_100mbps", "fixed_organisation_500mbps")
 HEADER = "ma_duong_truyen,doanh_nghiep,loai_khach_hang,ma_don_vi,thoi_gian,tai_xuong_mbps\n"
-
-
-def spark_missing_reason() -> str:
-    if importlib.util.find_spec("pyspark") is None:
-        return "pyspark is not installed (make setup installs the spark extra)"
-    if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
-        return "Java is not installed (Spark needs Java 17)"
-    return ""
-
-
-@pytest.fixture(scope="module")
-def spark():
-    """The process's SparkSession, started once for the module (about 10 s)."""
-    reason = spark_missing_reason()
-    if reason:
-        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-            pytest.fail(f"CI must run the Spark parity test: {reason}")
-        pytest.skip(reason)
-    from django.conf import settings
-
-    return engines.spark_session(settings.SPARK_MASTER)
 
 
 @pytest.fixture(autouse=True)
