@@ -6,7 +6,7 @@ class AnalyticsConfig(AppConfig):
     verbose_name = "Chỉ tiêu / Indicator engine"
 
     def ready(self) -> None:
-        from hatangso.core.changelog import not_data
+        from hatangso.core.dataversion import not_data
 
         not_data("analytics.")  # publications and stored results copy numbers, they change none
         from hatangso.analytics import providers  # noqa: F401  (registers the built-in providers)

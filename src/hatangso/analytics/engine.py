@@ -6,6 +6,7 @@ from decimal import Decimal
 from simpleeval import EvalWithCompoundTypes, InvalidExpression
 
 from hatangso.analytics.providers import PROVIDERS, ElementTotal, Scope
+from hatangso.analytics.status import Status
 from hatangso.collection.models import DataElement
 from hatangso.geography.models import AdministrativeUnit
 from hatangso.geography.selectors import rollup_units
@@ -14,14 +15,13 @@ from hatangso.plans.planfile import PARSE_LOCK, expression_names
 from hatangso.utilities.errors import UserError
 from hatangso.utilities.periods import Period
 
-ACHIEVED, NOT_ACHIEVED, NO_DATA, NOT_APPLICABLE = "achieved", "not_achieved", "no_data", "not_applicable"
 UNIT_LEVELS = set(AdministrativeUnit.Level.values)
 
 
 @dataclass
 class Evaluation:
     indicator: Indicator
-    status: str
+    status: Status
     value: float | None = None
     numerator: float | None = None
     denominator: float | None = None
@@ -91,7 +91,7 @@ def evaluate_indicator(indicator: Indicator, scope: Scope, totals: dict[str, Ele
     if indicator.condition_id and not indicator.condition.met:
         return Evaluation(
             indicator,
-            NOT_APPLICABLE,
+            Status.NOT_APPLICABLE,
             reason=f"Điều kiện chưa đáp ứng: {indicator.condition.text} / condition not met",
         )
     used = expression_names(indicator.numerator) | expression_names(indicator.denominator)
@@ -110,7 +110,7 @@ def evaluate_indicator(indicator: Indicator, scope: Scope, totals: dict[str, Ele
     if missing:
         return Evaluation(
             indicator,
-            NO_DATA,
+            Status.NO_DATA,
             lineage=lineage,
             sources=sources,
             synthetic=synthetic,
@@ -138,13 +138,17 @@ def evaluate_indicator(indicator: Indicator, scope: Scope, totals: dict[str, Ele
         synthetic=synthetic,
     )
     if denominator == 0:
-        return Evaluation(indicator, NO_DATA, reason="Mẫu số bằng 0 / denominator is zero", **base)
+        return Evaluation(indicator, Status.NO_DATA, reason="Mẫu số bằng 0 / denominator is zero", **base)
     value = numerator / denominator * indicator.factor  # exact to 28 significant digits (Decimal)
     flags = []
     if indicator.unit == "%" and value > 100:
         flags.append("over_100")
-    met = value >= indicator.target if indicator.comparison == ">=" else value <= indicator.target
-    return Evaluation(indicator, ACHIEVED if met else NOT_ACHIEVED, value=_exact(value), flags=flags, **base)
+    met = (value > indicator.target) - (value < indicator.target) in {  # the sign of value − target
+        ">=": (0, 1), ">": (1,), "<=": (-1, 0), "<": (-1,)
+    }[indicator.comparison]  # fmt: skip
+    return Evaluation(
+        indicator, Status.ACHIEVED if met else Status.NOT_ACHIEVED, value=_exact(value), flags=flags, **base
+    )
 
 
 def build_scope(unit: AdministrativeUnit, period: Period, operator_id: int | None = None) -> Scope:
@@ -156,12 +160,31 @@ def build_scope(unit: AdministrativeUnit, period: Period, operator_id: int | Non
     )
 
 
-def evaluate_plan(plan: Plan, unit: AdministrativeUnit, period: Period) -> list[Evaluation]:
+def _element_codes(indicator: Indicator) -> set[str]:
+    return expression_names(indicator.numerator) | expression_names(indicator.denominator)
+
+
+def indicator_providers(plan: Plan) -> dict[str, set[str]]:
+    """Per indicator of the plan, the providers of the data elements it reads."""
+    indicators = list(plan.indicators.all())
+    providers = dict(
+        DataElement.objects.filter(code__in=set().union(*map(_element_codes, indicators))).values_list(
+            "code", "provider"
+        )
+    )
+    return {i.code: {providers[c] for c in _element_codes(i) if c in providers} for i in indicators}
+
+
+def evaluate_plan(
+    plan: Plan, unit: AdministrativeUnit, period: Period, codes: set[str] | None = None
+) -> list[Evaluation]:
+    """The plan's indicators (those of `codes`, or all) evaluated for the unit and period; only the
+    providers of their elements are asked."""
     scope = build_scope(unit, period)
     indicators = list(plan.indicators.select_related("condition").order_by("order"))
-    codes = set().union(
-        *(expression_names(i.numerator) | expression_names(i.denominator) for i in indicators)
-    )
+    if codes is not None:
+        indicators = [i for i in indicators if i.code in codes]
+    codes = set().union(*map(_element_codes, indicators))
     elements = list(DataElement.objects.filter(code__in=codes))
     unknown = codes - {e.code for e in elements}
     if unknown:

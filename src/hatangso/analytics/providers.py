@@ -15,6 +15,7 @@ from typing import Protocol
 from django.db.models import Count, QuerySet
 
 from hatangso.collection.models import DataElement, DataValue
+from hatangso.core.dataversion import data_domain
 from hatangso.geography.models import AdministrativeUnit
 from hatangso.utilities.periods import Period
 
@@ -148,3 +149,5 @@ class ReportedValues:
 
 
 register_provider(ReportedValues())
+# A commune's or an operator's values and their reports' states are read by this provider alone.
+data_domain(ReportedValues.name, ("collection.datavalue", "collection.submission"))

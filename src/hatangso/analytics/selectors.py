@@ -1,17 +1,17 @@
 """Reads of indicator results: the scorecard every screen, the API, the reports and publishing
 read (`scorecard`), an indicator's evidence, publications."""
 
-import threading
 import time
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.http import Http404
 
-from hatangso.analytics.engine import Evaluation
+from hatangso.analytics.engine import Evaluation, indicator_providers
 from hatangso.analytics.models import IndicatorResult, PublishedScorecard
-from hatangso.analytics.services import Scorecard, compute_scorecard, data_version
+from hatangso.analytics.services import Scorecard, compute_scorecard
 from hatangso.collection.models import DataValue
+from hatangso.core import throttle
+from hatangso.core.dataversion import data_versions
 from hatangso.core.scoping import scope_for
 from hatangso.geography.models import AdministrativeUnit
 from hatangso.geography.selectors import children_of
@@ -22,48 +22,50 @@ from hatangso.utilities.periods import Period, parse_period
 # often the others look whether it is done.
 LOCK_SECONDS = 300
 WAIT_SECONDS = 0.05
-_ADDING = threading.Lock()  # the file cache's `add` checks then writes: one thread at a time
 
 
 def scorecard(*, plan: Plan, unit: AdministrativeUnit, period: Period) -> Scorecard:
-    """The plan's scorecard for a unit and period, never older than the last committed write: the
-    stored results when they were computed from the current data version, otherwise computed and
-    stored now. Readers of the same scorecard and version compute it once: the first takes a lock
-    in the shared cache, the others wait for its results."""
-    version = data_version()
-    lock = f"hatangso:computing:{plan.pk}:{unit.pk}:{period.code}:{version}"
-    while True:
-        results = _results(plan, unit, period, version)
-        if results is not None:
-            return _scorecard(plan, unit, period, results)
-        with _ADDING:
-            leader = cache.add(lock, 1, LOCK_SECONDS)
-        if leader:
+    """The plan's scorecard for a unit and period, never older than the last committed write: each
+    indicator's stored result when it was computed from the current version of the data its
+    providers read (core.dataversion), the others computed and stored now. Readers of the same
+    scorecard and version compute once, in every server process: the first counts first on a
+    database counter (core.throttle) and computes, the others wait for its results."""
+    versions = data_versions()
+    providers = indicator_providers(plan)
+    needed = {code: versions.of(names) for code, names in providers.items()}
+    lock = f"computing:{plan.pk}:{unit.pk}:{period.code}:{versions.total}"
+
+    def stale() -> set[str]:
+        results = _results(plan, unit, period)
+        return {code for code, version in needed.items() if (r := results.get(code)) is None
+                or r.data_version is None or r.data_version < version}  # fmt: skip
+
+    while codes := stale():
+        if throttle.hit(lock, window=LOCK_SECONDS) == 1:  # a leader that died is replaced after the window
             try:
-                if _results(plan, unit, period, version) is None:  # nobody stored them meanwhile
-                    compute_scorecard(plan=plan, unit=unit, period=period)
+                if codes := stale():  # nobody stored them meanwhile
+                    compute_scorecard(plan=plan, unit=unit, period=period, codes=codes, versions=versions)
             finally:
-                cache.delete(lock)
-            return _scorecard(plan, unit, period, _results(plan, unit, period, 0) or [])
+                throttle.forget(lock)
+            break
         time.sleep(WAIT_SECONDS)
+    return _scorecard(plan, unit, period, list(_results(plan, unit, period).values()), versions.total)
 
 
-def _results(plan: Plan, unit: AdministrativeUnit, period: Period, version: int) -> list | None:
-    """The stored results of every indicator of the plan, if all were computed from `version` or a
-    newer one; otherwise None."""
-    results = list(
+def _results(plan: Plan, unit: AdministrativeUnit, period: Period) -> dict[str, IndicatorResult]:
+    """The stored results of the plan's indicators for the unit and period, by code, in order."""
+    results = (
         IndicatorResult.objects.filter(indicator__plan=plan, unit=unit, period=period.code)
         .select_related("indicator__condition")
         .order_by("indicator__order")
     )
-    if len(results) != plan.indicators.count():
-        return None
-    if any(r.data_version is None or r.data_version < version for r in results):
-        return None
-    return results
+    return {r.indicator.code: r for r in results}
 
 
-def _scorecard(plan: Plan, unit: AdministrativeUnit, period: Period, results: list) -> Scorecard:
+def _scorecard(
+    plan: Plan, unit: AdministrativeUnit, period: Period, results: list, version: int
+) -> Scorecard:
+    """The stored results as a scorecard, current as of data version `version`."""
     evaluations = [
         Evaluation(indicator=r.indicator, status=r.status, value=r.value, numerator=r.numerator,
                    denominator=r.denominator, reason=r.reason, flags=r.flags, sources=r.sources,
@@ -77,7 +79,7 @@ def _scorecard(plan: Plan, unit: AdministrativeUnit, period: Period, results: li
         evaluations=evaluations,
         synthetic=any(r.synthetic for r in results),
         computed_at=max((r.computed_at for r in results), default=None),
-        data_version=min((r.data_version for r in results), default=None),
+        data_version=version,
         results={r.indicator.code: r for r in results},
     )
 
@@ -149,6 +151,15 @@ def live_publication(*, plan: Plan, period: str | None = None):
     if period is not None:
         live = live.filter(period=parse_period(period).code)
     return live.order_by("-published_at").first()
+
+
+def published_plans():
+    """The plans with a published scorecard in force (the public page's list); anyone may read it."""
+    return (
+        Plan.objects.filter(pk__in=PublishedScorecard.objects.filter(withdrawn_at__isnull=True).values("plan"))
+        .select_related("area_unit")
+        .order_by("-year", "code")
+    )
 
 
 def publication_history(*, plan: Plan):

@@ -5,10 +5,10 @@ from datetime import datetime
 
 from django.db import transaction
 
-from hatangso.analytics.engine import Evaluation, evaluate_plan
+from hatangso.analytics.engine import Evaluation, evaluate_plan, indicator_providers
 from hatangso.analytics.models import IndicatorResult
-from hatangso.core.changelog import NOT_DATA
-from hatangso.core.models import ChangeLogEntry, CommitCount
+from hatangso.analytics.status import Status
+from hatangso.core.dataversion import DataVersions, data_versions
 from hatangso.geography.models import AdministrativeUnit
 from hatangso.plans.models import Plan
 from hatangso.utilities.numbers import display_value
@@ -35,57 +35,68 @@ class Scorecard:
             "synthetic": self.synthetic,
             "computed_at": self.computed_at.isoformat() if self.computed_at else None,
             "data_version": self.data_version,
-            "indicators": [
-                {
-                    "code": e.indicator.code,
-                    "name": e.indicator.name,
-                    "target": float(e.indicator.target),
-                    "comparison": e.indicator.comparison,
-                    "value": display_value(e.value),  # as shown; numerator/denominator are exact
-                    "numerator": e.numerator,
-                    "denominator": e.denominator,
-                    "unit": e.indicator.unit,
-                    "status": e.status,
-                    "reason": e.reason,
-                    "flags": e.flags,
-                    "sources": e.sources,
-                    "lineage": e.lineage,
-                }
-                for e in self.evaluations
-            ],
+            "indicators": [scorecard_row(e) for e in self.evaluations],
         }
 
 
-def evaluate_scorecard(*, plan: Plan, unit: AdministrativeUnit, period: Period) -> Scorecard:
-    """Evaluate every indicator without storing anything (for reads such as the API)."""
-    evaluations = evaluate_plan(plan, unit, period)
+# What the public sees of a commune's result: the rating, never the commune's reported figures.
+RATING_FIELDS = ("value", "status")
+
+
+def scorecard_row(evaluation: Evaluation) -> dict:
+    """One indicator's row of the scorecard contract (DESIGN.md §6): the API, `compute --json` and
+    publishing write this; what a role may not see is taken out of it (`rating_row`, publishing)."""
+    e = evaluation
+    return {
+        "code": e.indicator.code,
+        "name": e.indicator.name,
+        "target": float(e.indicator.target),
+        "comparison": e.indicator.comparison,
+        "value": display_value(e.value),  # as shown; numerator/denominator are exact
+        "numerator": e.numerator,
+        "denominator": e.denominator,
+        "unit": e.indicator.unit,
+        "status": e.status,
+        "reason": e.reason,
+        "flags": e.flags,
+        "sources": e.sources,
+        "lineage": e.lineage,
+    }
+
+
+def rating_row(row: dict, rating: dict | None) -> dict:
+    """An indicator's row with only a commune's published rating (RATING_FIELDS) in place of figures."""
+    rating = rating or {"value": None, "status": Status.NO_DATA}
+    return {**row, **{key: rating[key] for key in RATING_FIELDS},
+            "numerator": None, "denominator": None, "reason": "", "flags": []}  # fmt: skip
+
+
+def evaluate_scorecard(
+    *, plan: Plan, unit: AdministrativeUnit, period: Period, codes: set[str] | None = None
+) -> Scorecard:
+    """Evaluate the indicators (of `codes`, or all) without storing anything."""
+    evaluations = evaluate_plan(plan, unit, period, codes)
     synthetic = any(e.synthetic for e in evaluations)
     return Scorecard(plan=plan, unit=unit, period=period, evaluations=evaluations, synthetic=synthetic)
 
 
-def data_version() -> int:
-    """The version of the data every number is computed from, 0 before any write: the newest
-    change-log id (every accepted write writes one) plus the count of committed transactions that
-    changed data. The id alone is not ordered by commit on PostgreSQL: a transaction holding id 100
-    may commit after one holding 101, whose readers meanwhile stored results without its data; the
-    count grows after that commit, so those results are stale. Inside a test's transaction, where
-    nothing commits, the id still grows with each write."""
-    newest = ChangeLogEntry.objects.order_by("-id")
-    for prefix in NOT_DATA:
-        newest = newest.exclude(object_type__startswith=prefix)
-    commits = CommitCount.objects.values_list("commits", flat=True).first() or 0
-    return (newest.values_list("id", flat=True).first() or 0) + commits
-
-
 @transaction.atomic
-def compute_scorecard(*, plan: Plan, unit: AdministrativeUnit, period: Period) -> Scorecard:
-    """Evaluate every indicator and store the results with their lineage (replacing older ones),
-    stamped with the data version read before evaluating (the data evaluated is at least as new)."""
-    version = data_version()
-    scorecard = evaluate_scorecard(plan=plan, unit=unit, period=period)
-    scorecard.data_version = version
-    evaluations = scorecard.evaluations
-    for evaluation in evaluations:
+def compute_scorecard(
+    *,
+    plan: Plan,
+    unit: AdministrativeUnit,
+    period: Period,
+    codes: set[str] | None = None,
+    versions: DataVersions | None = None,
+) -> Scorecard:
+    """Evaluate the indicators (of `codes`, or all) and store the results with their lineage
+    (replacing older ones), each stamped with the version of the data its providers read, read
+    before evaluating (the data evaluated is at least as new)."""
+    versions = versions or data_versions()
+    providers = indicator_providers(plan)
+    scorecard = evaluate_scorecard(plan=plan, unit=unit, period=period, codes=codes)
+    scorecard.data_version = versions.total
+    for evaluation in scorecard.evaluations:
         result, _ = IndicatorResult.objects.update_or_create(
             indicator=evaluation.indicator,
             unit=unit,
@@ -99,7 +110,7 @@ def compute_scorecard(*, plan: Plan, unit: AdministrativeUnit, period: Period) -
                 "flags": evaluation.flags,
                 "sources": evaluation.sources,
                 "lineage": evaluation.lineage,
-                "data_version": version,
+                "data_version": versions.of(providers[evaluation.indicator.code]),
                 "synthetic": evaluation.synthetic,
             },
         )
@@ -109,9 +120,11 @@ def compute_scorecard(*, plan: Plan, unit: AdministrativeUnit, period: Period) -
 
 
 def _store_lineage(result: IndicatorResult, value_ids: list[int]) -> None:
-    """Replace the result's input values in batches (a province's result has many thousands)."""
-    through = IndicatorResult.input_values.through
-    through.objects.filter(indicatorresult=result).delete()
-    through.objects.bulk_create(
-        [through(indicatorresult_id=result.pk, datavalue_id=pk) for pk in value_ids], batch_size=5000
-    )
+    """Make the result's input values `value_ids`: a province's result has many thousands, and after
+    one value changed nearly all stay, so only the difference is written."""
+    links = IndicatorResult.input_values.through.objects.filter(indicatorresult=result)
+    stored, wanted = set(links.values_list("datavalue_id", flat=True)), set(value_ids)
+    if stored - wanted:
+        links.filter(datavalue_id__in=stored - wanted).delete()
+    added = [links.model(indicatorresult_id=result.pk, datavalue_id=pk) for pk in wanted - stored]
+    links.bulk_create(added, batch_size=5000)

@@ -4,10 +4,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db import models, transaction
-from django.db.models import F
+from django.db import models
 
-from hatangso.core.models import ChangeLogEntry, CommitCount
+from hatangso.core.dataversion import count_commit_of
+from hatangso.core.models import ChangeLogEntry
 
 
 @dataclass(frozen=True)
@@ -39,34 +39,10 @@ def snapshot(instance: models.Model) -> dict:
     return data
 
 
-# Change-log rows of these kinds change no number (a publication copies results); the apps that
-# write them say so at start-up (`not_data`).
-NOT_DATA: list[str] = []
-
-
-def not_data(object_type_prefix: str) -> None:
-    """Change-log rows whose object type starts with the prefix record no change of data."""
-    NOT_DATA.append(object_type_prefix)
-
-
-def _count_commit() -> None:
-    if not CommitCount.objects.filter(pk=1).update(commits=F("commits") + 1):
-        CommitCount.objects.get_or_create(pk=1, defaults={"commits": 1})
-
-
-def _count_commit_of(object_type: str) -> None:
-    """Count the current transaction once when it commits, if it changed data."""
-    if any(object_type.startswith(prefix) for prefix in NOT_DATA):
-        return
-    pending = transaction.get_connection().run_on_commit
-    if not any(entry[1] is _count_commit for entry in pending):
-        transaction.on_commit(_count_commit)
-
-
 def record_change(
     actor: Actor, action: str, instance: models.Model, before: dict | None = None, reason: str = ""
 ) -> ChangeLogEntry:
-    _count_commit_of(instance._meta.label_lower)
+    count_commit_of(instance._meta.label_lower)
     return ChangeLogEntry.objects.create(
         user=actor.user if getattr(actor.user, "pk", None) else None,
         actor=actor.name,
@@ -84,7 +60,7 @@ def record_change(
 def record_changes(actor: Actor, action: str, instances: list[models.Model]) -> None:
     """Bulk variant for imports: one change-log row per object, written in one query."""
     for object_type in {instance._meta.label_lower for instance in instances}:
-        _count_commit_of(object_type)
+        count_commit_of(object_type)
     ChangeLogEntry.objects.bulk_create(
         ChangeLogEntry(
             user=actor.user if getattr(actor.user, "pk", None) else None,

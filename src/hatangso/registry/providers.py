@@ -12,6 +12,7 @@ from django.db.models import Q
 
 from hatangso.analytics.providers import ElementTotal, Scope, register_provider
 from hatangso.collection.models import DataElement
+from hatangso.core.dataversion import data_domain
 from hatangso.registry.models import DuctSegment, GovernmentLink, Pole, Station
 from hatangso.registry.models.infrastructure import DuctTenancy, PoleTenancy
 
@@ -118,3 +119,8 @@ REGISTRY_MEASURES = {
 }
 
 register_provider(RegistryCounts())
+# Infrastructure items and their tenants are counted by this provider alone (operators are named
+# by the measurements too, so a change of an operator belongs to every result).
+data_domain(RegistryCounts.name, [f"registry.{model}" for model in (
+    "site", "station", "pole", "ductsegment", "fibreroute", "governmentlink", "industrialzone", "zonecoverage"
+)])  # fmt: skip

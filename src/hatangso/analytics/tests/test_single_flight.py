@@ -7,10 +7,10 @@ from datetime import date
 import pytest
 
 from hatangso.analytics.selectors import scorecard
-from hatangso.analytics.services import data_version
 from hatangso.collection.models import DataElement
 from hatangso.collection.services import set_value
 from hatangso.collection.tests.test_concurrency import race_db  # noqa: F401 (a fixture)
+from hatangso.core.dataversion import data_version
 from hatangso.geography.selectors import resolve_unit
 from hatangso.utilities.periods import parse_period
 

@@ -35,11 +35,11 @@ class ChangeLogEntry(models.Model):
 
 
 class CommitCount(models.Model):
-    """How many transactions that changed data have committed (one row, counted after each commit).
-    Change-log ids are handed out when a row is written, not when its transaction commits; this
-    count is what grows when a commit makes data visible (see analytics.services.data_version)."""
+    """How many transactions that changed a domain's data have committed, counted after each commit
+    (hatangso.core.dataversion: change-log ids are handed out at insert, not at commit)."""
 
+    domain = models.CharField(max_length=60, unique=True)
     commits = models.PositiveBigIntegerField(default=0)
 
     def __str__(self) -> str:
-        return str(self.commits)
+        return f"{self.domain}: {self.commits}"

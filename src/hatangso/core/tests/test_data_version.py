@@ -7,8 +7,8 @@ import threading
 import pytest
 from django.db import connection, transaction
 
-from hatangso.analytics.services import data_version
 from hatangso.core.changelog import Actor, record_change
+from hatangso.core.dataversion import data_version
 from hatangso.core.models import ChangeLogEntry, CommitCount
 from hatangso.plans.models import Agency
 
@@ -22,24 +22,25 @@ def write(code: str) -> None:
 
 
 def commits() -> int:
-    return CommitCount.objects.values_list("commits", flat=True).first() or 0
+    return sum(CommitCount.objects.values_list("commits", flat=True))
 
 
 def test_a_transaction_counts_once_when_it_commits_and_not_when_it_rolls_back():
-    before = data_version()
+    before, counted = data_version(), commits()
     with transaction.atomic():
         write("a")
         write("b")
         with transaction.atomic():
             write("c")
-        assert commits() == 0  # nothing committed yet
-    assert commits() == 1
-    assert data_version() == before + 3 + 1  # three change-log ids, one commit
+        assert commits() == counted  # nothing committed yet
+    assert commits() == counted + 1
+    newest = ChangeLogEntry.objects.order_by("-id").values_list("id", flat=True).first()
+    assert data_version() == newest + counted + 1 > before  # the newest id, one more commit
 
     with pytest.raises(RuntimeError), transaction.atomic():
         write("d")
         raise RuntimeError
-    assert commits() == 1
+    assert commits() == counted + 1
 
     with transaction.atomic():
         write("e")
@@ -49,7 +50,7 @@ def test_a_transaction_counts_once_when_it_commits_and_not_when_it_rolls_back():
                 raise RuntimeError
         except RuntimeError:
             pass
-    assert commits() == 2  # the rolled-back savepoint dropped its callback, the outer one counted
+    assert commits() == counted + 2  # the rolled-back savepoint dropped its callback, the outer one counted
 
 
 def test_a_publication_changes_no_data_version(seed_plan):
@@ -91,3 +92,17 @@ def test_an_older_id_committed_after_a_newer_one_still_moves_the_version():
     older_id, newer_id = ChangeLogEntry.objects.order_by("id").values_list("id", flat=True)
     assert older_id < newer_id
     assert data_version() > seen
+
+
+def test_accounts_and_tasks_change_no_number(seed_plan):
+    from hatangso.core.services import create_api_token, create_user
+    from hatangso.workplan.models import Task
+    from hatangso.workplan.services import set_task
+
+    version, counted = data_version(), commits()
+    user = create_user(username="someone", password="a-long-enough-password-1", actor=ACTOR)
+    create_api_token(user=user, name="script", actor=ACTOR)
+    set_task(task=Task.objects.first(), user=None, actor=ACTOR, status=Task.Status.IN_PROGRESS)
+    assert (data_version(), commits()) == (version, counted)
+    write("agency")  # a plan's agency is plan data
+    assert data_version() > version

@@ -1,0 +1,107 @@
+"""Data versions: what stored indicator results are checked against (README, *How the numbers are
+computed*). Every accepted write writes a change-log row; a version is the newest change-log id of
+the rows that count plus the number of committed transactions that wrote them.
+
+Ids, not times: ids only grow and two writes never share one, where clocks repeat and jump. The
+commit count is there because PostgreSQL hands out ids at insert, not at commit: a transaction
+holding id 100 can commit after one holding 101, and results computed in between (stamped with a
+version ≥ 101, without the first transaction's data) would pass as current; its commit raises the
+count. Inside a test's transaction, where nothing commits, the id still grows with each write.
+
+Writes fall into domains: an app names the object types that only one source of figures reads
+(`data_domain`: a commune's values are read only by the reported-values provider), so a value saved
+leaves registry and measurement results current. Object types named by no domain (plans, units,
+the catalog, imports of files) belong to every result; those that change no number at all
+(publications, accounts, tasks) are left out (`not_data`)."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+
+from django.db import transaction
+from django.db.models import F, Q
+
+from hatangso.core.models import ChangeLogEntry, CommitCount
+
+EVERYTHING = "*"
+NOT_DATA: list[str] = []
+DOMAINS: dict[str, tuple[str, ...]] = {}  # domain -> the object-type prefixes only it reads
+
+
+def not_data(object_type_prefix: str) -> None:
+    """Change-log rows whose object type starts with the prefix record no change of any number."""
+    NOT_DATA.append(object_type_prefix)
+
+
+def data_domain(name: str, object_type_prefixes: Iterable[str]) -> None:
+    """Rows of these object types change only the figures of `name` (a provider's name)."""
+    DOMAINS[name] = tuple(object_type_prefixes)
+
+
+def domain_of(object_type: str) -> str | None:
+    if object_type.startswith(tuple(NOT_DATA)):
+        return None
+    return next((name for name, prefixes in DOMAINS.items() if object_type.startswith(prefixes)), EVERYTHING)
+
+
+@cache
+def _commit_counter(domain: str):
+    """One function per domain, so a transaction registers it once (`on_commit` keeps a list)."""
+
+    def count() -> None:
+        counted = CommitCount.objects.filter(domain=domain)
+        if not counted.update(commits=F("commits") + 1):
+            _, created = CommitCount.objects.get_or_create(domain=domain, defaults={"commits": 1})
+            if not created:  # another transaction created the row meanwhile
+                counted.update(commits=F("commits") + 1)
+
+    return count
+
+
+def count_commit_of(object_type: str) -> None:
+    """Count the current transaction in the object type's domain once, after it commits."""
+    domain = domain_of(object_type)
+    if domain is None:
+        return
+    counter = _commit_counter(domain)
+    if not any(entry[1] is counter for entry in transaction.get_connection().run_on_commit):
+        transaction.on_commit(counter)
+
+
+@dataclass(frozen=True)
+class DataVersions:
+    newest: dict[str, int]  # domain -> the newest change-log id of its object types
+    commits: dict[str, int]  # domain -> committed transactions
+
+    def of(self, domains: Iterable[str]) -> int:
+        """The version of the figures read from these domains (and what every figure reads)."""
+        named = {EVERYTHING, *(d for d in domains if d in DOMAINS)}
+        return max(self.newest.get(d, 0) for d in named) + sum(self.commits.get(d, 0) for d in named)
+
+    @property
+    def total(self) -> int:
+        """The version of all data (what a publication is compared with)."""
+        return self.of(DOMAINS)
+
+
+def data_versions() -> DataVersions:
+    rows = ChangeLogEntry.objects.order_by("-id").values_list("id", flat=True)
+    newest = {}
+    for name, prefixes in DOMAINS.items():
+        newest[name] = rows.filter(_any_prefix(prefixes)).first() or 0
+    every_domain = [p for prefixes in DOMAINS.values() for p in prefixes]
+    newest[EVERYTHING] = rows.exclude(_any_prefix([*NOT_DATA, *every_domain])).first() or 0
+    commits = dict(CommitCount.objects.values_list("domain", "commits"))
+    return DataVersions(newest=newest, commits=commits)
+
+
+def data_version() -> int:
+    """The version of all data, 0 before any write."""
+    return data_versions().total
+
+
+def _any_prefix(prefixes: Iterable[str]) -> Q:
+    query = Q(pk__in=[])
+    for prefix in prefixes:
+        query |= Q(object_type__startswith=prefix)
+    return query
