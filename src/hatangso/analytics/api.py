@@ -4,6 +4,7 @@ from ninja import Router
 
 from hatangso.analytics.selectors import live_publication
 from hatangso.analytics.selectors import scorecard as current_scorecard
+from hatangso.analytics.services import rating_row
 from hatangso.api.schemas import Period, responses
 from hatangso.core.scoping import scope_for
 from hatangso.core.services import user_for_token
@@ -70,9 +71,5 @@ def published_scorecard(plan, period: str, unit: str | None) -> dict:
             f"Kết quả công bố kỳ {period} không có đơn vị mã {unit.strip()}",
             f"The scorecard published for {period} has no unit with code {unit.strip()}",
         )
-    rows = []
-    for row in card["indicators"]:
-        entry = commune["indicators"].get(row["code"], {"value": None, "status": "no_data"})
-        rows.append({**row, "value": entry["value"], "status": entry["status"], "numerator": None,
-                     "denominator": None, "reason": "", "flags": []})  # fmt: skip
+    rows = [rating_row(row, commune["indicators"].get(row["code"])) for row in card["indicators"]]
     return {**card, "unit": {"code": unit.strip(), "name": commune["name"]}, "indicators": rows}

@@ -8,14 +8,14 @@ from django.utils import timezone
 
 from hatangso.analytics.models import PublishedScorecard
 from hatangso.analytics.selectors import scorecard
-from hatangso.analytics.services import data_version
+from hatangso.analytics.services import RATING_FIELDS
 from hatangso.core.changelog import Actor, record_change, snapshot
+from hatangso.core.dataversion import data_version
 from hatangso.core.models import ChangeLogEntry
 from hatangso.core.scoping import may_manage_plan
 from hatangso.geography.selectors import children_of
 from hatangso.plans.models import Plan
 from hatangso.utilities.errors import NotFound, UserError
-from hatangso.utilities.numbers import display_value
 from hatangso.utilities.periods import parse_period, period_codes
 
 
@@ -38,12 +38,10 @@ def build_snapshot(*, plan: Plan, period: str) -> dict:
                             for row in card["indicators"]]  # fmt: skip
     communes = {}
     for commune in children_of(area, start=span.start, end=span.end):
-        evaluations = scorecard(plan=plan, unit=commune, period=span).evaluations
+        rows = scorecard(plan=plan, unit=commune, period=span).as_json()["indicators"]
         communes[commune.code] = {
             "name": commune.name,
-            "indicators": {
-                e.indicator.code: {"value": display_value(e.value), "status": e.status} for e in evaluations
-            },
+            "indicators": {row["code"]: {key: row[key] for key in RATING_FIELDS} for row in rows},
         }
     return {"scorecard": public, "communes": communes}
 

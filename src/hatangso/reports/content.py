@@ -9,6 +9,7 @@ from django.utils import timezone
 from hatangso.analytics.engine import Evaluation
 from hatangso.analytics.selectors import scorecard as current_scorecard
 from hatangso.analytics.services import Scorecard
+from hatangso.analytics.status import Status
 from hatangso.geography.models import AdministrativeUnit, UnitSuccession
 from hatangso.geography.selectors import children_of
 from hatangso.plans.models import Plan
@@ -17,13 +18,6 @@ from hatangso.utilities.periods import Period, parse_period, trend_periods
 from hatangso.workplan.models import ProgressUpdate, Task
 from hatangso.workplan.services import apply_update
 
-# DESIGN.md §3: how offices rate each indicator.
-RATINGS = {
-    "achieved": "Hoàn thành",
-    "not_achieved": "Chưa hoàn thành",
-    "not_applicable": "Không thực hiện",
-    "no_data": "Chưa có thông tin",
-}
 SOURCE_NAMES = {
     "values": "số liệu báo cáo",
     "registry": "cơ sở dữ liệu hạ tầng",
@@ -164,7 +158,7 @@ def gather(
     texts = dict(
         ReportText.objects.filter(plan=plan, period=period.code, unit=unit).values_list("section", "text")
     )
-    counts = {status: 0 for status in RATINGS}
+    counts = dict.fromkeys(Status, 0)
     for evaluation in scorecard.evaluations:
         counts[evaluation.status] += 1
     return ReportContent(

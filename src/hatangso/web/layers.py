@@ -9,14 +9,14 @@ from datetime import date
 from django.core.cache import cache
 
 from hatangso.analytics.measurements.coverage import CoverageLayer, layer_for, layers
-from hatangso.analytics.presentation import STATUS_LABELS
 from hatangso.analytics.selectors import scorecard
+from hatangso.analytics.services import RATING_FIELDS
+from hatangso.analytics.status import Status
 from hatangso.geography.selectors import boundary_collection, children_of
 from hatangso.plans.models import Indicator, Plan
 from hatangso.registry.selectors import site_list, station_list
 from hatangso.utilities.errors import NotFound
 from hatangso.utilities.lazy import lazy_import
-from hatangso.utilities.numbers import display_value
 from hatangso.utilities.periods import parse_period
 from hatangso.web.selectors import reads_figures
 from hatangso.workplan.selectors import incident_list
@@ -25,13 +25,6 @@ np = lazy_import("numpy")
 pq = lazy_import("pyarrow.parquet")
 shapely = lazy_import("shapely")
 
-# Ratings as the scorecard colours them (base.css .achieved …); no data is hatched grey.
-STATUS_COLOURS = {
-    "achieved": "#2e8b57",
-    "not_achieved": "#c0392b",
-    "not_applicable": "#8a909c",
-    "no_data": "#c9cdd4",
-}
 # Effective mobile downlink classes of the coverage layer (Mb/s): (key, lower bound, colour, label).
 SPEED_CLASSES = [
     ("ge60", 60.0, "#1a7f37", "≥ 60 Mb/s"),
@@ -71,15 +64,12 @@ def commune_values(user, plan: Plan, indicator: Indicator, period: str) -> dict[
     span = parse_period(period)
     values = {}
     for commune in children_of(plan.area_unit, start=span.start, end=span.end):
-        if not reads_figures(user, commune, plan):
-            values[commune.code] = {"name": commune.name, "value": None, "status": "no_data"}
-            continue
-        result = scorecard(plan=plan, unit=commune, period=span).results.get(indicator.code)
-        values[commune.code] = {
-            "name": commune.name,
-            "value": result.value if result else None,
-            "status": result.status if result else "no_data",
-        }
+        row = None
+        if reads_figures(user, commune, plan):
+            rows = scorecard(plan=plan, unit=commune, period=span).as_json()["indicators"]
+            row = next((r for r in rows if r["code"] == indicator.code), None)
+        row = row or {"value": None, "status": Status.NO_DATA}
+        values[commune.code] = {"name": commune.name, **{key: row[key] for key in RATING_FIELDS}}
     return values
 
 
@@ -92,17 +82,17 @@ def commune_layer(plan: Plan, period: str, values: dict[str, dict], on: date | N
         if feature["properties"]["code"] == plan.area_unit.code:
             continue  # the area's own outline would cover its communes
         entry = values.get(feature["properties"]["code"], {})
-        status = entry.get("status") or "no_data"
+        status = Status(entry.get("status") or Status.NO_DATA)
         value = entry.get("value")
         features.append(
             {
                 **feature,
                 "properties": {
                     **feature["properties"],
-                    "value": display_value(value),  # as every page shows it: rounded once, half up
+                    "value": value,  # as the scorecard row gives it: rounded once, half up
                     "status": status,
-                    "status_label": STATUS_LABELS.get(status, ""),
-                    "colour": STATUS_COLOURS.get(status, STATUS_COLOURS["no_data"]),
+                    "status_label": status.label,
+                    "colour": status.colour,
                 },
             }
         )

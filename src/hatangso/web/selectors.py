@@ -9,9 +9,9 @@ from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
 
-from hatangso.analytics.presentation import STATUS_LABELS
 from hatangso.analytics.scoreboard import CACHE_SECONDS, Entry, scoreboard
 from hatangso.analytics.selectors import IndicatorDetail, indicator_detail
+from hatangso.analytics.status import Status
 from hatangso.collection.workflow import completeness
 from hatangso.core.scoping import scope_for
 from hatangso.geography.models import AdministrativeUnit, UnitSuccession
@@ -186,7 +186,7 @@ def dashboard(user, choice: Choice) -> dict:
     for indicator in plan.indicators.select_related("condition").order_by("order"):
         entry = board.entries.get(indicator.code) if figures else None
         trend = board.trend(indicator.code) if figures else []
-        label = STATUS_LABELS[entry.status] if entry else ""
+        label = Status(entry.status).label if entry else ""
         tiles.append(Tile(indicator=indicator, entry=entry, status_label=label, trend=trend))
     counts = dict.fromkeys(Task.STATES, 0)
     for task in task_list(user, plan=plan).prefetch_related(None):  # the states need no agencies

@@ -1,15 +1,11 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from hatangso.analytics.status import Status
+
 
 class IndicatorResult(models.Model):
     """An indicator evaluated for a unit and period, with the evidence behind it."""
-
-    class Status(models.TextChoices):
-        ACHIEVED = "achieved", _("Hoàn thành")
-        NOT_ACHIEVED = "not_achieved", _("Chưa hoàn thành")
-        NO_DATA = "no_data", _("Chưa có thông tin")
-        NOT_APPLICABLE = "not_applicable", _("Không thực hiện")
 
     indicator = models.ForeignKey("plans.Indicator", on_delete=models.CASCADE, related_name="results")
     unit = models.ForeignKey("geography.AdministrativeUnit", on_delete=models.CASCADE, related_name="+")
@@ -25,8 +21,8 @@ class IndicatorResult(models.Model):
     lineage = models.JSONField(default=dict)
     input_values = models.ManyToManyField("collection.DataValue", blank=True, related_name="+")
     computed_at = models.DateTimeField(auto_now=True)
-    # The data version the result was computed from (the newest change-log entry then,
-    # `analytics.selectors.data_version`): a result whose version is older is recomputed on read.
+    # The version of the data its providers read when it was computed (core.dataversion): a result
+    # whose version is older than theirs now is computed again on read.
     data_version = models.PositiveBigIntegerField(null=True)
     synthetic = models.BooleanField(default=False)  # synthetic demo data went in
 

@@ -6,13 +6,14 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from hatangso.analytics.status import Status
 from hatangso.utilities.numbers import format_number
 from hatangso.utilities.periods import parse_period
+from hatangso.web.templatetags.vn import vn_unit
 
 register = template.Library()
 
 WIDTH, HEIGHT, PAD = 180, 40, 4
-SYMBOLS = {"achieved": "✓", "not_achieved": "✗", "no_data": "?", "not_applicable": "–"}
 
 
 @register.filter
@@ -30,7 +31,7 @@ def trend_text(points: list[tuple[str, float | None]], unit: str) -> str:
     """The trend read out: "Xu hướng — Năm 2023: 95,1 %; Quý 1/2024: chưa có số liệu; …"."""
     no_data = _("chưa có số liệu")  # outside the f-string, where makemessages finds it
     parts = [
-        f"{period_label(code)}: {format_number(value)}{' ' + unit if unit else ''}"
+        f"{period_label(code)}: {format_number(value)}{vn_unit(unit)}"
         if value is not None
         else f"{period_label(code)}: {no_data}"
         for code, value in points
@@ -86,4 +87,4 @@ def sparkline(tile) -> str:
 @register.filter
 def status_symbol(status: str) -> str:
     """A shape beside the rating's word and colour, so the rating never rests on colour alone."""
-    return SYMBOLS.get(status, "")
+    return Status(status).symbol if status in Status.values else ""
