@@ -48,6 +48,7 @@ pq = lazy_import("pyarrow.parquet")
 shapely = lazy_import("shapely")
 
 KIND = "coverage"
+NR = "5G"  # the technology of the 5G layer (cells' best_5g_mbps, operators' predicted_5g_mbps)
 MODELS = ("rma", "uma", "cost231")
 CRS = os.environ.get("HATANGSO_COVERAGE_CRS", "EPSG:32648")  # UTM 48N: Vietnam lies in zones 48–49
 # A cell's measured speed wins over the prediction with at least this many tests behind it.
@@ -90,6 +91,9 @@ class CoverageParameters:
     # population lives in cells where the best operator reaches `village_mbps` (FCC BDC 4G: 5/1).
     village_mbps: float = 5.0
     village_share: float = 0.5
+    # The 5G layer: a cell is covered by 5G where a 5G carrier's predicted mean downlink reaches
+    # `nr_mbps` (FCC BDC 5G-NR 7/1 Mb/s, beside the 4G LTE 5/1 tier above).
+    nr_mbps: float = 7.0
     tile_cells: int = 250_000
     crs: str = CRS
     measured_min_tests: int = MEASURED_MIN_TESTS
@@ -237,7 +241,8 @@ def station_groups(on: date, parameters: CoverageParameters, transformer: Transf
 
 
 def predict(xy: np.ndarray, groups: list[StationGroup], parameters: CoverageParameters) -> dict:
-    """Per operator, the best downlink (Mb/s), its SINR and signal at each point of `xy` (n × 2)."""
+    """Per operator, the best downlink (Mb/s), its SINR, signal and technology at each point of `xy`
+    (n × 2), and the best downlink of its 5G carriers alone (`mbps_5g`, 0 where none reaches)."""
     best: dict[str, dict[str, np.ndarray]] = {}
     for group in groups:
         profile = parameters.profiles[group.technology]
@@ -258,6 +263,7 @@ def predict(xy: np.ndarray, groups: list[StationGroup], parameters: CoveragePara
             load=parameters.load,
             layers=profile.layers,
         )
+        nr_rate = rate if group.technology == NR else np.zeros(len(xy))
         current = best.get(group.operator)
         if current is None:
             best[group.operator] = {
@@ -265,8 +271,10 @@ def predict(xy: np.ndarray, groups: list[StationGroup], parameters: CoveragePara
                 "sinr_db": sinr,
                 "signal_dbm": signal,
                 "technology": np.full(len(xy), group.technology, dtype=object),
+                "mbps_5g": nr_rate,
             }
             continue
+        current["mbps_5g"] = np.maximum(current["mbps_5g"], nr_rate)
         better = rate > current["mbps"]
         for key, value in (("mbps", rate), ("sinr_db", sinr), ("signal_dbm", signal)):
             current[key] = np.where(better, value, current[key])
@@ -427,6 +435,7 @@ def compute_coverage(
                         "measured_mbps": pa.array(measured, pa.float64(), mask=np.isnan(measured)),
                         "measured_tests": tests,
                         "effective_mbps": np.where(wins, measured, best_mbps),
+                        "best_5g_mbps": np.max([best[o]["mbps_5g"] for o in operators], axis=0),
                     }
                 )  # fmt: skip
                 per_operator = [
@@ -437,6 +446,7 @@ def compute_coverage(
                             "operator": [o] * int(reached.sum()),
                             "technology": pa.array(best[o]["technology"][reached], pa.string()),
                             "predicted_mbps": best[o]["mbps"][reached],
+                            "predicted_5g_mbps": best[o]["mbps_5g"][reached],
                             "sinr_db": best[o]["sinr_db"][reached],
                             "signal_dbm": best[o]["signal_dbm"][reached],
                         }
@@ -482,7 +492,8 @@ def compute_coverage(
         "method": (
             "TR 38.901 RMa/UMa NLOS or COST-231 Hata path loss; EIRP − PL; SINR with the operator's "
             "other cells of the same technology and carrier × load; TR 36.942 attenuated Shannon × "
-            "bandwidth × layers × (1 − load); best technology per operator, best operator per cell"
+            "bandwidth × layers × (1 − load); best technology per operator, best operator per cell; "
+            "the 5G layer: the best 5G carrier of any operator per cell"
         ),
         "cells": cells_total,
         "cells_reached": reached_total,

@@ -31,11 +31,11 @@ from django.db.models import QuerySet
 
 from hatangso.analytics.measurements import coverage, engines, population, store
 from hatangso.analytics.measurements.lines import KIND as LINES
+from hatangso.analytics.measurements.lines import scope_operator
 from hatangso.analytics.measurements.mobile import VillageCoverage, declared_villages, disagreement_items
 from hatangso.analytics.providers import ElementTotal, Scope
 from hatangso.collection.models import DataElement
 from hatangso.geography.models import AdministrativeUnit
-from hatangso.registry.models import Operator
 from hatangso.utilities.errors import UserError
 from hatangso.utilities.lazy import lazy_import
 
@@ -233,11 +233,9 @@ class FixedCoverage:
 
     def totals(self, elements: list[DataElement], scope: Scope) -> dict[str, ElementTotal]:
         total = ElementTotal(value=None, provider=self.name)
-        operator = None
-        if scope.operator_id:  # one operator's figures: its own lines only ("" matches none)
-            code = Operator.objects.filter(pk=scope.operator_id).values_list("code", flat=True).first()
-            operator = code or ""
-        rows, placed = village_fixed_coverage(scope.units, scope.period.start, scope.period.end, operator)
+        rows, placed = village_fixed_coverage(
+            scope.units, scope.period.start, scope.period.end, scope_operator(scope)
+        )
         declared = [r for r in rows if r.declared is not None]
         computed = [r for r in rows if r.computed is not None]
         total.items = [

@@ -271,19 +271,12 @@ FROM per_line GROUP BY customer_type ORDER BY customer_type
 """
 
 
-def line_totals(
-    *, unit_ids: list[int], start: date, end: date, operator: str | None = None, min_samples: int
-) -> dict[str, tuple[int, int, int, bool]]:
-    """Per customer type (lines with enough samples, of them at the threshold, samples, synthetic)
-    for the lines of `unit_ids` (and `operator`) measured from `start` to `end` (days, inclusive)."""
+def sample_filters(start: date, end: date, operator: str | None) -> tuple[str, str, dict]:
+    """The SQL conditions (time, operator) and parameters that keep the samples measured from `start`
+    to `end` (days, inclusive) — of `operator` when given — beside `month BETWEEN $first_month AND
+    $last_month`, which prunes the month partitions."""
     after = end + timedelta(days=1)
-    params = {
-        "first_month": start.year * 100 + start.month,
-        "last_month": end.year * 100 + end.month,
-        "min_samples": min_samples,
-        "individual_mbps": THRESHOLDS["individual"],
-        "organisation_mbps": THRESHOLDS["organisation"],
-    }
+    params = {"first_month": start.year * 100 + start.month, "last_month": end.year * 100 + end.month}
     time = ""
     if start.day != 1 or after.day != 1:
         time = "AND time >= CAST($start AS TIMESTAMP) AND time < CAST($after AS TIMESTAMP)"
@@ -292,6 +285,28 @@ def line_totals(
     if operator is not None:  # one operator's lines ("" when the scope's operator has no code: none)
         condition = "AND operator = $operator"
         params["operator"] = operator
+    return time, condition, params
+
+
+def scope_operator(scope: Scope) -> str | None:
+    """The code of the scope's operator, whose own lines alone count ("" when it has no code: none
+    match); None for everyone's figures."""
+    if not scope.operator_id:
+        return None
+    return Operator.objects.filter(pk=scope.operator_id).values_list("code", flat=True).first() or ""
+
+
+def line_totals(
+    *, unit_ids: list[int], start: date, end: date, operator: str | None = None, min_samples: int
+) -> dict[str, tuple[int, int, int, bool]]:
+    """Per customer type (lines with enough samples, of them at the threshold, samples, synthetic)
+    for the lines of `unit_ids` (and `operator`) measured from `start` to `end` (days, inclusive)."""
+    time, condition, params = sample_filters(start, end, operator)
+    params |= {
+        "min_samples": min_samples,
+        "individual_mbps": THRESHOLDS["individual"],
+        "organisation_mbps": THRESHOLDS["organisation"],
+    }
     rows = engines.engine().rows(
         LINE_TOTALS.format(time=time, operator=condition),
         sources={
@@ -322,15 +337,11 @@ class LineSpeeds:
             for total in result.values():
                 total.reason = "Chưa có số liệu đo đường truyền / no line measurements imported"
             return result
-        operator = None
-        if scope.operator_id:
-            code = Operator.objects.filter(pk=scope.operator_id).values_list("code", flat=True).first()
-            operator = code or ""
         found = line_totals(
             unit_ids=list(scope.units.values_list("pk", flat=True)),
             start=scope.period.start,
             end=scope.period.end,
-            operator=operator,
+            operator=scope_operator(scope),
             min_samples=settings.MIN_SAMPLES_PER_LINE,
         )
         for element in elements:

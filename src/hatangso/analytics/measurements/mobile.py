@@ -3,6 +3,9 @@
 - `coverage_population`: the population of the points in the scope;
 - `coverage_population_60mbps`: of them, those in cells where the best operator's predicted mean
   downlink reaches the target speed (60 Mb/s; a point outside the grid is not covered);
+- `population_5g_covered`: of them, those in cells of the grid's 5G layer — where a 5G carrier's
+  predicted mean downlink reaches the layer's `nr_mbps` (7 Mb/s, FCC BDC 5G-NR 7/1); predicted only,
+  as Ookla tiles name no technology;
 - `villages_mobile_covered`: villages covered by mobile broadband — declared covered in the
   commune's form **or** computed covered (DESIGN.md §3); `village_coverage` lists both, so the
   places where they disagree can be shown (fixed.py does the same for fixed broadband).
@@ -30,10 +33,15 @@ np = lazy_import("numpy")
 pa = lazy_import("pyarrow")
 
 POPULATION, COVERED, VILLAGES = "coverage_population", "coverage_population_60mbps", "villages_mobile_covered"
+NR_COVERED = "population_5g_covered"
 DECLARED_VILLAGE_ELEMENT = "village_mobile_broadband_covered"
 NO_LAYER = (
     "Chưa có lớp vùng phủ di động tính cho kỳ này (hatangso coverage compute) / "
     "no mobile coverage layer computed for the period"
+)
+NO_NR_LAYER = (
+    "Lớp vùng phủ của kỳ này tính trước khi có lớp 5G: tính lại (hatangso coverage compute) / "
+    "the period's coverage layer was computed before the 5G layer existed: compute it again"
 )
 NO_POPULATION = (
     "Chưa có số liệu dân số theo điểm (hatangso import population) / no population points imported"
@@ -83,7 +91,7 @@ points AS (
 # have only the prediction, `best_mbps`). Ookla tiles name no operator: per operator, predicted.
 CELL_SPEEDS = "SELECT ix, iy, {column} AS mbps FROM cells"
 OPERATOR_SPEEDS = (
-    "SELECT ix, iy, max(predicted_mbps) AS mbps FROM operators WHERE operator = $operator GROUP BY ix, iy"
+    "SELECT ix, iy, max({column}) AS mbps FROM operators WHERE operator = $operator GROUP BY ix, iy"
 )
 # Points, population, population at the speed, populated cells in the grid, points in the grid,
 # synthetic.
@@ -109,21 +117,28 @@ FROM points WHERE village_id IS NOT NULL GROUP BY village_id
 
 
 def points_rows(
-    query: str, layer: CoverageLayer, unit_ids: list[int], operator: str | None, params: dict
+    query: str,
+    layer: CoverageLayer,
+    unit_ids: list[int],
+    operator: str | None,
+    params: dict,
+    nr: bool = False,
 ) -> list[tuple]:
     """`query` (POINTS + an aggregate over `points`) for the population points of `unit_ids`, each
-    with its cell's best speed — of `operator`'s cells when given — on the engine HATANGSO_ENGINE names."""
+    with its cell's best speed — of `operator`'s cells when given; of the 5G layer with `nr` — on the
+    engine HATANGSO_ENGINE names."""
     sources: dict[str, engines.Source] = {
         "population_points": population_points(layer),
         "scope_units": pa.table({"id": pa.array(unit_ids, pa.int64())}),
     }
     if operator:
         sources["operators"] = layer.operators_path
-        speeds = OPERATOR_SPEEDS
+        speeds = OPERATOR_SPEEDS.format(column="predicted_5g_mbps" if nr else "predicted_mbps")
         params = {**params, "operator": operator}
     else:
         sources["cells"] = layer.cells_path
-        speeds = CELL_SPEEDS.format(column="effective_mbps" if "measured" in layer.meta else "best_mbps")
+        column = "best_5g_mbps" if nr else "effective_mbps" if "measured" in layer.meta else "best_mbps"
+        speeds = CELL_SPEEDS.format(column=column)
     return engines.engine().rows(query.format(speeds=speeds), sources=sources, params=params)
 
 
@@ -221,20 +236,20 @@ def village_coverage(villages: QuerySet[AdministrativeUnit], start: date, end: d
 
 class MobileCoverage:
     name = "measurements"
-    codes = frozenset({POPULATION, COVERED, VILLAGES})
+    codes = frozenset({POPULATION, COVERED, NR_COVERED, VILLAGES})
 
     def totals(self, elements: list[DataElement], scope: Scope) -> dict[str, ElementTotal]:
         result = {e.code: ElementTotal(value=None, provider=self.name) for e in elements}
         codes = set(result)
         layer = layer_for(scope.period.start, scope.period.end)
-        if codes & {POPULATION, COVERED}:
+        if codes & {POPULATION, COVERED, NR_COVERED}:
             self._population(result, scope, layer)
         if VILLAGES in codes:
             self._villages(result[VILLAGES], scope, layer)
         return result
 
     def _population(self, result: dict[str, ElementTotal], scope: Scope, layer: CoverageLayer | None) -> None:
-        totals = [result[c] for c in (POPULATION, COVERED) if c in result]
+        totals = [result[c] for c in (POPULATION, COVERED, NR_COVERED) if c in result]
         if not population.has_population():
             for total in totals:
                 total.reason = NO_POPULATION
@@ -257,15 +272,27 @@ class MobileCoverage:
             f"dân số / population {people:,.0f}, đạt ≥ {speed:g} Mb/s / at ≥ {speed:g} Mb/s {covered:,.0f}",
             *_layer_items(layer),
         ]
-        for code, value in ((POPULATION, people), (COVERED, covered)):
+        values = {POPULATION: people, COVERED: covered, NR_COVERED: None}
+        nr_speed = layer.meta["parameters"].get("nr_mbps")  # None: a layer from before the 5G layer
+        if NR_COVERED in result and nr_speed is not None:
+            ((_, _, values[NR_COVERED], *_),) = points_rows(
+                POPULATION_TOTALS, layer, unit_ids, operator, {"speed_mbps": nr_speed}, nr=True
+            )
+            result[NR_COVERED].items = [
+                f"dân số có sóng 5G (≥ {nr_speed:g} Mb/s trên sóng mang 5G) / population covered by 5G "
+                f"(≥ {nr_speed:g} Mb/s on a 5G carrier) {values[NR_COVERED]:,.0f}"
+            ]
+        for code, value in values.items():
             if code not in result:
                 continue
             total = result[code]
-            total.items = items
+            total.items = items + total.items
             total.synthetic = bool(synthetic) or bool(layer.meta.get("synthetic"))
             total.inputs = int(points)
             if points == 0:
                 total.reason = "Không có điểm dân cư nào trong phạm vi / no population point in the scope"
+            elif code == NR_COVERED and nr_speed is None:
+                total.reason = NO_NR_LAYER
             else:
                 total.value = value
 

@@ -1,9 +1,10 @@
 """The `measurements` provider: data elements computed from the measurement store, each answered
-by the pipeline that owns its code (line speeds; the coverage grid with the population points;
-villages with fixed lines)."""
+by the pipeline that owns its code (line speeds; median download speeds; the coverage grid with the
+population points; villages with fixed lines)."""
 
 from hatangso.analytics.measurements.fixed import FixedCoverage
 from hatangso.analytics.measurements.lines import LineSpeeds
+from hatangso.analytics.measurements.medians import SpeedMedians
 from hatangso.analytics.measurements.mobile import MobileCoverage
 from hatangso.analytics.providers import ElementTotal, Scope, register_provider
 from hatangso.collection.models import DataElement
@@ -31,4 +32,4 @@ class Measurements:
         return result
 
 
-register_provider(Measurements(LineSpeeds(), MobileCoverage(), FixedCoverage()))
+register_provider(Measurements(LineSpeeds(), SpeedMedians(), MobileCoverage(), FixedCoverage()))
