@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "hatangso.plans",
     "hatangso.registry",
     "hatangso.collection",
+    "hatangso.catalog",
     "hatangso.analytics",
     "hatangso.workplan",
     "hatangso.reports",
@@ -193,6 +194,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("HATANGSO_MAIL_FROM", "hatangso@localhost")
 # a unit with fewer measured lines than this gets no value ("no_data" with the reason).
 MIN_SAMPLES_PER_LINE = int(os.environ.get("HATANGSO_MIN_SAMPLES_PER_LINE", "3"))
 MIN_LINES_PER_UNIT = int(os.environ.get("HATANGSO_MIN_LINES_PER_UNIT", "10"))
+# Median download speeds (i-Speed's method): an area's median needs at least this many samples in
+# the period, else it has no value (VNNIC publishes a commune only from 300 samples).
+MIN_SPEED_SAMPLES = int(os.environ.get("HATANGSO_MIN_SPEED_SAMPLES", "300"))
 
 # The engine of the measurement pipelines (analytics/measurements/engines.py): DuckDB in process, or
 # Apache Spark (the `spark` extra and Java 17) at national scale; the Spark master URL (local mode

@@ -3,15 +3,16 @@ items), turned back into a plan file for the schema to check."""
 
 import re
 from decimal import Decimal
+from typing import get_args
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from hatangso.plans.planfile import CODE, IndicatorSpec, ItemSpec
+from hatangso.plans.planfile import CODE, Comparison, ItemSpec
 
 DATE_FORMAT = "%d/%m/%Y"
 KINDS = [(k, k) for k in ItemSpec.model_fields["kind"].annotation.__args__]
-COMPARISONS = [(c, c) for c in IndicatorSpec.model_fields["comparison"].annotation.__args__]
+COMPARISONS = [(c, c) for c in get_args(Comparison)]
 # The code-choice value of a target line the owner names as a new indicator (not in the catalog).
 NEW = "__new__"
 NEW_REPORTERS = [("commune", _("UBND xã, phường / commune")), ("enterprise", _("Doanh nghiệp / enterprise"))]

@@ -133,20 +133,50 @@ class RuleSpec(_Strict):
     text: str
 
 
+Comparison = Literal[">=", ">", "<=", "<"]
+
+
 class IndicatorSpec(_Strict):
+    """A plan's indicator. An indicator of the national catalog needs only its code and target: what
+    the file leaves out (name, unit, formula, comparison) comes from the catalog's entry."""
+
     code: str = Field(pattern=CODE)
     section: str = ""
-    name: str
+    name: str | None = None
     text: str = ""
-    unit: str = "%"
-    numerator: str
-    denominator: str
-    factor: Decimal = Decimal(100)
-    comparison: Literal[">=", "<="] = ">="
+    unit: str | None = None
+    numerator: str | None = None
+    denominator: str | None = None
+    factor: Decimal | None = None
+    # "<" for "giảm … xuống dưới 5 %": achieved only strictly below the target.
+    comparison: Comparison | None = None
     target: Decimal
     baseline: Decimal | None = None
     maintain: bool = False
     condition: str | None = None
+
+    def definition(self) -> dict:
+        """The indicator's fields as the plan stores them: the file's, else the catalog entry's, else
+        the defaults of a plan file that spells out its formula (%, × 100, ≥)."""
+        from hatangso.catalog.catalogfile import read_catalog
+
+        entry = read_catalog().indicator(self.code)
+        fallback = entry.plan_fields() if entry else {"unit": "%", "factor": Decimal(100), "comparison": ">="}
+        fields = self.model_dump(exclude={"code", "condition"})
+        return {name: fallback.get(name) if value is None else value for name, value in fields.items()}
+
+    def formula_problem(self) -> tuple[str, str] | None:
+        from hatangso.catalog.catalogfile import read_catalog
+
+        if read_catalog().indicator(self.code) or None not in (self.name, self.numerator, self.denominator):
+            return None
+        where = f"indicators[{self.code}]"
+        return (
+            f"{where}: chỉ tiêu '{self.code}' không có trong danh mục chỉ tiêu và không có đủ tên, "
+            f"công thức (name, numerator, denominator)",
+            f"{where}: indicator '{self.code}' is not in the indicator catalog and has no full name "
+            f"and formula (name, numerator, denominator)",
+        )
 
 
 class ItemSpec(_Strict):
@@ -224,6 +254,8 @@ class PlanFile(_Strict):
         indicators = {i.code for i in self.indicators}
         for indicator in self.indicators:
             where = f"indicators[{indicator.code}]"
+            if problem := indicator.formula_problem():
+                problems.append(problem)
             if indicator.condition and indicator.condition not in conditions:
                 undeclared(f"{where}.condition", "điều kiện", "condition", indicator.condition)
             if indicator.section and sections and indicator.section not in sections:
@@ -319,22 +351,27 @@ def _location(loc: tuple, data: dict) -> str:
     return ".".join(parts)
 
 
-def read_plan_file(path: Path) -> PlanFile:
+def read_yaml(path: Path, what_vi: str = "Tệp kế hoạch", what_en: str = "Plan file") -> object:
+    """A YAML file's content, or one sentence saying what is wrong with the file (what_vi/what_en
+    name the kind of file)."""
     path = Path(path)
     if not path.is_file():
-        raise UserError(f"Không tìm thấy tệp kế hoạch {path}", f"Plan file {path} not found")
+        raise UserError(f"Không tìm thấy {what_vi.lower()} {path}", f"{what_en} {path} not found")
     try:
         # libyaml's parser (shipped in PyYAML's wheels): ≈ 6 × the pure-Python one on the seed's file
         loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (dòng/line {mark.line + 1})" if mark else ""
         raise UserError(
-            f"Tệp kế hoạch {path.name} không phải YAML hợp lệ{where}",
-            f"Plan file {path.name} is not valid YAML{where}",
+            f"{what_vi} {path.name} không phải YAML hợp lệ{where}",
+            f"{what_en} {path.name} is not valid YAML{where}",
         ) from exc
-    return validate_plan_data(data, path.name)
+
+
+def read_plan_file(path: Path) -> PlanFile:
+    return validate_plan_data(read_yaml(path), Path(path).name)
 
 
 @dataclass(frozen=True)
@@ -347,22 +384,27 @@ class Problem:
     en: str
 
 
+def schema_problems(exc: ValidationError, data: dict) -> list[Problem]:
+    """pydantic's errors for a YAML file, each where the author finds it, in Vietnamese and English."""
+    problems = []
+    for err in exc.errors():
+        where = _location(err["loc"], data)
+        problems.append(
+            Problem(
+                where=where,
+                vi=f"{where or '(gốc)'}: {_ERRORS_VI.get(err['type'], err['msg'])}",
+                en=f"{where or '(root)'}: {err['msg']}",
+            )
+        )
+    return problems
+
+
 def plan_file_problems(data: dict) -> tuple[PlanFile | None, list[Problem]]:
     """The validated plan file (None when the schema fails) and every problem found."""
     try:
         plan_file = PlanFile.model_validate(data)
     except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            where = _location(err["loc"], data)
-            problems.append(
-                Problem(
-                    where=where,
-                    vi=f"{where or '(gốc)'}: {_ERRORS_VI.get(err['type'], err['msg'])}",
-                    en=f"{where or '(root)'}: {err['msg']}",
-                )
-            )
-        return None, problems
+        return None, schema_problems(exc, data)
     return plan_file, [Problem(vi.split(": ", 1)[0], vi, en) for vi, en in plan_file.reference_problems()]
 
 

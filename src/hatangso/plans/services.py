@@ -7,6 +7,8 @@ from pathlib import Path
 from django.db import models, transaction
 from django.utils.text import slugify
 
+from hatangso.catalog.catalogfile import CatalogFile, read_catalog
+from hatangso.catalog.models import CatalogIndicator
 from hatangso.collection.models import DataElement, FormElement, ReportForm
 from hatangso.core.changelog import Actor, record_change, snapshot
 from hatangso.core.models import ChangeLogEntry
@@ -50,10 +52,14 @@ def _as_stored(model, values: dict) -> dict:
     return stored
 
 
-def _save(actor: Actor, model, lookup: dict, values: dict):
-    """update_or_create with a change-log row when something actually changed."""
+_LOOK_UP = object()
+
+
+def save_changed(actor: Actor, model, lookup: dict, values: dict, existing=_LOOK_UP):
+    """update_or_create with a change-log row when something actually changed. Callers saving many
+    rows pass the row they already fetched (`existing`, None when there is none)."""
     values = _as_stored(model, values)
-    instance = model.objects.filter(**lookup).first()
+    instance = model.objects.filter(**lookup).first() if existing is _LOOK_UP else existing
     if instance is None:
         instance = model.objects.create(**lookup, **values)
         record_change(actor, ChangeLogEntry.Action.CREATE, instance)
@@ -75,9 +81,13 @@ def _delete_missing(actor: Actor, queryset, keep: set, field: str) -> None:
 
 
 def _check_expressions(spec: PlanFile) -> None:
-    known = {d.code for d in spec.data_elements} | set(DataElement.objects.values_list("code", flat=True))
+    known = (
+        {d.code for d in spec.data_elements}
+        | {d.code for d in read_catalog().data_elements}
+        | set(DataElement.objects.values_list("code", flat=True))
+    )
     sides = [
-        ("Chỉ tiêu", "Indicator", i.code, side, getattr(i, side))
+        ("Chỉ tiêu", "Indicator", i.code, side, i.definition()[side])
         for i in spec.indicators
         for side in ("numerator", "denominator")
     ] + [
@@ -123,14 +133,22 @@ def _load(spec: PlanFile, *, source_name: str, actor: Actor, user) -> PlanLoadSu
             f"Địa bàn {area.name} không thuộc phạm vi của bạn", f"The area {area.name} is outside your scope"
         )
 
+    # Data elements belong to the catalog: a plan file's own declaration of one of them is not a
+    # second definition (the seed's file declares the elements it was written with).
+    from hatangso.catalog.services import load_catalog  # it saves with this module's save_changed
+
+    load_catalog(actor=actor)
+    catalog = read_catalog()
+    catalog_elements = {d.code for d in catalog.data_elements}
     for element in spec.data_elements:
-        _save(actor, DataElement, {"code": element.code}, element.model_dump(exclude={"code"}))
+        if element.code not in catalog_elements:
+            save_changed(actor, DataElement, {"code": element.code}, element.model_dump(exclude={"code"}))
     for agency in spec.agencies:
-        _save(actor, Agency, {"code": agency.code}, {"name": agency.name, "kind": agency.kind})
+        save_changed(actor, Agency, {"code": agency.code}, {"name": agency.name, "kind": agency.kind})
 
     parent_plan = Plan.objects.filter(code=header.parent.code).first() if header.parent else None
     created = existing_plan is None
-    plan = _save(
+    plan = save_changed(
         actor,
         Plan,
         {"code": header.code},
@@ -161,7 +179,7 @@ def _load(spec: PlanFile, *, source_name: str, actor: Actor, user) -> PlanLoadSu
     # Whether a condition has come true is the plan owner's record, not the file's: a reload keeps it.
     existing = set(plan.conditions.values_list("code", flat=True))
     conditions = {
-        c.code: _save(
+        c.code: save_changed(
             actor,
             Condition,
             {"plan": plan, "code": c.code},
@@ -170,7 +188,7 @@ def _load(spec: PlanFile, *, source_name: str, actor: Actor, user) -> PlanLoadSu
         for c in spec.conditions
     }
     for order, section in enumerate(spec.sections, start=1):
-        _save(
+        save_changed(
             actor,
             PlanSection,
             {"plan": plan, "number": section.number},
@@ -179,15 +197,16 @@ def _load(spec: PlanFile, *, source_name: str, actor: Actor, user) -> PlanLoadSu
     _delete_missing(actor, plan.sections.all(), {s.number for s in spec.sections}, "number")
 
     indicators = {}
+    entries = {e.code: e for e in CatalogIndicator.objects.filter(code__in=[i.code for i in spec.indicators])}
     for order, ind in enumerate(spec.indicators, start=1):
-        values = ind.model_dump(exclude={"code", "condition"})
-        values.update(condition=conditions.get(ind.condition), order=order)
-        indicators[ind.code] = _save(actor, Indicator, {"plan": plan, "code": ind.code}, values)
+        values = ind.definition()
+        values.update(condition=conditions.get(ind.condition), order=order, catalog=entries.get(ind.code))
+        indicators[ind.code] = save_changed(actor, Indicator, {"plan": plan, "code": ind.code}, values)
     _delete_missing(actor, plan.indicators.all(), set(indicators), "code")
 
     agencies = {a.code: a for a in Agency.objects.filter(code__in={a.code for a in spec.agencies})}
     for order, item in enumerate(spec.items, start=1):
-        saved = _save(
+        saved = save_changed(
             actor,
             PlanItem,
             {"plan": plan, "number": item.number},
@@ -202,9 +221,9 @@ def _load(spec: PlanFile, *, source_name: str, actor: Actor, user) -> PlanLoadSu
         saved.coordinating.set([agencies[c] for c in item.coordinating])
         saved.indicators.set([indicators[c] for c in item.indicators])
     _delete_missing(actor, plan.items.all(), {i.number for i in spec.items}, "number")
-    _save_forms(actor, plan, spec)
+    _save_forms(actor, plan, spec, catalog)
     for order, rule in enumerate(spec.validation_rules, start=1):
-        _save(
+        save_changed(
             actor,
             ValidationRule,
             {"plan": plan, "code": rule.code},
@@ -223,16 +242,24 @@ def _load(spec: PlanFile, *, source_name: str, actor: Actor, user) -> PlanLoadSu
     )
 
 
-def _default_forms(spec: PlanFile) -> list[FormSpec]:
-    """Without `forms` in the file: one yearly form per kind of reporter, with its elements."""
+def _default_forms(spec: PlanFile, catalog: CatalogFile) -> list[FormSpec]:
+    """Without `forms` in the file: one yearly form per kind of reporter, with the elements the file
+    declares and those of the catalog its indicators use."""
     kinds = {"village": "commune", "commune": "commune", "enterprise": "enterprise", "district": "district"}
     names = {
         "commune": "Biểu báo cáo năm của UBND xã, phường",
         "enterprise": "Biểu báo cáo năm của doanh nghiệp viễn thông",
         "district": "Biểu báo cáo năm cấp huyện",
     }
+    used = set().union(
+        *(
+            expression_names(d["numerator"]) | expression_names(d["denominator"])
+            for d in (i.definition() for i in spec.indicators)
+        )
+    )
+    declared = {d.code for d in spec.data_elements}
     grouped: dict[str, list[str]] = {}
-    for element in spec.data_elements:
+    for element in [*spec.data_elements, *(e for e in catalog.data_elements if e.code in used - declared)]:
         if element.provider == "values":
             grouped.setdefault(kinds[element.reporter], []).append(element.code)
     return [
@@ -247,8 +274,8 @@ def _default_forms(spec: PlanFile) -> list[FormSpec]:
     ]
 
 
-def _save_forms(actor: Actor, plan: Plan, spec: PlanFile) -> None:
-    forms = spec.forms or _default_forms(spec)
+def _save_forms(actor: Actor, plan: Plan, spec: PlanFile, catalog: CatalogFile) -> None:
+    forms = spec.forms or _default_forms(spec, catalog)
     elements = {e.code: e for e in DataElement.objects.all()}
     operators = {o.code: o for o in Operator.objects.all()}
     for order, form in enumerate(forms, start=1):
@@ -260,7 +287,7 @@ def _save_forms(actor: Actor, plan: Plan, spec: PlanFile) -> None:
                 f"Biểu {form.code}: mã chưa khai báo {', '.join(unknown)}",
                 f"Form {form.code}: undeclared code(s) {', '.join(unknown)}",
             )
-        saved = _save(
+        saved = save_changed(
             actor,
             ReportForm,
             {"plan": plan, "code": form.code},

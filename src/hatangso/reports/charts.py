@@ -4,16 +4,20 @@ data has nothing to draw."""
 
 from __future__ import annotations
 
+from hatangso.analytics.status import Status
 from hatangso.geography.models import UnitBoundary
-from hatangso.reports.content import RATINGS, ReportContent
+from hatangso.reports.content import ReportContent
 from hatangso.utilities.lazy import lazy_import
+from hatangso.utilities.numbers import unit_label
 
 alt = lazy_import("altair")
 shapely = lazy_import("shapely")
 vl_convert = lazy_import("vl_convert")
 
-# The rating colours, as the arguments of altair's Scale.
-COLOURS = {"domain": list(RATINGS.values()), "range": ["#1b7a3d", "#b3261e", "#7a7f87", "#c58b00"]}
+
+def rating_colours() -> dict:
+    """The rating colours as the arguments of altair's Scale (labels in the current language)."""
+    return {"domain": [s.text for s in Status], "range": [s.colour for s in Status]}
 
 
 def _short(name: str, limit: int = 48) -> str:
@@ -36,7 +40,7 @@ def indicators_vs_targets(results) -> dict | None:
             "chi_tieu": f"{number}. {_short(indicator.name)}",
             "thuc_hien": float(value),
             "ke_hoach": float(indicator.target),
-            "danh_gia": RATINGS[status],
+            "danh_gia": Status(status).text,
         }
         for number, (indicator, value, status) in enumerate(results, start=1)
         if value is not None and indicator.unit == "%"
@@ -48,7 +52,7 @@ def indicators_vs_targets(results) -> dict | None:
     top = max(110, *(r["thuc_hien"] for r in rows))
     bars = base.mark_bar().encode(
         x=alt.X("thuc_hien:Q", title="Thực hiện (%)", scale=alt.Scale(domain=[0, top])),
-        color=alt.Color("danh_gia:N", scale=alt.Scale(**COLOURS), title="Đánh giá"),
+        color=alt.Color("danh_gia:N", scale=alt.Scale(**rating_colours()), title="Đánh giá"),
     )
     targets = base.mark_tick(color="black", thickness=2, size=16).encode(x="ke_hoach:Q")
     chart = (bars + targets).properties(
@@ -67,7 +71,7 @@ def commune_comparison(indicator, values: list[tuple[str, float | None]]) -> dic
         .mark_bar(color="#123a6b")
         .encode(
             x=alt.X("don_vi:N", sort=None, title=None, axis=alt.Axis(labelAngle=-30)),
-            y=alt.Y("gia_tri:Q", title=f"{indicator.unit}"),
+            y=alt.Y("gia_tri:Q", title=unit_label(indicator.unit)),
         )
     )
     target = (
@@ -140,7 +144,9 @@ def commune_map(indicator, values: dict[int, float | None]) -> dict | None:
         alt.Chart(data)
         .mark_geoshape(stroke="white", strokeWidth=1)
         .encode(
-            color=alt.Color("properties.gia_tri:Q", title=indicator.unit, scale=alt.Scale(scheme="blues")),
+            color=alt.Color(
+                "properties.gia_tri:Q", title=unit_label(indicator.unit), scale=alt.Scale(scheme="blues")
+            ),
             tooltip=["properties.ten:N", "properties.gia_tri:Q"],
         )
     )

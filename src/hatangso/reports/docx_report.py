@@ -14,18 +14,18 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt, RGBColor
 
+from hatangso.analytics.status import Status
 from hatangso.reports import charts
-from hatangso.reports.content import RATINGS, SOURCE_NAMES, ReportContent
+from hatangso.reports.content import SOURCE_NAMES, ReportContent
 from hatangso.reports.narrative import (
     PLACEHOLDER,
-    amount,
     indicator_sentence,
     period_words,
     share_of_target,
     summary_sentence,
     target_text,
 )
-from hatangso.utilities.numbers import format_number
+from hatangso.utilities.numbers import format_amount, format_number, unit_label
 
 FONT = "Times New Roman"
 SYNTHETIC_BANNER = "DỮ LIỆU MẪU — synthetic demo data: báo cáo minh họa, không phải số liệu thật"
@@ -228,7 +228,7 @@ def _note(evaluation) -> str:
     if (
         evaluation.numerator is not None
         and evaluation.denominator is not None
-        and evaluation.status in ("achieved", "not_achieved")
+        and evaluation.status in (Status.ACHIEVED, Status.NOT_ACHIEVED)
     ):
         parts.append(f"{format_number(evaluation.numerator, 0)}/{format_number(evaluation.denominator, 0)}")
     sources = [SOURCE_NAMES.get(s, s) for s in evaluation.sources if s != "geography"]
@@ -236,7 +236,7 @@ def _note(evaluation) -> str:
         parts.append("nguồn: " + ", ".join(sources))
     if "over_100" in evaluation.flags:
         parts.append("vượt 100% do doanh nghiệp đếm thuê bao")
-    if evaluation.status == "no_data":
+    if evaluation.status == Status.NO_DATA:
         parts.append("chưa có số liệu")
     return "; ".join(parts)
 
@@ -256,11 +256,11 @@ def _indicator_table(document, content: ReportContent) -> None:
         values = [
             (str(number), WD_ALIGN_PARAGRAPH.CENTER),
             (indicator.name, WD_ALIGN_PARAGRAPH.LEFT),
-            (indicator.unit, WD_ALIGN_PARAGRAPH.CENTER),
+            (unit_label(indicator.unit), WD_ALIGN_PARAGRAPH.CENTER),
             (target_text(evaluation), WD_ALIGN_PARAGRAPH.RIGHT),
-            (amount(evaluation.value, indicator.unit), WD_ALIGN_PARAGRAPH.RIGHT),
+            (format_amount(evaluation.value, indicator.unit), WD_ALIGN_PARAGRAPH.RIGHT),
             (f"{format_number(share, 1)}%" if share is not None else "—", WD_ALIGN_PARAGRAPH.RIGHT),
-            (RATINGS[evaluation.status], WD_ALIGN_PARAGRAPH.CENTER),
+            (Status(evaluation.status).text, WD_ALIGN_PARAGRAPH.CENTER),
             (_note(evaluation), WD_ALIGN_PARAGRAPH.LEFT),
         ]
         for cell, (text, align) in zip(row, values, strict=True):
@@ -289,7 +289,12 @@ def _commune_table(document, content: ReportContent) -> None:
         for cell, (_, results) in zip(row[1:], content.communes, strict=True):
             result = results.get(evaluation.indicator.code)
             value = result.value if result is not None else None
-            _cell(cell, amount(value, evaluation.indicator.unit), align=WD_ALIGN_PARAGRAPH.RIGHT, size=9.5)
+            _cell(
+                cell,
+                format_amount(value, evaluation.indicator.unit),
+                align=WD_ALIGN_PARAGRAPH.RIGHT,
+                size=9.5,
+            )
     share = 120 / len(content.communes)
     _widths(table, [Mm(45)] + [Mm(share)] * len(content.communes))
 

@@ -4,24 +4,19 @@ Anything the data cannot say (difficulties, proposals) is the plan owner's text;
 missing the report prints `PLACEHOLDER`, never invented prose.
 """
 
-from decimal import Decimal
-
 from hatangso.analytics.engine import Evaluation
-from hatangso.reports.content import RATINGS, ReportContent
-from hatangso.utilities.numbers import VALUE_DECIMALS, display_decimal, exact_decimal, format_number
+from hatangso.analytics.status import Status
+from hatangso.reports.content import ReportContent
+from hatangso.utilities.numbers import (
+    display_decimal,
+    exact_decimal,
+    format_amount,
+    format_number,
+)
 
 PLACEHOLDER = (
     "[Chưa có nội dung — cơ quan chủ trì bổ sung trước khi ban hành / text to be written by the plan owner]"
 )
-
-
-def amount(value: float | Decimal | None, unit: str, decimals: int = VALUE_DECIMALS) -> str:
-    """An indicator's value as every screen shows it (20,6% · 60,0 Mb/s), rounded once by
-    `format_number`; targets pass `decimals` (90% · 97,5%)."""
-    if value is None:
-        return "—"
-    text = format_number(value, decimals)
-    return f"{text}%" if unit == "%" else f"{text} {unit}".strip()
 
 
 ROMAN_QUARTERS = {1: "I", 2: "II", 3: "III", 4: "IV"}
@@ -40,7 +35,9 @@ def period_words(period) -> str:
 def target_text(evaluation: Evaluation) -> str:
     indicator = evaluation.indicator
     target = exact_decimal(indicator.target)
-    text = amount(target, indicator.unit, 0 if target == target.to_integral_value() else 1)
+    text = format_amount(target, indicator.unit, 0 if target == target.to_integral_value() else 1)
+    # A lower-is-better target is a ceiling: "dưới 5%" (strictly below), "không quá 5%".
+    text = {"<": f"dưới {text}", "<=": f"không quá {text}"}.get(indicator.comparison, text)
     return f"duy trì {text}" if indicator.maintain else text
 
 
@@ -56,27 +53,30 @@ def share_of_target(evaluation: Evaluation) -> float | None:
 def indicator_sentence(evaluation: Evaluation) -> str:
     indicator = evaluation.indicator
     name = indicator.name
-    value = amount(evaluation.value, indicator.unit)
+    value = format_amount(evaluation.value, indicator.unit)
     target = target_text(evaluation)
-    if evaluation.status == "not_applicable":
+    if evaluation.status == Status.NOT_APPLICABLE:
         condition = indicator.condition.text if indicator.condition_id else "điều kiện chưa đáp ứng"
         return f"{name}: chưa thực hiện ({condition})."
-    if evaluation.status == "no_data":
+    if evaluation.status == Status.NO_DATA:
         return f"{name}: chưa có thông tin để đánh giá."
-    if evaluation.status == "achieved":
-        exceeded = display_decimal(evaluation.value) > exact_decimal(indicator.target)  # as shown
+    if evaluation.status == Status.ACHIEVED:
+        shown, target_value = display_decimal(evaluation.value), exact_decimal(indicator.target)
+        exceeded = shown < target_value if indicator.comparison in ("<", "<=") else shown > target_value
         verdict = "vượt chỉ tiêu kế hoạch" if exceeded else "đạt chỉ tiêu kế hoạch"
         return f"{name} đạt {value}, {verdict} ({target})."
     # From the value as shown, so that the shown value and the gap add up to the target.
     gap = abs(exact_decimal(indicator.target) - display_decimal(evaluation.value))
-    unit = "điểm phần trăm" if indicator.unit == "%" else indicator.unit
-    missing = f"{format_number(gap)} {unit}"
-    return f"{name} đạt {value}, chưa đạt chỉ tiêu kế hoạch ({target}), còn thiếu {missing}."
+    missing = (
+        f"{format_number(gap)} điểm phần trăm"
+        if indicator.unit == "%"
+        else format_amount(gap, indicator.unit)
+    )
+    gap_words = "còn cao hơn" if indicator.comparison in ("<", "<=") else "còn thiếu"
+    return f"{name} đạt {value}, chưa đạt chỉ tiêu kế hoạch ({target}), {gap_words} {missing}."
 
 
 def summary_sentence(content: ReportContent) -> str:
     total = len(content.evaluations)
-    parts = [
-        f"{content.counts[status]:02d}/{total:02d} chỉ tiêu {RATINGS[status].lower()}" for status in RATINGS
-    ]
+    parts = [f"{content.counts[status]:02d}/{total:02d} chỉ tiêu {status.label.lower()}" for status in Status]
     return f"Trong {total:02d} chỉ tiêu của Kế hoạch: {'; '.join(parts)}."

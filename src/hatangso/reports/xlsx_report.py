@@ -4,16 +4,25 @@ numbers, and the tasks; Vietnamese headers, frozen panes, number formats, no for
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from hatangso.analytics.status import Status
 from hatangso.collection.models import DataValue
 from hatangso.geography.selectors import rollup_units
-from hatangso.reports.content import RATINGS, ReportContent
+from hatangso.reports.content import ReportContent
 from hatangso.reports.docx_report import SYNTHETIC_BANNER
 from hatangso.reports.narrative import share_of_target
+from hatangso.utilities.numbers import unit_label, unit_suffix
 from hatangso.utilities.spreadsheets import append_row, set_widths
 
 PERCENT = '#,##0.0"%"'
 COUNT = "#,##0"
 HEADER_FILL = PatternFill("solid", fgColor="E8EDF4")
+
+
+def value_format(unit: str) -> str:
+    """A one-decimal number format that writes the unit as the DOCX does (`format_amount`): the
+    cell keeps the exact value, Excel rounds it for display."""
+    suffix = unit_suffix(unit)
+    return f'#,##0.0"{suffix}"' if suffix else "#,##0.0"
 
 
 def _header(sheet, titles: list[str]) -> None:
@@ -61,16 +70,16 @@ def _scorecard(workbook, content: ReportContent) -> None:
         append_row(
             sheet,
             [
-                number, e.indicator.code, e.indicator.name, e.indicator.unit, float(e.indicator.target),
-                e.value, share_of_target(e), e.numerator, e.denominator, RATINGS[e.status],
+                number, e.indicator.code, e.indicator.name, unit_label(e.indicator.unit),
+                float(e.indicator.target),
+                e.value, share_of_target(e), e.numerator, e.denominator, Status(e.status).text,
                 ", ".join(e.sources),
             ],
         )  # fmt: skip
         row = sheet.max_row
-        for column in (5, 6, 7):
-            sheet.cell(row=row, column=column).number_format = (
-                PERCENT if e.indicator.unit == "%" else "#,##0.0"
-            )
+        for column in (5, 6):
+            sheet.cell(row=row, column=column).number_format = value_format(e.indicator.unit)
+        sheet.cell(row=row, column=7).number_format = PERCENT  # Thực hiện as a share of Kế hoạch
         for column in (8, 9):
             sheet.cell(row=row, column=column).number_format = COUNT
     set_widths(sheet, {1: 5, 2: 30, 3: 60, 4: 7, 5: 11, 6: 11, 7: 12, 8: 12, 9: 12, 10: 18, 11: 18})
@@ -88,18 +97,18 @@ def _per_indicator(workbook, content: ReportContent) -> None:
             append_row(
                 sheet,
                 [commune.code, commune.name, result.value, result.numerator, result.denominator,
-                 float(e.indicator.target), RATINGS[result.status]],
+                 float(e.indicator.target), Status(result.status).text],
             )  # fmt: skip
         append_row(
             sheet,
             [content.unit.code, f"{content.unit.name} (toàn địa bàn)", e.value, e.numerator, e.denominator,
-             float(e.indicator.target), RATINGS[e.status]],
+             float(e.indicator.target), Status(e.status).text],
         )  # fmt: skip
         sheet.cell(row=sheet.max_row, column=2).font = Font(bold=True)
         for row in sheet.iter_rows(min_row=6):
-            row[2].number_format = PERCENT if e.indicator.unit == "%" else "#,##0.0"
+            row[2].number_format = value_format(e.indicator.unit)
             row[3].number_format = row[4].number_format = COUNT
-            row[5].number_format = PERCENT if e.indicator.unit == "%" else "#,##0.0"
+            row[5].number_format = value_format(e.indicator.unit)
         set_widths(sheet, {1: 11, 2: 34, 3: 12, 4: 12, 5: 12, 6: 11, 7: 18})
 
 

@@ -57,6 +57,36 @@ def format_number(value: float | int | Decimal | None, decimals: int = VALUE_DEC
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
 
+# How an indicator's unit of measure is written (the catalog's units, DESIGN.md §3). "per 100
+# inhabitants" is subscriptions / population × 100, a count per 100 people that may exceed 100: it is
+# never written with a % sign.
+UNIT_LABELS = {
+    "%": "%",
+    "Mb/s": "Mb/s",
+    "per 100 inhabitants": "/100 dân",
+    "per person": "/người",
+    "count": "",
+}
+
+
+def unit_label(unit: str) -> str:
+    """The unit as the ĐVT column and the text after a value write it (units outside the catalog's
+    five, from older plan files, as they are)."""
+    return UNIT_LABELS.get(unit, unit)
+
+
+def unit_suffix(unit: str) -> str:
+    """What follows a value: "%", " Mb/s", "/100 dân", "/người", nothing for a count."""
+    label = unit_label(unit)
+    return label if label.startswith(("%", "/")) or not label else f" {label}"
+
+
+def format_amount(value: float | int | Decimal | None, unit: str, decimals: int = VALUE_DECIMALS) -> str:
+    """A value with its unit, rounded once by `format_number`: 20,6% · 60,0 Mb/s · 84,3/100 dân ·
+    1,2/người · 352,0."""
+    return "—" if value is None else f"{format_number(value, decimals)}{unit_suffix(unit)}"
+
+
 def format_date(value: date | None) -> str:
     return value.strftime("%d/%m/%Y") if value else ""
 

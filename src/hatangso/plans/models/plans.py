@@ -109,10 +109,21 @@ class Indicator(models.Model):
 
     class Comparison(models.TextChoices):
         AT_LEAST = ">=", "≥"
+        ABOVE = ">", ">"
         AT_MOST = "<=", "≤"
+        BELOW = "<", "<"  # "giảm … xuống dưới 5 %": achieved only strictly below
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="indicators")
     code = models.SlugField(_("mã"), max_length=80)
+    # The catalog entry the plan picked (same code), when the indicator is in the national catalog.
+    catalog = models.ForeignKey(
+        "catalog.CatalogIndicator",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="plan_indicators",
+        verbose_name=_("danh mục chỉ tiêu"),
+    )
     name = models.CharField(_("chỉ tiêu"), max_length=300)
     text = models.TextField(_("nguyên văn kế hoạch"), blank=True)
     section = models.CharField(_("mục"), max_length=20, blank=True)

@@ -21,9 +21,9 @@ from hatangso.collection.models import DataElement
 from hatangso.collection.services import set_value
 from hatangso.core.services import create_user, grant_membership
 from hatangso.geography.selectors import resolve_unit
-from hatangso.reports.narrative import amount
 from hatangso.reports.services import build_report
 from hatangso.reports.xlsx_report import PERCENT
+from hatangso.utilities.numbers import format_amount
 from hatangso.utilities.periods import parse_period
 from hatangso.web.tests.test_dashboard import tiles
 from hatangso.web.tests.test_public import run_cli  # noqa: F401  (the in-process `hatangso` fixture)
@@ -114,7 +114,7 @@ def test_docx_xlsx_dashboard_and_json_agree_digit_for_digit(seed_plan, pair):
     card = Scorecard(plan=seed_plan, unit=seed_plan.area_unit, period=Y2024, evaluations=[evaluation])
     from_json = json.loads(json.dumps(card.as_json()))["indicators"][0]["value"]
 
-    assert amount(evaluation.value, "%") == f"{expected}%"  # the DOCX's cells and sentences
+    assert format_amount(evaluation.value, "%") == f"{expected}%"  # the DOCX's cells and sentences
     assert excel_shows(xlsx_round_trip(evaluation.value), PERCENT) == f"{expected}%"
     assert DASHBOARD.render(Context({"value": evaluation.value})) == expected
     # The JSON carries the value as shown (83.4), never the exact double: a client reading it

@@ -13,6 +13,7 @@ from hatangso.analytics.measurements.lines import import_line_measurements
 from hatangso.analytics.measurements.population import import_population
 from hatangso.analytics.publishing import publish_scorecard
 from hatangso.analytics.services import compute_scorecard
+from hatangso.catalog.services import load_catalog
 from hatangso.collection.services import import_values
 from hatangso.core.changelog import Actor
 from hatangso.core.demo import (
@@ -71,6 +72,7 @@ class Command(HatangsoCommand):
             task = progress.add_task("Chuẩn bị / Setting up", total=6)
             load_reference_units(actor=actor)
             load_reference_operators(actor=actor)
+            load_catalog(actor=actor)
             progress.update(task, advance=1, description="Nạp kế hoạch / Loading the plan")
             plan = load_plan(path=SEED_PLAN_FILE, actor=actor).plan
             progress.update(task, advance=1, description="Thôn, TDP mẫu / Demo villages")

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CatalogConfig(AppConfig):
+    name = "hatangso.catalog"
+    verbose_name = "Danh mục chỉ tiêu / Indicator catalog"

@@ -1,0 +1,3 @@
+from .indicators import CatalogIndicator
+
+__all__ = ["CatalogIndicator"]
