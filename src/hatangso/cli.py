@@ -16,6 +16,7 @@ Cách dùng / Usage: hatangso LỆNH/COMMAND [tùy chọn/options]
   tasks list [--agency] [--overdue]   nhiệm vụ của kế hoạch / the plan's tasks
   remind [--send]                     nhắc việc quá hạn / overdue reminders
   plan list                           danh sách kế hoạch / list plans
+  catalog list [--json]               danh mục chỉ tiêu / the national indicator catalog
   import admin-units FILE [...]       nhập danh mục ĐVHC (GSO) / import administrative units
   import villages FILE                nhập thôn, tổ dân phố / import villages
   import values FILE                  nhập số liệu (CSV/XLSX/DHIS2 JSON) / import data values
@@ -39,7 +40,7 @@ Cách dùng / Usage: hatangso LỆNH/COMMAND [tùy chọn/options]
   export values --format csv|xlsx|dhis2-json   xuất số liệu / export values
   completeness FORM --period P        tình hình nộp báo cáo / reporting completeness
   compute [--plan] [--period] [--unit] [--json]   tính chỉ tiêu / compute the scorecard
-  publish --period P [--withdraw]     công bố kết quả cho người dân / publish the scorecard (/cong-khai/)
+  publish --period P [--withdraw]     công bố kết quả cho người dân / publish (/cong-khai/<plan>/)
   report --format docx|pdf|xlsx --out FILE [--plan] [--period] [--unit] [--texts FILE]
                                       báo cáo kết quả thực hiện / the results report
 

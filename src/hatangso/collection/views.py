@@ -17,11 +17,12 @@ from hatangso.collection.models import FormElement, ReportForm, Submission
 from hatangso.core.changelog import Actor
 from hatangso.core.models import ChangeLogEntry
 from hatangso.core.scoping import may_manage_plan
-from hatangso.plans.selectors import plan_list
+from hatangso.plans.selectors import plans_for
 from hatangso.utilities.errors import UserError
 from hatangso.utilities.importing import ImportRejected, saved_upload
 from hatangso.utilities.periods import Period, parse_period
 from hatangso.utilities.webforms import MAX_ID
+from hatangso.web.planning import plan_or_404
 
 VALUE_SUFFIXES = {".xlsx", ".csv", ".json"}
 
@@ -58,14 +59,14 @@ def _reporter(request, form: ReportForm, period: Period) -> entry.Reporter:
 
 @login_required
 def entry_list(request):
-    """The forms the user reports, each period of the plan year, with the report's status."""
-    plan = plan_list().first()
-    if plan is None:
-        raise Http404(_("Chưa có kế hoạch"))
+    """The forms the user reports for every plan that covers the user's area, each period of the
+    plan's year, with the report's status."""
     today = date.today()
     cards = []
-    for form in plan.forms.prefetch_related("operators"):
-        periods = [parse_period(c) for c in PERIOD_CODES[form.period_type](plan.year)]
+    plans = list(plans_for(request.user))
+    forms = ReportForm.objects.filter(plan__in=plans).select_related("plan").prefetch_related("operators")
+    for form in forms.order_by("-plan__year", "plan__code", "order"):
+        periods = [parse_period(c) for c in PERIOD_CODES[form.period_type](form.plan.year)]
         periods = [p for p in periods if p.start <= today]
         for index, reporter in (
             enumerate(entry.reporters_for(request.user, form, periods[0])) if periods else []
@@ -82,7 +83,7 @@ def entry_list(request):
                     "periods": [(p, statuses.get(p.code)) for p in periods],
                 }
             )
-    return render(request, "collection/entry_list.html", {"plan": plan, "cards": cards})
+    return render(request, "collection/entry_list.html", {"cards": cards})
 
 
 @login_required
@@ -205,14 +206,14 @@ def entry_template(request, form_id: int, period: str):
 
 def _plan_owner_scope(request, plan):
     """The plan owner of *this* plan's area (a plan owner elsewhere sees nothing of it)."""
-    if plan is None or not may_manage_plan(request.user, plan):
+    if not may_manage_plan(request.user, plan):
         raise Http404(_("Trang dành cho cơ quan chủ trì kế hoạch"))
 
 
 @login_required
-def review_list(request):
+def review_list(request, slug: str):
     """For the plan owner: who has reported each form and period, and what waits for approval."""
-    plan = plan_list().first()
+    plan = plan_or_404(request, slug)
     _plan_owner_scope(request, plan)
     today = date.today()
     summaries = []
@@ -221,7 +222,9 @@ def review_list(request):
             period = parse_period(code)
             if period.start <= today:
                 summaries.append(workflow.completeness(form=form, period=code))
-    waiting = selectors.submission_list(request.user).filter(status=Submission.Status.SUBMITTED)
+    waiting = selectors.submission_list(request.user).filter(
+        form__plan=plan, status=Submission.Status.SUBMITTED
+    )
     return render(
         request, "collection/review_list.html", {"plan": plan, "summaries": summaries, "waiting": waiting}
     )

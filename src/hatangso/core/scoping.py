@@ -119,6 +119,23 @@ class AccessScope:
         return queryset.none() if condition is None else queryset.filter(condition)
 
 
+    def filter_plans(self, queryset: QuerySet) -> QuerySet:
+        """Plans the user may open: a role scoped to an area applies to every plan whose area covers
+        it or lies within it (a commune clerk follows the district's and the province's plans); a
+        role with no area (an operator's) to every plan. A superuser sees all, and so does an
+        account without a role, which reads only the aggregates any account reads."""
+        if self.is_superuser or not self.memberships:
+            return queryset
+        condition = None
+        for membership in self.memberships:
+            if membership.unit_id is None:
+                return queryset
+            ancestors = [int(pk) for pk in membership.unit.path.strip("/").split("/") if pk]
+            part = Q(area_unit__path__startswith=membership.unit.path) | Q(area_unit_id__in=ancestors)
+            condition = part if condition is None else condition | part
+        return queryset.none() if condition is None else queryset.filter(condition)
+
+
 def scope_for(user) -> AccessScope:
     return AccessScope(user=user)
 

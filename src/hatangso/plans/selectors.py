@@ -2,6 +2,7 @@
 
 from django.db.models import Prefetch, QuerySet
 
+from hatangso.core.scoping import scope_for
 from hatangso.plans.models import Plan, PlanItem
 from hatangso.utilities.errors import NotFound, UserError
 
@@ -21,14 +22,51 @@ def get_plan(code_or_slug: str) -> Plan:
     return plan
 
 
-def default_plan() -> Plan:
-    plan = plan_list().first()
+def plans_for(user) -> QuerySet[Plan]:
+    """The plans a user may open (the plan switcher's list): see AccessScope.filter_plans."""
+    return scope_for(user).filter_plans(plan_list())
+
+
+def visible_plan(user, slug: str) -> Plan:
+    """The plan `slug` if the user may open it; NotFound otherwise (the page answers 404)."""
+    plan = plans_for(user).filter(slug=slug).first()
     if plan is None:
+        raise NotFound(f"Không có kế hoạch '{slug}'", f"No plan '{slug}'")
+    return plan
+
+
+def landing_plan(user) -> Plan | None:
+    """The plan a user lands on: of the plans covering a membership's area the most specific one,
+    then the most recent; failing that (a province's department over commune plans) the widest of
+    the plans within its area. None when the user may open no plan."""
+    areas = [m.unit.path for m in scope_for(user).memberships if m.unit_id]
+
+    def rank(plan: Plan) -> tuple:
+        depth = plan.area_unit.path.count("/")
+        covering = any(path.startswith(plan.area_unit.path) for path in areas)
+        return (covering, depth if covering else -depth, plan.year, plan.issued_on)
+
+    return max(plans_for(user), key=rank, default=None)
+
+
+def command_plan(code_or_slug: str | None) -> Plan:
+    """The plan a command works on: the one named by `--plan`, which may be left out only while a
+    single plan is loaded."""
+    if code_or_slug:
+        return get_plan(code_or_slug)
+    codes = list(plan_list().values_list("code", flat=True))
+    if not codes:
         raise UserError(
             "Chưa có kế hoạch nào; nạp bằng 'hatangso plan load TỆP' hoặc chạy 'hatangso demo'",
             "No plan is loaded; load one with 'hatangso plan load FILE' or run 'hatangso demo'",
         )
-    return plan
+    if len(codes) > 1:
+        known = ", ".join(codes)
+        raise UserError(
+            f"Có {len(codes)} kế hoạch ({known}); chọn một bằng --plan MÃ",
+            f"There are {len(codes)} plans ({known}); choose one with --plan CODE",
+        )
+    return plan_list().get()
 
 
 def plan_detail(code_or_slug: str) -> Plan:

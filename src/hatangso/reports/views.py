@@ -11,24 +11,24 @@ from django.utils.translation import gettext as _
 
 from hatangso.core.changelog import Actor
 from hatangso.core.scoping import may_manage_plan
-from hatangso.plans.selectors import plan_list
 from hatangso.reports.api import CONTENT_TYPES
 from hatangso.reports.models import ReportText
 from hatangso.reports.services import FORMATS, build_report, set_report_text
 from hatangso.utilities.errors import UserError
 from hatangso.utilities.periods import parse_period
+from hatangso.web.planning import plan_or_404
 
 
-def _plan_for_owner(request):
-    plan = plan_list().first()
-    if plan is None or not may_manage_plan(request.user, plan):
+def _plan_for_owner(request, slug: str):
+    plan = plan_or_404(request, slug)
+    if not may_manage_plan(request.user, plan):
         raise Http404(_("Trang dành cho cơ quan chủ trì kế hoạch"))
     return plan
 
 
 @login_required
-def report_page(request):
-    plan = _plan_for_owner(request)
+def report_page(request, slug: str):
+    plan = _plan_for_owner(request, slug)
     period = parse_period(plan.period)
     if request.method == "POST":
         actor = Actor(user=request.user, origin=f"web: {request.path}"[:200])
@@ -38,7 +38,7 @@ def report_page(request):
                 text=request.POST.get(section, ""), user=request.user, actor=actor,
             )  # fmt: skip
         messages.success(request, _("Đã lưu nội dung báo cáo."))
-        return redirect("report-page")
+        return redirect("report-page", slug=plan.slug)
     saved = dict(
         ReportText.objects.filter(plan=plan, period=period.code, unit=plan.area_unit).values_list(
             "section", "text"
@@ -53,8 +53,8 @@ def report_page(request):
 
 
 @login_required
-def report_download(request, fmt: str):
-    plan = _plan_for_owner(request)
+def report_download(request, slug: str, fmt: str):
+    plan = _plan_for_owner(request, slug)
     if fmt not in FORMATS:
         raise Http404()
     period = parse_period(plan.period)
@@ -66,7 +66,7 @@ def report_download(request, fmt: str):
             ).read_bytes()
     except UserError as exc:
         messages.error(request, exc.vi)
-        return redirect("report-page")
+        return redirect("report-page", slug=plan.slug)
     response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -3,7 +3,8 @@ from django.conf import settings
 from hatangso.collection.models import DataValue
 from hatangso.core.models import Role
 from hatangso.core.scoping import scope_for
-from hatangso.plans.selectors import plan_list
+from hatangso.plans.selectors import landing_plan
+from hatangso.web.planning import current_slug, switcher
 from hatangso.workplan.services import can_triage
 
 
@@ -23,8 +24,15 @@ def navigation(request):
     scope = scope_for(user)
     roles = scope.roles()
     signed_in = user is not None and user.is_authenticated
+    # The menu's plan pages are those of the plan shown, else of the plan the user lands on.
+    slug = current_slug(request) if signed_in else None
+    if signed_in and slug is None:
+        slug = getattr(landing_plan(user), "slug", None)
+    plans = switcher(request, slug) if signed_in else []
     return {
-        "plan_slug": (plan_list().values_list("slug", flat=True).first() or "") if signed_in else "",
+        "plan_slug": slug or "",
+        "plan_switcher": plans,
+        "current_plan": next((plan for plan, _, current in plans if current), None),
         "may_enter": scope.is_superuser or bool(roles & {Role.COMMUNE, Role.ENTERPRISE}),
         "may_review": scope.is_superuser or Role.PLAN_OWNER in roles,
         "may_triage": bool(roles) and can_triage(request.user),

@@ -1,22 +1,16 @@
-"""The map page (`/ban-do/`, logged-in users) and its GeoJSON layers, each read through the user's
-scope like the lists: communes coloured by an indicator, stations, physical sites, the coverage
-layer and incident reports. Leaflet comes from django-leaflet; a tile server is optional."""
+"""The map page of a plan (`/ke-hoach/<slug>/ban-do/`, logged-in users) and its GeoJSON layers,
+each read through the user's scope like the lists: communes coloured by an indicator, stations,
+physical sites, the coverage layer and incident reports. Leaflet comes from django-leaflet; a tile
+server is optional."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import render
 
-from hatangso.analytics.presentation import STATUS_LABELS
-from hatangso.plans.selectors import plan_list
+from hatangso.analytics.status import Status
 from hatangso.utilities.errors import UserError
 from hatangso.web import layers
-
-
-def _plan():
-    plan = plan_list().first()
-    if plan is None:
-        raise UserError("Chưa có kế hoạch nào", "No plan is loaded")
-    return plan
+from hatangso.web.planning import plan_or_404
 
 
 def _error(exc: UserError) -> JsonResponse:
@@ -25,47 +19,45 @@ def _error(exc: UserError) -> JsonResponse:
 
 def legend_statuses() -> list[dict]:
     return [
-        {"status": s, "label": STATUS_LABELS[s], "colour": layers.STATUS_COLOURS[s]}
-        for s in ("achieved", "not_achieved", "not_applicable", "no_data")
+{"status": s, "label": s.label, "colour": s.colour} for s in Status
     ]
 
 
 @login_required
-def map_page(request):
+def map_page(request, slug: str):
     """The map of the plan's area; `?indicator=` picks the indicator (works without JavaScript:
     the table under the map lists the same values)."""
-    plan = plan_list().first()
+    plan = plan_or_404(request, slug)
     context = {"plan": plan, "statuses": legend_statuses(), "speed_classes": layers.SPEED_CLASSES,
                "no_coverage": layers.NO_COVERAGE}  # fmt: skip
     status = 200
-    if plan is not None:
-        context["indicators"] = plan.indicators.order_by("order")
-        try:
-            indicator = layers.map_indicator(plan, request.GET.get("indicator"))
-        except UserError as exc:
-            context["error"] = exc.vi
-            status = 404
-            indicator = layers.map_indicator(plan, None)
-        values = layers.commune_values(request.user, plan, indicator, plan.period)
-        coverage = layers.coverage_layer_for(plan)
-        context.update(
-            indicator=indicator,
-            period=plan.period,
-            communes=[
-                {"code": code, **entry, "status_label": STATUS_LABELS[entry["status"]]}
-                for code, entry in values.items()
-            ],
-            coverage=coverage,
-            coverage_synthetic=bool(coverage and coverage.meta.get("synthetic")),
-        )
+    context["indicators"] = plan.indicators.order_by("order")
+    try:
+        indicator = layers.map_indicator(plan, request.GET.get("indicator"))
+    except UserError as exc:
+        context["error"] = exc.vi
+        status = 404
+        indicator = layers.map_indicator(plan, None)
+    values = layers.commune_values(request.user, plan, indicator, plan.period)
+    coverage = layers.coverage_layer_for(plan)
+    context.update(
+        indicator=indicator,
+        period=plan.period,
+        communes=[
+            {"code": code, **entry, "status_label": Status(entry["status"]).label}
+            for code, entry in values.items()
+        ],
+        coverage=coverage,
+        coverage_synthetic=bool(coverage and coverage.meta.get("synthetic")),
+    )
     return render(request, "web/map.html", context, status=status)
 
 
 @login_required
-def communes_geojson(request):
+def communes_geojson(request, slug: str):
     """The communes' shapes with the stored value and rating of `?indicator=` for the plan period."""
+    plan = plan_or_404(request, slug)
     try:
-        plan = _plan()
         indicator = layers.map_indicator(plan, request.GET.get("indicator"))
     except UserError as exc:
         return _error(exc)
@@ -98,13 +90,10 @@ def incidents_geojson(request):
 
 
 @login_required
-def coverage_geojson(request):
+def coverage_geojson(request, slug: str):
     """The newest coverage layer of the plan period, merged per speed class; an empty collection
     when none is computed."""
-    try:
-        plan = _plan()
-    except UserError as exc:
-        return _error(exc)
+    plan = plan_or_404(request, slug)
     layer = layers.coverage_layer_for(plan)
     if layer is None:
         return JsonResponse(layers.collection([]))

@@ -1,6 +1,7 @@
-"""The public page (`/cong-khai/`, no login; IV.1 tuyên truyền): the scorecard the plan owner
-published and a map of the communes coloured from that snapshot only — never live data — with
-the incident report form one click away. And the plan owner's publishing page (`/cong-bo/`)."""
+"""The public pages (no login; IV.1 tuyên truyền): the list of plans with published results
+(`/cong-khai/`), and per plan (`/cong-khai/<slug>/`) the scorecard the plan owner published and a
+map of the communes coloured from that snapshot only — never live data — with the incident report
+form one click away. And the plan owner's publishing page (`/ke-hoach/<slug>/cong-bo/`)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,20 +10,21 @@ from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from hatangso.analytics.presentation import STATUS_LABELS
 from hatangso.analytics.publishing import (
     newer_data,
     publish_scorecard,
     publishable_periods,
     withdraw_publication,
 )
-from hatangso.analytics.selectors import live_publication, publication_history
+from hatangso.analytics.selectors import live_publication, publication_history, published_plans
+from hatangso.analytics.status import Status
 from hatangso.core.changelog import Actor
 from hatangso.core.scoping import may_manage_plan
-from hatangso.plans.selectors import plan_list
+from hatangso.plans.selectors import get_plan
 from hatangso.utilities.errors import NotFound, UserError
 from hatangso.web import layers
 from hatangso.web.maps import legend_statuses
+from hatangso.web.planning import plan_or_404, to_the_plan
 
 
 def published_indicator(publication, code: str | None) -> dict:
@@ -39,44 +41,64 @@ def published_indicator(publication, code: str | None) -> dict:
 
 def published_values(publication, code: str) -> dict[str, dict]:
     return {
-        unit: {"name": entry["name"], **entry["indicators"].get(code, {"value": None, "status": "no_data"})}
+        unit: {
+            "name": entry["name"],
+            **entry["indicators"].get(code, {"value": None, "status": Status.NO_DATA}),
+        }
         for unit, entry in publication.snapshot["communes"].items()
     }
 
 
-def public_page(request):
-    plan = plan_list().first()
-    publication = live_publication(plan=plan) if plan else None
+def public_list(request, to: str = "public-plan"):
+    """The plans with published results; straight to the plan's page when only one has any (so
+    the former address `/cong-khai/` keeps showing it)."""
+    plans = list(published_plans())
+    if len(plans) == 1:
+        return to_the_plan(request, plans, to, {})
+    return render(request, "web/public_list.html", {"plans": plans})
+
+
+def _public_plan(slug: str):
+    """Any plan by its slug: an issued plan is a public document, even before results are out."""
+    try:
+        return get_plan(slug)
+    except NotFound as exc:
+        raise Http404(exc.vi) from exc
+
+
+def public_page(request, slug: str):
+    plan = _public_plan(slug)
+    publication = live_publication(plan=plan)
     context = {"plan": plan, "publication": publication, "statuses": legend_statuses()}
+    if publication is None:
+        return render(request, "web/public.html", context)
     status = 200
-    if publication is not None:
-        card = publication.snapshot["scorecard"]
-        try:
-            row = published_indicator(publication, request.GET.get("indicator"))
-        except UserError as exc:
-            context["error"] = exc.vi
-            status = 404
-            row = published_indicator(publication, None)
-        values = published_values(publication, row["code"])
-        context.update(
-            card=card,
-            computed_at=parse_datetime(card["computed_at"]),
-            # The owner is told when data changed after publication (the public sees the snapshot).
-            outdated=may_manage_plan(request.user, plan) and newer_data(publication),
-            rows=[{**r, "status_label": STATUS_LABELS[r["status"]]} for r in card["indicators"]],
-            chosen=row,
-            communes=[
-                {"code": code, **entry, "status_label": STATUS_LABELS[entry["status"]]}
-                for code, entry in values.items()
-            ],
-        )
+    card = publication.snapshot["scorecard"]
+    try:
+        row = published_indicator(publication, request.GET.get("indicator"))
+    except UserError as exc:
+        context["error"] = exc.vi
+        status = 404
+        row = published_indicator(publication, None)
+    values = published_values(publication, row["code"])
+    context.update(
+        card=card,
+        computed_at=parse_datetime(card["computed_at"]),
+        # The owner is told when data changed after publication (the public sees the snapshot).
+        outdated=may_manage_plan(request.user, plan) and newer_data(publication),
+        rows=[{**r, "status_label": Status(r["status"]).label} for r in card["indicators"]],
+        chosen=row,
+        communes=[
+            {"code": code, **entry, "status_label": Status(entry["status"]).label}
+            for code, entry in values.items()
+        ],
+    )
     return render(request, "web/public.html", context, status=status)
 
 
-def public_communes_geojson(request):
+def public_communes_geojson(request, slug: str):
     """The communes coloured by an indicator of the published scorecard (nothing else)."""
-    plan = plan_list().first()
-    publication = live_publication(plan=plan) if plan else None
+    publication = live_publication(plan=_public_plan(slug))
     if publication is None:
         error = NotFound("Chưa có kết quả nào được công bố", "Nothing is published yet")
         return JsonResponse({"detail": error.vi, "detail_en": error.en}, status=404)
@@ -84,7 +106,8 @@ def public_communes_geojson(request):
         row = published_indicator(publication, request.GET.get("indicator"))
     except UserError as exc:
         return JsonResponse({"detail": exc.vi, "detail_en": exc.en}, status=exc.status)
-    document = layers.commune_layer(plan, publication.period, published_values(publication, row["code"]))
+    values = published_values(publication, row["code"])
+    document = layers.commune_layer(publication.plan, publication.period, values)
     document["properties"] = {"indicator": row["code"], "name": row["name"], "target": row["target"],
                               "comparison": row["comparison"], "unit": row["unit"],
                               "period": publication.period,
@@ -93,11 +116,11 @@ def public_communes_geojson(request):
 
 
 @login_required
-def publish_page(request):
+def publish_page(request, slug: str):
     """The plan owner publishes a period's current scorecard, or withdraws it; the page says which
     publications are out of date (data changed after they were published)."""
-    plan = plan_list().first()
-    if plan is None or not may_manage_plan(request.user, plan):
+    plan = plan_or_404(request, slug)
+    if not may_manage_plan(request.user, plan):
         raise Http404(_("Trang dành cho cơ quan chủ trì kế hoạch"))
     if request.method == "POST":
         actor = Actor(user=request.user, origin=f"web: {request.path}"[:200])
@@ -113,7 +136,7 @@ def publish_page(request):
                 )
         except UserError as exc:
             messages.error(request, exc.vi)
-        return redirect("publish")
+        return redirect("publish", slug=plan.slug)
     history = list(publication_history(plan=plan))
     return render(
         request,

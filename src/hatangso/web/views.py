@@ -7,21 +7,39 @@ from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 
 from hatangso.geography.selectors import boundary_collection, resolve_unit
-from hatangso.plans.selectors import plan_list
+from hatangso.plans.selectors import landing_plan, plan_list, plans_for
 from hatangso.reports import charts
 from hatangso.utilities.errors import UserError
 from hatangso.utilities.periods import parse_iso_day, parse_period
-from hatangso.web.selectors import dashboard, dashboard_choice, indicator_page
+from hatangso.web.planning import plan_or_404, to_the_plan
+from hatangso.web.selectors import dashboard as dashboard_data
+from hatangso.web.selectors import dashboard_choice, indicator_page
 
 
 def home(request):
+    """Where a user starts: the dashboard of the plan of their membership (plans.selectors.
+    landing_plan), shown here so `/` stays the user's start page; a page saying so when they may
+    open none. The public reads published results."""
+    if not request.user.is_authenticated:
+        return redirect("public")
+    plan = landing_plan(request.user)
+    if plan is None:
+        return to_the_plan(request, [], "dashboard", {})
+    return dashboard(request, slug=plan.slug)
+
+
+@login_required
+def legacy(request, name: str, **kwargs):
+    """An address from before plans had their own (`/ban-do/`, `/chi-tieu/<code>/` …): the same
+    page of the user's plan when they may open one only, else a list to choose from."""
+    return to_the_plan(request, plans_for(request.user), name, kwargs)
+
+
+@login_required
+def dashboard(request, slug: str):
     """The dashboard of a plan for a period and a unit (`?period=&unit=&as_of=`); an htmx request
     gets the dashboard fragment only, so switching does not reload the page."""
-    if not request.user.is_authenticated:
-        return redirect("public")  # the public reads the published scorecard
-    plan = plan_list().first()
-    if plan is None:
-        return render(request, "web/home.html", {"plan": None})
+    plan = plan_or_404(request, slug)
     try:
         choice = dashboard_choice(
             plan,
@@ -32,19 +50,17 @@ def home(request):
     except UserError as exc:
         raise Http404(str(exc)) from exc
     context = {"plan": plan, "choice": choice, "unit": choice.unit, "period": choice.period.code,
-               **dashboard(request.user, choice)}  # fmt: skip
+               **dashboard_data(request.user, choice)}  # fmt: skip
     fragment = request.htmx and not request.htmx.history_restore_request
     response = render(request, "web/_dashboard.html" if fragment else "web/home.html", context)
     patch_vary_headers(response, ["HX-Request"])
     return response
 
 
-def _plan_unit(request):
+def _plan_unit(request, slug: str):
     """The plan, and the unit asked for (`?unit=`; default the plan's area) valid in its period — or,
     with `?as_of=YYYY-MM-DD`, the unit with that code in force that day (post-2025 units)."""
-    plan = plan_list().first()
-    if plan is None:
-        raise Http404("Chưa có kế hoạch / no plan yet")
+    plan = plan_or_404(request, slug)
     period = parse_period(plan.period)
     unit = plan.area_unit
     if code := request.GET.get("unit"):
@@ -59,10 +75,10 @@ def _plan_unit(request):
 
 
 @login_required
-def indicator(request, code: str):
+def indicator(request, slug: str, code: str):
     """One indicator: definition and target, its value per commune (table, chart, map), the trend,
     and the evidence behind the number as far as the user may see it."""
-    plan, unit = _plan_unit(request)
+    plan, unit = _plan_unit(request, slug)
     page = indicator_page(request.user, plan=plan, code=code, unit=unit)
     detail, trend = page.detail, page.trend
     context = {
@@ -109,15 +125,20 @@ def _indicator_charts(detail, trend, stamp: str, hidden: set[int]) -> dict[str, 
 
 
 def boundaries(request):
-    """The shapes of the plan's area as GeoJSON for the maps; unit shapes are public geography.
-    `?on=2024-12-31` picks the units in force on a day (default: the end of the plan's period)."""
-    plan = plan_list().first()
-    if plan is None:
-        raise Http404("Chưa có kế hoạch / no plan yet")
-    on = parse_period(plan.period).end
+    """The shapes of the areas of the plans (`?plan=<slug>`: of one) as GeoJSON, each plan's units
+    in force at the end of its period or on `?on=2024-12-31`; unit shapes are public geography."""
+    on = None
     if request.GET.get("on"):
         try:
             on = date.fromisoformat(request.GET["on"])
         except ValueError as exc:
             raise Http404("Ngày không hợp lệ (YYYY-MM-DD) / invalid day") from exc
-    return JsonResponse(boundary_collection(within=plan.area_unit, on=on))
+    plans = plan_list()
+    if request.GET.get("plan"):
+        plans = plans.filter(slug=request.GET["plan"])
+    features = {}
+    for plan in plans:
+        collection = boundary_collection(within=plan.area_unit, on=on or parse_period(plan.period).end)
+        for feature in collection["features"]:
+            features.setdefault((feature["properties"]["code"], feature["properties"]["level"]), feature)
+    return JsonResponse({"type": "FeatureCollection", "features": list(features.values())})

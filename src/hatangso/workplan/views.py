@@ -14,13 +14,14 @@ from hatangso.core import throttle
 from hatangso.core.changelog import Actor
 from hatangso.core.scoping import may_manage_plan
 from hatangso.geography.selectors import children_of, resolve_unit
-from hatangso.plans.selectors import plan_list
+from hatangso.plans.selectors import plans_for
 from hatangso.plans.services import set_condition
 from hatangso.registry.models import Operator
 from hatangso.utilities.errors import UserError
 from hatangso.utilities.files import CONTENT_TYPES, Upload
 from hatangso.utilities.periods import parse_period
 from hatangso.utilities.webforms import posted_id
+from hatangso.web.planning import plan_or_404
 from hatangso.workplan import selectors, services
 from hatangso.workplan.forms import IncidentForm, RoadForm, UpdateForm
 from hatangso.workplan.models import Incident, ProgressUpdate, Road, Task
@@ -38,17 +39,15 @@ def _uploads(files) -> list[Upload]:
     return [Upload(name=Path(f.name).name, data=f.read()) for f in files]
 
 
-def _current_plan():
-    plan = plan_list().first()
-    if plan is None:
-        raise Http404(_("Chưa có kế hoạch"))
-    return plan
+def _triage_roads(user) -> dict[int, Road]:
+    """The roads of every plan the user may open (an incident may be on any of them)."""
+    return {road.pk: road for plan in plans_for(user) for road in selectors.road_list(user, plan=plan)}
 
 
 @login_required
-def task_board(request):
+def task_board(request, slug: str):
     """The plan's tasks with their state, filterable by lead agency and state."""
-    plan = _current_plan()
+    plan = plan_or_404(request, slug)
     services.sync_tasks(plan=plan, actor=_actor(request))
     today = timezone.localdate()
     agency, state = request.GET.get("agency", ""), request.GET.get("state", "")
@@ -72,8 +71,18 @@ def task_board(request):
 
 
 @login_required
-def task_detail(request, task_id: int):
+def legacy_task(request, task_id: int):
+    """The former address of a task (`/nhiem-vu/<id>/`, in reminders already sent): its plan's."""
     task = selectors.get_task(request.user, task_id)
+    return redirect("task-detail", slug=task.item.plan.slug, task_id=task.pk)
+
+
+@login_required
+def task_detail(request, slug: str, task_id: int):
+    plan = plan_or_404(request, slug)
+    task = selectors.get_task(request.user, task_id)
+    if task.item.plan_id != plan.pk:
+        raise Http404(_("Không có nhiệm vụ này"))
     may_update = services.can_update_task(request.user, task)
     form = UpdateForm(initial={"done_on": timezone.localdate()})
     if request.method == "POST" and request.POST.get("condition") and task.item.condition_id:
@@ -88,7 +97,7 @@ def task_detail(request, task_id: int):
             messages.success(request, _("Đã ghi điều kiện của kế hoạch."))
         except UserError as exc:
             messages.error(request, exc.vi)
-        return redirect("task-detail", task_id=task.pk)
+        return redirect("task-detail", slug=plan.slug, task_id=task.pk)
     if request.method == "POST" and request.POST.get("decide"):
         update = get_object_or_404(ProgressUpdate, pk=posted_id(request.POST, "decide"), task=task)
         try:
@@ -102,7 +111,7 @@ def task_detail(request, task_id: int):
             messages.success(request, _("Đã ghi ý kiến về cập nhật."))
         except UserError as exc:
             messages.error(request, exc.vi)
-        return redirect("task-detail", task_id=task.pk)
+        return redirect("task-detail", slug=plan.slug, task_id=task.pk)
     if request.method == "POST":
         if not may_update:
             raise Http404(_("Không có nhiệm vụ này"))
@@ -116,7 +125,7 @@ def task_detail(request, task_id: int):
                     user=request.user, actor=_actor(request),
                 )  # fmt: skip
                 messages.success(request, _("Đã gửi cập nhật; chờ cơ quan chủ trì xem xét."))
-                return redirect("task-detail", task_id=task.pk)
+                return redirect("task-detail", slug=plan.slug, task_id=task.pk)
             except UserError as exc:
                 form.add_error(None, exc.vi)
     context = {
@@ -210,8 +219,7 @@ def incident_triage(request):
         operator = Operator.objects.filter(code=request.POST.get("operator")).first()
         road = None
         if request.POST.get("road", "").isdigit():
-            roads = selectors.road_list(request.user, plan=_current_plan())
-            road = roads.filter(pk=request.POST["road"]).first()
+            road = _triage_roads(request.user).get(int(request.POST["road"]))
         unit = None
         if request.POST.get("unit"):
             try:
@@ -234,17 +242,16 @@ def incident_triage(request):
         except UserError as exc:
             messages.error(request, exc.vi)
         return redirect("incident-triage")
-    plan = plan_list().first()
     context = {"incidents": incidents[:200], "may_triage": may_triage, "statuses": Incident.Status.choices,
                "operators": Operator.objects.all(),
-               "roads": selectors.road_list(request.user, plan=plan) if plan else []}  # fmt: skip
+               "roads": _triage_roads(request.user).values()}  # fmt: skip
     return render(request, "workplan/incident_triage.html", context)
 
 
 @login_required
-def road_list(request):
+def road_list(request, slug: str):
     """The roads where shared telecom works must be built, repaired or upgraded (VI.3.c)."""
-    plan = _current_plan()
+    plan = plan_or_404(request, slug)
     chosen = {key: request.GET.get(key, "") for key in ("status", "work", "unit")}
     roads = selectors.road_list(request.user, plan=plan, **chosen)
     context = {
@@ -265,9 +272,9 @@ def _plan_communes(plan):
 
 
 @login_required
-def road_edit(request, road_id: int | None = None):
+def road_edit(request, slug: str, road_id: int | None = None):
     """Add a road to the list or change one: the plan owner and Phòng Quản lý đô thị."""
-    plan = _current_plan()
+    plan = plan_or_404(request, slug)
     if not services.may_manage_roads(request.user, plan):
         raise Http404(_("Không có tuyến đường này"))
     road = selectors.get_road(request.user, plan=plan, pk=road_id) if road_id else None
@@ -292,7 +299,7 @@ def road_edit(request, road_id: int | None = None):
                 tasks=[by_pk[pk] for pk in data["tasks"]], user=request.user, actor=_actor(request),
             )  # fmt: skip
             messages.success(request, _("Đã lưu tuyến «%(road)s».") % {"road": saved})
-            return redirect("road-list")
+            return redirect("road-list", slug=plan.slug)
         except UserError as exc:
             form.add_error(None, exc.vi)
     status = 400 if form.is_bound and form.errors else 200

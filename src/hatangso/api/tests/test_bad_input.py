@@ -134,7 +134,7 @@ def test_bad_posted_ids_are_404(client, users, table_counts):
     task = Task.objects.get(item__number="VI.2")
     for who, url, field, values in (
         ("qldt", "/phan-anh/xu-ly/", "incident", ["abc", HUGE, "-1", ""]),
-        ("owner", f"/nhiem-vu/{task.pk}/", "decide", ["abc", HUGE, "1.5"]),
+        ("owner", f"/ke-hoach/1529-kh-ubnd/nhiem-vu/{task.pk}/", "decide", ["abc", HUGE, "1.5"]),
     ):
         client.force_login(users[who][0])
         before = table_counts()

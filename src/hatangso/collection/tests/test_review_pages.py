@@ -35,7 +35,7 @@ def login(client, actor, name, role, unit_code):
 
 def test_the_plan_owner_sees_completeness_and_waiting_reports(submitted, client, actor):
     login(client, actor, "vhtt", "plan_owner", "480")
-    page = client.get("/duyet/").content.decode()
+    page = client.get("/ke-hoach/1529-kh-ubnd/duyet/").content.decode()
     assert f'href="/duyet/{submitted.pk}/"' in page
     assert "1/9" in page and "Xã Bình Thành" in page  # one of nine communes in; the others listed
 
@@ -60,6 +60,6 @@ def test_approve_return_reopen_from_the_page(submitted, client, actor):
 @pytest.mark.parametrize(("role", "unit"), [("commune", "19996"), ("leader", "480")])
 def test_others_cannot_review(submitted, client, actor, role, unit):
     login(client, actor, "someone", role, unit)
-    assert client.get("/duyet/").status_code == 404
+    assert client.get("/ke-hoach/1529-kh-ubnd/duyet/").status_code == 404
     assert client.post(f"/duyet/{submitted.pk}/", {"action": "approve"}).status_code == 404
     assert Submission.objects.get().status == "submitted"

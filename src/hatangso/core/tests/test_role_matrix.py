@@ -374,35 +374,45 @@ PAGES = [
         lambda w: f"/nhap-lieu/{w.forms['doanh_nghiep_thang']}/202406/excel/",
         "reports:enterprise",
     ),
-    ("review_list", lambda w: "/duyet/", "owner"),
+    ("review_list", lambda w: "/ke-hoach/1529-kh-ubnd/duyet/", "owner"),
     *[(f"review_{o}", lambda w, o=o: f"/duyet/{w.submissions[o]}/", "owner") for o in OWNERS],
     ("form_fields", lambda w: f"/bieu/{w.forms['ubnd_xa_nam']}/", "owner"),
     *[(f"import_file_{f}", lambda w, f=f: f"/tep-nhap/{w.batches[f]}/", f"sees:{f}") for f in FILES],
     ("plan_upload", lambda w: "/ke-hoach/doc/", "plan_owners"),
     ("plan_draft", lambda w: f"/ke-hoach/doc/{w.draft}/", "owner"),
     ("plan_draft_yaml", lambda w: f"/ke-hoach/doc/{w.draft}/yaml/", "owner"),
-    ("plan_page", lambda w: f"/ke-hoach/{PLAN}/", "login"),  # an issued plan is a public document
+    ("plan_page", lambda w: f"/ke-hoach/{PLAN}/noi-dung/", "login"),  # an issued plan is a public document
     ("admin", lambda w: "/admin/", "staff"),
-    ("road_list", lambda w: "/tuyen-duong/", "login"),
-    ("road_new", lambda w: "/tuyen-duong/moi/", "roads"),
+    ("road_list", lambda w: "/ke-hoach/1529-kh-ubnd/tuyen-duong/", "plan"),
+    ("road_new", lambda w: "/ke-hoach/1529-kh-ubnd/tuyen-duong/moi/", "roads"),
     ("boundaries", lambda w: "/ban-do/ranh-gioi.geojson", "anyone"),
-    *[(f"indicator_{code}", lambda w, code=code: f"/chi-tieu/{code}/", "login")
-      for code in ("internet_users", "household_fiber", "smartphone_subscription_share")],
-    ("indicator_of_tuha", lambda w: "/chi-tieu/internet_users/?unit=19996", "login"),
-    ("indicator_of_kim_tra_2025", lambda w: "/chi-tieu/internet_users/?unit=20017&as_of=2025-07-01", "login"),
+    *[
+        (f"indicator_{code}", lambda w, code=code: f"/ke-hoach/1529-kh-ubnd/chi-tieu/{code}/", "plan")
+        for code in ("internet_users", "household_fiber", "smartphone_subscription_share")
+    ],
+    ("indicator_of_tuha", lambda w: "/ke-hoach/1529-kh-ubnd/chi-tieu/internet_users/?unit=19996", "plan"),
+    (
+        "indicator_of_kim_tra_2025",
+        lambda w: "/ke-hoach/1529-kh-ubnd/chi-tieu/internet_users/?unit=20017&as_of=2025-07-01",
+        "plan",
+    ),
     ("home_of_huongtoan", lambda w: "/?unit=20005", "dashboard"),
     # The dashboard's switches: a quarter, the post-2025 units, a merged commune holding Hương Toàn.
     ("home_quarter", lambda w: "/?period=2024Q3", "dashboard"),
     ("home_after_2025", lambda w: "/?as_of=2025-07-01", "dashboard"),
     ("home_of_kim_tra_2025", lambda w: "/?as_of=2025-07-01&unit=20017", "dashboard"),
-    ("map", lambda w: "/ban-do/?indicator=household_fiber", "login"),
+    ("map", lambda w: "/ke-hoach/1529-kh-ubnd/ban-do/?indicator=household_fiber", "plan"),
     *[
-        (f"map_{layer}", lambda w, layer=layer: f"/ban-do/{layer}.geojson", "login")
-        for layer in ("xa-phuong", "tram", "vi-tri", "vung-phu", "phan-anh")
+        (f"map_{layer}", lambda w, layer=layer: f"/ke-hoach/1529-kh-ubnd/ban-do/{layer}.geojson", "plan")
+        for layer in ("xa-phuong", "vung-phu")
     ],
-    ("public_page", lambda w: "/cong-khai/?indicator=household_fiber", "anyone"),
-    ("public_map", lambda w: "/cong-khai/xa-phuong.geojson?indicator=internet_users", "anyone"),
-    ("publish_page", lambda w: "/cong-bo/", "owner"),
+    *[  # the user's own stations, sites and incidents, whatever the plan
+        (f"map_{layer}", lambda w, layer=layer: f"/ban-do/{layer}.geojson", "login")
+        for layer in ("tram", "vi-tri", "phan-anh")
+    ],
+    ("public_page", lambda w: "/cong-khai/1529-kh-ubnd/?indicator=household_fiber", "anyone"),
+    ("public_map", lambda w: "/cong-khai/1529-kh-ubnd/xa-phuong.geojson?indicator=internet_users", "anyone"),
+    ("publish_page", lambda w: "/ke-hoach/1529-kh-ubnd/cong-bo/", "owner"),
     ("registry_index", lambda w: "/ha-tang/", "login"),
     *[
         (f"registry_{kind}", lambda w, kind=kind: f"/ha-tang/{kind}/", "login")
@@ -441,6 +451,8 @@ def page_allowed(role: str, rule: str) -> bool:
         return True
     if rule in ("login", "dashboard"):  # the dashboard sends the public to the public page
         return role != "public"
+    if rule == "plan":  # a page of the plan: those whose area it covers or lies within (not elsewhere)
+        return role not in ("public", "owner_elsewhere")
     if rule.startswith("reports:"):
         return role == rule.split(":")[1]
     if rule == "owner":
@@ -710,7 +722,7 @@ def test_plan_draft_load(role, w, as_role, table_counts):
     response = caller.page("post", url, {**data, "action": "load"})
     what = f"{role} POST {url} action=load"
     if role in DECIDERS:
-        expect_status(response, 302, what, "/ke-hoach/77-kh-ubnd/")
+        expect_status(response, 302, what, "/ke-hoach/77-kh-ubnd/noi-dung/")
         item = Plan.objects.get(code="77/KH-UBND").items.get(number="VI.1.a")
         assert list(item.coordinating.values_list("code", flat=True)) == ["phong_qldt"]
         assert list(item.indicators.values_list("code", flat=True)) == ["pole_sharing"]

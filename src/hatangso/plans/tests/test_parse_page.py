@@ -169,7 +169,7 @@ def test_the_owner_uploads_reviews_corrects_and_loads_the_seed(people, client, t
 
     before = table_counts()
     loaded = client.post(draft_url, {**data, "action": "load"})
-    assert loaded.status_code == 302 and loaded.url == "/ke-hoach/1529-kh-ubnd/"
+    assert loaded.status_code == 302 and loaded.url == "/ke-hoach/1529-kh-ubnd/noi-dung/"
     plan = Plan.objects.get(code="1529/KH-UBND")
     assert plan.report_deadline == date(2024, 12, 15) and plan.source_file == "ke-hoach-1529.txt"
     assert str(plan.indicators.get(code="bts_site_sharing").target.normalize()) == "2E+1"
@@ -378,18 +378,21 @@ def test_who_may_use_the_pages(people, client, actor):
 
 def test_the_plan_page_is_every_accounts(people, seed_plan, client):
     client.force_login(people["owner"])
-    html = client.get("/ke-hoach/1529-kh-ubnd/").content.decode()
+    html = client.get("/ke-hoach/1529-kh-ubnd/noi-dung/").content.decode()
     assert "Phát triển hạ tầng số trên địa bàn thị xã Hương Trà năm 2024" in html
     assert "30/11/2024" in html
     assert "Đọc văn bản kế hoạch khác" in html  # the owner may read another plan document
     task = seed_plan.items.get(number="VI.3.c").task
-    assert f'href="/nhiem-vu/{task.pk}/"' in html  # each item opens its task
+    assert f'href="/ke-hoach/1529-kh-ubnd/nhiem-vu/{task.pk}/"' in html  # each item opens its task
     client.force_login(people["owner_phong_dien"])  # an issued plan is a public document
-    html = client.get("/ke-hoach/1529-kh-ubnd/").content.decode()
+    html = client.get("/ke-hoach/1529-kh-ubnd/noi-dung/").content.decode()
     assert "30/11/2024" in html and "Đọc văn bản kế hoạch khác" not in html
     assert client.get("/ke-hoach/khong-co/").status_code == 404
     client.logout()
-    assert client.get("/ke-hoach/1529-kh-ubnd/").url == "/dang-nhap/?next=/ke-hoach/1529-kh-ubnd/"
+    assert (
+        client.get("/ke-hoach/1529-kh-ubnd/noi-dung/").url
+        == "/dang-nhap/?next=/ke-hoach/1529-kh-ubnd/noi-dung/"
+    )
 
 
 def test_the_upload_is_kept_and_never_served(people, client):

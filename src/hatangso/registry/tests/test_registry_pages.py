@@ -231,7 +231,7 @@ def test_csv_export_makes_formula_cells_safe_and_labels_synthetic_rows(registry,
     path = tmp_path / "tram-xau.csv"
     path.write_text(
         "ma_tram,doanh_nghiep,cong_nghe,vi_do,kinh_do,ma_don_vi,ngay_hoat_dong,ten_tram\n"
-        "V9,viettel,4G,16.57,107.47,19996,01/01/2020,\"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"\n"
+        'V9,viettel,4G,16.57,107.47,19996,01/01/2020,"=HYPERLINK(""http://x"",""y"")"\n'
         "V8,viettel,4G,16.58,107.47,19996,01/01/2020,@SUM(A1)\n",
         encoding="utf-8",
     )
@@ -241,7 +241,7 @@ def test_csv_export_makes_formula_cells_safe_and_labels_synthetic_rows(registry,
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="ha-tang-stations.csv"'
     rows = {r["ma"]: r for r in csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")))}
-    assert rows["V9"]["ten"] == "'=HYPERLINK(\"http://x\",\"y\")" and rows["V8"]["ten"] == "'@SUM(A1)"
+    assert rows["V9"]["ten"] == '\'=HYPERLINK("http://x","y")' and rows["V8"]["ten"] == "'@SUM(A1)"
     assert rows["V9"]["du_lieu_mau"] == ""
     assert rows["V1"]["du_lieu_mau"] == "dữ liệu mẫu / synthetic demo data"
     assert rows["V1"]["ten_don_vi"] == "Phường Tứ Hạ" and rows["V1"]["trang_thai"] == "active"
@@ -256,7 +256,9 @@ def test_detail_page_shows_placement_tenants_and_history(registry, login, actor)
     text = page.content.decode()
     assert "Phường Tứ Hạ (19996)" in text and "Theo khai báo" in text  # placed by its declared code
     assert "dữ liệu mẫu" in text  # the fixture's items are synthetic
-    assert '<a href="/ban-do/?lat=16.531000&amp;lon=107.471000">' in text  # the map page
+    assert (
+        '<a href="/ke-hoach/1529-kh-ubnd/ban-do/?lat=16.531000&amp;lon=107.471000">' in text
+    )  # the map page
     assert [t.operator.code for t in page.context["tenancies"]] == ["fpt", "viettel"]
     history = [(row["entry"].action, row["entry"].object_type) for row in page.context["history"]]
     assert ("create", "registry.pole") in history and ("create", "registry.poletenancy") in history

@@ -288,11 +288,13 @@ def test_the_owner_writes_the_sections_on_the_report_page(reported, client, acto
     owner = create_user(username="vhtt", password="a long passphrase 2024", actor=actor)
     grant_membership(user=owner, role="plan_owner", unit=reported.area_unit, actor=actor)
     client.force_login(owner)
-    page = client.get("/bao-cao/").content.decode()
-    assert "Thuận lợi" in page and "/bao-cao/tai/docx/" in page
-    client.post("/bao-cao/", {"kho_khan": "Địa hình đồi núi ở Bình Tiến.", "kien_nghi": ""})
-    assert "Địa hình đồi núi ở Bình Tiến." in client.get("/bao-cao/").content.decode()
-    response = client.get("/bao-cao/tai/docx/")
+    page = client.get("/ke-hoach/1529-kh-ubnd/bao-cao/").content.decode()
+    assert "Thuận lợi" in page and "/ke-hoach/1529-kh-ubnd/bao-cao/tai/docx/" in page
+    client.post(
+        "/ke-hoach/1529-kh-ubnd/bao-cao/", {"kho_khan": "Địa hình đồi núi ở Bình Tiến.", "kien_nghi": ""}
+    )
+    assert "Địa hình đồi núi ở Bình Tiến." in client.get("/ke-hoach/1529-kh-ubnd/bao-cao/").content.decode()
+    response = client.get("/ke-hoach/1529-kh-ubnd/bao-cao/tai/docx/")
     assert response.status_code == 200 and response["Content-Disposition"].endswith('.docx"')
     import io
 
@@ -304,5 +306,5 @@ def test_the_owner_writes_the_sections_on_the_report_page(reported, client, acto
         user=clerk, role="commune", unit=resolve_unit("19996", start=date(2024, 6, 1)), actor=actor
     )
     client.force_login(clerk)
-    assert client.get("/bao-cao/").status_code == 404
-    assert client.post("/bao-cao/", {"kho_khan": "Ghi đè"}).status_code == 404
+    assert client.get("/ke-hoach/1529-kh-ubnd/bao-cao/").status_code == 404
+    assert client.post("/ke-hoach/1529-kh-ubnd/bao-cao/", {"kho_khan": "Ghi đè"}).status_code == 404

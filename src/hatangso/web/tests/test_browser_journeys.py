@@ -310,8 +310,8 @@ def test_from_the_scorecard_to_an_indicator_and_its_evidence(world, tab, usernam
     t = tab().log_in(username)
     t.go("/")
     t.page.get_by_role("link", name=HOUSEHOLD_FIBER).first.click()
-    t.page.wait_for_url("**/chi-tieu/household_fiber/**")
-    assert t.path().startswith("/chi-tieu/household_fiber/")
+    t.page.wait_for_url("**/ke-hoach/1529-kh-ubnd/chi-tieu/household_fiber/**")
+    assert t.path().startswith("/ke-hoach/1529-kh-ubnd/chi-tieu/household_fiber/")
     assert t.page.get_by_role("heading", level=2).first.inner_text() == HOUSEHOLD_FIBER
     expect(t.page.get_by_role("heading", name="Minh chứng")).to_be_visible()
     inputs = t.page.get_by_role("table").filter(has_text="Tệp nhập")
@@ -370,6 +370,52 @@ def test_a_commune_enters_fixes_and_submits_and_the_plan_owner_approves(world, t
     expect(decided).to_be_visible()
     assert "Đã duyệt" in owner.page.locator("p.meta").first.inner_text()
     assert Submission.objects.get(pk=world.submissions["tuha"]).status == "approved"
+
+
+# ---------------------------------------------------------------------------------------------------
+# One live truth (issue 15): right after the approval above, without `compute`, the dashboard tile,
+# the indicator page, the API, the map's table and a freshly downloaded DOCX and XLSX show the new
+# number; the public page keeps the published one and tells the owner it is out of date.
+
+SEED = "/ke-hoach/1529-kh-ubnd"
+
+
+def test_after_the_approval_every_surface_shows_the_new_number(world, tab, tmp_path):
+    from docx import Document
+    from openpyxl import load_workbook
+
+    shown = "75,7"  # internet_users of Tứ Hạ: 30.551 / 40.357 = 75,70 %, approved just before
+    owner = tab().log_in("vhtt")
+    owner.go(f"{SEED}/?unit=19996")
+    tile = owner.page.locator("ul.tiles li").filter(has_text="Tỷ lệ người sử dụng Internet")
+    assert shown in tile.inner_text()
+    owner.go(f"{SEED}/chi-tieu/internet_users/?unit=19996")
+    assert f"{shown} %" in owner.text() and "(mới nhất)" in owner.text()
+    card = owner.page.request.get("/api/v1/plans/1529-kh-ubnd/scorecard?unit=19996").json()
+    row = next(r for r in card["indicators"] if r["code"] == "internet_users")
+    assert (row["value"], row["numerator"], row["denominator"]) == (75.7, 30551, 40357)
+    owner.go(f"{SEED}/ban-do/?indicator=internet_users")
+    assert shown in owner.page.locator("tr").filter(has_text="Tứ Hạ").inner_text()
+
+    owner.go(f"{SEED}/bao-cao/")
+    files = {}
+    for fmt in ("docx", "xlsx"):
+        with owner.page.expect_download() as download:
+            owner.page.locator(f"a[href*='/tai/{fmt}/']").first.click()
+        files[fmt] = tmp_path / download.value.suggested_filename
+        download.value.save_as(files[fmt])
+    document = Document(files["docx"])
+    cells = [cell.text for table in document.tables for r in table.rows for cell in r.cells]
+    assert any(shown in text for text in cells)
+    workbook = load_workbook(files["xlsx"])
+    cells = [c.value for sheet in workbook for r in sheet.iter_rows() for c in r]
+    assert any(isinstance(v, float) and round(v, 1) == 75.7 for v in cells)
+
+    owner.go("/cong-khai/1529-kh-ubnd/?indicator=internet_users")
+    assert "Số liệu đã thay đổi sau khi công bố" in owner.text()
+    public = tab()
+    public.go("/cong-khai/1529-kh-ubnd/?indicator=internet_users")
+    assert shown not in public.text() and "Số liệu đã thay đổi sau khi công bố" not in public.text()
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -485,7 +531,7 @@ def test_a_commune_typing_another_communes_addresses_gets_404_and_none_of_its_fi
         if not address.startswith("/api/"):
             assert "Trang này không có, hoặc nằm ngoài phạm vi tài khoản của bạn." in text, address
     # Its own pages show its own figures and nobody else's.
-    t.go("/chi-tieu/household_fiber/")
+    t.go("/ke-hoach/1529-kh-ubnd/chi-tieu/household_fiber/")
     text = t.text()
     assert "10.917" in text and not [n for n in figures("huongtoan") if n in text]
 
@@ -515,7 +561,12 @@ def test_an_enterprise_typing_a_competitors_addresses_gets_404_and_none_of_its_f
 
 
 def test_the_leader_typing_the_plan_owners_pages_gets_404(world, tab):
-    typed = ["/duyet/", f"/duyet/{world.submissions['huongtoan']}/", "/bao-cao/", "/ke-hoach/doc/"]
+    typed = [
+        "/ke-hoach/1529-kh-ubnd/duyet/",
+        f"/duyet/{world.submissions['huongtoan']}/",
+        "/ke-hoach/1529-kh-ubnd/bao-cao/",
+        "/ke-hoach/doc/",
+    ]
     t = tab(expect_404=tuple(typed)).log_in("lanhdao")
     for address in typed:
         t.go(address, status=404)
@@ -530,7 +581,7 @@ def test_the_leader_typing_the_plan_owners_pages_gets_404(world, tab):
 
 def test_the_public_page_shows_published_aggregates_and_no_raw_figures(world, tab):
     public = tab()
-    public.go("/cong-khai/")
+    public.go("/cong-khai/1529-kh-ubnd/")
     public.page.wait_for_selector(".leaflet-container")
     text = public.text()
     assert HOUSEHOLD_FIBER in text
@@ -541,7 +592,7 @@ def test_the_public_page_shows_published_aggregates_and_no_raw_figures(world, ta
 @pytest.mark.parametrize(("username", "sees"), [("vhtt", ["V1", "N1", "N2"]), ("viettel", ["V1"])])
 def test_the_map_page_loads_and_its_stations_follow_the_scope(world, tab, username, sees):
     t = tab().log_in(username)
-    t.go("/ban-do/")
+    t.go("/ke-hoach/1529-kh-ubnd/ban-do/")
     t.page.wait_for_selector("#area-map.leaflet-container")
     t.page.wait_for_load_state("networkidle")  # every layer's GeoJSON came, no error on the way
     t.go("/ban-do/tram.geojson")

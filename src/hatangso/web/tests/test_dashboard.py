@@ -8,8 +8,8 @@ import pytest
 from django.contrib.staticfiles import finders
 
 from hatangso.analytics.models import IndicatorResult
-from hatangso.analytics.presentation import STATUS_LABELS
 from hatangso.analytics.services import compute_scorecard
+from hatangso.analytics.status import Status
 from hatangso.collection.models import DataElement
 from hatangso.collection.services import set_value
 from hatangso.collection.workflow import get_submission, submit
@@ -70,7 +70,10 @@ def as_user(client, actor):
 def tiles(page: str) -> dict[str, str]:
     """indicator code -> the tile's HTML."""
     parts = page.split('<li class="tile ')[1:]
-    return {re.search(r'href="/chi-tieu/([a-z0-9_]+)/', part)[1]: part.split("</li>")[0] for part in parts}
+    return {
+        re.search(r'href="/ke-hoach/1529-kh-ubnd/chi-tieu/([a-z0-9_]+)/', part)[1]: part.split("</li>")[0]
+        for part in parts
+    }
 
 
 def test_every_indicator_is_a_tile_with_the_engines_value_target_and_rating(computed, as_user):
@@ -82,7 +85,7 @@ def test_every_indicator_is_a_tile_with_the_engines_value_target_and_rating(comp
     for code, result in results.items():
         tile = found[code]
         assert f"{result.status}" in tile.split('"')[0]  # the tile's class: the rating's colour
-        assert str(STATUS_LABELS[result.status]) in tile  # … and its word, never the colour alone
+        assert str(Status(result.status).label) in tile  # … and its word, never the colour alone
         if result.value is not None:
             assert f"<strong>{format_number(result.value)}</strong>" in tile
     internet = found["internet_users"]
@@ -110,7 +113,11 @@ def test_task_counts_by_state_link_to_the_task_board(computed, as_user):
     assert tasks
     for state, label in Task.STATES.items():
         count = sum(task.state(today) == state for task in tasks)
-        assert f'<a href="/nhiem-vu/?state={state}">{label}</a> <span class="n">{count}</span>' in page
+        assert (
+            f'<a href="/ke-hoach/1529-kh-ubnd/nhiem-vu/?state={state}">{label}</a> '
+            f'<span class="n">{count}</span>'
+            in page
+        )
     assert f'Nhiệm vụ <span class="count">{len(tasks)}</span>' in page
 
 
@@ -154,7 +161,7 @@ def test_the_period_unit_and_as_of_switches(computed, as_user):
     assert '<option value="2024Q3" selected>' in page
     page = client.get("/?unit=20005").content.decode()
     assert "Tổng quan · Xã Hương Toàn · Năm 2024" in page and "35.021 / 37.219" in page
-    assert 'href="/chi-tieu/internet_users/?unit=20005"' in page
+    assert 'href="/ke-hoach/1529-kh-ubnd/chi-tieu/internet_users/?unit=20005"' in page
     # After the 2025 reorganisation: the new communes, each with the figures of those merged into it.
     page = client.get("/?as_of=2025-07-01").content.decode()
     options = re.findall(r'<option value="(\d+)"', page.split('id="switch-unit"')[1].split("</select>")[0])
@@ -163,10 +170,15 @@ def test_the_period_unit_and_as_of_switches(computed, as_user):
     page = client.get("/?as_of=2025-07-01&unit=20017").content.decode()
     assert "Tổng quan · Phường Kim Trà · Năm 2024" in page
     assert "<strong>94,1</strong>" in tiles(page)["internet_users"] and "35.021 / 37.219" in page
-    assert 'href="/chi-tieu/internet_users/?unit=20017&amp;as_of=2025-07-01"' in page
-    indicator = client.get("/chi-tieu/internet_users/?unit=20017&as_of=2025-07-01").content.decode()
+    assert 'href="/ke-hoach/1529-kh-ubnd/chi-tieu/internet_users/?unit=20017&amp;as_of=2025-07-01"' in page
+    indicator = client.get(
+        "/ke-hoach/1529-kh-ubnd/chi-tieu/internet_users/?unit=20017&as_of=2025-07-01"
+    ).content.decode()
     assert "Phường Kim Trà" in indicator and "<strong>94,1 %</strong>" in indicator  # computed on read
-    assert client.get("/chi-tieu/internet_users/?unit=20017&as_of=01-07-2025").status_code == 404
+    assert (
+        client.get("/ke-hoach/1529-kh-ubnd/chi-tieu/internet_users/?unit=20017&as_of=01-07-2025").status_code
+        == 404
+    )
     assert REPORT_LINK.split("?")[0] not in page  # the report API reads the period's units
 
 
@@ -212,8 +224,8 @@ def test_an_htmx_switch_gets_the_fragment_only(computed, as_user):
     restore = client.get("/?period=2024Q2", HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true")
     assert "<html" in restore.content.decode()  # going back without a cached page: the whole page
     page = client.get("/").content.decode()
-    assert 'hx-get="/" hx-trigger="change"' in page
-    assert '<form method="get" action="/"' in page  # without JavaScript: a plain form
+    assert 'hx-get="/ke-hoach/1529-kh-ubnd/" hx-trigger="change"' in page  # the plan's own address
+    assert '<form method="get" action="/ke-hoach/1529-kh-ubnd/"' in page  # without JavaScript: a plain form
 
 
 def test_the_page_stays_within_its_size_budget(computed, as_user):

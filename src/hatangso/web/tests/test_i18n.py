@@ -202,7 +202,7 @@ PAGES = [
     ("leader", "/", ["Tasks", "Roads", "Log out"], ["Nhiệm vụ", "Tuyến đường", "Đăng xuất"]),
     (
         "commune",
-        "/chi-tieu/internet_users/",
+        "/ke-hoach/1529-kh-ubnd/chi-tieu/internet_users/",
         ["Method", "By commune / ward", "Trend over periods", "Actual"],
         ["Cách tính", "Theo xã, phường", "Diễn biến theo kỳ", "Thực hiện"],
     ),
@@ -210,25 +210,25 @@ PAGES = [
     ("enterprise", "/nhap-lieu/", ["Data entry", "Not yet reported"], ["Nhập số liệu", "Chưa báo cáo"]),
     (
         "agency",
-        "/nhiem-vu/",
+        "/ke-hoach/1529-kh-ubnd/nhiem-vu/",
         ["Tasks, measures, responsibilities", "Lead agency", "Due", "Status"],
         ["Nhiệm vụ, giải pháp, trách nhiệm", "Cơ quan chủ trì", "Tình trạng"],
     ),
     (
         "agency",
-        "/tuyen-duong/",
+        "/ke-hoach/1529-kh-ubnd/tuyen-duong/",
         ["List of roads", "Add a road", "Filter"],
         ["Danh mục tuyến đường", "Thêm tuyến đường", "Lọc"],
     ),
     (
         "plan_owner",
-        "/duyet/",
+        "/ke-hoach/1529-kh-ubnd/duyet/",
         ["Awaiting review", "Reporting completeness", "On time"],
         ["Chờ duyệt", "Tình hình nộp báo cáo", "Đúng hạn"],
     ),
     (
         "plan_owner",
-        "/bao-cao/",
+        "/ke-hoach/1529-kh-ubnd/bao-cao/",
         ["Report on the results of implementation", "Download the report", "Difficulties"],
         ["Báo cáo kết quả thực hiện", "Tải báo cáo", "Khó khăn"],
     ),
@@ -241,12 +241,22 @@ PAGES = [
     ("agency", "/phan-anh/xu-ly/", ["Handle reports", "Assigned to"], ["Xử lý phản ánh", "Giao cho"]),
     (
         "public",
-        "/cong-khai/",
+        "/cong-khai/1529-kh-ubnd/",
         ["Public results of digital infrastructure development", "No results have been published yet."],
         ["Công khai kết quả phát triển hạ tầng số", "Chưa có kết quả nào được công bố."],
     ),
-    ("plan_owner", "/cong-bo/", ["Publish the results for citizens"], ["Công bố kết quả cho người dân"]),
-    ("leader", "/ban-do/", ["Digital infrastructure map", "Legend"], ["Bản đồ hạ tầng số", "Chú giải"]),
+    (
+        "plan_owner",
+        "/ke-hoach/1529-kh-ubnd/cong-bo/",
+        ["Publish the results for citizens"],
+        ["Công bố kết quả cho người dân"],
+    ),
+    (
+        "leader",
+        "/ke-hoach/1529-kh-ubnd/ban-do/",
+        ["Digital infrastructure map", "Legend"],
+        ["Bản đồ hạ tầng số", "Chú giải"],
+    ),
     (
         "enterprise",
         "/ha-tang/",
@@ -368,7 +378,7 @@ def test_the_official_report_stays_vietnamese_for_an_english_reader(client, worl
     sync_tasks(plan=seed_plan, actor=actor)  # the report lists the plan's tasks
     client.force_login(world["plan_owner"])
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    response = client.get("/bao-cao/tai/docx/")
+    response = client.get("/ke-hoach/1529-kh-ubnd/bao-cao/tai/docx/")
     assert response.status_code == 200
     with zipfile.ZipFile(io.BytesIO(response.content)) as docx:
         text = re.sub(r"<[^>]+>", "", docx.read("word/document.xml").decode())

@@ -41,11 +41,11 @@ STATIONS = (
     "N2,vnpt,4G,16.43,107.43,30,1800,01/01/2020\n"
 )
 URLS = [
-    "/ban-do/",
-    "/ban-do/xa-phuong.geojson",
+    "/ke-hoach/1529-kh-ubnd/ban-do/",
+    "/ke-hoach/1529-kh-ubnd/ban-do/xa-phuong.geojson",
     "/ban-do/tram.geojson",
     "/ban-do/vi-tri.geojson",
-    "/ban-do/vung-phu.geojson",
+    "/ke-hoach/1529-kh-ubnd/ban-do/vung-phu.geojson",
     "/ban-do/phan-anh.geojson",
 ]
 
@@ -117,7 +117,9 @@ def test_the_public_gets_the_login_page_for_the_map_and_every_layer(world, clien
 
 
 def test_communes_are_coloured_by_the_rating_of_the_chosen_indicator(world, client):
-    body = get_json(client, world, "owner", "/ban-do/xa-phuong.geojson?indicator=internet_users")
+    body = get_json(
+        client, world, "owner", "/ke-hoach/1529-kh-ubnd/ban-do/xa-phuong.geojson?indicator=internet_users"
+    )
     shown = {f["properties"]["code"]: (f["properties"]["value"], f["properties"]["status"],
                                        f["properties"]["colour"]) for f in body["features"]}  # fmt: skip
     assert shown == {
@@ -125,7 +127,9 @@ def test_communes_are_coloured_by_the_rating_of_the_chosen_indicator(world, clie
         "20005": (50.0, "not_achieved", "#c0392b"),
     }
     assert (body["properties"]["target"], body["properties"]["comparison"]) == (97.0, ">=")
-    fibre = get_json(client, world, "tuha", "/ban-do/xa-phuong.geojson?indicator=household_fiber")
+    fibre = get_json(
+        client, world, "tuha", "/ke-hoach/1529-kh-ubnd/ban-do/xa-phuong.geojson?indicator=household_fiber"
+    )
     assert {(f["properties"]["status"], f["properties"]["colour"]) for f in fibre["features"]} == {
         ("no_data", "#c9cdd4")
     }
@@ -133,13 +137,13 @@ def test_communes_are_coloured_by_the_rating_of_the_chosen_indicator(world, clie
 
 def test_an_unknown_indicator_is_refused_with_the_reason(world, client):
     client.force_login(world["users"]["owner"])
-    response = client.get("/ban-do/xa-phuong.geojson?indicator=khong_co")
+    response = client.get("/ke-hoach/1529-kh-ubnd/ban-do/xa-phuong.geojson?indicator=khong_co")
     assert response.status_code == 404
     assert response.json() == {
         "detail": "Kế hoạch 1529/KH-UBND không có chỉ tiêu 'khong_co'",
         "detail_en": "Plan 1529/KH-UBND has no indicator 'khong_co'",
     }
-    page = client.get("/ban-do/?indicator=khong_co")
+    page = client.get("/ke-hoach/1529-kh-ubnd/ban-do/?indicator=khong_co")
     assert page.status_code == 404
     assert "Kế hoạch 1529/KH-UBND không có chỉ tiêu &#x27;khong_co&#x27;" in page.content.decode()
 
@@ -222,7 +226,7 @@ def test_the_coverage_layer_merges_cells_per_speed_class(world, client, settings
     write_layer(
         settings.HOME, {"ix": ix, "iy": iy, "effective_mbps": np.array([80.0, 61.0, 45.0, 10.0, 0.0])}
     )
-    body = get_json(client, world, "tuha", "/ban-do/vung-phu.geojson")
+    body = get_json(client, world, "tuha", "/ke-hoach/1529-kh-ubnd/ban-do/vung-phu.geojson")
     classes = {f["properties"]["class"]: f for f in body["features"]}
     assert {k: f["properties"]["cells"] for k, f in classes.items()} == {
         "ge60": 2, "30_60": 1, "5_30": 1, "none": 1
@@ -237,7 +241,7 @@ def test_the_coverage_layer_merges_cells_per_speed_class(world, client, settings
 
 def test_the_coverage_layer_of_a_computed_grid_counts_every_cell(world, client, actor):
     layer = compute_coverage(unit=world["plan"].area_unit, on=date(2024, 12, 31), actor=actor)
-    body = get_json(client, world, "owner", "/ban-do/vung-phu.geojson")
+    body = get_json(client, world, "owner", "/ke-hoach/1529-kh-ubnd/ban-do/vung-phu.geojson")
     assert (
         sum(f["properties"]["cells"] for f in body["features"])
         == layer.meta["cells"]
@@ -247,13 +251,15 @@ def test_the_coverage_layer_of_a_computed_grid_counts_every_cell(world, client, 
 
 
 def test_no_coverage_layer_gives_an_empty_collection(world, client):
-    assert get_json(client, world, "owner", "/ban-do/vung-phu.geojson")["features"] == []
+    assert (
+        get_json(client, world, "owner", "/ke-hoach/1529-kh-ubnd/ban-do/vung-phu.geojson")["features"] == []
+    )
 
 
 def test_the_map_page_lists_the_values_without_javascript(world, client):
     client.force_login(world["users"]["owner"])
-    page = client.get("/ban-do/?indicator=internet_users").content.decode()
-    assert 'data-communes="/ban-do/xa-phuong.geojson?indicator=internet_users"' in page
+    page = client.get("/ke-hoach/1529-kh-ubnd/ban-do/?indicator=internet_users").content.decode()
+    assert 'data-communes="/ke-hoach/1529-kh-ubnd/ban-do/xa-phuong.geojson?indicator=internet_users"' in page
     assert '<option value="internet_users" selected>' in page
     assert '<td>Phường Tứ Hạ</td><td class="num">99,0</td>' in page
     assert 'class="status not_achieved">Chưa hoàn thành' in page
@@ -266,4 +272,4 @@ def test_the_map_page_says_when_the_data_are_synthetic(world, client, actor):
     set_value(element=DataElement.objects.get(code="households"), unit=resolve_unit("19996", start=JUNE),
               period="2024", value="300", actor=actor, synthetic=True)  # fmt: skip
     client.force_login(world["users"]["viettel"])
-    assert "synthetic demo data" in client.get("/ban-do/").content.decode()
+    assert "synthetic demo data" in client.get("/ke-hoach/1529-kh-ubnd/ban-do/").content.decode()

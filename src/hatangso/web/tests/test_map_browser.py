@@ -84,23 +84,23 @@ def fills(page) -> dict[str, str]:
 def test_the_public_page_and_the_map_page_in_a_browser(browser, live_server, transactional_db, tmp_path):
     build(tmp_path)
     page, errors = watched(browser)
-    page.goto(f"{live_server.url}/cong-khai/?indicator=internet_users")
+    page.goto(f"{live_server.url}/cong-khai/1529-kh-ubnd/?indicator=internet_users")
     page.wait_for_selector(".map-label")
     assert fills(page) == {"Phường Tứ Hạ: 99": "#2e8b57", "Xã Hương Toàn: 50": "#c0392b"}
     assert page.locator("a.cta[href='/phan-anh/']").count() == 1
 
-    page.goto(f"{live_server.url}/dang-nhap/?next=/ban-do/")
+    page.goto(f"{live_server.url}/dang-nhap/?next=/ke-hoach/1529-kh-ubnd/ban-do/")
     page.fill("input[name=username]", "vhtt")
     page.fill("input[name=password]", PASSWORD)
     page.press("input[name=password]", "Enter")
-    page.wait_for_url("**/ban-do/")
+    page.wait_for_url("**/ke-hoach/1529-kh-ubnd/ban-do/")
     page.locator(".leaflet-control-layers-overlays label").nth(4).wait_for()  # all five layers loaded
     overlays = [t.strip() for t in page.locator(".leaflet-control-layers-overlays label").all_inner_texts()]
     assert overlays[1:] == ["Vùng phủ di động (0)", "Vị trí trạm (2)", "Trạm BTS (3)", "Phản ánh (0)"]
     assert overlays[0].startswith("Xã, phường: ") and overlays[0].endswith("(2)")
     # Choosing another indicator reloads the page with it (no data: hatched).
     page.select_option("#indicator", "household_fiber")
-    page.wait_for_url("**/ban-do/?indicator=household_fiber")
+    page.wait_for_url("**/ke-hoach/1529-kh-ubnd/ban-do/?indicator=household_fiber")
     page.wait_for_selector(".map-label")
     assert page.locator("path.leaflet-interactive.no-data").count() == 2
     assert errors == []  # no script error, nothing blocked by the content security policy

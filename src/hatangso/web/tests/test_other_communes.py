@@ -42,16 +42,18 @@ def login(client, actor):
 
 def test_a_commune_does_not_see_another_communes_draft_result(draft, login):
     client = login("tuha", "commune", "19996")
-    page = client.get("/chi-tieu/household_fiber/?unit=20041").content.decode()
+    page = client.get("/ke-hoach/1529-kh-ubnd/chi-tieu/household_fiber/?unit=20041").content.decode()
     assert "Xã Bình Thành" in page
     assert "87,3" not in page and "873" not in page
     assert "Không hiển thị: kết quả của một xã, phường" in page
-    area = client.get("/chi-tieu/household_fiber/").content.decode()
+    area = client.get("/ke-hoach/1529-kh-ubnd/chi-tieu/household_fiber/").content.decode()
     row = area.split("Xã Bình Thành", 1)[1].split("</tr>", 1)[0]
     assert "87,3" not in row and "không hiển thị" in row
     dashboard = client.get("/?unit=20041").content.decode()
     assert "87,3" not in dashboard
-    assert "87,3" not in client.get("/ban-do/?indicator=household_fiber").content.decode()  # the map
+    assert (
+        "87,3" not in client.get("/ke-hoach/1529-kh-ubnd/ban-do/?indicator=household_fiber").content.decode()
+    )  # the map
     response = client.get("/api/v1/plans/1529-kh-ubnd/scorecard?unit=20041")
     assert response.status_code == 404  # nothing published: the public's answer
     assert "Chưa công bố kết quả kỳ 2024" in response.json()["detail"]
@@ -59,13 +61,17 @@ def test_a_commune_does_not_see_another_communes_draft_result(draft, login):
 
 def test_the_commune_itself_and_the_area_see_it(draft, client, login):
     client.force_login(draft)
-    assert "87,3" in client.get("/chi-tieu/household_fiber/?unit=20041").content.decode()
+    assert (
+        "87,3" in client.get("/ke-hoach/1529-kh-ubnd/chi-tieu/household_fiber/?unit=20041").content.decode()
+    )
     assert "<strong>87,3</strong>" in client.get("/?unit=20041").content.decode()
     login("vhtt", "plan_owner", "480")
-    assert "87,3" in client.get("/chi-tieu/household_fiber/?unit=20041").content.decode()
-    area = client.get("/chi-tieu/household_fiber/").content.decode()
+    assert (
+        "87,3" in client.get("/ke-hoach/1529-kh-ubnd/chi-tieu/household_fiber/?unit=20041").content.decode()
+    )
+    area = client.get("/ke-hoach/1529-kh-ubnd/chi-tieu/household_fiber/").content.decode()
     assert "87,3" in area.split("Xã Bình Thành", 1)[1].split("</tr>", 1)[0]
-    assert "87,3" in client.get("/ban-do/?indicator=household_fiber").content.decode()
+    assert "87,3" in client.get("/ke-hoach/1529-kh-ubnd/ban-do/?indicator=household_fiber").content.decode()
     card = client.get("/api/v1/plans/1529-kh-ubnd/scorecard?unit=20041").json()
     row = next(i for i in card["indicators"] if i["code"] == "household_fiber")
     assert round(row["value"], 1) == 87.3

@@ -29,7 +29,10 @@ def test_home_without_a_plan(viewer):
 def test_the_public_is_sent_to_the_public_page(client, seed_plan):
     response = client.get("/?unit=19996")
     assert response.status_code == 302 and response.url == "/cong-khai/"
-    assert client.get("/chi-tieu/internet_users/").url == "/dang-nhap/?next=/chi-tieu/internet_users/"
+    assert (
+        client.get("/ke-hoach/1529-kh-ubnd/chi-tieu/internet_users/").url
+        == "/dang-nhap/?next=/ke-hoach/1529-kh-ubnd/chi-tieu/internet_users/"
+    )
 
 
 def _enter(actor, synthetic):
@@ -50,7 +53,9 @@ def test_home_shows_the_stored_scorecard_in_vietnamese_format(viewer, seed_plan,
     compute_scorecard(plan=seed_plan, unit=seed_plan.area_unit, period=parse_period("2024"))
     page = viewer.get("/").content.decode()
     assert "Dữ liệu mẫu" in page and "synthetic demo data" in page
-    assert "synthetic demo data" in viewer.get("/nhiem-vu/").content.decode()  # on every page
+    assert (
+        "synthetic demo data" in viewer.get("/ke-hoach/1529-kh-ubnd/nhiem-vu/").content.decode()
+    )  # on every page
     assert "12.000 / 12.345" in page
     assert "97,2" in page  # 12000 / 12345 = 97.21 %
     assert "≥ 97" in page
@@ -117,14 +122,18 @@ def test_the_menu_offers_only_what_the_role_may_open(client, seed_plan, actor):
     page = client.get("/").content.decode()
     assert (
         'href="/nhap-lieu/"' in page
-        and 'href="/duyet/"' not in page
+        and 'href="/ke-hoach/1529-kh-ubnd/duyet/"' not in page
         and 'href="/ha-tang/vi-tri/"' not in page
     )
     owner = create_user(username="vhtt", password="a long passphrase 2024", actor=actor)
     grant_membership(user=owner, role="plan_owner", unit=seed_plan.area_unit, actor=actor)
     client.force_login(owner)
     page = client.get("/").content.decode()
-    assert 'href="/duyet/"' in page and 'href="/ha-tang/vi-tri/"' in page and 'href="/nhap-lieu/"' not in page
+    assert (
+        'href="/ke-hoach/1529-kh-ubnd/duyet/"' in page
+        and 'href="/ha-tang/vi-tri/"' in page
+        and 'href="/nhap-lieu/"' not in page
+    )
 
 
 def test_home_draws_its_trends_as_svg_without_a_chart_script(viewer, seed_plan, actor):

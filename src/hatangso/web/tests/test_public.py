@@ -82,7 +82,7 @@ def run_cli(capsys, monkeypatch):
 
 
 def test_nothing_published_says_so_everywhere(computed, client):
-    page = client.get("/cong-khai/")
+    page = client.get("/cong-khai/1529-kh-ubnd/")
     assert page.status_code == 200
     assert "Chưa có kết quả nào được công bố" in page.content.decode()
     assert not any(n in page.content.decode() for n in ("95,6", "96,9", "94,1"))
@@ -92,7 +92,10 @@ def test_nothing_published_says_so_everywhere(computed, client):
         "detail": "Chưa công bố kết quả kỳ 2024 của kế hoạch 1529/KH-UBND",
         "detail_en": "No scorecard of plan 1529/KH-UBND is published for 2024",
     }
-    assert client.get("/cong-khai/xa-phuong.geojson").json()["detail_en"] == "Nothing is published yet"
+    assert (
+        client.get("/cong-khai/1529-kh-ubnd/xa-phuong.geojson").json()["detail_en"]
+        == "Nothing is published yet"
+    )
 
 
 def test_publish_on_the_command_line_is_audited_and_shows_on_the_public_page(computed, client, run_cli):
@@ -104,7 +107,7 @@ def test_publish_on_the_command_line_is_audited_and_shows_on_the_public_page(com
     )  # fmt: skip
     log = ChangeLogEntry.objects.get(object_type="analytics.publishedscorecard")
     assert (log.action, log.origin, log.object_id) == ("create", "cli: hatangso publish", str(publication.pk))
-    page = client.get("/cong-khai/?indicator=internet_users").content.decode()
+    page = client.get("/cong-khai/1529-kh-ubnd/?indicator=internet_users").content.decode()
     assert "95,6%" in page  # the area: (39113 + 35021) / (40357 + 37219)
     assert "96,9" in page and "94,1" in page  # the communes' rates
     assert not [n for n in RAW if n in page]  # never a commune's reported figures
@@ -115,7 +118,7 @@ def test_publish_on_the_command_line_is_audited_and_shows_on_the_public_page(com
     commune = client.get(f"{API}?unit=20005").json()
     assert commune["unit"] == {"code": "20005", "name": "Xã Hương Toàn"}
     assert (internet(commune)["value"], internet(commune)["numerator"]) == (94.1, None)
-    shapes = client.get("/cong-khai/xa-phuong.geojson?indicator=internet_users").json()
+    shapes = client.get("/cong-khai/1529-kh-ubnd/xa-phuong.geojson?indicator=internet_users").json()
     assert shapes["properties"]["period"] == "2024" and shapes["properties"]["indicator"] == "internet_users"
 
 
@@ -123,13 +126,13 @@ def test_data_changed_after_publishing_leave_the_public_unchanged(computed, owne
     publish_scorecard(plan=computed, period="2024", actor=actor)
     enter(actor, "19996", "40357", "40000")  # Tứ Hạ now 99,1 %; the area 96,7 %
     compute(computed)
-    page = client.get("/cong-khai/?indicator=internet_users").content.decode()
+    page = client.get("/cong-khai/1529-kh-ubnd/?indicator=internet_users").content.decode()
     assert "95,6%" in page and "96,9" in page and "99,1" not in page
     assert internet(client.get(API).json())["value"] == 95.6
     assert internet(client.get(f"{API}?unit=19996").json())["value"] == 96.9
     client.force_login(owner)  # an account reads the live scorecard
     assert internet(client.get(API).json())["value"] == 96.7
-    assert "99,1" in client.get("/ban-do/?indicator=internet_users").content.decode()
+    assert "99,1" in client.get("/ke-hoach/1529-kh-ubnd/ban-do/?indicator=internet_users").content.decode()
     client.logout()
     publish_scorecard(plan=computed, period="2024", actor=actor)  # publishing again replaces it
     assert internet(client.get(API).json())["value"] == 96.7
@@ -145,7 +148,7 @@ def test_withdraw_on_the_command_line(computed, client, run_cli, actor):
     publish_scorecard(plan=computed, period="2024", actor=actor)
     code, out, _ = run_cli("publish", "--period", "2024", "--withdraw")
     assert code == 0 and "Đã rút công bố kỳ 2024" in out
-    assert "Chưa có kết quả nào được công bố" in client.get("/cong-khai/").content.decode()
+    assert "Chưa có kết quả nào được công bố" in client.get("/cong-khai/1529-kh-ubnd/").content.decode()
     assert client.get(API).status_code == 404
     assert (
         ChangeLogEntry.objects.filter(object_type="analytics.publishedscorecard", action="update").count()
@@ -172,28 +175,36 @@ def test_a_bad_period_publishes_nothing(computed, run_cli, table_counts, period,
 
 
 def test_the_publish_page_is_the_plan_owners(computed, owner, client, actor, table_counts):
-    assert client.post("/cong-bo/", {"period": "2024"}).url == "/dang-nhap/?next=/cong-bo/"
+    assert (
+        client.post("/ke-hoach/1529-kh-ubnd/cong-bo/", {"period": "2024"}).url
+        == "/dang-nhap/?next=/ke-hoach/1529-kh-ubnd/cong-bo/"
+    )
     for role, membership in (("tuha", {"role": "commune", "unit": resolve_unit("19996", start=JUNE)}),
                              ("lanhdao", {"role": "leader", "unit": computed.area_unit})):  # fmt: skip
         client.force_login(account(actor, role, **membership))
-        assert client.get("/cong-bo/").status_code == 404
-        assert client.post("/cong-bo/", {"period": "2024"}).status_code == 404
+        assert client.get("/ke-hoach/1529-kh-ubnd/cong-bo/").status_code == 404
+        assert client.post("/ke-hoach/1529-kh-ubnd/cong-bo/", {"period": "2024"}).status_code == 404
     assert PublishedScorecard.objects.count() == 0
     client.force_login(owner)
-    assert 'href="/cong-bo/"' in client.get("/bao-cao/").content.decode()  # reached from the report page
-    page = client.get("/cong-bo/").content.decode()
+    assert (
+        'href="/ke-hoach/1529-kh-ubnd/cong-bo/"'
+        in client.get("/ke-hoach/1529-kh-ubnd/bao-cao/").content.decode()
+    )  # reached from the report page
+    page = client.get("/ke-hoach/1529-kh-ubnd/cong-bo/").content.decode()
     assert '<option value="2024">2024</option>' in page and "Chưa công bố kỳ nào" in page
     before = table_counts()
-    response = client.post("/cong-bo/", {"period": "2023"}, follow=True)
+    response = client.post("/ke-hoach/1529-kh-ubnd/cong-bo/", {"period": "2023"}, follow=True)
     assert "Kỳ 2023 nằm ngoài kỳ 2024 của kế hoạch 1529/KH-UBND" in response.content.decode()
     assert table_counts() == before
-    response = client.post("/cong-bo/", {"period": "2024"}, follow=True)
+    response = client.post("/ke-hoach/1529-kh-ubnd/cong-bo/", {"period": "2024"}, follow=True)
     assert "Đã công bố kết quả kỳ 2024." in response.content.decode()
     publication = PublishedScorecard.objects.get()
     assert (publication.published_by, publication.published_by_name) == (owner, "vhtt")
     log = ChangeLogEntry.objects.get(object_type="analytics.publishedscorecard")
-    assert (log.user, log.origin) == (owner, "web: /cong-bo/")
-    response = client.post("/cong-bo/", {"period": "2024", "action": "withdraw"}, follow=True)
+    assert (log.user, log.origin) == (owner, "web: /ke-hoach/1529-kh-ubnd/cong-bo/")
+    response = client.post(
+        "/ke-hoach/1529-kh-ubnd/cong-bo/", {"period": "2024", "action": "withdraw"}, follow=True
+    )
     assert "Đã rút công bố kết quả kỳ 2024." in response.content.decode()
     assert PublishedScorecard.objects.get().withdrawn_by_name == "vhtt"
 
@@ -211,10 +222,10 @@ def test_only_the_plan_owner_may_publish_through_the_service(computed, actor, ta
 
 def test_bad_public_inputs_get_the_reason(computed, client, actor):
     publish_scorecard(plan=computed, period="2024", actor=actor)
-    page = client.get("/cong-khai/?indicator=khong_co")
+    page = client.get("/cong-khai/1529-kh-ubnd/?indicator=khong_co")
     assert page.status_code == 404
     assert "Kết quả công bố không có chỉ tiêu &#x27;khong_co&#x27;" in page.content.decode()
-    shapes = client.get("/cong-khai/xa-phuong.geojson?indicator=khong_co")
+    shapes = client.get("/cong-khai/1529-kh-ubnd/xa-phuong.geojson?indicator=khong_co")
     assert (shapes.status_code, shapes.json()["detail_en"]) == (
         404, "The published scorecard has no indicator 'khong_co'"
     )  # fmt: skip
@@ -236,5 +247,5 @@ def test_synthetic_data_are_labelled_on_the_public_page(seed_plan, actor, client
     compute(seed_plan)
     publication = publish_scorecard(plan=seed_plan, period="2024", actor=actor)
     assert publication.synthetic and publication.snapshot["scorecard"]["synthetic"]
-    page = client.get("/cong-khai/").content.decode()
+    page = client.get("/cong-khai/1529-kh-ubnd/").content.decode()
     assert "synthetic demo data" in page and "kết quả dưới đây được tính từ số liệu mẫu" in page

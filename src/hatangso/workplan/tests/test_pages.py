@@ -137,13 +137,13 @@ def test_an_agency_reports_progress_with_evidence(seed_plan, client, actor):
         actor=actor,
     )
     client.force_login(qldt)
-    board = client.get("/nhiem-vu/?agency=phong_qldt").content.decode()
+    board = client.get("/ke-hoach/1529-kh-ubnd/nhiem-vu/?agency=phong_qldt").content.decode()
     assert "VI.3.c" in board and "VI.2" not in board
     own = Task.objects.get(item__number="VI.3.c")
     evidence = io.BytesIO(PDF)
     evidence.name = "danh-sach-tuyen-duong.pdf"
     response = client.post(
-        f"/nhiem-vu/{own.pk}/",
+        f"/ke-hoach/1529-kh-ubnd/nhiem-vu/{own.pk}/",
         {"text": "Đã lập danh sách", "done_on": "2024-09-01", "progress": "50", "files": [evidence]},
     )
     assert response.status_code == 302
@@ -155,8 +155,13 @@ def test_an_agency_reports_progress_with_evidence(seed_plan, client, actor):
     )
     assert download["X-Content-Type-Options"] == "nosniff"
     other = Task.objects.get(item__number="VI.2")
-    assert client.post(f"/nhiem-vu/{other.pk}/", {"text": "x", "done_on": "2024-09-01"}).status_code == 404
-    page = client.get(f"/nhiem-vu/{other.pk}/").content.decode()
+    assert (
+        client.post(
+            f"/ke-hoach/1529-kh-ubnd/nhiem-vu/{other.pk}/", {"text": "x", "done_on": "2024-09-01"}
+        ).status_code
+        == 404
+    )
+    page = client.get(f"/ke-hoach/1529-kh-ubnd/nhiem-vu/{other.pk}/").content.decode()
     assert "Gửi cập nhật" not in page
     commune = create_user(username="tuha", password=PASSWORD, actor=actor)
     from hatangso.geography.selectors import resolve_unit
@@ -215,7 +220,10 @@ def test_the_owner_records_that_the_province_has_deployed(seed_plan, client, act
     client.force_login(owner)
     shared = Task.objects.get(item__number="III.1.e")
     assert shared.state(date(2024, 12, 15)) == "waiting"
-    client.post(f"/nhiem-vu/{shared.pk}/", {"condition": "met", "note": "Công văn 123/STTTT ngày 01/10/2024"})
+    client.post(
+        f"/ke-hoach/1529-kh-ubnd/nhiem-vu/{shared.pk}/",
+        {"condition": "met", "note": "Công văn 123/STTTT ngày 01/10/2024"},
+    )
     shared = Task.objects.get(pk=shared.pk)
     assert shared.item.condition.met and shared.state(date(2024, 12, 15)) == "overdue"
     # Loading the plan file again keeps what the owner recorded.

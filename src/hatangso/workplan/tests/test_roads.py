@@ -50,16 +50,19 @@ def road_form(**changes):
 def test_the_plan_owner_adds_and_changes_a_road(people, client, seed_plan):
     client.force_login(people["owner"])
     task = Task.objects.get(item__plan=seed_plan, item__number="VI.3.c")
-    response = client.post("/tuyen-duong/moi/", road_form(tasks=[task.pk]))
+    response = client.post("/ke-hoach/1529-kh-ubnd/tuyen-duong/moi/", road_form(tasks=[task.pk]))
     assert response.status_code == 302
     road = Road.objects.get()
     assert (road.name, road.unit.code, road.work) == ("Đường Lý Bôn", "19996", "build")
     assert road.status == "planned"
     assert list(road.tasks.all()) == [task]
-    page = client.get("/tuyen-duong/").content.decode()
+    page = client.get("/ke-hoach/1529-kh-ubnd/tuyen-duong/").content.decode()
     assert "Đường Lý Bôn" in page and "VI.3.c" in page
 
-    client.post(f"/tuyen-duong/{road.pk}/", road_form(status="in_progress", note="Đang thi công"))
+    client.post(
+        f"/ke-hoach/1529-kh-ubnd/tuyen-duong/{road.pk}/",
+        road_form(status="in_progress", note="Đang thi công"),
+    )
     road.refresh_from_db()
     assert (road.status, road.note, road.tasks.count()) == ("in_progress", "Đang thi công", 0)
     changes = ChangeLogEntry.objects.filter(object_type="workplan.road", object_id=str(road.pk))
@@ -72,15 +75,15 @@ def test_the_roads_list_filters(people, client, seed_plan, actor):
         save_road(plan=seed_plan, road=None, name=name, work="repair", status=status,
                   unit=resolve_unit(code, start=JUNE_2024), user=None, actor=actor)  # fmt: skip
     client.force_login(people["commune"])
-    assert "Đường A" in client.get("/tuyen-duong/?status=planned").content.decode()
-    assert "Đường B" not in client.get("/tuyen-duong/?status=planned").content.decode()
-    only_b = client.get("/tuyen-duong/?unit=20005").content.decode()
+    assert "Đường A" in client.get("/ke-hoach/1529-kh-ubnd/tuyen-duong/?status=planned").content.decode()
+    assert "Đường B" not in client.get("/ke-hoach/1529-kh-ubnd/tuyen-duong/?status=planned").content.decode()
+    only_b = client.get("/ke-hoach/1529-kh-ubnd/tuyen-duong/?unit=20005").content.decode()
     assert "Đường B" in only_b and "Đường A" not in only_b
 
 
 def test_phong_qldt_keeps_the_list_too(people, client):
     client.force_login(people["qldt"])
-    assert client.post("/tuyen-duong/moi/", road_form()).status_code == 302
+    assert client.post("/ke-hoach/1529-kh-ubnd/tuyen-duong/moi/", road_form()).status_code == 302
     assert Road.objects.count() == 1
 
 
@@ -88,24 +91,30 @@ def test_phong_qldt_keeps_the_list_too(people, client):
 def test_others_read_the_list_but_cannot_change_it(who, people, client, seed_plan, actor, table_counts):
     road = save_road(plan=seed_plan, road=None, name="Đường Lý Bôn", work="build", user=None, actor=actor)
     client.force_login(people[who])
-    listing = client.get("/tuyen-duong/")
+    listing = client.get("/ke-hoach/1529-kh-ubnd/tuyen-duong/")
     if who == "elsewhere":
-        # Another district's owner: Hương Trà's list is readable (it is a plan's public list)
-        # but offers no editing.
-        assert listing.status_code == 200
-    assert f"/tuyen-duong/{road.pk}/" not in listing.content.decode()
+        # Another district's owner opens only the plans covering its area or within it: not Hương
+        # Trà's (the plan's pages answer 404, as for any plan it may not open).
+        assert listing.status_code == 404
+    assert f"/ke-hoach/1529-kh-ubnd/tuyen-duong/{road.pk}/" not in listing.content.decode()
     before = table_counts()
-    assert client.get("/tuyen-duong/moi/").status_code == 404
-    assert client.post("/tuyen-duong/moi/", road_form(name="Đường khác")).status_code == 404
-    assert client.post(f"/tuyen-duong/{road.pk}/", road_form(status="done")).status_code == 404
+    assert client.get("/ke-hoach/1529-kh-ubnd/tuyen-duong/moi/").status_code == 404
+    assert (
+        client.post("/ke-hoach/1529-kh-ubnd/tuyen-duong/moi/", road_form(name="Đường khác")).status_code
+        == 404
+    )
+    assert (
+        client.post(f"/ke-hoach/1529-kh-ubnd/tuyen-duong/{road.pk}/", road_form(status="done")).status_code
+        == 404
+    )
     assert table_counts() == before
     road.refresh_from_db()
     assert road.status == "planned"
 
 
 def test_the_public_is_sent_to_the_login(people, client):
-    assert client.get("/tuyen-duong/").status_code == 302
-    assert client.post("/tuyen-duong/moi/", road_form()).status_code == 302
+    assert client.get("/ke-hoach/1529-kh-ubnd/tuyen-duong/").status_code == 302
+    assert client.post("/ke-hoach/1529-kh-ubnd/tuyen-duong/moi/", road_form()).status_code == 302
     assert not Road.objects.exists()
 
 
@@ -120,7 +129,7 @@ def test_the_public_is_sent_to_the_login(people, client):
 def test_a_bad_road_form_writes_nothing(changes, message, people, client, table_counts):
     client.force_login(people["owner"])
     before = table_counts()
-    response = client.post("/tuyen-duong/moi/", road_form(**changes))
+    response = client.post("/ke-hoach/1529-kh-ubnd/tuyen-duong/moi/", road_form(**changes))
     assert response.status_code == 400
     assert message in response.content.decode()
     assert table_counts() == before
@@ -131,7 +140,7 @@ def test_a_road_listed_twice_is_refused(people, client, seed_plan, actor, table_
               work="build", user=None, actor=actor)  # fmt: skip
     client.force_login(people["owner"])
     before = table_counts()
-    response = client.post("/tuyen-duong/moi/", road_form(name="  Đường   Lý Bôn "))
+    response = client.post("/ke-hoach/1529-kh-ubnd/tuyen-duong/moi/", road_form(name="  Đường   Lý Bôn "))
     assert response.status_code == 400
     assert "Tuyến «Đường Lý Bôn từ cầu Tứ Hạ đến chợ» đã có trong danh mục" in response.content.decode()
     assert table_counts() == before
@@ -213,4 +222,4 @@ def test_triage_links_a_report_to_a_listed_road(people, client, seed_plan, actor
                                      "road": road.pk, "comment": "Viettel xử lý"})  # fmt: skip
     incident.refresh_from_db()
     assert incident.road == road
-    assert f"#{incident.pk}" in client.get(f"/tuyen-duong/{road.pk}/").content.decode()
+    assert f"#{incident.pk}" in client.get(f"/ke-hoach/1529-kh-ubnd/tuyen-duong/{road.pk}/").content.decode()

@@ -55,7 +55,7 @@ def reads(client, user, task, evidence) -> tuple[list[str], int, bool]:
     client.force_login(user)
     texts = [u["text"] for u in client.get(f"/api/v1/tasks/{task.pk}/updates").json()]
     download = client.get(f"/minh-chung/{evidence.pk}/").status_code
-    page = client.get(f"/nhiem-vu/{task.pk}/").content.decode()
+    page = client.get(f"/ke-hoach/1529-kh-ubnd/nhiem-vu/{task.pk}/").content.decode()
     return texts, download, evidence.update.text in page
 
 

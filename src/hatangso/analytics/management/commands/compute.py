@@ -3,13 +3,13 @@ from datetime import date
 
 from rich.table import Table
 
-from hatangso.analytics.presentation import STATUS_LABELS, STATUS_STYLES
 from hatangso.analytics.selectors import scorecard as current_scorecard
+from hatangso.analytics.status import Status
 from hatangso.core.management.base import HatangsoCommand
 from hatangso.geography.selectors import resolve_unit
-from hatangso.plans.selectors import default_plan, get_plan
+from hatangso.plans.selectors import command_plan
 from hatangso.utilities.errors import UserError
-from hatangso.utilities.numbers import format_number
+from hatangso.utilities.numbers import format_amount, format_number
 from hatangso.utilities.periods import parse_period
 
 
@@ -28,7 +28,7 @@ class Command(HatangsoCommand):
         parser.add_argument("--json", action="store_true", help="in JSON / print JSON")
 
     def handle(self, *args, **options):
-        plan = get_plan(options["plan"]) if options["plan"] else default_plan()
+        plan = command_plan(options["plan"])
         period = parse_period(options["period"] or plan.period)
         if options["as_of"]:
             try:
@@ -67,14 +67,15 @@ def render_scorecard_table(scorecard) -> Table:
             if e.numerator is not None
             else "—"
         )
-        status = f"[{STATUS_STYLES[e.status]}]{STATUS_LABELS[e.status]}[/]"
+        rating = Status(e.status)
+        status = f"[{rating.style}]{rating.label}[/]"
         if e.flags:
             status += " ⚠ >100%"
         table.add_row(
             str(number),
             e.indicator.name,
-            f"{e.indicator.comparison} {format_number(e.indicator.target, 0)}%",
-            f"{format_number(e.value)}%" if e.value is not None else "—",
+            f"{e.indicator.comparison} {format_amount(e.indicator.target, e.indicator.unit, 0)}",
+            format_amount(e.value, e.indicator.unit),
             ratio,
             status,
         )

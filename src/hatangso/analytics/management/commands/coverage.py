@@ -9,7 +9,7 @@ from hatangso.analytics.measurements.fixed import village_fixed_coverage
 from hatangso.analytics.measurements.mobile import VillageCoverage, village_coverage
 from hatangso.core.management.base import HatangsoCommand
 from hatangso.geography.selectors import resolve_unit, rollup_units
-from hatangso.plans.selectors import default_plan
+from hatangso.plans.selectors import command_plan
 from hatangso.utilities.errors import UserError
 from hatangso.utilities.numbers import format_number
 from hatangso.utilities.periods import parse_iso_day, parse_period
@@ -35,6 +35,7 @@ class Command(HatangsoCommand):
         compute.add_argument("--load", type=float, default=0.5, help="tải của ô / cell load (0–1)")
         compute.add_argument("--on", help="trạm hoạt động ngày / stations in service on (YYYY-MM-DD)")
         compute.add_argument("--unit", help="mã đơn vị / unit code (mặc định: địa bàn kế hoạch)")
+        compute.add_argument("--plan", help="số kế hoạch / plan code")
         export = sub.add_parser("export", help="xuất lưới vùng phủ / export the grid")
         export.add_argument("--format", choices=FORMATS, required=True)
         export.add_argument("--out", type=Path, help="tệp ra / output file (default: coverage-DATE.FORMAT)")
@@ -44,6 +45,7 @@ class Command(HatangsoCommand):
         )
         villages.add_argument("--period", help="kỳ / period (mặc định: kỳ kế hoạch)")
         villages.add_argument("--unit", help="mã đơn vị / unit code")
+        villages.add_argument("--plan", help="số kế hoạch / plan code")
         villages.add_argument("--all", action="store_true", help="cả thôn không lệch / every village")
         villages.add_argument(
             "--kind",
@@ -58,7 +60,7 @@ class Command(HatangsoCommand):
     def _compute(self, *, cell, model, load, on, unit, **options):
         parameters = CoverageParameters(model=model, cell_m=cell, load=load)
         parameters.check()
-        plan = default_plan() if not (on and unit) else None
+        plan = command_plan(options["plan"]) if not (on and unit) else None
         on = parse_iso_day(on) if on else parse_period(plan.period).end
         area = resolve_unit(unit, start=on) if unit else plan.area_unit
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
@@ -100,7 +102,7 @@ class Command(HatangsoCommand):
         self.console.print(f"Đã ghi / Wrote {count} ô / cells → {out}")
 
     def _villages(self, *, period, unit, all, kind, **options):
-        plan = default_plan()
+        plan = command_plan(options["plan"])
         period = parse_period(period or plan.period)
         area = resolve_unit(unit, start=period.start, end=period.end) if unit else plan.area_unit
         units = rollup_units(area, start=period.start, end=period.end)

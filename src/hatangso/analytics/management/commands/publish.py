@@ -1,6 +1,7 @@
 from hatangso.analytics.publishing import publish_scorecard, withdraw_publication
+from hatangso.analytics.status import Status
 from hatangso.core.management.base import HatangsoCommand
-from hatangso.plans.selectors import default_plan, get_plan
+from hatangso.plans.selectors import command_plan
 
 
 class Command(HatangsoCommand):
@@ -12,7 +13,7 @@ class Command(HatangsoCommand):
         parser.add_argument("--withdraw", action="store_true", help="rút công bố / withdraw")
 
     def handle(self, *args, plan, period, withdraw, **options):
-        plan = get_plan(plan) if plan else default_plan()
+        plan = command_plan(plan)
         if withdraw:
             publication = withdraw_publication(plan=plan, period=period, actor=self.actor())
             self.console.print(
@@ -21,10 +22,10 @@ class Command(HatangsoCommand):
             return
         publication = publish_scorecard(plan=plan, period=period, actor=self.actor())
         card = publication.snapshot["scorecard"]
-        achieved = sum(1 for row in card["indicators"] if row["status"] == "achieved")
+        achieved = sum(1 for row in card["indicators"] if row["status"] == Status.ACHIEVED)
         self.console.print(
             f"Đã công bố kỳ {publication.period} của {card['unit']['name']} / Published {plan.code} "
             f"{publication.period}: {achieved}/{len(card['indicators'])} chỉ tiêu hoàn thành "
-            f"/ indicators met; /cong-khai/"
+            f"/ indicators met; /cong-khai/{plan.slug}/"
             + (" (dữ liệu mẫu / synthetic demo data)" if publication.synthetic else "")
         )

@@ -3,7 +3,7 @@ from rich.table import Table
 from hatangso.collection.selectors import get_form
 from hatangso.collection.workflow import completeness
 from hatangso.core.management.base import HatangsoCommand
-from hatangso.plans.selectors import default_plan, get_plan
+from hatangso.plans.selectors import command_plan
 from hatangso.utilities.numbers import format_date
 
 STATUS_VI = {
@@ -24,7 +24,7 @@ class Command(HatangsoCommand):
         parser.add_argument("--plan", help="số kế hoạch / plan code")
 
     def handle(self, *args, form, period, **options):
-        plan = get_plan(options["plan"]) if options["plan"] else default_plan()
+        plan = command_plan(options["plan"])
         report_form = get_form(plan, form)
         result = completeness(form=report_form, period=period)
         table = Table(

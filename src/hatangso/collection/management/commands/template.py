@@ -4,7 +4,7 @@ from hatangso.collection.selectors import get_form
 from hatangso.collection.workbooks import write_template
 from hatangso.core.management.base import HatangsoCommand
 from hatangso.geography.selectors import resolve_unit
-from hatangso.plans.selectors import default_plan, get_plan
+from hatangso.plans.selectors import command_plan
 from hatangso.registry.models import Operator
 from hatangso.utilities.errors import NotFound
 from hatangso.utilities.periods import parse_period
@@ -22,7 +22,7 @@ class Command(HatangsoCommand):
         parser.add_argument("--plan")
 
     def handle(self, *args, form, period, **options):
-        plan = get_plan(options["plan"]) if options["plan"] else default_plan()
+        plan = command_plan(options["plan"])
         report_form = get_form(plan, form)
         parsed = parse_period(period)
         unit = (

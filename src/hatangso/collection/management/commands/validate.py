@@ -3,7 +3,7 @@ from rich.table import Table
 from hatangso.collection.checks import outliers, rule_violations
 from hatangso.core.management.base import HatangsoCommand
 from hatangso.geography.selectors import children_of, resolve_unit
-from hatangso.plans.selectors import default_plan, get_plan
+from hatangso.plans.selectors import command_plan
 from hatangso.utilities.periods import parse_period
 
 
@@ -18,7 +18,7 @@ class Command(HatangsoCommand):
         parser.add_argument("--plan")
 
     def handle(self, *args, period, **options):
-        plan = get_plan(options["plan"]) if options["plan"] else default_plan()
+        plan = command_plan(options["plan"])
         parsed = parse_period(period)
         units = (
             [resolve_unit(options["unit"], start=parsed.start, end=parsed.end)]

@@ -6,7 +6,7 @@ from hatangso.analytics.measurements.speedtests import import_mlab, import_ookla
 from hatangso.collection.services import import_values
 from hatangso.core.management.base import HatangsoCommand
 from hatangso.geography.services import import_boundaries, import_gso_list, import_villages
-from hatangso.plans.selectors import default_plan
+from hatangso.plans.selectors import command_plan
 from hatangso.registry.imports import IMPORTERS
 from hatangso.utilities.periods import parse_iso_day
 from hatangso.workplan.services import import_roads
@@ -37,6 +37,7 @@ class Command(HatangsoCommand):
             "for the two-level list in force from 01/07/2025",
         )
         parser.add_argument("--source", default="", help="admin-units: ghi nguồn / source note")
+        parser.add_argument("--plan", help="roads: số kế hoạch / plan code")
         parser.add_argument("--period", help="ookla: quý của tệp / the file's quarter (2024Q3)")
         parser.add_argument(
             "--network", choices=("mobile", "fixed"), help="ookla: mạng di động hay cố định / network"
@@ -111,7 +112,8 @@ class Command(HatangsoCommand):
                         f"xuống / down, {row['upload_mbps']:.1f} lên / up ({row['tests']} phép đo / tests)"
                     )
         elif kind == "roads":
-            count = import_roads(path=file, plan=default_plan(), actor=actor, synthetic=options["synthetic"])
+            plan = command_plan(options["plan"])
+            count = import_roads(path=file, plan=plan, actor=actor, synthetic=options["synthetic"])
             self.console.print(f"Tuyến đường / roads: {count}")
         elif kind in IMPORTERS:
             summary = IMPORTERS[kind](path=file, actor=actor, synthetic=options["synthetic"])

@@ -50,7 +50,7 @@ class Command(HatangsoCommand):
             self._parse(options["document"], options["out"])
             return
         if action == "condition":
-            plan = selectors.get_plan(options["plan"]) if options["plan"] else selectors.default_plan()
+            plan = selectors.command_plan(options["plan"])
             found = plan.conditions.filter(code=options["code"]).first()
             if found is None:
                 known = ", ".join(plan.conditions.values_list("code", flat=True))

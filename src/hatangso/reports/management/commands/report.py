@@ -2,7 +2,7 @@ from pathlib import Path
 
 from hatangso.core.management.base import HatangsoCommand
 from hatangso.geography.selectors import resolve_unit
-from hatangso.plans.selectors import default_plan, get_plan
+from hatangso.plans.selectors import command_plan
 from hatangso.reports.services import FORMATS, build_report, check_report_scope, load_report_texts
 from hatangso.utilities.periods import parse_iso_day, parse_period
 
@@ -11,7 +11,7 @@ class Command(HatangsoCommand):
     help = "Báo cáo kết quả thực hiện / The results report (DOCX, PDF, XLSX)"
 
     def add_arguments(self, parser):
-        parser.add_argument("--plan", help="số kế hoạch / plan code (default: the latest plan)")
+        parser.add_argument("--plan", help="số kế hoạch / plan code (needed when several are loaded)")
         parser.add_argument("--period", help="kỳ / period, e.g. 2024 (default: the plan's)")
         parser.add_argument("--unit", help="mã đơn vị / unit code (default: the plan's area)")
         parser.add_argument("--format", choices=FORMATS, required=True, dest="fmt")
@@ -30,7 +30,7 @@ class Command(HatangsoCommand):
         )
 
     def handle(self, *args, fmt, out, **options):
-        plan = get_plan(options["plan"]) if options["plan"] else default_plan()
+        plan = command_plan(options["plan"])
         period = parse_period(options["period"] or plan.period)
         as_of = parse_iso_day(options["as_of"]) if options["as_of"] else None
         if options["unit"]:

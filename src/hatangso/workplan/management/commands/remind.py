@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from hatangso.core.management.base import HatangsoCommand
 from hatangso.core.models import Role
-from hatangso.plans.selectors import default_plan, get_plan
+from hatangso.plans.selectors import command_plan
 from hatangso.utilities.numbers import format_date
 from hatangso.workplan.services import reminders, sync_tasks
 
@@ -25,7 +25,7 @@ class Command(HatangsoCommand):
         )
 
     def handle(self, *args, days, send, **options):
-        plan = get_plan(options["plan"]) if options["plan"] else default_plan()
+        plan = command_plan(options["plan"])
         sync_tasks(plan=plan, actor=self.actor())
         today = timezone.localdate()
         found = reminders(plan=plan, today=today, days=days)

@@ -4,7 +4,7 @@ from django.utils import timezone
 from rich.table import Table
 
 from hatangso.core.management.base import HatangsoCommand
-from hatangso.plans.selectors import default_plan, get_plan
+from hatangso.plans.selectors import command_plan
 from hatangso.utilities.errors import UserError
 from hatangso.utilities.files import Upload
 from hatangso.utilities.numbers import format_date
@@ -33,7 +33,7 @@ class Command(HatangsoCommand):
         )
 
     def handle(self, *args, action, **options):
-        plan = get_plan(options["plan"]) if options["plan"] else default_plan()
+        plan = command_plan(options["plan"])
         sync_tasks(plan=plan, actor=self.actor())
         today = timezone.localdate()
         if action == "update":
