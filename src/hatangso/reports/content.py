@@ -22,6 +22,7 @@ SOURCE_NAMES = {
     "values": "số liệu báo cáo",
     "registry": "cơ sở dữ liệu hạ tầng",
     "geography": "danh mục đơn vị hành chính",
+    "measurements": "số liệu đo tốc độ và vùng phủ",
 }
 
 

@@ -231,7 +231,7 @@ def _note(evaluation) -> str:
         and evaluation.status in (Status.ACHIEVED, Status.NOT_ACHIEVED)
     ):
         parts.append(f"{format_number(evaluation.numerator, 0)}/{format_number(evaluation.denominator, 0)}")
-    sources = [SOURCE_NAMES.get(s, s) for s in evaluation.sources if s != "geography"]
+    sources = [SOURCE_NAMES[s] for s in evaluation.sources if s != "geography"]
     if sources:
         parts.append("nguồn: " + ", ".join(sources))
     if "over_100" in evaluation.flags:

@@ -308,3 +308,11 @@ def test_the_owner_writes_the_sections_on_the_report_page(reported, client, acto
     client.force_login(clerk)
     assert client.get("/ke-hoach/1529-kh-ubnd/bao-cao/").status_code == 404
     assert client.post("/ke-hoach/1529-kh-ubnd/bao-cao/", {"kho_khan": "Ghi đè"}).status_code == 404
+
+
+def test_every_provider_is_named_in_vietnamese_in_the_reports_notes():
+    from hatangso.analytics.providers import PROVIDERS
+    from hatangso.reports.content import SOURCE_NAMES
+
+    assert set(PROVIDERS) | {"geography"} <= set(SOURCE_NAMES)
+    assert not any(name.isascii() for name in SOURCE_NAMES.values())  # Vietnamese words, not codes
