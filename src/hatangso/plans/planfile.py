@@ -53,6 +53,8 @@ class PlanHeader(_Strict):
     place: str = ""
     area_unit: str
     year: int = Field(ge=2000, le=2100)
+    # The last year of a multi-year plan ("giai đoạn 2026–2030").
+    end_year: int | None = Field(default=None, ge=2000, le=2100)
     period: str
     report_deadline: date | None = None
     report_to: str = ""
@@ -62,6 +64,8 @@ class PlanHeader(_Strict):
     closing: str = ""
     recipients: list[str] = []
     signature: Signature = Signature()
+    # A plan written as an example (the demo's), not an issued document.
+    illustrative: bool = False
 
 
 class ReportSpec(_Strict):

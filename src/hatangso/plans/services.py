@@ -161,6 +161,8 @@ def _load(spec: PlanFile, *, source_name: str, actor: Actor, user) -> PlanLoadSu
             "place": header.place,
             "area_unit": area,
             "year": header.year,
+            "end_year": header.end_year,
+            "illustrative": header.illustrative,
             "period": header.period,
             "report_deadline": header.report_deadline,
             "report_to": header.report_to,

@@ -1,3 +1,12 @@
-from .plans import Agency, Condition, Indicator, Plan, PlanItem, PlanSection, ValidationRule
+from .plans import Agency, Condition, Indicator, IndicatorTarget, Plan, PlanItem, PlanSection, ValidationRule
 
-__all__ = ["Agency", "Condition", "Indicator", "Plan", "PlanItem", "PlanSection", "ValidationRule"]
+__all__ = [
+    "Agency",
+    "Condition",
+    "Indicator",
+    "IndicatorTarget",
+    "Plan",
+    "PlanItem",
+    "PlanSection",
+    "ValidationRule",
+]

@@ -41,6 +41,8 @@ class Plan(models.Model):
         verbose_name=_("địa bàn"),
     )
     year = models.PositiveSmallIntegerField(_("năm"))
+    # The last year of a multi-year plan ("giai đoạn 2026–2030"); None for a plan of one year.
+    end_year = models.PositiveSmallIntegerField(_("đến năm"), null=True, blank=True)
     period = models.CharField(_("kỳ kế hoạch"), max_length=10)
     report_deadline = models.DateField(_("hạn báo cáo kết quả"), null=True, blank=True)
     report_to = models.CharField(_("báo cáo về"), max_length=300, blank=True)
@@ -62,6 +64,8 @@ class Plan(models.Model):
     source_file = models.CharField(max_length=300, blank=True)
     # The results report's issuing body, number symbol, signature and recipients (ReportSpec).
     report_settings = models.JSONField(default=dict, blank=True)
+    # An example written for the demo, not an issued document: every page, export and report says so.
+    illustrative = models.BooleanField(_("kế hoạch minh họa"), default=False)
 
     class Meta:
         ordering = ["-year", "code"]
@@ -146,6 +150,52 @@ class Indicator(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class IndicatorTarget(models.Model):
+    """A target other than the indicator's final one: the target of one year of a multi-year plan
+    (unit empty), or a target the plan assigns to one area below its own (giao chỉ tiêu), for every
+    year (year empty) or one year. Where none applies, the indicator's own target does."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets")
+    year = models.PositiveSmallIntegerField(_("năm"), null=True, blank=True)
+    unit = models.ForeignKey(
+        "geography.AdministrativeUnit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("địa bàn được giao"),
+    )
+    value = models.DecimalField(_("chỉ tiêu"), max_digits=14, decimal_places=4)
+    note = models.CharField(_("ghi chú"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["indicator", "unit", "year"]
+        verbose_name = _("chỉ tiêu theo năm, theo địa bàn")
+        verbose_name_plural = _("chỉ tiêu theo năm, theo địa bàn")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(year__isnull=False) | models.Q(unit__isnull=False),
+                name="indicator_target_year_or_unit",
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "year", "unit"], name="unique_indicator_target_year_unit"
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "unit"],
+                condition=models.Q(year__isnull=True),
+                name="unique_indicator_target_unit",
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "year"],
+                condition=models.Q(unit__isnull=True),
+                name="unique_indicator_target_year",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} {self.year or ''} {self.unit_id or ''}: {self.value}"
 
 
 class PlanItem(models.Model):
