@@ -49,11 +49,12 @@ def _commit_counter(domain: str):
     """One function per domain, so a transaction registers it once (`on_commit` keeps a list)."""
 
     def count() -> None:
-        counted = CommitCount.objects.filter(domain=domain)
-        if not counted.update(commits=F("commits") + 1):
-            _, created = CommitCount.objects.get_or_create(domain=domain, defaults={"commits": 1})
-            if not created:  # another transaction created the row meanwhile
-                counted.update(commits=F("commits") + 1)
+        with transaction.atomic():  # as core.throttle.hit counts: a parallel first commit is counted
+            counted, created = CommitCount.objects.select_for_update().get_or_create(
+                domain=domain, defaults={"commits": 1}
+            )
+            if not created:
+                CommitCount.objects.filter(pk=counted.pk).update(commits=F("commits") + 1)
 
     return count
 

@@ -7,7 +7,7 @@ The counters are not audited data (no change log): they only say how often a key
 
 from datetime import timedelta
 
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -20,17 +20,10 @@ def hit(key: str, *, window: int) -> int:
     now = timezone.now()
     key = key[:300]
     with transaction.atomic():
-        counter = RateCounter.objects.select_for_update().filter(key=key).first()
-        if counter is None:
-            try:
-                with transaction.atomic():  # a savepoint: a parallel first attempt may insert first
-                    RateCounter.objects.create(key=key, count=1, expires_at=now + timedelta(seconds=window))
-                created = True
-            except IntegrityError:
-                counter = RateCounter.objects.select_for_update().get(key=key)
-                created = False
-        else:
-            created = False
+        # get_or_create on a locking query: a parallel first attempt's row is waited for and counted.
+        counter, created = RateCounter.objects.select_for_update().get_or_create(
+            key=key, defaults={"count": 1, "expires_at": now + timedelta(seconds=window)}
+        )
         if not created:
             if counter.expires_at <= now:
                 RateCounter.objects.filter(pk=counter.pk).update(
