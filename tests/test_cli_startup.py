@@ -2,9 +2,10 @@
 does not need them never loads them. bench/cli_startup.py measures the time; this test asserts the
 cause without timing, so the gain cannot silently regress."""
 
-import os
 import subprocess
 import sys
+
+from hatangso.utilities.testing import cli_environment
 
 # Reports (altair, python-docx, openpyxl), the coverage grid and site detection (scipy, numpy,
 # pyproj, shapely), the measurement store (pyarrow, duckdb) and the Spark engine (sqlglot, pyspark).
@@ -30,22 +31,19 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hatangso.settings")
 import django
 django.setup()
 from django.conf import settings
-importlib.import_module(settings.ROOT_URLCONF)  # every page and API module, as the system checks do
+importlib.import_module(settings.ROOT_URLCONF)  # every page and API module, as the server loads them
 from hatangso.cli import main
-main(["plan", "list"])  # the command as `hatangso plan list` runs it: migrations, system checks, output
+main(["plan", "list"])  # the command as `hatangso plan list` runs it: migrations, then output
 print("loaded:", ",".join(sorted(name for name in {HEAVY!r} if name in sys.modules)))
 """
 
 
 def test_plan_list_imports_no_heavy_library(tmp_path):
     # Its own home on SQLite whatever the test run's database: what is imported does not depend on it.
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HATANGSO_")}
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    env["HATANGSO_HOME"] = str(tmp_path)
     result = subprocess.run(
         [sys.executable, "-c", PROGRAM],
         cwd=tmp_path,
-        env=env,
+        env=cli_environment(tmp_path),
         capture_output=True,
         text=True,
         encoding="utf-8",

@@ -49,6 +49,19 @@ def needs_shared(path: Path):
 cli_database_url = ""
 
 
+def cli_environment(home: Path, *, database_url: str = "") -> dict[str, str]:
+    """The environment of a command run as a user runs it: this process's, without its HATANGSO_*
+    settings and Django settings module, with `home` (and the database, when given)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HATANGSO_")}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env["HATANGSO_HOME"] = str(home)
+    if database_url:
+        env["HATANGSO_DATABASE_URL"] = database_url
+    if "HATANGSO_SECRET_KEY" in os.environ:
+        env["HATANGSO_SECRET_KEY"] = os.environ["HATANGSO_SECRET_KEY"]
+    return env
+
+
 def run_cli(home: Path, *args: str, columns: int = 80):
     """`hatangso ARGS…` in `home` as a user runs it; returns the CompletedProcess (text)."""
     import subprocess
@@ -56,14 +69,8 @@ def run_cli(home: Path, *args: str, columns: int = 80):
 
     script = Path(sys.executable).parent / "hatangso"
     command = [str(script)] if script.is_file() else [sys.executable, "-m", "hatangso.cli"]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HATANGSO_")}
-    env["HATANGSO_HOME"] = str(home)
-    if cli_database_url:
-        env["HATANGSO_DATABASE_URL"] = cli_database_url
-    if "HATANGSO_SECRET_KEY" in os.environ:
-        env["HATANGSO_SECRET_KEY"] = os.environ["HATANGSO_SECRET_KEY"]
+    env = cli_environment(home, database_url=cli_database_url)
     env["COLUMNS"] = str(columns)  # what a pipe gets by default; fixed so output is the same everywhere
-    env.pop("DJANGO_SETTINGS_MODULE", None)
     return subprocess.run(
         [*command, *args],
         cwd=home,
