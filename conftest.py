@@ -9,6 +9,15 @@ from hatangso.utilities.testing import RecordedRows
 recorded = RecordedRows()
 
 
+def pytest_configure(config):
+    """Accounts are hashed with a fast hasher in tests: Argon2 costs 0,1–1 s per hash or login by
+    design, and fixtures create and log in hundreds of accounts (the production list stays
+    after it, so its hashes still verify; core/tests/test_security.py checks the production one)."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *settings.PASSWORD_HASHERS]
+
+
 @pytest.fixture
 def actor():
     from hatangso.core.changelog import Actor

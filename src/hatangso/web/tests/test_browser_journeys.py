@@ -148,13 +148,9 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
     """The world, committed, and the live server that shows it; the database emptied afterwards."""
     from django.core.management import call_command
     from django.db import connections
-    from django.test import override_settings
     from pytest_django.live_server_helper import LiveServer
 
-    # The accounts' passwords are hashed with a fast hasher here: Argon2 costs ≈ 0,3 s per login, and
-    # the journeys log in some twenty times (core/tests/test_security.py checks Argon2 is used).
-    fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
-    with django_db_blocker.unblock(), fast:
+    with django_db_blocker.unblock():
         try:
             world = _build(tmp_path_factory.mktemp("journeys"))
             server = LiveServer("localhost")
