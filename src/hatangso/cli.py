@@ -18,6 +18,7 @@ Cách dùng / Usage: hatangso LỆNH/COMMAND [tùy chọn/options]
   plan list                           danh sách kế hoạch / list plans
   catalog list [--json]               danh mục chỉ tiêu / the national indicator catalog
   import admin-units FILE [...]       nhập danh mục ĐVHC (GSO) / import administrative units
+  import crosswalk FILE [--effective DATE]   bảng chuyển đổi ĐVHC cũ → mới / old → new crosswalk
   import villages FILE                nhập thôn, tổ dân phố / import villages
   import values FILE                  nhập số liệu (CSV/XLSX/DHIS2 JSON) / import data values
   import boundaries FILE [--on DATE]  ranh giới ĐVHC (GeoJSON) / unit boundaries

@@ -17,6 +17,7 @@ from django.db.models import Count, QuerySet
 from hatangso.collection.models import DataElement, DataValue
 from hatangso.core.dataversion import data_domain
 from hatangso.geography.models import AdministrativeUnit
+from hatangso.geography.selectors import missing_crosswalk, partial_predecessors
 from hatangso.utilities.periods import Period
 
 
@@ -30,6 +31,24 @@ class Scope:
     units: QuerySet[AdministrativeUnit]
     # Only one source's figures (one operator's report), or everyone's when None.
     operator_id: int | None = None
+
+    @cached_property
+    def missing_crosswalk(self) -> str:
+        """Why the units before a reorganisation are not in the scope, when no crosswalk links them."""
+        return missing_crosswalk(self.unit, start=self.period.start, end=self.period.end)
+
+    @cached_property
+    def partial_predecessors(self) -> dict[str, tuple[AdministrativeUnit, Decimal | None]]:
+        return partial_predecessors(self.unit)
+
+    def shares(self, unit_ids: set[int]) -> dict[int, tuple[AdministrativeUnit, Decimal | None]]:
+        """Of these units, those in a partly merged predecessor's subtree: the predecessor and the
+        share of it that went to the scope's unit."""
+        partial = self.partial_predecessors
+        if not partial:
+            return {}
+        paths = AdministrativeUnit.objects.filter(pk__in=unit_ids).values_list("pk", "path")
+        return {pk: partial[prefix] for pk, path in paths for prefix in partial if path.startswith(prefix)}
 
     @cached_property
     def level_counts(self) -> dict[str, int]:
@@ -47,6 +66,8 @@ class ElementTotal:
     items: list[str] = field(default_factory=list)
     # Why there is no value, when the provider knows (e.g. too few measured lines).
     reason: str = ""
+    # Part of the total is a share of a partly merged unit: an estimate, not a count.
+    estimated: bool = False
 
 
 class Provider(Protocol):
@@ -131,10 +152,16 @@ class ReportedValues:
             per_unit[(element_id, unit_id)].append(item)
 
         result = {
-            e.code: ElementTotal(value=None, provider=self.name, synthetic=e.pk in synthetic_elements)
+            e.code: ElementTotal(
+                value=None,
+                provider=self.name,
+                synthetic=e.pk in synthetic_elements,
+                reason=scope.missing_crosswalk,
+            )
             for e in elements
         }
-        for (element_id, _unit_id), sources in per_unit.items():
+        shares = scope.shares({unit_id for _element_id, unit_id in per_unit})
+        for (element_id, unit_id), sources in per_unit.items():
             element = by_id[element_id]
             if element.across_sources == DataElement.AcrossSources.MAX:
                 value, ids = max(sources, key=lambda item: item[0])
@@ -142,6 +169,15 @@ class ReportedValues:
                 value = sum((v for v, _ in sources), Decimal(0))
                 ids = [pk for _, pks in sources for pk in pks]
             total = result[element.code]
+            if unit_id in shares:
+                # A partly merged unit counts by its share; with no share known it counts whole.
+                predecessor, share = shares[unit_id]
+                value = value * share if share is not None else value
+                total.estimated = True
+                label = f"{share:.0%}" if share is not None else "100% (chưa rõ tỷ lệ / share unknown)"
+                note = f"{predecessor.name} ({predecessor.code}) × {label}"
+                if note not in total.items:
+                    total.items.append(note)
             total.value = (total.value or Decimal(0)) + value
             total.inputs += len(ids)
             total.value_ids.extend(ids)

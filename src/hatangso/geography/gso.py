@@ -28,10 +28,12 @@ __all__ = [
     "GsoFormatError",
     "GsoUnit",
     "clean",
+    "fold",
     "name_key",
     "read_conversion_table",
     "read_gso_three_level",
     "read_gso_two_level",
+    "read_gso_two_level_national",
     "unit_type",
 ]
 
@@ -70,6 +72,8 @@ class GsoUnit:
 
 @dataclass(frozen=True)
 class ConversionRow:
+    row: int
+    new_province: str
     new_code: str
     new_name: str
     old_code: str
@@ -77,6 +81,8 @@ class ConversionRow:
     note: str
     old_district: str
     old_province: str
+    # A declared share of the old commune that went to the new one (optional column), as written.
+    share: str = ""
 
 
 # --------------------------------------------------------------------------------------------
@@ -90,7 +96,7 @@ def clean(value: object) -> str:
     return _SPACES.sub(" ", unicodedata.normalize("NFC", str(value))).strip()
 
 
-def _fold(value: object) -> str:
+def fold(value: object) -> str:
     """Case- and diacritics-insensitive form ("Mã TP" → "ma tp"), for header names."""
     text = clean(value).replace("đ", "d").replace("Đ", "D")
     text = unicodedata.normalize("NFD", text)
@@ -130,13 +136,13 @@ def unit_type(name: str, level: str, hint: str = "") -> str:
     """The Vietnamese unit type of a unit: from `hint` (the `Cấp` column) if it names a type of
     that level, else from the name prefix ("Thị xã Hương Trà" → "Thị xã"); "" if unknown."""
     types = _TYPES.get(level, ())
-    folded_hint = _fold(hint)
+    folded_hint = fold(hint)
     for type_name in types:
-        if folded_hint == _fold(type_name):
+        if folded_hint == fold(type_name):
             return type_name
-    folded_name = _fold(name)
+    folded_name = fold(name)
     for type_name in types:
-        prefix = _fold(type_name)
+        prefix = fold(type_name)
         if folded_name == prefix or folded_name.startswith(prefix + " "):
             return type_name
     return ""
@@ -212,7 +218,7 @@ def _find_header(
     for row_index, row in enumerate(rows[:_HEADER_SEARCH_ROWS]):
         columns: dict[str, int] = {}
         for col_index, cell in enumerate(row):
-            folded = _fold(cell)
+            folded = fold(cell)
             for field, names in aliases.items():
                 if field not in columns and folded in names:
                     columns[field] = col_index
@@ -266,6 +272,11 @@ _THREE_LEVEL_REQUIRED = (
     "commune_code",
 )
 _THREE_LEVEL_EXPECTED = "Tỉnh Thành Phố, Mã TP, Quận Huyện, Mã QH, Phường Xã, Mã PX, Cấp"
+_THREE_LEVEL_CODE_FIELDS = (
+    ("province_code", PROVINCE),
+    ("district_code", DISTRICT),
+    ("commune_code", COMMUNE),
+)
 _THREE_LEVEL_COLUMN_LABELS = {
     "province_code": "Mã TP",
     "district_code": "Mã QH",
@@ -296,18 +307,17 @@ def read_gso_three_level(path: Path | str) -> list[GsoUnit]:
         if _is_blank(row):
             continue
         codes = {}
-        for field, level in (
-            ("province_code", PROVINCE),
-            ("district_code", DISTRICT),
-            ("commune_code", COMMUNE),
-        ):
+        for field, level in _THREE_LEVEL_CODE_FIELDS:
             codes[level] = _code(_cell(row, columns[field]), level)
-            if not codes[level]:
-                raise _missing_code(path, row_number, _THREE_LEVEL_COLUMN_LABELS[field])
         province_name = clean(_cell(row, columns["province_name"]))
         district_name = clean(_cell(row, columns["district_name"]))
         commune_name = clean(_cell(row, columns["commune_name"]))
         commune_type = clean(_cell(row, columns.get("commune_type")))
+        # An island district without communes (Bạch Long Vĩ, Cồn Cỏ…) has a row with no commune.
+        district_only = not codes[COMMUNE] and not commune_name
+        for field, level in _THREE_LEVEL_CODE_FIELDS:
+            if not codes[level] and not (level == COMMUNE and district_only):
+                raise _missing_code(path, row_number, _THREE_LEVEL_COLUMN_LABELS[field])
         add(
             GsoUnit(
                 code=codes[PROVINCE],
@@ -328,6 +338,8 @@ def read_gso_three_level(path: Path | str) -> list[GsoUnit]:
             ),
             row_number,
         )
+        if district_only:
+            continue
         add(
             GsoUnit(
                 code=codes[COMMUNE],
@@ -421,6 +433,56 @@ def read_gso_two_level(path: Path | str, province_code: str) -> list[GsoUnit]:
     return [province, *communes.values()]
 
 
+_PROVINCE_PREFIX = re.compile(r"^(tinh|thanh pho|tp) ")
+
+
+def _province_key(name: str) -> str:
+    """A province name without its type ("Tp Cần Thơ", "Thành phố Cần Thơ", "Cần Thơ" → "can tho")."""
+    return _PROVINCE_PREFIX.sub("", fold(name))
+
+
+def read_gso_two_level_national(path: Path | str, provinces_path: Path | str) -> list[GsoUnit]:
+    """Units of the national two-level list from 01/07/2025 (``code, name, province``; a title row
+    per province) with the province list (``code, name``, no header): provinces, then communes,
+    each commune's parent found by its province's name ("Tp Hải Phòng" = "Thành phố Hải Phòng")."""
+    name = Path(path).name
+    provinces: dict[str, GsoUnit] = {}
+    for row_index, row in enumerate(_read_rows(provinces_path)):
+        if _is_blank(row):
+            continue
+        code, province_name = _code(_cell(row, 0), PROVINCE), clean(_cell(row, 1))
+        if not code or not province_name:
+            raise _missing_code(provinces_path, row_index + 1, "1")
+        # The province list names provinces without their type: "Cao Bằng" is Tỉnh Cao Bằng.
+        full_name = province_name if unit_type(province_name, PROVINCE) else f"Tỉnh {province_name}"
+        provinces[_province_key(province_name)] = GsoUnit(
+            code, full_name, PROVINCE, unit_type(full_name, PROVINCE), None
+        )
+    communes: dict[str, GsoUnit] = {}
+    for row_index, row in enumerate(_read_rows(path)):
+        row_number = row_index + 1
+        code, unit_name, province_name = (
+            _code(_cell(row, 0), COMMUNE),
+            clean(_cell(row, 1)),
+            clean(_cell(row, 2)),
+        )
+        if _is_blank(row) or not code:
+            continue  # a province title row (", THÀNH PHỐ HÀ NỘI,,")
+        province = provinces.get(_province_key(province_name))
+        if province is None:
+            raise GsoFormatError(
+                f"Dòng {row_number} của tệp {name}: tỉnh '{province_name}' không có trong danh sách tỉnh",
+                f"Row {row_number} of {name}: province '{province_name}' is not in the province list",
+            )
+        known = communes.get(code)
+        if known is not None and name_key(known.name) != name_key(unit_name):
+            raise _conflict(path, row_number, code, known.name, unit_name)
+        communes.setdefault(
+            code, GsoUnit(code, unit_name, COMMUNE, unit_type(unit_name, COMMUNE), province.code)
+        )
+    return [*sorted(provinces.values(), key=lambda u: u.code), *communes.values()]
+
+
 # --------------------------------------------------------------------------------------------
 # Conversion table old → new communes (2025)
 
@@ -433,6 +495,7 @@ _CONVERSION_ALIASES = {
     "note": ("ghi chu",),
     "old_district": ("quan huyen", "huyen", "quan huyen cu"),
     "old_province": ("tinh cu", "tinh thanh pho cu"),
+    "share": ("ty le", "ti le", "share"),
 }
 _CONVERSION_REQUIRED = ("new_name", "new_code", "old_name", "old_code")
 _CONVERSION_EXPECTED = (
@@ -440,8 +503,15 @@ _CONVERSION_EXPECTED = (
 )
 
 
+def _is_title(row: list[object], columns: dict[str, int]) -> bool:
+    """A province title row of the national table (``THÀNH PHỐ HÀ NỘI,,,,``): text in the first
+    column only."""
+    return bool(clean(_cell(row, 0))) and _is_blank(row[1:]) and columns.get("province") == 0
+
+
 def read_conversion_table(path: Path | str) -> list[ConversionRow]:
-    """Rows of the old → new commune conversion table, in file order."""
+    """Rows of the old → new commune conversion table, in file order; each row keeps its line
+    number in the file (`row`) so later checks can name it."""
     rows = _read_rows(path)
     header_index, columns = _find_header(
         rows, _CONVERSION_ALIASES, _CONVERSION_REQUIRED, path, _CONVERSION_EXPECTED
@@ -450,16 +520,18 @@ def read_conversion_table(path: Path | str) -> list[ConversionRow]:
     for row_index in range(header_index + 1, len(rows)):
         row = rows[row_index]
         row_number = row_index + 1
-        if _is_blank(row):
+        if _is_blank(row) or _is_title(row, columns):
             continue
         new_code = _code(_cell(row, columns["new_code"]), COMMUNE)
         if not new_code:
             raise _missing_code(path, row_number, "Mã Xã mới")
+        # No old code: a whole island district became a special zone (its code is in the district
+        # column), or an area that was no commune at all; the crosswalk import decides.
         old_code = _code(_cell(row, columns["old_code"]), COMMUNE)
-        if not old_code:
-            raise _missing_code(path, row_number, "Mã Xã cũ")
         result.append(
             ConversionRow(
+                row=row_number,
+                new_province=clean(_cell(row, columns.get("province"))),
                 new_code=new_code,
                 new_name=clean(_cell(row, columns["new_name"])),
                 old_code=old_code,
@@ -467,6 +539,7 @@ def read_conversion_table(path: Path | str) -> list[ConversionRow]:
                 note=clean(_cell(row, columns.get("note"))),
                 old_district=clean(_cell(row, columns.get("old_district"))),
                 old_province=clean(_cell(row, columns.get("old_province"))),
+                share=clean(_cell(row, columns.get("share"))),
             )
         )
     return result

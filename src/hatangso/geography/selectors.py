@@ -1,6 +1,7 @@
 """Reads of the administrative-unit tree."""
 
 from datetime import date
+from decimal import Decimal
 
 from django.db.models import F, Q, QuerySet
 
@@ -58,6 +59,31 @@ def rollup_units(unit: AdministrativeUnit, *, start: date, end: date) -> QuerySe
     return AdministrativeUnit.objects.filter(in_tree).valid_between(start, end)
 
 
+def partial_predecessors(unit: AdministrativeUnit) -> dict[str, tuple[AdministrativeUnit, Decimal | None]]:
+    """The units that went only partly into `unit` (a partial merge), by materialised path, with the
+    share of each that went to it (None when the crosswalk does not know it)."""
+    links = (
+        UnitSuccession.objects.filter(successor=unit)
+        .exclude(share_basis=UnitSuccession.ShareBasis.WHOLE)
+        .select_related("predecessor")
+    )
+    return {link.predecessor.path: (link.predecessor, link.share) for link in links}
+
+
+def missing_crosswalk(unit: AdministrativeUnit, *, start: date, end: date) -> str:
+    """Why data of [start, end] cannot reach `unit`, when it is a unit created after `start` that
+    no crosswalk links to the units before it; "" otherwise."""
+    if unit.valid_from is None or start >= unit.valid_from or unit.predecessions.exists():
+        return ""
+    day = unit.valid_from
+    return (
+        f"Chưa nạp bảng chuyển đổi cho ngày {day:%d/%m/%Y}: `hatangso import crosswalk TỆP --effective "
+        f"{day.isoformat()}` để số liệu của các đơn vị cũ được tính cho {unit.name} / no crosswalk loaded "
+        f"for {day.isoformat()}: `hatangso import crosswalk FILE --effective {day.isoformat()}` so that "
+        f"the former units' data count for {unit.name}"
+    )
+
+
 def in_area(area: AdministrativeUnit, field: str = "unit") -> Q:
     """Rows whose unit lies in `area`: in its subtree, or a later unit that took over territory of
     the subtree (after 2025 the communes of a district sit under the province)."""
@@ -95,11 +121,7 @@ def boundary_collection(*, within: AdministrativeUnit, on: date) -> dict:
         .exclude(level=AdministrativeUnit.Level.VILLAGE)
         .valid_on(on)
     )
-    boundaries = (
-        UnitBoundary.objects.filter(unit__in=units)
-        .select_related("unit")
-        .order_by("unit__path")
-    )
+    boundaries = UnitBoundary.objects.filter(unit__in=units).select_related("unit").order_by("unit__path")
     return {
         "type": "FeatureCollection",
         "features": [

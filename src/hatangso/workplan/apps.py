@@ -10,3 +10,4 @@ class WorkplanConfig(AppConfig):
         from hatangso.workplan import signals  # noqa: F401  (tasks follow every plan load)
 
         not_data("workplan.")  # tasks, updates, roads and incidents feed no indicator
+        from hatangso.workplan import import_kinds  # noqa: F401  (registers its `hatangso import` kinds)

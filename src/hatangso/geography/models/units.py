@@ -80,11 +80,23 @@ class AdministrativeUnit(models.Model):
 class UnitSuccession(models.Model):
     """Crosswalk row: the predecessor's territory (wholly or partly) went to the successor."""
 
+    class ShareBasis(models.TextChoices):
+        WHOLE = "whole", _("Nhập toàn bộ")
+        POPULATION = "population", _("Theo điểm dân cư")
+        DECLARED = "declared", _("Theo tỷ lệ khai báo")
+        UNKNOWN = "unknown", _("Chưa rõ tỷ lệ")
+
     predecessor = models.ForeignKey(AdministrativeUnit, on_delete=models.CASCADE, related_name="successions")
     successor = models.ForeignKey(AdministrativeUnit, on_delete=models.CASCADE, related_name="predecessions")
     effective = models.DateField(_("ngày hiệu lực"))
     note = models.CharField(_("ghi chú"), max_length=300, blank=True)
     source = models.CharField(_("căn cứ"), max_length=300)
+    # The part of the predecessor (its population, else its declared share) that went to this
+    # successor: 1 for a whole merge; empty when a partial merge's share is not known (flagged).
+    share = models.DecimalField(_("tỷ lệ"), max_digits=7, decimal_places=6, null=True, blank=True, default=1)
+    share_basis = models.CharField(
+        _("cơ sở tỷ lệ"), max_length=10, choices=ShareBasis.choices, default=ShareBasis.WHOLE
+    )
 
     class Meta:
         verbose_name = _("chuyển đổi đơn vị hành chính")

@@ -270,6 +270,8 @@ def test_conversion_table(data_dir):
     assert len(rows) == 133
     assert all(isinstance(r, ConversionRow) for r in rows)
     assert rows[0] == ConversionRow(
+        row=3,  # after the two header rows
+        new_province="Thành phố Huế (46)",
         new_code="19753",
         new_name="Phường Phú Xuân",  # a multi-line cell in the file
         old_code="19750",

@@ -139,7 +139,8 @@ def test_a_code_cannot_be_used_twice_at_the_same_time(reference_units, actor, tm
     with pytest.raises(UserError) as caught:
         import_gso_list(path=path, actor=actor, valid_from=date(2024, 1, 1), valid_to=date(2024, 12, 31))
     assert caught.value.en == (
-        "Code 19996 is already used by Phường Tứ Hạ for … – 30/06/2025; give the new unit its validity dates"
+        "The list (Phường Mới, 19996) falls inside the validity … – 30/06/2025 of Phường Tứ Hạ; "
+        "give only --valid-from or only --valid-to"
     )
 
 
@@ -156,14 +157,15 @@ def test_a_list_naming_known_units_again_changes_nothing(reference_units, actor,
 @needs_shared(RESEARCH)
 def test_a_code_whose_unit_changed_needs_validity_dates(reference_units, actor, table_counts):
     """In 2021 code 474 was Thành phố Huế (district level); since 2025 it is Quận Thuận Hóa. Without
-    dates that separate them the import must stop, not rename the unit."""
+    dates that separate them the import must stop, not rename the unit (test_unit_history.py imports
+    it with dates)."""
     before = table_counts()
     with pytest.raises(UserError) as caught:
-        import_gso_list(
-            path=RESEARCH / "gso_xa_2021-02-03_thuathienhue.csv", actor=actor, valid_to=date(2021, 6, 30)
-        )
+        import_gso_list(path=RESEARCH / "gso_xa_2021-02-03_thuathienhue.csv", actor=actor)
     assert caught.value.en == (
-        "Code 474 is already used by Quận Thuận Hóa for … – 30/06/2025; give the new unit its validity dates"
+        "The list would turn Quận Thuận Hóa (474, valid … – 30/06/2025) into Thành phố Huế under 46; to keep "
+        "its history add --valid-from (the day the list takes effect) or --valid-to (the last day of an "
+        "older list)"
     )
     assert table_counts() == before
 

@@ -1,0 +1,17 @@
+"""The collection app's kind of `hatangso import`: data values."""
+
+from hatangso.utilities.import_kinds import SYNTHETIC, ImportKind, register_import
+
+
+def _values(*, path, actor, options):
+    from hatangso.collection.services import import_values
+
+    summary = import_values(path=path, actor=actor, synthetic=options["synthetic"])
+    yield (
+        f"Số liệu / values: {summary.created} mới / created, {summary.updated} cập nhật / updated, "
+        f"{summary.unchanged} không đổi / unchanged, {summary.skipped} dòng trống / empty rows "
+        f"(lần nhập / batch {summary.batch.pk})"
+    )
+
+
+register_import(ImportKind("values", _values, "số liệu / data values", options=(SYNTHETIC,)))

@@ -1,0 +1,46 @@
+"""`hatangso import KIND FILE` looks the kind up among those the apps registered."""
+
+import pytest
+from django.core.management import call_command
+
+from hatangso.utilities.import_kinds import IMPORT_KINDS, ImportKind, Option, import_options, register_import
+
+# Every kind the command had before the apps registered their own.
+KINDS = {
+    "admin-units": {"--valid-from", "--valid-to", "--province", "--provinces", "--source"},
+    "crosswalk": {"--effective", "--source"},
+    "villages": {"--synthetic"},
+    "boundaries": {"--on", "--source", "--synthetic"},
+    "values": {"--synthetic"},
+    "roads": {"--plan", "--synthetic"},
+    "speedtests": {"--synthetic"},
+    "lines": {"--synthetic"},
+    "population": {"--on", "--synthetic"},
+    "ookla": {"--period", "--network", "--synthetic"},
+    "mlab": {"--synthetic"},
+    **{
+        kind: {"--synthetic"}
+        for kind in ("stations", "opencellid", "poles", "ducts", "fibre", "gov-links", "zones")
+    },
+}
+
+
+def test_every_app_registers_its_kinds_with_their_options():
+    assert {name: {o.flag for o in kind.options} for name, kind in IMPORT_KINDS.items()} == KINDS
+    flags = [option.flag for option in import_options()]
+    assert sorted(flags) == sorted(set().union(*KINDS.values()))
+
+
+@pytest.fixture
+def echo_kind():
+    def run(*, path, actor, options):
+        yield f"{path.name} {options['colour']} {actor.name}"
+
+    register_import(ImportKind("echo", run, "thử / test", options=(Option("--colour", {"default": "xanh"}),)))
+    yield
+    del IMPORT_KINDS["echo"]
+
+
+def test_a_registered_kind_runs_through_the_command(db, echo_kind, tmp_path, capsys):
+    call_command("import", "echo", str(tmp_path / "tep.csv"), "--colour", "đỏ")
+    assert capsys.readouterr().out == "tep.csv đỏ system\n"
