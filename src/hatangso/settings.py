@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "hatangso.core.middleware.ContentSecurityPolicyMiddleware",
+    # Last, so the static files it answers carry every header the middleware above adds.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
 ]
 
 ROOT_URLCONF = "hatangso.urls"
@@ -139,6 +141,13 @@ STATIC_URL = "static/"
 # needs GeoDjango (GDAL), and the maps need only the script and the style.
 STATICFILES_DIRS = [Path(importlib.util.find_spec("leaflet").origin).parent / "static"]
 STATIC_ROOT = HOME / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise looks in it from the first request
+# collectstatic (run by `serve`) writes each file also under a name with its hash, and gzipped;
+# WhiteNoise serves the hashed names with a year's cache (a changed file gets a new name).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
 MEDIA_ROOT = HOME / "media"
 
 # Production runs behind HTTPS (HATANGSO_HTTPS=1); the local demo on 127.0.0.1 cannot.
