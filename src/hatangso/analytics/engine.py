@@ -1,5 +1,7 @@
 """Evaluate a plan's indicators for a unit and period."""
 
+import operator
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -10,18 +12,61 @@ from hatangso.analytics.status import Status
 from hatangso.collection.models import DataElement
 from hatangso.geography.models import AdministrativeUnit
 from hatangso.geography.selectors import rollup_units
-from hatangso.plans.models import Indicator, Plan
+from hatangso.plans.models import Indicator, IndicatorTarget, Plan
 from hatangso.plans.planfile import PARSE_LOCK, expression_names
 from hatangso.utilities.errors import UserError
 from hatangso.utilities.periods import Period
 
 UNIT_LEVELS = set(AdministrativeUnit.Level.values)
+# Whether a value achieves its target, by the indicator's comparison.
+COMPARISONS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt}
+
+
+class PlanTargets:
+    """The targets that apply to a plan's indicators per unit and year, read in a few queries for
+    a whole evaluation: a unit's assigned target (that year's, else every year's); else, where a
+    child plan covers the unit and the year and has the indicator, the child plan's target for the
+    unit (its own target: children inherit the parent's only when they have none); else the plan's
+    target for the year; else the indicator's final target."""
+
+    def __init__(self, plan: Plan):
+        self.children: dict[int, list[Plan]] = defaultdict(list)
+        plans, frontier = {plan.pk}, [plan.pk]
+        while frontier:
+            found = [p for p in Plan.objects.filter(parent__in=frontier).select_related("area_unit")
+                     if p.pk not in plans]  # fmt: skip
+            for child in found:
+                self.children[child.parent_id].append(child)
+            plans.update(p.pk for p in found)
+            frontier = [p.pk for p in found]
+        self.indicators = {
+            (i.plan_id, i.code): i for i in Indicator.objects.filter(plan__in=plans - {plan.pk})
+        }
+        self.values = {
+            (indicator, year, unit): value
+            for indicator, year, unit, value in IndicatorTarget.objects.filter(indicator__plan__in=plans)
+            .values_list("indicator", "year", "unit", "value")
+        }  # fmt: skip
+
+    def target(self, indicator: Indicator, unit: AdministrativeUnit, year: int) -> Decimal:
+        for key in ((indicator.pk, year, unit.pk), (indicator.pk, None, unit.pk)):
+            if key in self.values:
+                return self.values[key]
+        for child in self.children.get(indicator.plan_id, []):
+            own = self.indicators.get((child.pk, indicator.code))
+            in_years = child.year <= year <= (child.end_year or child.year)
+            if own is not None and in_years and unit.path.startswith(child.area_unit.path):
+                return self.target(own, unit, year)
+        return self.values.get((indicator.pk, year, None), indicator.target)
 
 
 @dataclass
 class Evaluation:
     indicator: Indicator
     status: Status
+    # The target that applies to the unit and year evaluated (PlanTargets), not always the
+    # indicator's final one.
+    target: Decimal
     value: float | None = None
     numerator: float | None = None
     denominator: float | None = None
@@ -87,11 +132,16 @@ def evaluate_expression(expression: str, names: dict[str, Decimal], counter: Uni
     return Decimal(result)
 
 
-def evaluate_indicator(indicator: Indicator, scope: Scope, totals: dict[str, ElementTotal]) -> Evaluation:
+def evaluate_indicator(
+    indicator: Indicator, scope: Scope, totals: dict[str, ElementTotal], target: Decimal | None = None
+) -> Evaluation:
+    """The indicator for the scope, compared with `target` (default: the indicator's final one)."""
+    target = indicator.target if target is None else target
     if indicator.condition_id and not indicator.condition.met:
         return Evaluation(
             indicator,
             Status.NOT_APPLICABLE,
+            target,
             reason=f"Điều kiện chưa đáp ứng: {indicator.condition.text} / condition not met",
         )
     used = expression_names(indicator.numerator) | expression_names(indicator.denominator)
@@ -111,6 +161,7 @@ def evaluate_indicator(indicator: Indicator, scope: Scope, totals: dict[str, Ele
         return Evaluation(
             indicator,
             Status.NO_DATA,
+            target,
             lineage=lineage,
             sources=sources,
             synthetic=synthetic,
@@ -138,17 +189,16 @@ def evaluate_indicator(indicator: Indicator, scope: Scope, totals: dict[str, Ele
         synthetic=synthetic,
     )
     if denominator == 0:
-        return Evaluation(indicator, Status.NO_DATA, reason="Mẫu số bằng 0 / denominator is zero", **base)
+        return Evaluation(
+            indicator, Status.NO_DATA, target, reason="Mẫu số bằng 0 / denominator is zero", **base
+        )
     value = numerator / denominator * indicator.factor  # exact to 28 significant digits (Decimal)
     flags = []
     if indicator.unit == "%" and value > 100:
         flags.append("over_100")
-    met = (value > indicator.target) - (value < indicator.target) in {  # the sign of value − target
-        ">=": (0, 1), ">": (1,), "<=": (-1, 0), "<": (-1,)
-    }[indicator.comparison]  # fmt: skip
-    return Evaluation(
-        indicator, Status.ACHIEVED if met else Status.NOT_ACHIEVED, value=_exact(value), flags=flags, **base
-    )
+    met = COMPARISONS[indicator.comparison](value, target)
+    status = Status.ACHIEVED if met else Status.NOT_ACHIEVED
+    return Evaluation(indicator, status, target, value=_exact(value), flags=flags, **base)
 
 
 def build_scope(unit: AdministrativeUnit, period: Period, operator_id: int | None = None) -> Scope:
@@ -201,4 +251,9 @@ def evaluate_plan(
                 f"Provider '{provider_name}' is not registered",
             )
         totals.update(provider.totals([e for e in elements if e.provider == provider_name], scope))
-    return [evaluate_indicator(indicator, scope, totals) for indicator in indicators]
+    targets = PlanTargets(plan)
+    year = period.start.year
+    return [
+        evaluate_indicator(indicator, scope, totals, targets.target(indicator, unit, year))
+        for indicator in indicators
+    ]

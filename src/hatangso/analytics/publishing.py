@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from hatangso.analytics.models import PublishedScorecard
-from hatangso.analytics.selectors import scorecard
+from hatangso.analytics.selectors import PlanReading, scorecard
 from hatangso.analytics.services import RATING_FIELDS
 from hatangso.core.changelog import Actor, record_change, snapshot
 from hatangso.core.dataversion import data_version
@@ -30,7 +30,8 @@ def build_snapshot(*, plan: Plan, period: str) -> dict:
             f"Period {span.code} is outside the period {plan.period} of plan {plan.code}: nothing published",
         )
     area = plan.area_unit
-    card = scorecard(plan=plan, unit=area, period=span).as_json()
+    reading = PlanReading.of(plan)
+    card = scorecard(plan=plan, unit=area, period=span, reading=reading).as_json()
     public = {key: value for key, value in card.items() if key != "indicators"}
     # The whole area's totals are published aggregates; the lineage (registry codes, element
     # totals) stays inside.
@@ -38,7 +39,7 @@ def build_snapshot(*, plan: Plan, period: str) -> dict:
                             for row in card["indicators"]]  # fmt: skip
     communes = {}
     for commune in children_of(area, start=span.start, end=span.end):
-        rows = scorecard(plan=plan, unit=commune, period=span).as_json()["indicators"]
+        rows = scorecard(plan=plan, unit=commune, period=span, reading=reading).as_json()["indicators"]
         communes[commune.code] = {
             "name": commune.name,
             "indicators": {row["code"]: {key: row[key] for key in RATING_FIELDS} for row in rows},

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from hatangso.analytics.selectors import scorecard
+from hatangso.analytics.selectors import PlanReading, scorecard
 from hatangso.geography.models import AdministrativeUnit
 from hatangso.plans.models import Plan
 from hatangso.utilities.periods import parse_period, trend_periods
@@ -25,6 +25,7 @@ class Entry:
     status: str
     reason: str = ""
     flags: tuple[str, ...] = ()
+    target: float | None = None  # the target that applies to the unit and period (engine.PlanTargets)
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ def _entries(card) -> dict[str, Entry]:
             status=e.status,
             reason=e.reason,
             flags=tuple(e.flags or ()),
+            target=float(e.target),
         )
         for e in card.evaluations
     }
@@ -72,9 +74,11 @@ def _entries(card) -> dict[str, Entry]:
 def scoreboard(*, plan: Plan, unit: AdministrativeUnit, period: str) -> Scoreboard:
     """The plan's indicators for a unit and period with their trend over the report's periods (the
     year before and the quarters begun, as on the indicator page and in the report)."""
-    card = scorecard(plan=plan, unit=unit, period=parse_period(period))
+    reading = PlanReading.of(plan)  # once for the period and its trend
+    card = scorecard(plan=plan, unit=unit, period=parse_period(period), reading=reading)
     entries = _entries(card)
     periods = tuple(trend_periods(parse_period(period), timezone.localdate()))
-    by_period = [_entries(scorecard(plan=plan, unit=unit, period=parse_period(code))) for code in periods]
+    by_period = [_entries(scorecard(plan=plan, unit=unit, period=parse_period(code), reading=reading))
+                 for code in periods]  # fmt: skip
     trends = {code: tuple(evaluated.get(code) for evaluated in by_period) for code in entries}
     return Scoreboard(entries, card.computed_at, card.data_version, card.synthetic, periods, trends, period)

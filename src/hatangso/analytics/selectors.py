@@ -3,15 +3,16 @@ read (`scorecard`), an indicator's evidence, publications."""
 
 import time
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.http import Http404
 
-from hatangso.analytics.engine import Evaluation, indicator_providers
+from hatangso.analytics.engine import Evaluation, PlanTargets, indicator_providers
 from hatangso.analytics.models import IndicatorResult, PublishedScorecard
 from hatangso.analytics.services import Scorecard, compute_scorecard
 from hatangso.collection.models import DataValue
 from hatangso.core import throttle
-from hatangso.core.dataversion import data_versions
+from hatangso.core.dataversion import DataVersions, data_versions
 from hatangso.core.scoping import scope_for
 from hatangso.geography.models import AdministrativeUnit
 from hatangso.geography.selectors import children_of
@@ -24,32 +25,54 @@ LOCK_SECONDS = 300
 WAIT_SECONDS = 0.05
 
 
-def scorecard(*, plan: Plan, unit: AdministrativeUnit, period: Period) -> Scorecard:
-    """The plan's scorecard for a unit and period, never older than the last committed write: each
-    indicator's stored result when it was computed from the current version of the data its
-    providers read (core.dataversion), the others computed and stored now. Readers of the same
-    scorecard and version compute once, in every server process: the first counts first on a
-    database counter (core.throttle) and computes, the others wait for its results."""
-    versions = data_versions()
-    providers = indicator_providers(plan)
-    needed = {code: versions.of(names) for code, names in providers.items()}
+@dataclass(frozen=True)
+class PlanReading:
+    """What every scorecard of a plan reads before its results: the data versions, the providers
+    of each indicator and the plan's targets. A caller showing many units or periods of the plan in
+    one request (the dashboard's trend, an indicator's communes, the map, the report) reads them
+    once: its scorecards are then current as of the start of the request."""
+
+    versions: DataVersions
+    providers: dict[str, set[str]]
+    targets: PlanTargets
+
+    @classmethod
+    def of(cls, plan: Plan) -> "PlanReading":
+        return cls(versions=data_versions(), providers=indicator_providers(plan), targets=PlanTargets(plan))
+
+
+def scorecard(
+    *, plan: Plan, unit: AdministrativeUnit, period: Period, reading: PlanReading | None = None
+) -> Scorecard:
+    """The plan's scorecard for a unit and period, never older than the last committed write (or
+    than the `reading` the caller took for this request): each indicator's stored result when it was
+    computed from the current version of the data its providers read (core.dataversion), the others
+    computed and stored now. Readers of the same scorecard and version compute once, in every server
+    process: the first counts first on a database counter (core.throttle) and computes, the others
+    wait for its results."""
+    reading = reading or PlanReading.of(plan)
+    versions = reading.versions
+    needed = {code: versions.of(names) for code, names in reading.providers.items()}
     lock = f"computing:{plan.pk}:{unit.pk}:{period.code}:{versions.total}"
 
-    def stale() -> set[str]:
-        results = _results(plan, unit, period)
+    def stale(results: dict[str, IndicatorResult]) -> set[str]:
         return {code for code, version in needed.items() if (r := results.get(code)) is None
                 or r.data_version is None or r.data_version < version}  # fmt: skip
 
-    while codes := stale():
+    results = _results(plan, unit, period)
+    while stale(results):
         if throttle.hit(lock, window=LOCK_SECONDS) == 1:  # a leader that died is replaced after the window
             try:
-                if codes := stale():  # nobody stored them meanwhile
-                    compute_scorecard(plan=plan, unit=unit, period=period, codes=codes, versions=versions)
+                if codes := stale(_results(plan, unit, period)):  # nobody stored them meanwhile
+                    compute_scorecard(plan=plan, unit=unit, period=period, codes=codes, versions=versions,
+                                      providers=reading.providers)  # fmt: skip
             finally:
                 throttle.forget(lock)
+            results = _results(plan, unit, period)
             break
         time.sleep(WAIT_SECONDS)
-    return _scorecard(plan, unit, period, list(_results(plan, unit, period).values()), versions.total)
+        results = _results(plan, unit, period)
+    return _scorecard(plan, unit, period, list(results.values()), versions.total, reading.targets)
 
 
 def _results(plan: Plan, unit: AdministrativeUnit, period: Period) -> dict[str, IndicatorResult]:
@@ -63,13 +86,16 @@ def _results(plan: Plan, unit: AdministrativeUnit, period: Period) -> dict[str, 
 
 
 def _scorecard(
-    plan: Plan, unit: AdministrativeUnit, period: Period, results: list, version: int
+    plan: Plan, unit: AdministrativeUnit, period: Period, results: list, version: int, targets: PlanTargets
 ) -> Scorecard:
-    """The stored results as a scorecard, current as of data version `version`."""
+    """The stored results as a scorecard, current as of data version `version`, each with the
+    target that applies to the unit and period (the results store none: a plan reload that changes
+    a target is a newer data version, so a stored status never lags its target)."""
+    year = period.start.year
     evaluations = [
-        Evaluation(indicator=r.indicator, status=r.status, value=r.value, numerator=r.numerator,
-                   denominator=r.denominator, reason=r.reason, flags=r.flags, sources=r.sources,
-                   lineage=r.lineage, synthetic=r.synthetic)
+        Evaluation(indicator=r.indicator, status=r.status, target=targets.target(r.indicator, unit, year),
+                   value=r.value, numerator=r.numerator, denominator=r.denominator, reason=r.reason,
+                   flags=r.flags, sources=r.sources, lineage=r.lineage, synthetic=r.synthetic)
         for r in results
     ]  # fmt: skip
     return Scorecard(
@@ -95,6 +121,7 @@ class IndicatorDetail:
     result: IndicatorResult | None
     scorecard: Scorecard  # the unit's: when computed, from which data version
     communes: list[tuple[AdministrativeUnit, IndicatorResult | None]]
+    targets: dict[int, Decimal]  # unit pk -> the target that applies to it (the unit's and its communes')
     reads_area: bool  # the user may see the element totals and the items behind the number
     figures: set[int]  # the units whose numerator and denominator the user may see
     lineage: list[dict]
@@ -112,10 +139,14 @@ def indicator_detail(
     if indicator is None:
         raise Http404("Không có chỉ tiêu này / No such indicator")
     span = parse_period(period)
-    card = scorecard(plan=plan, unit=unit, period=span)
-    result = card.results.get(code)
     communes = list(children_of(unit, start=span.start, end=span.end))
-    stored = {c.pk: scorecard(plan=plan, unit=c, period=span).results.get(code) for c in communes}
+    reading = PlanReading.of(plan)  # once for the unit's communes
+    stored = {
+        c.pk: scorecard(plan=plan, unit=c, period=span, reading=reading).results.get(code) for c in communes
+    }
+    card = scorecard(plan=plan, unit=unit, period=span, reading=reading)
+    result = card.results.get(code)
+    targets = {u.pk: reading.targets.target(indicator, u, span.start.year) for u in (unit, *communes)}
     scope = scope_for(user)
     reads_area = scope.reads_area(unit)
     lineage = []
@@ -136,6 +167,7 @@ def indicator_detail(
         result=result,
         scorecard=card,
         communes=[(c, stored[c.pk]) for c in communes],
+        targets=targets,
         reads_area=reads_area,
         figures={u.pk for u in (unit, *communes) if scope.reads_figures(u, plan)},
         lineage=lineage,
@@ -156,7 +188,9 @@ def live_publication(*, plan: Plan, period: str | None = None):
 def published_plans():
     """The plans with a published scorecard in force (the public page's list); anyone may read it."""
     return (
-        Plan.objects.filter(pk__in=PublishedScorecard.objects.filter(withdrawn_at__isnull=True).values("plan"))
+        Plan.objects.filter(
+            pk__in=PublishedScorecard.objects.filter(withdrawn_at__isnull=True).values("plan")
+        )
         .select_related("area_unit")
         .order_by("-year", "code")
     )

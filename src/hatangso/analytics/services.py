@@ -1,5 +1,6 @@
 """Compute and store scorecards."""
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -50,7 +51,7 @@ def scorecard_row(evaluation: Evaluation) -> dict:
     return {
         "code": e.indicator.code,
         "name": e.indicator.name,
-        "target": float(e.indicator.target),
+        "target": float(e.target),
         "comparison": e.indicator.comparison,
         "value": display_value(e.value),  # as shown; numerator/denominator are exact
         "numerator": e.numerator,
@@ -88,43 +89,53 @@ def compute_scorecard(
     period: Period,
     codes: set[str] | None = None,
     versions: DataVersions | None = None,
+    providers: dict[str, set[str]] | None = None,
 ) -> Scorecard:
     """Evaluate the indicators (of `codes`, or all) and store the results with their lineage
     (replacing older ones), each stamped with the version of the data its providers read, read
     before evaluating (the data evaluated is at least as new)."""
     versions = versions or data_versions()
-    providers = indicator_providers(plan)
+    providers = providers or indicator_providers(plan)
     scorecard = evaluate_scorecard(plan=plan, unit=unit, period=period, codes=codes)
     scorecard.data_version = versions.total
-    for evaluation in scorecard.evaluations:
-        result, _ = IndicatorResult.objects.update_or_create(
-            indicator=evaluation.indicator,
-            unit=unit,
-            period=period.code,
-            defaults={
-                "value": evaluation.value,
-                "numerator": evaluation.numerator,
-                "denominator": evaluation.denominator,
-                "status": evaluation.status,
-                "reason": evaluation.reason[:500],
-                "flags": evaluation.flags,
-                "sources": evaluation.sources,
-                "lineage": evaluation.lineage,
-                "data_version": versions.of(providers[evaluation.indicator.code]),
-                "synthetic": evaluation.synthetic,
-            },
+    results = [
+        IndicatorResult(
+            indicator=e.indicator, unit=unit, period=period.code, value=e.value, numerator=e.numerator,
+            denominator=e.denominator, status=e.status, reason=e.reason[:500], flags=e.flags,
+            sources=e.sources, lineage=e.lineage, data_version=versions.of(providers[e.indicator.code]),
+            synthetic=e.synthetic,
         )
-        _store_lineage(result, evaluation.value_ids)
-        scorecard.computed_at = result.computed_at
+        for e in scorecard.evaluations
+    ]  # fmt: skip
+    # One statement for all of them, new or replacing (a result is unique by indicator, unit, period).
+    IndicatorResult.objects.bulk_create(
+        results,
+        update_conflicts=True,
+        unique_fields=["indicator", "unit", "period"],
+        update_fields=[*STORED_FIELDS, "computed_at"],
+    )
+    _store_lineage({r.pk: e.value_ids for r, e in zip(results, scorecard.evaluations, strict=True)})
+    scorecard.computed_at = max((r.computed_at for r in results), default=None)
     return scorecard
 
 
-def _store_lineage(result: IndicatorResult, value_ids: list[int]) -> None:
-    """Make the result's input values `value_ids`: a province's result has many thousands, and after
-    one value changed nearly all stay, so only the difference is written."""
-    links = IndicatorResult.input_values.through.objects.filter(indicatorresult=result)
-    stored, wanted = set(links.values_list("datavalue_id", flat=True)), set(value_ids)
-    if stored - wanted:
-        links.filter(datavalue_id__in=stored - wanted).delete()
-    added = [links.model(indicatorresult_id=result.pk, datavalue_id=pk) for pk in wanted - stored]
+STORED_FIELDS = ["value", "numerator", "denominator", "status", "reason", "flags", "sources", "lineage",
+                 "data_version", "synthetic"]  # fmt: skip
+
+
+def _store_lineage(value_ids: dict[int, list[int]]) -> None:
+    """Make each result's input values (result pk → value ids): a province's result has many
+    thousands, and after one value changed nearly all stay, so only the difference is written."""
+    links = IndicatorResult.input_values.through.objects
+    stored = defaultdict(dict)  # result pk -> value id -> link pk
+    for pk, result, value in links.filter(indicatorresult__in=value_ids).values_list(
+        "pk", "indicatorresult_id", "datavalue_id"
+    ):
+        stored[result][value] = pk
+    wanted = {result: set(ids) for result, ids in value_ids.items()}
+    gone = [pk for result, ids in wanted.items() for value, pk in stored[result].items() if value not in ids]
+    if gone:
+        links.filter(pk__in=gone).delete()
+    added = [links.model(indicatorresult_id=result, datavalue_id=value)
+             for result, ids in wanted.items() for value in ids - stored[result].keys()]  # fmt: skip
     links.bulk_create(added, batch_size=5000)

@@ -158,6 +158,11 @@ class IndicatorSpec(_Strict):
     baseline: Decimal | None = None
     maintain: bool = False
     condition: str | None = None
+    # A target per year of a multi-year plan, where the document gives one ({2025: 60, 2026: 80}).
+    targets: dict[int, Decimal] = {}
+    # Targets handed down to areas below the plan's (giao chỉ tiêu), by unit code: one for every
+    # year ({"19996": 90}) or one per year ({"19996": {2025: 60, 2026: 80}}).
+    assigned: dict[str, Decimal | dict[int, Decimal]] = {}
 
     def definition(self) -> dict:
         """The indicator's fields as the plan stores them: the file's, else the catalog entry's, else
@@ -166,8 +171,19 @@ class IndicatorSpec(_Strict):
 
         entry = read_catalog().indicator(self.code)
         fallback = entry.plan_fields() if entry else {"unit": "%", "factor": Decimal(100), "comparison": ">="}
-        fields = self.model_dump(exclude={"code", "condition"})
+        fields = self.model_dump(exclude={"code", "condition", "targets", "assigned"})
         return {name: fallback.get(name) if value is None else value for name, value in fields.items()}
+
+    def target_rows(self) -> list[tuple[int | None, str | None, Decimal]]:
+        """The targets besides the final one as (year, unit code, value): a year's target has no
+        unit, an area's target for every year has no year."""
+        rows: list[tuple[int | None, str | None, Decimal]] = [(y, None, v) for y, v in self.targets.items()]
+        for unit, given in self.assigned.items():
+            if isinstance(given, dict):
+                rows.extend((y, unit, v) for y, v in given.items())
+            else:
+                rows.append((None, unit, given))
+        return rows
 
     def formula_problem(self) -> tuple[str, str] | None:
         from hatangso.catalog.catalogfile import read_catalog
@@ -256,8 +272,25 @@ class PlanFile(_Strict):
         agencies = {a.code for a in self.agencies}
         sections = {s.number for s in self.sections}
         indicators = {i.code for i in self.indicators}
+        first, last = self.plan.year, self.plan.end_year or self.plan.year
+        if last < first:
+            problems.append(
+                (
+                    f"plan.end_year: năm kết thúc {last} trước năm bắt đầu {first}",
+                    f"plan.end_year: the end year {last} is before the start year {first}",
+                )
+            )
         for indicator in self.indicators:
             where = f"indicators[{indicator.code}]"
+            for year, unit, _value in indicator.target_rows():
+                if year is not None and not first <= year <= last:
+                    key = f"{where}.{'assigned' if unit else 'targets'}"
+                    problems.append(
+                        (
+                            f"{key}: năm {year} nằm ngoài thời gian của kế hoạch ({first}–{last})",
+                            f"{key}: the year {year} is outside the plan's years ({first}–{last})",
+                        )
+                    )
             if problem := indicator.formula_problem():
                 problems.append(problem)
             if indicator.condition and indicator.condition not in conditions:

@@ -15,7 +15,16 @@ from hatangso.core.models import ChangeLogEntry
 from hatangso.core.scoping import may_manage_plan
 from hatangso.geography.models import AdministrativeUnit
 from hatangso.geography.selectors import resolve_unit
-from hatangso.plans.models import Agency, Condition, Indicator, Plan, PlanItem, PlanSection, ValidationRule
+from hatangso.plans.models import (
+    Agency,
+    Condition,
+    Indicator,
+    IndicatorTarget,
+    Plan,
+    PlanItem,
+    PlanSection,
+    ValidationRule,
+)
 from hatangso.plans.planfile import FormSpec, PlanFile, expression_names, read_plan_file, validate_plan_data
 from hatangso.plans.signals import plan_loaded
 from hatangso.registry.models import Operator
@@ -109,6 +118,45 @@ def plan_area(*, area_unit: str, period: str) -> AdministrativeUnit:
     return resolve_unit(area_unit, start=span.start, end=span.end)
 
 
+def _assigned_units(spec: PlanFile, area: AdministrativeUnit) -> dict[str, AdministrativeUnit]:
+    """The units the plan hands targets down to, by code: each must be in force during the plan's
+    period and lie below the plan's area."""
+    span = parse_period(spec.plan.period)
+    units: dict[str, AdministrativeUnit] = {}
+    for indicator in spec.indicators:
+        where = f"indicators[{indicator.code}].assigned"
+        for code in indicator.assigned:
+            if code not in units:
+                try:
+                    units[code] = resolve_unit(code, start=span.start, end=span.end)
+                except NotFound as exc:
+                    raise UserError(f"{where}: {exc.vi}", f"{where}: {exc.en}") from exc
+            unit = units[code]
+            if unit.pk == area.pk or not unit.path.startswith(area.path):
+                raise UserError(
+                    f"{where}: {unit.name} ({code}) không phải địa bàn cấp dưới thuộc {area.name}",
+                    f"{where}: {unit.name} ({code}) is not an area below {area.name}",
+                )
+    return units
+
+
+def _save_targets(actor: Actor, indicator: Indicator, rows, units: dict[str, AdministrativeUnit]) -> None:
+    """The indicator's year and area targets as the file gives them; those the file no longer
+    gives are deleted."""
+    existing = {(t.year, t.unit_id): t for t in indicator.targets.all()}
+    kept = set()
+    for year, code, value in rows:
+        unit = units[code] if code else None
+        key = (year, unit.pk if unit else None)
+        lookup = {"indicator": indicator, "year": year, "unit": unit}
+        save_changed(actor, IndicatorTarget, lookup, {"value": value}, existing=existing.get(key))
+        kept.add(key)
+    for key, target in existing.items():
+        if key not in kept:
+            record_change(actor, ChangeLogEntry.Action.DELETE, target, before=snapshot(target))
+            target.delete()
+
+
 def load_plan(*, path: Path, actor: Actor) -> PlanLoadSummary:
     """Load a plan file (YAML) from disk: the command line's `plan load`."""
     return _load(read_plan_file(path), source_name=Path(path).name, actor=actor, user=None)
@@ -125,6 +173,7 @@ def _load(spec: PlanFile, *, source_name: str, actor: Actor, user) -> PlanLoadSu
     header = spec.plan
     _check_expressions(spec)
     area = plan_area(area_unit=header.area_unit, period=header.period)
+    assigned_units = _assigned_units(spec, area)
     existing_plan = Plan.objects.filter(code=header.code).first()
     if not may_manage_plan(user, Plan(area_unit=area)) or (
         existing_plan and not may_manage_plan(user, existing_plan)
@@ -204,6 +253,7 @@ def _load(spec: PlanFile, *, source_name: str, actor: Actor, user) -> PlanLoadSu
         values = ind.definition()
         values.update(condition=conditions.get(ind.condition), order=order, catalog=entries.get(ind.code))
         indicators[ind.code] = save_changed(actor, Indicator, {"plan": plan, "code": ind.code}, values)
+        _save_targets(actor, indicators[ind.code], ind.target_rows(), assigned_units)
     _delete_missing(actor, plan.indicators.all(), set(indicators), "code")
 
     agencies = {a.code: a for a in Agency.objects.filter(code__in={a.code for a in spec.agencies})}

@@ -4,6 +4,8 @@ data has nothing to draw."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from hatangso.analytics.status import Status
 from hatangso.geography.models import UnitBoundary
 from hatangso.reports.content import ReportContent
@@ -32,18 +34,17 @@ def _config(chart: alt.Chart) -> dict:
     return spec
 
 
-def indicators_vs_targets(results) -> dict | None:
-    """Each %-indicator's value against its target; `results` are (indicator, value, status) —
-    from the report's evaluations or the web page's stored results: one spec for both."""
+def indicators_vs_targets(evaluations) -> dict | None:
+    """Each %-indicator's value against the target that applies to it (engine.Evaluation)."""
     rows = [
         {
-            "chi_tieu": f"{number}. {_short(indicator.name)}",
-            "thuc_hien": float(value),
-            "ke_hoach": float(indicator.target),
-            "danh_gia": Status(status).text,
+            "chi_tieu": f"{number}. {_short(e.indicator.name)}",
+            "thuc_hien": float(e.value),
+            "ke_hoach": float(e.target),
+            "danh_gia": Status(e.status).text,
         }
-        for number, (indicator, value, status) in enumerate(results, start=1)
-        if value is not None and indicator.unit == "%"
+        for number, e in enumerate(evaluations, start=1)
+        if e.value is not None and e.indicator.unit == "%"
     ]
     if not rows:
         return None
@@ -61,9 +62,11 @@ def indicators_vs_targets(results) -> dict | None:
     return _config(chart)
 
 
-def commune_comparison(indicator, values: list[tuple[str, float | None]]) -> dict | None:
-    """One indicator per commune (name, value) against its target."""
-    rows = [{"don_vi": name, "gia_tri": value} for name, value in values if value is not None]
+def commune_comparison(indicator, values: list[tuple[str, float | None, Decimal]]) -> dict | None:
+    """One indicator per commune (name, value, the commune's target) against its target: a line when
+    every commune has the same, a mark over each bar where the plan assigned them different ones."""
+    rows = [{"don_vi": name, "gia_tri": value, "ke_hoach": float(target)}
+            for name, value, target in values if value is not None]  # fmt: skip
     if not rows:
         return None
     bars = (
@@ -74,11 +77,18 @@ def commune_comparison(indicator, values: list[tuple[str, float | None]]) -> dic
             y=alt.Y("gia_tri:Q", title=unit_label(indicator.unit)),
         )
     )
-    target = (
-        alt.Chart(alt.Data(values=[{"ke_hoach": float(indicator.target)}]))
-        .mark_rule(color="#b3261e", strokeDash=[4, 3])
-        .encode(y="ke_hoach:Q")
-    )
+    if len({r["ke_hoach"] for r in rows}) == 1:
+        target = (
+            alt.Chart(alt.Data(values=rows[:1]))
+            .mark_rule(color="#b3261e", strokeDash=[4, 3])
+            .encode(y="ke_hoach:Q")
+        )
+    else:
+        target = (
+            alt.Chart(alt.Data(values=rows))
+            .mark_tick(color="#b3261e", thickness=2)
+            .encode(x=alt.X("don_vi:N", sort=None), y="ke_hoach:Q")
+        )
     chart = (bars + target).properties(
         width=460, height=220, title=f"{_short(indicator.name, 70)} theo xã, phường (đường đỏ: kế hoạch)"
     )

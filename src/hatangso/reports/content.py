@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from hatangso.analytics.engine import Evaluation
+from hatangso.analytics.selectors import PlanReading
 from hatangso.analytics.selectors import scorecard as current_scorecard
 from hatangso.analytics.services import Scorecard
 from hatangso.analytics.status import Status
@@ -134,13 +135,16 @@ def report_communes(unit, period: Period, as_of: date | None = None):
 def gather(
     *, plan: Plan, unit, period: Period, report_date: date | None = None, as_of: date | None = None
 ) -> ReportContent:
-    scorecard = current_scorecard(plan=plan, unit=unit, period=period)
+    reading = PlanReading.of(plan)
+    scorecard = current_scorecard(plan=plan, unit=unit, period=period, reading=reading)
     communes = [
         (
             commune,
             {
                 e.indicator.code: e
-                for e in current_scorecard(plan=plan, unit=commune, period=period).evaluations
+                for e in current_scorecard(
+                    plan=plan, unit=commune, period=period, reading=reading
+                ).evaluations
             },
         )
         for commune in report_communes(unit, period, as_of)
@@ -151,7 +155,9 @@ def gather(
             code,
             {
                 e.indicator.code: e
-                for e in current_scorecard(plan=plan, unit=unit, period=parse_period(code)).evaluations
+                for e in current_scorecard(
+                    plan=plan, unit=unit, period=parse_period(code), reading=reading
+                ).evaluations
             },
         )
         for code in trend_periods(period, today)

@@ -29,6 +29,16 @@ from hatangso.utilities.numbers import format_amount, format_number, unit_label
 
 FONT = "Times New Roman"
 SYNTHETIC_BANNER = "DỮ LIỆU MẪU — synthetic demo data: báo cáo minh họa, không phải số liệu thật"
+ILLUSTRATIVE_BANNER = "KẾ HOẠCH MINH HỌA — illustrative plan, not an issued document"
+
+
+def banners(content: ReportContent) -> list[str]:
+    """The notices every page-1 of a report (and every sheet) carries: synthetic data, a plan that
+    was never issued."""
+    return [
+        *([SYNTHETIC_BANNER] if content.synthetic else []),
+        *([ILLUSTRATIVE_BANNER] if content.plan.illustrative else []),
+    ]
 
 
 def document_date(place: str, day: date) -> str:
@@ -194,7 +204,7 @@ def _title(document, content: ReportContent) -> None:
     document.paragraphs[-1].paragraph_format.space_after = Pt(12)
 
 
-def _banner(document) -> None:
+def _banner(document, text: str) -> None:
     table = document.add_table(rows=1, cols=1)
     table.style = "Table Grid"
     cell = table.rows[0].cells[0]
@@ -203,7 +213,7 @@ def _banner(document) -> None:
     shade.set(qn("w:fill"), "FFF4D6")
     cell._tc.get_or_add_tcPr().append(shade)
     cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(cell.paragraphs[0].add_run(SYNTHETIC_BANNER), 12, bold=True, colour=RGBColor(0x8A, 0x5A, 0x00))
+    _font(cell.paragraphs[0].add_run(text), 12, bold=True, colour=RGBColor(0x8A, 0x5A, 0x00))
     _paragraph(document, "", after=0)
 
 
@@ -384,8 +394,8 @@ def write_docx(content: ReportContent, path) -> None:
     _setup(document)
     _header(document, content)
     _title(document, content)
-    if content.synthetic:
-        _banner(document)
+    for text in banners(content):
+        _banner(document, text)
     plan = content.plan
     heading = lambda text: _paragraph(document, text, bold=True, after=6)  # noqa: E731
     _paragraph(
@@ -418,7 +428,7 @@ def write_docx(content: ReportContent, path) -> None:
     _paragraph(document, "", after=6)
     _chart(
         document,
-        charts.indicators_vs_targets((e.indicator, e.value, e.status) for e in content.evaluations),
+        charts.indicators_vs_targets(content.evaluations),
         "Hình 1. Chỉ tiêu: thực hiện so với kế hoạch",
         "Chưa có chỉ tiêu nào có số liệu để vẽ biểu đồ.",
     )
@@ -437,8 +447,9 @@ def write_docx(content: ReportContent, path) -> None:
         indicator = next(e.indicator for e in content.evaluations if e.indicator.code == focus)
         values = [(commune, results[focus].value if focus in results else None)
                   for commune, results in content.communes]  # fmt: skip
+        compared = [(c.name, r[focus].value, r[focus].target) for c, r in content.communes if focus in r]
         _chart(
-            document, charts.commune_comparison(indicator, [(c.name, v) for c, v in values]),
+            document, charts.commune_comparison(indicator, compared),
             "Hình 3. So sánh giữa các xã, phường", "",
         )  # fmt: skip
         _chart(

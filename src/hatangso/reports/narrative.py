@@ -34,7 +34,7 @@ def period_words(period) -> str:
 
 def target_text(evaluation: Evaluation) -> str:
     indicator = evaluation.indicator
-    target = exact_decimal(indicator.target)
+    target = exact_decimal(evaluation.target)
     text = format_amount(target, indicator.unit, 0 if target == target.to_integral_value() else 1)
     # A lower-is-better target is a ceiling: "dưới 5%" (strictly below), "không quá 5%".
     text = {"<": f"dưới {text}", "<=": f"không quá {text}"}.get(indicator.comparison, text)
@@ -44,7 +44,7 @@ def target_text(evaluation: Evaluation) -> str:
 def share_of_target(evaluation: Evaluation) -> float | None:
     """Thực hiện as a percentage of Kế hoạch (the report's 'Tỷ lệ %' column), not rounded: the
     DOCX rounds it for display, the XLSX cell holds it under a one-decimal format."""
-    target = exact_decimal(evaluation.indicator.target)
+    target = exact_decimal(evaluation.target)
     if evaluation.value is None or not target:
         return None
     return float(exact_decimal(evaluation.value) / target * 100)
@@ -61,12 +61,12 @@ def indicator_sentence(evaluation: Evaluation) -> str:
     if evaluation.status == Status.NO_DATA:
         return f"{name}: chưa có thông tin để đánh giá."
     if evaluation.status == Status.ACHIEVED:
-        shown, target_value = display_decimal(evaluation.value), exact_decimal(indicator.target)
+        shown, target_value = display_decimal(evaluation.value), exact_decimal(evaluation.target)
         exceeded = shown < target_value if indicator.comparison in ("<", "<=") else shown > target_value
         verdict = "vượt chỉ tiêu kế hoạch" if exceeded else "đạt chỉ tiêu kế hoạch"
         return f"{name} đạt {value}, {verdict} ({target})."
     # From the value as shown, so that the shown value and the gap add up to the target.
-    gap = abs(exact_decimal(indicator.target) - display_decimal(evaluation.value))
+    gap = abs(exact_decimal(evaluation.target) - display_decimal(evaluation.value))
     missing = (
         f"{format_number(gap)} điểm phần trăm"
         if indicator.unit == "%"

@@ -8,7 +8,7 @@ from hatangso.analytics.status import Status
 from hatangso.collection.models import DataValue
 from hatangso.geography.selectors import rollup_units
 from hatangso.reports.content import ReportContent
-from hatangso.reports.docx_report import SYNTHETIC_BANNER
+from hatangso.reports.docx_report import banners
 from hatangso.reports.narrative import share_of_target
 from hatangso.utilities.numbers import unit_label, unit_suffix
 from hatangso.utilities.spreadsheets import append_row, set_widths
@@ -40,8 +40,8 @@ def _title(sheet, content: ReportContent, text: str) -> None:
     append_row(
         sheet, [f"{content.plan.code} · {content.unit.name} ({content.unit.code}) · kỳ {content.period.code}"]
     )
-    if content.synthetic:
-        append_row(sheet, [SYNTHETIC_BANNER])
+    for text in banners(content):
+        append_row(sheet, [text])
         sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True, color="8A5A00")
     append_row(sheet, [])
 
@@ -71,7 +71,7 @@ def _scorecard(workbook, content: ReportContent) -> None:
             sheet,
             [
                 number, e.indicator.code, e.indicator.name, unit_label(e.indicator.unit),
-                float(e.indicator.target),
+                float(e.target),
                 e.value, share_of_target(e), e.numerator, e.denominator, Status(e.status).text,
                 ", ".join(e.sources),
             ],
@@ -97,12 +97,12 @@ def _per_indicator(workbook, content: ReportContent) -> None:
             append_row(
                 sheet,
                 [commune.code, commune.name, result.value, result.numerator, result.denominator,
-                 float(e.indicator.target), Status(result.status).text],
+                 float(result.target), Status(result.status).text],
             )  # fmt: skip
         append_row(
             sheet,
             [content.unit.code, f"{content.unit.name} (toàn địa bàn)", e.value, e.numerator, e.denominator,
-             float(e.indicator.target), Status(e.status).text],
+             float(e.target), Status(e.status).text],
         )  # fmt: skip
         sheet.cell(row=sheet.max_row, column=2).font = Font(bold=True)
         for row in sheet.iter_rows(min_row=6):

@@ -9,7 +9,7 @@ from datetime import date
 from django.core.cache import cache
 
 from hatangso.analytics.measurements.coverage import CoverageLayer, layer_for, layers
-from hatangso.analytics.selectors import scorecard
+from hatangso.analytics.selectors import PlanReading, scorecard
 from hatangso.analytics.services import RATING_FIELDS
 from hatangso.analytics.status import Status
 from hatangso.geography.selectors import boundary_collection, children_of
@@ -62,11 +62,11 @@ def commune_values(user, plan: Plan, indicator: Indicator, period: str) -> dict[
     """The current value and rating of each commune of the plan's area: {code: {name, value, status}};
     a commune whose results the user may not see (web.selectors.reads_figures) has none."""
     span = parse_period(period)
-    values = {}
+    values, reading = {}, PlanReading.of(plan)
     for commune in children_of(plan.area_unit, start=span.start, end=span.end):
         row = None
         if reads_figures(user, commune, plan):
-            rows = scorecard(plan=plan, unit=commune, period=span).as_json()["indicators"]
+            rows = scorecard(plan=plan, unit=commune, period=span, reading=reading).as_json()["indicators"]
             row = next((r for r in rows if r["code"] == indicator.code), None)
         row = row or {"value": None, "status": Status.NO_DATA}
         values[commune.code] = {"name": commune.name, **{key: row[key] for key in RATING_FIELDS}}

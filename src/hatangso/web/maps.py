@@ -7,8 +7,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import render
 
+from hatangso.analytics.engine import PlanTargets
 from hatangso.analytics.status import Status
+from hatangso.geography.selectors import children_of
 from hatangso.utilities.errors import UserError
+from hatangso.utilities.periods import parse_period
 from hatangso.web import layers
 from hatangso.web.planning import plan_or_404
 
@@ -18,9 +21,17 @@ def _error(exc: UserError) -> JsonResponse:
 
 
 def legend_statuses() -> list[dict]:
-    return [
-{"status": s, "label": s.label, "colour": s.colour} for s in Status
-    ]
+    return [{"status": s, "label": s.label, "colour": s.colour} for s in Status]
+
+
+def area_targets(plan, indicator, period: str) -> tuple[float, dict[str, float]]:
+    """The target of the plan's area and of each of its communes (an assigned or a child plan's
+    target where there is one) for the period's year."""
+    span, targets = parse_period(period), PlanTargets(plan)
+    communes = children_of(plan.area_unit, start=span.start, end=span.end)
+    return float(targets.target(indicator, plan.area_unit, span.start.year)), {
+        c.code: float(targets.target(indicator, c, span.start.year)) for c in communes
+    }
 
 
 @login_required
@@ -39,12 +50,19 @@ def map_page(request, slug: str):
         status = 404
         indicator = layers.map_indicator(plan, None)
     values = layers.commune_values(request.user, plan, indicator, plan.period)
+    target, targets = area_targets(plan, indicator, plan.period)
     coverage = layers.coverage_layer_for(plan)
     context.update(
         indicator=indicator,
         period=plan.period,
+        target=target,
         communes=[
-            {"code": code, **entry, "status_label": Status(entry["status"]).label}
+            {
+                **entry,
+                "code": code,
+                "status_label": Status(entry["status"]).label,
+                "target": targets.get(code),
+            }
             for code, entry in values.items()
         ],
         coverage=coverage,
@@ -63,10 +81,13 @@ def communes_geojson(request, slug: str):
         return _error(exc)
     values = layers.commune_values(request.user, plan, indicator, plan.period)
     document = layers.commune_layer(plan, plan.period, values)
+    target, targets = area_targets(plan, indicator, plan.period)
+    for feature in document["features"]:
+        feature["properties"]["target"] = targets.get(feature["properties"]["code"])
     document["properties"] = {
         "indicator": indicator.code,
         "name": indicator.name,
-        "target": float(indicator.target),
+        "target": target,
         "comparison": indicator.comparison,
         "unit": indicator.unit,
         "period": plan.period,

@@ -4,11 +4,16 @@ downloads, for a period and a unit — through the user's scope."""
 
 from dataclasses import dataclass, replace
 from datetime import date
+from decimal import Decimal
 
 from django.core.cache import cache
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from hatangso.analytics.engine import PlanTargets
+from hatangso.analytics.models import IndicatorResult
 from hatangso.analytics.scoreboard import CACHE_SECONDS, Entry, scoreboard
 from hatangso.analytics.selectors import IndicatorDetail, indicator_detail
 from hatangso.analytics.status import Status
@@ -17,6 +22,7 @@ from hatangso.core.scoping import scope_for
 from hatangso.geography.models import AdministrativeUnit, UnitSuccession
 from hatangso.geography.selectors import children_of, predecessors
 from hatangso.plans.models import Plan
+from hatangso.plans.selectors import plans_for
 from hatangso.reports.access import may_download_report
 from hatangso.reports.services import FORMATS
 from hatangso.utilities.errors import NotFound
@@ -47,11 +53,13 @@ class Choice:
 
 def dashboard_periods(plan: Plan, today: date | None = None) -> list[str]:
     """The plan's period, the quarters of its year that have begun, and the year before: the
-    periods the report compares (and the engine computes)."""
+    periods the report compares (and the engine computes); for a multi-year plan also its later
+    years that have begun, each compared with that year's target."""
     today = today or timezone.localdate()
     year = parse_period(plan.period).start.year
     quarters = [code for code in period_codes("quarterly", year) if parse_period(code).start <= today]
-    return list(dict.fromkeys([plan.period, str(year), *quarters, str(year - 1)]))
+    later = [str(y) for y in range(year + 1, (plan.end_year or year) + 1) if date(y, 1, 1) <= today]
+    return list(dict.fromkeys([plan.period, str(year), *quarters, *later, str(year - 1)]))
 
 
 def reorganisation_days(plan: Plan, period: Period) -> list[date]:
@@ -119,26 +127,141 @@ def reads_figures(user, unit: AdministrativeUnit, plan: Plan) -> bool:
 
 
 @dataclass(frozen=True)
+class ChildRow:
+    """An area below the unit on an indicator page: its result against its own target, and the
+    child plan that covers it, where there is one the user may open."""
+
+    unit: AdministrativeUnit
+    result: IndicatorResult | None  # None: not computed, or not shown to the user
+    target: Decimal
+    hidden: bool
+    child_plan: Plan | None
+
+
+# The orders of the children's table (`?sort=`); the default puts the worst first.
+CHILD_ORDERS = {
+    "worst": _("Chưa đạt, xa chỉ tiêu nhất trước"),
+    "best": _("Đạt, vượt nhiều nhất trước"),
+    "value": _("Giá trị tăng dần"),
+    "-value": _("Giá trị giảm dần"),
+    "name": _("Tên đơn vị"),
+}
+# Worst first: not achieved (farthest from the target first), then no data, not applicable, achieved.
+_SEVERITY = {Status.NOT_ACHIEVED: 0, Status.NO_DATA: 1, Status.NOT_APPLICABLE: 2, Status.ACHIEVED: 3}
+
+
+@dataclass(frozen=True)
+class Children:
+    rows: list[ChildRow]  # sorted and filtered as asked
+    total: int  # the areas whose results the user sees
+    achieved: int  # … of which achieved their own target
+    sort: str
+    status: str  # the status filtered on, "" for all
+    counts: list[tuple[str, str, int]]  # per status: its value, label and count, for the filter
+
+
+def _shortfall(row: ChildRow, comparison: str) -> float:
+    """How far the value is on the wrong side of the target (negative: on the right side)."""
+    gap = float(row.target) - row.result.value
+    return -gap if comparison in ("<", "<=") else gap
+
+
+def _sorted_children(rows: list[ChildRow], sort: str, comparison: str) -> list[ChildRow]:
+    def worst(row: ChildRow) -> tuple:
+        if row.hidden or row.result is None:
+            return (len(_SEVERITY), 0.0, row.unit.code)
+        status = Status(row.result.status)
+        shortfall = _shortfall(row, comparison) if row.result.value is not None else 0.0
+        return (_SEVERITY[status], -shortfall, row.unit.code)
+
+    def value(row: ChildRow) -> tuple:
+        known = row.result is not None and row.result.value is not None
+        return (not known, row.result.value if known else 0.0, row.unit.code)
+
+    if sort == "name":
+        return sorted(rows, key=lambda r: r.unit.name)
+    if sort in ("value", "-value"):
+        known = sorted((r for r in rows if value(r)[0] is False), key=value, reverse=sort == "-value")
+        return known + [r for r in rows if value(r)[0] is True]  # areas without a value last either way
+    ordered = sorted(rows, key=worst)
+    if sort == "best":
+        shown = [r for r in ordered if not r.hidden and r.result is not None]
+        return shown[::-1] + [r for r in ordered if r.hidden or r.result is None]
+    return ordered
+
+
+def children_table(user, plan: Plan, detail: IndicatorDetail, hidden: set[int], *, sort: str, status: str):
+    """The areas below the unit with their own targets and results, sorted (`sort`, one of
+    CHILD_ORDERS) and filtered by status (`status`, "" for all); NotFound for any other value."""
+    if sort not in CHILD_ORDERS:
+        raise NotFound(f"Không có cách sắp xếp '{sort}'", f"No sort order '{sort}'")
+    if status and status not in Status.values:
+        raise NotFound(f"Không có đánh giá '{status}'", f"No status '{status}'")
+    code = detail.indicator.code
+    # The child plan of an area whose years include the period's; the newest wins (a dict keeps the last).
+    year = parse_period(plan.period).start.year
+    covering = (
+        plans_for(user)
+        .filter(parent=plan, indicators__code=code, year__lte=year)
+        .alias(last_year=Coalesce("end_year", "year"))
+        .filter(last_year__gte=year)
+        .order_by("year")
+    )
+    child_plans = {p.area_unit_id: p for p in covering}
+    rows = [
+        ChildRow(unit=c, result=r, target=detail.targets[c.pk], hidden=c.pk in hidden,
+                 child_plan=child_plans.get(c.pk))
+        for c, r in detail.communes
+    ]  # fmt: skip
+    seen = [r for r in rows if not r.hidden and r.result is not None]
+    counts = {s: sum(r.result.status == s for r in seen) for s in Status}
+    if status:
+        rows = [r for r in seen if r.result.status == status]
+    return Children(
+        rows=_sorted_children(rows, sort, detail.indicator.comparison),
+        total=len(seen),
+        achieved=counts[Status.ACHIEVED],
+        sort=sort,
+        status=status,
+        counts=[(s.value, s.label, n) for s, n in counts.items()],
+    )
+
+
+@dataclass(frozen=True)
 class IndicatorPage:
     detail: IndicatorDetail
     trend: list[tuple[str, Entry | None]]
     stamp: str  # the version of the results, for the charts' cache
     shown: bool  # whether the unit's own results are shown to the user (reads_figures)
     hidden: set[int]  # the communes whose results are not shown to the user
+    children: Children
+    path: list[tuple[int, Decimal]]  # a multi-year plan's target per year for the unit
+    parent_plan: Plan | None  # the parent plan with the same indicator, when the user may open it
 
 
-def indicator_page(user, *, plan: Plan, code: str, unit: AdministrativeUnit) -> IndicatorPage:
-    """The indicator page of a unit for the plan's period: the detail, the communes and the trend,
+def indicator_page(
+    user, *, plan: Plan, code: str, unit: AdministrativeUnit, sort: str = "worst", status: str = ""
+) -> IndicatorPage:
+    """The indicator page of a unit for the plan's period: the detail, the areas below with their
+    own targets (`children_table`), the trend, the plan's path of targets and its parent plan,
     without the results of any unit whose figures the user may not read (reads_figures)."""
     detail = indicator_detail(user, plan=plan, code=code, unit=unit, period=plan.period)
     hidden = {c.pk for c, _ in detail.communes if not reads_figures(user, c, plan)}
     shown = reads_figures(user, unit, plan)
     detail = replace(detail, communes=[(c, None if c.pk in hidden else r) for c, r in detail.communes])
+    children = children_table(user, plan, detail, hidden, sort=sort, status=status)
+    targets = PlanTargets(plan)
+    years = range(plan.year, plan.end_year + 1) if plan.end_year else ()
+    path = [(year, targets.target(detail.indicator, unit, year)) for year in years]
+    parent_plan = (
+        plans_for(user).filter(pk=plan.parent_id, indicators__code=code).first() if plan.parent_id else None
+    )
+    page = dict(hidden=hidden, children=children, path=path, parent_plan=parent_plan)
     if not shown:
         detail = replace(detail, result=None, lineage=[], inputs=[], inputs_total=0)
-        return IndicatorPage(detail=detail, trend=[], stamp="", shown=False, hidden=hidden)
+        return IndicatorPage(detail=detail, trend=[], stamp="", shown=False, **page)
     board = scoreboard(plan=plan, unit=unit, period=plan.period)
-    return IndicatorPage(detail=detail, trend=board.trend(code), stamp=board.stamp, shown=True, hidden=hidden)
+    return IndicatorPage(detail=detail, trend=board.trend(code), stamp=board.stamp, shown=True, **page)
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from hatangso.reports import charts
 from hatangso.utilities.errors import UserError
 from hatangso.utilities.periods import parse_iso_day, parse_period
 from hatangso.web.planning import plan_or_404, to_the_plan
+from hatangso.web.selectors import CHILD_ORDERS, dashboard_choice, indicator_page
 from hatangso.web.selectors import dashboard as dashboard_data
-from hatangso.web.selectors import dashboard_choice, indicator_page
 
 
 def home(request):
@@ -76,10 +76,21 @@ def _plan_unit(request, slug: str):
 
 @login_required
 def indicator(request, slug: str, code: str):
-    """One indicator: definition and target, its value per commune (table, chart, map), the trend,
-    and the evidence behind the number as far as the user may see it."""
+    """One indicator: definition and target, its value per commune against each one's own target
+    (`?sort=` and `?status=` order and filter them, the worst first), the trend, and the evidence
+    behind the number as far as the user may see it."""
     plan, unit = _plan_unit(request, slug)
-    page = indicator_page(request.user, plan=plan, code=code, unit=unit)
+    try:
+        page = indicator_page(
+            request.user,
+            plan=plan,
+            code=code,
+            unit=unit,
+            sort=request.GET.get("sort") or "worst",
+            status=request.GET.get("status", ""),
+        )
+    except UserError as exc:
+        raise Http404(str(exc)) from exc
     detail, trend = page.detail, page.trend
     context = {
         "plan": plan,
@@ -89,6 +100,11 @@ def indicator(request, slug: str, code: str):
         "trend": trend,
         "shown": page.shown,
         "hidden": page.hidden,
+        "children": page.children,
+        "path": page.path,
+        "parent_plan": page.parent_plan,
+        "target": detail.targets[unit.pk],
+        "sort_choices": CHILD_ORDERS.items(),
         "charts": _indicator_charts(detail, trend, page.stamp, page.hidden),
         "as_of": request.GET.get("as_of", "") if request.GET.get("unit") else "",  # checked above
     }
@@ -117,7 +133,7 @@ def _indicator_charts(detail, trend, stamp: str, hidden: set[int]) -> dict[str, 
     periods = [period for period, _ in trend]
     return {
         "communes": _svg(f"{key}:communes", lambda: charts.commune_comparison(
-            indicator, [(c.name, v) for c, v in values])),
+            indicator, [(c.name, v, detail.targets[c.pk]) for c, v in values])),
         "map": _svg(f"{key}:map", lambda: charts.commune_map(indicator, {c.pk: v for c, v in values})),
         "trend": _svg(f"{key}:trend", lambda: charts.trend(
             periods, [(indicator.name[:60], {p: e.value for p, e in trend if e})])),

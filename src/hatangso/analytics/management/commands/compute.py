@@ -6,7 +6,7 @@ from rich.table import Table
 from hatangso.analytics.selectors import scorecard as current_scorecard
 from hatangso.analytics.status import Status
 from hatangso.core.management.base import HatangsoCommand
-from hatangso.geography.selectors import resolve_unit
+from hatangso.geography.selectors import missing_crosswalk, resolve_unit
 from hatangso.plans.selectors import command_plan
 from hatangso.utilities.errors import UserError
 from hatangso.utilities.numbers import format_amount, format_number
@@ -45,6 +45,8 @@ class Command(HatangsoCommand):
             self.stdout.write(json.dumps(scorecard.as_json(), ensure_ascii=False, indent=2))
             return
         self.console.print(render_scorecard_table(scorecard))
+        if gap := missing_crosswalk(unit, start=period.start, end=period.end):
+            self.console.print(gap, markup=False)
 
 
 def render_scorecard_table(scorecard) -> Table:
@@ -74,7 +76,7 @@ def render_scorecard_table(scorecard) -> Table:
         table.add_row(
             str(number),
             e.indicator.name,
-            f"{e.indicator.comparison} {format_amount(e.indicator.target, e.indicator.unit, 0)}",
+            f"{e.indicator.comparison} {format_amount(e.target, e.indicator.unit, 0)}",
             format_amount(e.value, e.indicator.unit),
             ratio,
             status,

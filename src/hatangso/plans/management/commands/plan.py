@@ -1,3 +1,4 @@
+import json
 from pathlib import Path
 
 from rich.table import Table
@@ -21,7 +22,8 @@ class Command(HatangsoCommand):
         parse.add_argument("--out", type=Path, help="tệp kế hoạch YAML / plan file to write (default: print)")
         load = sub.add_parser("load", help="Nạp tệp kế hoạch YAML / load a YAML plan file")
         load.add_argument("file", type=Path)
-        sub.add_parser("list", help="Danh sách kế hoạch / list plans")
+        listing = sub.add_parser("list", help="Danh sách kế hoạch / list plans")
+        listing.add_argument("--json", action="store_true", help="in JSON / print JSON")
         sub.add_parser("schema", help="JSON Schema của tệp kế hoạch / the plan file's JSON Schema")
         condition = sub.add_parser("condition", help="ghi điều kiện đã/chưa đáp ứng / record a condition")
         condition.add_argument("code", help="mã điều kiện / condition code, e.g. province_deployed")
@@ -65,6 +67,10 @@ class Command(HatangsoCommand):
                 f"{found.text}: {'đã đáp ứng / met' if options['met'] else 'chưa đáp ứng / not met'}"
             )
             return
+        plans = selectors.plan_list().select_related("parent").prefetch_related("children")
+        if options["json"]:
+            self.stdout.write(json.dumps([plan_json(p) for p in plans], ensure_ascii=False, indent=2))
+            return
         table = Table(title="Kế hoạch / Plans", caption="CT: số chỉ tiêu / indicators")
         # The code and period are what other commands take: never cut them.
         table.add_column("Số / Code", no_wrap=True, min_width=12)
@@ -73,7 +79,7 @@ class Command(HatangsoCommand):
         table.add_column("Kỳ", no_wrap=True)
         table.add_column("Hạn BC / Due", no_wrap=True)
         table.add_column("CT", justify="right")
-        for plan in selectors.plan_list():
+        for plan in plans:
             table.add_row(
                 plan.code,
                 plan.title,
@@ -99,3 +105,22 @@ class Command(HatangsoCommand):
         )
         for line in draft.review:
             self.stderr.write(f"  - {line}")
+
+
+def plan_json(plan) -> dict:
+    """A plan as `plan list --json` prints it: its level (its area's), its years and its place among
+    the plans (parent and children, by slug)."""
+    return {
+        "code": plan.code,
+        "slug": plan.slug,
+        "title": plan.title,
+        "area": {"code": plan.area_unit.code, "name": plan.area_unit.name},
+        "level": plan.area_unit.level,
+        "year": plan.year,
+        "end_year": plan.end_year,
+        "period": plan.period,
+        "parent": plan.parent.slug if plan.parent else None,
+        "children": sorted(child.slug for child in plan.children.all()),
+        "illustrative": plan.illustrative,
+        "indicators": plan.indicators.count(),
+    }
