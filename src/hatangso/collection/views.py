@@ -17,20 +17,13 @@ from hatangso.collection.models import FormElement, ReportForm, Submission
 from hatangso.core.changelog import Actor
 from hatangso.core.models import ChangeLogEntry
 from hatangso.core.scoping import may_manage_plan
-from hatangso.plans.selectors import plans_for
 from hatangso.utilities.errors import UserError
 from hatangso.utilities.importing import ImportRejected, saved_upload
-from hatangso.utilities.periods import Period, parse_period
+from hatangso.utilities.periods import Period, parse_period, period_codes
 from hatangso.utilities.webforms import MAX_ID
 from hatangso.web.planning import plan_or_404
 
 VALUE_SUFFIXES = {".xlsx", ".csv", ".json"}
-
-PERIOD_CODES = {
-    "yearly": lambda year: [str(year)],
-    "quarterly": lambda year: [f"{year}Q{q}" for q in range(1, 5)],
-    "monthly": lambda year: [f"{year}{m:02d}" for m in range(1, 13)],
-}
 
 
 def _actor(request) -> Actor:
@@ -59,55 +52,29 @@ def _reporter(request, form: ReportForm, period: Period) -> entry.Reporter:
 
 @login_required
 def entry_list(request):
-    """The forms the user reports for every plan that covers the user's area, each period of the
-    plan's year, with the report's status."""
-    today = date.today()
-    cards = []
-    plans = list(plans_for(request.user))
-    forms = ReportForm.objects.filter(plan__in=plans).select_related("plan").prefetch_related("operators")
-    for form in forms.order_by("-plan__year", "plan__code", "order"):
-        periods = [parse_period(c) for c in PERIOD_CODES[form.period_type](form.plan.year)]
-        periods = [p for p in periods if p.start <= today]
-        for index, reporter in (
-            enumerate(entry.reporters_for(request.user, form, periods[0])) if periods else []
-        ):
-            statuses = {
-                s.period: s
-                for s in Submission.objects.filter(form=form, unit=reporter.unit, operator=reporter.operator)
-            }
-            cards.append(
-                {
-                    "form": form,
-                    "reporter": reporter,
-                    "index": index,
-                    "periods": [(p, statuses.get(p.code)) for p in periods],
-                }
-            )
+    """The user's entries: for each reporter and kind of period, each period that has begun, with
+    the forms of every plan covering the reporter's area and each plan's report status."""
+    cards = entry.entry_cards(request.user, date.today())
     return render(request, "collection/entry_list.html", {"cards": cards})
 
 
 @login_required
 def entry_form(request, form_id: int, period: str):
+    """The reporter's entry for the period, opened from one of its forms: each figure that any plan
+    covering the reporter needs, once (entry.open_entry)."""
     form, parsed = _form_and_period(form_id, period)
     reporter = _reporter(request, form, parsed)
-    submission = Submission.objects.filter(
-        form=form, unit=reporter.unit, operator=reporter.operator, period=parsed.code
-    ).first()
-    locked = submission is not None and submission.status in (
-        Submission.Status.SUBMITTED,
-        Submission.Status.APPROVED,
-    )
-    rows = entry.entry_rows(form, reporter, parsed)
+    current = entry.open_entry(request.user, form, reporter, parsed)
     upload_errors = []
     if request.method == "POST" and "file" in request.FILES:
         upload_errors = _import_upload(request)
         if not upload_errors:
             return redirect(request.get_full_path())
-    elif request.method == "POST" and not locked:
+    elif request.method == "POST" and not current.locked:
         saved, ok = entry.save_entries(
             user=request.user,
             actor=_actor(request),
-            rows=rows,
+            rows=current.rows,
             posted=request.POST,
             reporter=reporter,
             period=parsed,
@@ -117,16 +84,16 @@ def entry_form(request, form_id: int, period: str):
         else:
             if request.POST.get("action") == "submit":
                 try:
-                    submission = workflow.get_submission(
-                        form=form,
-                        unit=reporter.unit,
-                        operator=reporter.operator,
-                        period=parsed.code,
-                        user=request.user,
-                        actor=_actor(request),
-                    )
-                    workflow.submit(submission=submission, user=request.user, actor=_actor(request))
-                    messages.success(request, _("Đã lưu %(n)d giá trị và gửi báo cáo.") % {"n": saved})
+                    sent = entry.submit_entry(entry=current, user=request.user, actor=_actor(request))
+                    if len(current.reports) == 1:
+                        messages.success(request, _("Đã lưu %(n)d giá trị và gửi báo cáo.") % {"n": saved})
+                    else:
+                        plans = ", ".join(report.form.plan.code for report in sent)
+                        messages.success(
+                            request,
+                            _("Đã lưu %(n)d giá trị và gửi %(m)d báo cáo (kế hoạch %(plans)s).")
+                            % {"n": saved, "m": len(sent), "plans": plans},
+                        )
                 except UserError as exc:
                     messages.error(request, exc.vi)
             else:
@@ -134,17 +101,20 @@ def entry_form(request, form_id: int, period: str):
             return redirect(request.get_full_path())
     context = {
         "form": form,
+        "entry": current,
         "period": parsed,
         "reporter": reporter,
-        "rows": rows,
-        "submission": submission,
-        "locked": locked,
-        "violations": checks.rule_violations(
-            form.plan, reporter.unit, parsed, reporter.operator, user=request.user
-        ),
+        "rows": current.rows,
+        "locked": current.locked,
+        "violations": current.rule_violations(request.user),
         "outliers": checks.outliers(reporter.unit, parsed, reporter.operator, user=request.user),
         "upload_errors": upload_errors,
-        "imports": selectors.import_list(request.user, submission) if submission else [],
+        "imports": [
+            batch
+            for report in current.reports
+            if report.submission
+            for batch in selectors.import_list(request.user, report.submission)
+        ],
     }
     return render(request, "collection/entry_form.html", context)
 
@@ -218,7 +188,7 @@ def review_list(request, slug: str):
     today = date.today()
     summaries = []
     for form in plan.forms.all():
-        for code in PERIOD_CODES[form.period_type](plan.year):
+        for code in period_codes(form.period_type, plan.year):
             period = parse_period(code)
             if period.start <= today:
                 summaries.append(workflow.completeness(form=form, period=code))

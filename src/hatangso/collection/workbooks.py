@@ -88,12 +88,13 @@ def form_rows(form: ReportForm, unit: AdministrativeUnit, period) -> list[tuple]
     return rows
 
 
-def reported_values(form: ReportForm, rows: list[tuple], period, operator: Operator | None) -> dict:
-    """What the reporter entered before for these rows: {(unit id, element id): DataValue}."""
+def reported_values(rows: list[tuple], period, operator: Operator | None) -> dict:
+    """What the reporter entered before for these (unit, element) rows, whichever plan's form they
+    were entered on: {(unit id, element id): DataValue}."""
     return {
         (v.unit_id, v.data_element_id): v
         for v in DataValue.objects.filter(
-            data_element__in=form.elements.all(),
+            data_element__in={element.pk for _, element in rows},
             unit__in={u.pk for u, _ in rows},
             period=period.code,
             operator=operator,
@@ -115,7 +116,7 @@ def write_template(
     if form.reporter == ReportForm.Reporter.ENTERPRISE or unit.level == "commune":
         check_reporter(form, unit, operator, parsed.code)
     rows = form_rows(form, unit, parsed)
-    existing = reported_values(form, rows, parsed, operator)
+    existing = reported_values(rows, parsed, operator)
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = DATA_SHEET

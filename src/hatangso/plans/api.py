@@ -5,9 +5,10 @@ from decimal import Decimal
 
 from ninja import Router, Schema
 
+from hatangso.analytics.api import PUBLIC, caller
 from hatangso.api.auth import API_AUTH
 from hatangso.api.schemas import responses
-from hatangso.plans.selectors import get_plan, plan_list
+from hatangso.plans.selectors import readable_plan, readable_plans
 
 router = Router(tags=["plans"], auth=API_AUTH)
 
@@ -104,24 +105,31 @@ class FormOut(Schema):
         return list(obj.fields.select_related("element").order_by("order", "pk"))
 
 
-@router.get("/", response=responses(list[PlanOut]))
+def _reader(request):
+    """The caller's account, or None for the public (no token, no session)."""
+    return None if request.auth == PUBLIC else request.user
+
+
+@router.get("/", auth=caller, response=responses(list[PlanOut]))
 def list_plans(request):
-    return list(plan_list())
+    """The plans the caller may open (those whose area covers or lies within its role's area);
+    without a token or a session, the plans with a published scorecard."""
+    return list(readable_plans(_reader(request)))
 
 
-@router.get("/{slug}", response=responses(PlanOut))
+@router.get("/{slug}", auth=caller, response=responses(PlanOut))
 def get_plan_detail(request, slug: str):
-    """A plan by its slug (`1529-kh-ubnd`) or its number."""
-    return get_plan(slug)
+    """A plan by its slug (`1529-kh-ubnd`) or its number, among those `GET /plans/` lists."""
+    return readable_plan(_reader(request), slug)
 
 
 @router.get("/{slug}/indicators", response=responses(list[IndicatorOut]))
 def list_indicators(request, slug: str):
     """The plan's indicators with their exact targets (DESIGN.md §3)."""
-    return list(get_plan(slug).indicators.select_related("condition").order_by("order"))
+    return list(readable_plan(request.user, slug).indicators.select_related("condition").order_by("order"))
 
 
 @router.get("/{slug}/forms", response=responses(list[FormOut]))
 def list_forms(request, slug: str):
     """The report forms of the plan, each with its fields in order and the operators it expects."""
-    return list(get_plan(slug).forms.prefetch_related("operators").order_by("order"))
+    return list(readable_plan(request.user, slug).forms.prefetch_related("operators").order_by("order"))

@@ -1,7 +1,9 @@
 """Reads of plans."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
 
+from hatangso.analytics.selectors import published_plans
 from hatangso.core.scoping import scope_for
 from hatangso.plans.models import Plan, PlanItem
 from hatangso.utilities.errors import NotFound, UserError
@@ -33,6 +35,36 @@ def visible_plan(user, slug: str) -> Plan:
     if plan is None:
         raise NotFound(f"Không có kế hoạch '{slug}'", f"No plan '{slug}'")
     return plan
+
+
+def readable_plans(user) -> QuerySet[Plan]:
+    """The plans an API caller may read: the plans it may open, or for the public (user None) the
+    plans with a published scorecard in force, which is all the public reads of plans."""
+    if user is None:
+        return published_plans()
+    return plans_for(user)
+
+
+def readable_plan(user, code_or_slug: str) -> Plan:
+    """`get_plan` within `readable_plans`: a plan the caller may not read does not exist for it,
+    and the error names no other plan."""
+    plan = readable_plans(user).filter(Q(slug=code_or_slug) | Q(code=code_or_slug)).first()
+    if plan is None:
+        raise NotFound(f"Không có kế hoạch '{code_or_slug}'", f"No plan '{code_or_slug}'")
+    return plan
+
+
+def plans_covering(user, unit, period) -> QuerySet[Plan]:
+    """The plans the user may open that need `unit`'s figures for `period`: their area is the unit
+    or contains it, and their years include the period's (a commune's entry serves all of them)."""
+    ancestors = [int(pk) for pk in unit.path.strip("/").split("/") if pk]
+    year = period.start.year
+    return (
+        plans_for(user)
+        .filter(area_unit_id__in=ancestors, year__lte=year)
+        .alias(last_year=Coalesce("end_year", "year"))
+        .filter(last_year__gte=year)
+    )
 
 
 def landing_plan(user) -> Plan | None:

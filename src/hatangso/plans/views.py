@@ -143,10 +143,11 @@ def plan_draft_yaml(request, token: str):
 
 @login_required
 def plan_detail(request, slug: str):
-    """The plan as structured text, for every account: an issued plan is a public document, and
-    every agency, commune and operator works from it (its items link to their tasks)."""
+    """The plan as structured text, for every account that may open the plan (its area covers or
+    lies within the account's): every agency, commune and operator works from it (its items link
+    to their tasks)."""
     try:
-        plan = selectors.plan_detail(slug)
+        plan = selectors.plan_detail(selectors.visible_plan(request.user, slug).slug)
     except NotFound as exc:
         raise Http404(exc.vi) from exc
     context = {"plan": plan, "manages": may_manage_plan(request.user, plan)}

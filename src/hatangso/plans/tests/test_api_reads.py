@@ -57,8 +57,14 @@ def test_units_by_parent_level_and_day(get):
 
 
 def test_reads_need_a_token(seed_plan, client):
-    for path in ("plans/", "plans/1529-kh-ubnd/forms", "units/"):
+    for path in ("plans/1529-kh-ubnd/forms", "plans/1529-kh-ubnd/indicators", "units/"):
         assert client.get(f"/api/v1/{path}").status_code == 401
+    # The list of plans answers the public too: the published ones, none here.
+    assert client.get("/api/v1/plans/").json() == []
+    response = client.get("/api/v1/plans/1529-kh-ubnd")
+    assert (response.status_code, response.json()["detail_en"]) == (404, "No plan '1529-kh-ubnd'")
+    response = client.get("/api/v1/plans/", HTTP_AUTHORIZATION="Bearer hts_not-a-token")
+    assert response.status_code == 401  # a bad token is refused, not read as the public
     # Without a token the scorecard is the published one (DESIGN.md §2 "public: published
     # aggregates only"): none is published here, so 404 with the reason, not live numbers.
     response = client.get("/api/v1/plans/1529-kh-ubnd/scorecard?period=2024")
