@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "hatangso.workplan",
     "hatangso.reports",
     "hatangso.web",
+    "hatangso.demo",
 ]
 
 MIDDLEWARE = [

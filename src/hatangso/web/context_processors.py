@@ -3,14 +3,28 @@ from django.conf import settings
 from hatangso.collection.models import DataValue
 from hatangso.core.models import Role
 from hatangso.core.scoping import scope_for
-from hatangso.plans.selectors import landing_plan
+from hatangso.plans.selectors import landing_plan, readable_plans
 from hatangso.web.planning import current_slug, switcher
 from hatangso.workplan.services import can_triage
 
+# Pages about one plan outside /ke-hoach/<slug>/: its public page.
+PUBLIC_PLAN_PAGES = {"public-plan"}
+
 
 def synthetic_data(request):
-    """Whether the installation holds synthetic demo data, so every page can say so."""
-    return {"synthetic_data": DataValue.objects.filter(synthetic=True).exists()}
+    """The demo's notices, so every page can say so: whether the installation holds synthetic demo
+    data, and the plan of the page when it is an illustrative one (kế hoạch minh họa), never issued."""
+    match = getattr(request, "resolver_match", None)
+    slug = current_slug(request) or (
+        match.kwargs.get("slug") if match is not None and match.url_name in PUBLIC_PLAN_PAGES else None
+    )
+    # Only a plan the visitor may read: a 404 page must not name a plan it hides.
+    user = request.user if request.user.is_authenticated else None
+    readable = readable_plans(user).filter(slug=slug, illustrative=True) if slug else None
+    return {
+        "synthetic_data": DataValue.objects.filter(synthetic=True).exists(),
+        "illustrative_plan": readable.first() if readable is not None else None,
+    }
 
 
 def map_tiles(request):

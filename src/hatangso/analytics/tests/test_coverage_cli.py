@@ -6,10 +6,13 @@ import json
 from hatangso.utilities.testing import assert_user_error
 from hatangso.utilities.testing import run_cli as hatangso
 
+# The seed plan's district's communes: the demo's grid also holds the 5G wards of its province plan.
+SEED_COMMUNES = {"19996", "20005", "20008", "20011", "20017", "20020", "20026", "20035", "20041"}
+
 
 def test_the_demo_computes_mobile_coverage_and_exports_the_grid(demo, tmp_path):
     home, _ = demo  # (data directory, the demo's output)
-    card = json.loads(hatangso(home, "compute", "--json").stdout)
+    card = json.loads(hatangso(home, "compute", "--plan", "1529/KH-UBND", "--json").stdout)
     mobile = next(i for i in card["indicators"] if i["code"] == "mobile_60mbps_population_coverage")
     assert mobile["value"] is not None and mobile["status"] in {"achieved", "not_achieved"}
     assert mobile["sources"] == ["measurements"]
@@ -24,20 +27,25 @@ def test_the_demo_computes_mobile_coverage_and_exports_the_grid(demo, tmp_path):
     assert len(document["features"]) == layer["cells"]
     assert document["features"][0]["geometry"]["type"] == "Polygon"
     assert document["properties"]["note"] == "dữ liệu mẫu / synthetic demo data"
-    assert sum(f["properties"]["dan_so"] for f in document["features"]) == mobile["denominator"]
+    seed_cells = [
+        f["properties"] for f in document["features"] if f["properties"]["ma_don_vi"] in SEED_COMMUNES
+    ]
+    assert sum(p["dan_so"] for p in seed_cells) == mobile["denominator"]
 
     result = hatangso(home, "coverage", "export", "--format", "csv", "--out", str(tmp_path / "o.csv"))
     with (tmp_path / "o.csv").open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == layer["cells"]
-    covered = sum(float(r["dan_so"]) for r in rows if r["dat_muc_toc_do"] == "1")
+    covered = sum(
+        float(r["dan_so"]) for r in rows if r["dat_muc_toc_do"] == "1" and r["ma_don_vi"] in SEED_COMMUNES
+    )
     assert covered == mobile["numerator"]
 
-    result = hatangso(home, "coverage", "villages", columns=160)
+    result = hatangso(home, "coverage", "villages", "--plan", "1529/KH-UBND", columns=160)
     assert result.returncode == 0, result.stderr
     assert "villages where declared and computed disagree" in result.stdout
 
-    result = hatangso(home, "coverage", "compute", "--cell", "250", "--model", "uma")
+    result = hatangso(home, "coverage", "compute", "--plan", "159/KH-UBND", "--cell", "250", "--model", "uma")
     assert result.returncode == 0, result.stderr
     assert "250 m" in result.stdout and "uma" in result.stdout
 
@@ -63,13 +71,13 @@ def test_coverage_and_population_errors_are_one_sentence(tmp_path, cli_database)
 
 def test_the_demo_computes_village_fixed_coverage_and_lists_its_disagreements(demo):
     home, _ = demo
-    card = json.loads(hatangso(home, "compute", "--json").stdout)
+    card = json.loads(hatangso(home, "compute", "--plan", "1529/KH-UBND", "--json").stdout)
     fixed = next(i for i in card["indicators"] if i["code"] == "village_fixed_broadband_coverage")
     # 101 synthetic villages; one (20041.12) is declared without FTTH and has no line measured.
     assert (fixed["numerator"], fixed["denominator"], fixed["status"]) == (100, 101, "not_achieved")
     assert fixed["sources"] == ["geography", "measurements"]
 
-    result = hatangso(home, "coverage", "villages", "--kind", "fixed", columns=160)
+    result = hatangso(home, "coverage", "villages", "--plan", "1529/KH-UBND", "--kind", "fixed", columns=160)
     assert result.returncode == 0, result.stderr
     assert (
         "village fixed broadband coverage" in result.stdout and "village mobile coverage" not in result.stdout

@@ -21,7 +21,7 @@ from hatangso.collection import workflow
 from hatangso.collection.models import Submission
 from hatangso.core.changelog import Actor
 from hatangso.geography.models import AdministrativeUnit
-from hatangso.geography.selectors import resolve_unit
+from hatangso.geography.selectors import resolve_unit, rollup_units
 from hatangso.geography.services import create_village
 from hatangso.plans.models import Plan
 from hatangso.registry.models import Operator
@@ -37,6 +37,9 @@ QUARTERS_2024 = ["2024Q1", "2024Q2", "2024Q3"]
 MOBILE_SHARES = {"viettel": 0.45, "vnpt": 0.28, "mobifone": 0.22, "vietnamobile": 0.05}
 MOBILE = list(MOBILE_SHARES)
 FIXED = ["viettel", "vnpt", "fpt"]
+LINE_SAMPLE_HEADER = [
+    "ma_duong_truyen", "doanh_nghiep", "loai_khach_hang", "ma_don_vi", "thoi_gian", "tai_xuong_mbps", "nguon"
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -194,11 +197,7 @@ def write_demo_values(plan: Plan, path: Path) -> int:
                 add(quarter, commune, "cable_ducts", ducts, operator)
                 add(quarter, commune, "cable_ducts_shared", round(ducts * _rate(rng, 0.46, 0.05)), operator)
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["ky", "ma_don_vi", "ten_don_vi", "ma_chi_so", "doanh_nghiep", "gia_tri", "ghi_chu"])
-        writer.writerows(rows)
+    _write_values_file(path, rows)
     return len(rows)
 
 
@@ -265,9 +264,56 @@ def _commune_centres(communes: list[AdministrativeUnit]) -> dict[int, tuple[floa
     }
 
 
-def write_demo_registry(plan: Plan, folder: Path) -> dict[str, Path]:
+# The province plan's 5G population coverage needs a 5G layer: Viettel's first 5G carriers of
+# October 2024 in the wards of quận Phú Xuân (Huế's centre), drawn in a box of their own east of
+# Hương Trà's — far enough that the seed's grid cells keep their speeds (its scorecard is unchanged).
+FIVE_G_DISTRICT = "475"
+
+
+def five_g_wards(province_plan: Plan) -> list[AdministrativeUnit]:
+    return [c for c in _communes_in(province_plan) if c.parent.code == FIVE_G_DISTRICT]
+
+
+def _ward_centres(wards: list[AdministrativeUnit]) -> dict[int, tuple[float, float]]:
+    """Made-up centres of the 5G wards, 2 km apart (synthetic, not the wards' real places)."""
+    return {w.pk: (16.44 + 0.02 * (index // 3), 107.58 + 0.02 * (index % 3)) for index, w in enumerate(wards)}
+
+
+def _ward_stations(wards: list[AdministrativeUnit], counters: dict[str, int]) -> list[list]:
+    """Each ward's 4G masts (built 2012–2023) and Viettel's first 5G carrier, on its mast in the
+    first ward, put in service between 15/10 and 28/12/2024."""
+    rng = random.Random(SEED + 14)
+    rows = []
+
+    def station(operator, lat, lon, ward, technology, day):
+        counters[operator] += 1
+        code = f"{operator[:3].upper()}-PX{counters[operator]:04d}"
+        rows.append(
+            [code, operator, f"Trạm {code} (mẫu)", technology, lat, lon, ward.code, day, SYNTHETIC_LABEL]
+        )
+
+    for index, (ward, centre) in enumerate(zip(wards, _ward_centres(wards).values(), strict=True)):
+        for number in range(6):
+            lat, lon = _near(rng, *centre, 900)
+            owner = REGISTRY_OPERATORS[number % 3]
+            station(
+                owner,
+                lat,
+                lon,
+                ward,
+                "4G",
+                f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/{rng.randint(2012, 2023)}",
+            )
+            if index == 0 and number == 0:
+                day = f"{rng.randint(15, 28):02d}/{rng.randint(10, 12):02d}/2024"
+                station("viettel", *_near(rng, lat, lon, 3), ward, "5G", day)
+    return rows
+
+
+def write_demo_registry(plan: Plan, folder: Path, wards: list[AdministrativeUnit]) -> dict[str, Path]:
     """Synthetic registry files in the import formats: stations (some co-located), poles and ducts
-    with tenants, and every commune office's link to the government data network."""
+    with tenants, and every commune office's link to the government data network; and the 5G
+    wards' stations (`_ward_stations`)."""
     rng = random.Random(SEED + 4)
     communes = list(plan.area_unit.children.filter(level="commune").order_by("code"))
     profiles = _profiles(communes, random.Random(SEED))
@@ -304,6 +350,7 @@ def write_demo_registry(plan: Plan, folder: Path) -> dict[str, Path]:
             joining = 2 if tenants < THIRD_TENANT else 1 if tenants < SECOND_TENANT else 0
             for guest in rng.sample(others, joining):
                 station(guest, *_near(rng, lat, lon, 12), commune, "4G", max(year, rng.randint(2015, 2024)))
+    stations.extend(_ward_stations(wards, counters))
 
     poles, ducts, links = [], [], []
     for commune in communes:
@@ -354,11 +401,23 @@ def write_demo_registry(plan: Plan, folder: Path) -> dict[str, Path]:
     return files
 
 
-def write_demo_boundaries(plan: Plan, path: Path) -> Path:
+def write_demo_boundaries(plan: Plan, path: Path, wards: list[AdministrativeUnit]) -> Path:
     """Made-up commune shapes (the Voronoi cells of the synthetic centres, in a box around them),
-    so the demo can place registry items by position and draw a map. Not the real boundaries."""
+    so the demo can place registry items by position and draw a map — the plan's communes and the
+    5G wards, each group in its own box. Not the real boundaries."""
     communes = list(plan.area_unit.children.filter(level="commune").order_by("code"))
-    centres = _commune_centres(communes)
+    features = _voronoi_features(communes, _commune_centres(communes))
+    features += _voronoi_features(wards, _ward_centres(wards))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False), "utf-8"
+    )
+    return path
+
+
+def _voronoi_features(communes: list[AdministrativeUnit], centres: dict[int, tuple[float, float]]) -> list:
+    if not communes:
+        return []
     points = shapely.MultiPoint([(lon, lat) for lat, lon in (centres[c.pk] for c in communes)])
     box = shapely.box(*shapely.buffer(points.envelope, 0.03).bounds)
     cells = shapely.voronoi_polygons(points, extend_to=box)
@@ -373,11 +432,7 @@ def write_demo_boundaries(plan: Plan, path: Path) -> Path:
                 "geometry": shapely.geometry.mapping(shapely.set_precision(cell, 1e-6)),
             }
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(
-        json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False), "utf-8"
-    )
-    return path
+    return features
 
 
 DEMO_UPDATES = [
@@ -539,25 +594,16 @@ def write_demo_line_samples(plan: Plan, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(
-            [
-                "ma_duong_truyen",
-                "doanh_nghiep",
-                "loai_khach_hang",
-                "ma_don_vi",
-                "thoi_gian",
-                "tai_xuong_mbps",
-                "nguon",
-            ]
-        )
+        writer.writerow(LINE_SAMPLE_HEADER)
         writer.writerows(rows)
     return path
 
 
-def write_demo_population(plan: Plan, path: Path) -> Path:
+def write_demo_population(plan: Plan, path: Path, wards: list[AdministrativeUnit]) -> Path:
     """Synthetic population points (the `hatangso import population` format): each village a few
     hamlets of houses around a made-up centre within ~2 km of its commune's synthetic centre, the
-    commune's synthetic population shared among them."""
+    commune's synthetic population shared among them; and the 5G wards' points (they have no
+    villages: the points name the ward)."""
     rng = random.Random(SEED + 8)
     communes = list(plan.area_unit.children.filter(level="commune").order_by("code"))
     profiles = _profiles(communes, random.Random(SEED))
@@ -573,9 +619,175 @@ def write_demo_population(plan: Plan, path: Path) -> Path:
             for _ in range(points):
                 lat, lon = _near(rng, lat0, lon0, 300)
                 rows.append([lat, lon, round(people / points), village.code, SYNTHETIC_LABEL])
+    ward_rng = random.Random(SEED + 16)  # its own stream: the rows above stay as they were
+    for ward, (lat0, lon0) in zip(wards, _ward_centres(wards).values(), strict=True):
+        people, points = ward_rng.randint(8_000, 16_000), 24
+        for _ in range(points):
+            lat, lon = _near(ward_rng, lat0, lon0, 900)
+            rows.append([lat, lon, round(people / points), ward.code, SYNTHETIC_LABEL])
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["vi_do", "kinh_do", "dan_so", "ma_don_vi", "ghi_chu"])
+        writer.writerows(rows)
+    return path
+
+
+# --- The illustrative plans (kế hoạch minh họa) ----------------------------------------------------
+# The province's 2024 plan covers every commune of Thừa Thiên Huế in 2024; the 2026–2030 plan of
+# phường Hương Trà covers the post-2025 phường. Their figures are synthetic like the seed's, drawn
+# from their own random streams so the seed plan's data (and its scorecard) stay as they were.
+
+ILLUSTRATIVE_PLANS_DIR = Path(__file__).resolve().parent.parent / "plans" / "data" / "demo"
+PROVINCE_PLAN_FILE = ILLUSTRATIVE_PLANS_DIR / "thua-thien-hue-2024.yaml"
+COMMUNE_PLAN_FILE = ILLUSTRATIVE_PLANS_DIR / "phuong-huong-tra-2026-2030.yaml"
+MOBILE_2026 = {"viettel": 0.5, "vnpt": 0.26, "mobifone": 0.2, "vietnamobile": 0.04}
+SAMPLES_PER_LINE = 6
+
+
+def _communes_in(plan: Plan) -> list[AdministrativeUnit]:
+    """The communes of the plan's area in force during its period (the area itself for a commune)."""
+    span = parse_period(plan.period)
+    return list(
+        rollup_units(plan.area_unit, start=span.start, end=span.end)
+        .filter(level="commune")
+        .select_related("parent")
+        .order_by("code")
+    )
+
+
+def write_illustrative_values(province_plan: Plan, commune_plan: Plan, seed_plan: Plan, path: Path) -> int:
+    """The synthetic values of the illustrative plans (the `hatangso import values` format): every
+    commune of the province in 2024, and phường Hương Trà in 2026. The seed's communes already have
+    their population and households (write_demo_values): they get only the elements it lacks."""
+    rng = random.Random(SEED + 10)
+    seed_list = list(seed_plan.area_unit.children.filter(level="commune").order_by("code"))
+    seed_profiles = _profiles(seed_list, random.Random(SEED))
+    seed_communes = {c.code: seed_profiles[c.pk].population for c in seed_list}
+    rows: list[tuple] = []
+
+    def add(period, unit, element, value, operator=""):
+        rows.append((period, unit.code, unit.name, element, operator, value, SYNTHETIC_LABEL))
+
+    year = province_plan.period
+    communes = _communes_in(province_plan)
+    for commune in communes:
+        urban = commune.type_name == "Phường"
+        drawn = rng.randint(6_000, 24_000) if urban else rng.randint(4_000, 14_000)
+        population = seed_communes.get(commune.code, drawn)  # the seed's communes keep theirs
+        if commune.code not in seed_communes:
+            households = int(population / rng.uniform(3.6, 4.2))
+            add(year, commune, "population", population)
+            add(year, commune, "adult_population", int(population * rng.uniform(0.72, 0.78)))
+            add(year, commune, "households", households)
+            add(year, commune, "households_ftth", int(households * _rate(rng, 0.86 if urban else 0.8)))
+            add(year, commune, "households_with_internet", int(households * _rate(rng, 0.94)))
+            add(year, commune, "internet_users", int(population * _rate(rng, 0.9, 0.02)))
+            add(year, commune, "agencies", 1)
+        # The last commune is not yet on the government network: the province misses its 100 %.
+        add(year, commune, "agencies_gov_network_connected", int(commune != communes[-1]))
+        add(year, commune, "agencies_on_infrastructure_platforms", rng.choice([0, 1, 1, 1]))
+        enterprises = rng.randint(8, 60) if urban else rng.randint(2, 20)
+        add(year, commune, "enterprises", enterprises)
+        add(
+            year,
+            commune,
+            "enterprises_on_infrastructure_platforms",
+            int(enterprises * _rate(rng, 0.26, 0.08)),
+        )
+        for operator, share in MOBILE_SHARES.items():
+            subscriptions = int(population * 1.2 * share)
+            if commune.code not in seed_communes:  # the seed's communes report theirs monthly
+                add(year, commune, "mobile_subscriptions", subscriptions, operator)
+            add(year, commune, "mobile_broadband_subscriptions", int(population * 0.86 * share), operator)
+            add(year, commune, "subscriptions_2g_only", int(subscriptions * _rate(rng, 0.04, 0.01)), operator)
+        for operator, share in {"viettel": 0.42, "vnpt": 0.38, "fpt": 0.2}.items():
+            lines = int(population * _rate(rng, 0.245, 0.03) * share)
+            add(year, commune, "fixed_broadband_subscriptions", lines, operator)
+            add(
+                year,
+                commune,
+                "fixed_broadband_subscriptions_1gbps",
+                int(lines * _rate(rng, 0.07, 0.02)),
+                operator,
+            )
+    district = seed_plan.area_unit  # its own agencies (12, write_demo_values) report too
+    add(year, district, "agencies_gov_network_connected", 12)
+    add(year, district, "agencies_on_infrastructure_platforms", 9)
+
+    # Phường Hương Trà in 2026: a year of the 2026–2030 plan, some targets met, some missed.
+    ward, year = commune_plan.area_unit, commune_plan.period
+    population = 36_480
+    adults = int(population * 0.76)
+    households = int(population / 3.8)
+    add(year, ward, "population", population)
+    add(year, ward, "adult_population", adults)
+    add(year, ward, "households", households)
+    add(year, ward, "households_ftth", int(households * 0.912))
+    add(year, ward, "adults_with_digital_signature", int(adults * 0.52))
+    add(year, ward, "agencies", 4)
+    add(year, ward, "agencies_gov_network_connected", 4)
+    for operator, share in MOBILE_2026.items():
+        subscriptions = int(population * 1.24 * share)
+        add(year, ward, "mobile_subscriptions", subscriptions, operator)
+        add(year, ward, "mobile_broadband_subscriptions", int(population * 0.97 * share), operator)
+        add(year, ward, "subscriptions_2g_only", int(subscriptions * 0.054), operator)
+        add(year, ward, "iot_connections", int(population * 1.1 * share), operator)
+    for operator, stations_4g, stations_5g in (("viettel", 22, 14), ("vnpt", 12, 5), ("mobifone", 10, 4)):
+        add(year, ward, "bts_stations_4g", stations_4g, operator)
+        add(year, ward, "bts_stations_5g", stations_5g, operator)
+    for operator, share in {"viettel": 0.45, "vnpt": 0.37, "fpt": 0.18}.items():
+        lines = int(population * 0.31 * share)
+        add(year, ward, "fixed_broadband_subscriptions", lines, operator)
+        add(year, ward, "fixed_broadband_subscriptions_1gbps", int(lines * 0.26), operator)
+
+    _write_values_file(path, rows)
+    return len(rows)
+
+
+def _write_values_file(path: Path, rows: list[tuple]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["ky", "ma_don_vi", "ten_don_vi", "ma_chi_so", "doanh_nghiep", "gia_tri", "ghi_chu"])
+        writer.writerows(rows)
+
+
+def illustrative_values_path() -> Path:
+    return settings.HOME / "demo" / "gia-tri-ke-hoach-minh-hoa-synthetic.csv"
+
+
+def write_illustrative_line_samples(
+    province_plan: Plan, commune_plan: Plan, seed_plan: Plan, path: Path
+) -> Path:
+    """Speed samples (the `hatangso import speedtests` format) for the communes the seed's samples
+    leave out, in September–October 2024, and for phường Hương Trà in September–October 2026: each
+    commune at least 300 samples, VNNIC's floor for publishing a commune's median."""
+    rng = random.Random(SEED + 12)
+    seed_communes = {c.code for c in seed_plan.area_unit.children.filter(level="commune")}
+    rows = []
+
+    def lines(commune, count, centre, spread, first_day):
+        for number in range(1, count + 1):
+            operator = rng.choice(FIXED)
+            line = f"{operator[:3].upper()}-{commune.code}-{first_day.year}-{number:04d}"
+            level = centre * rng.lognormvariate(0, spread)
+            for sample in range(SAMPLES_PER_LINE):
+                day = first_day + timedelta(days=rng.randint(0, 60))
+                when = f"{day:%d/%m/%Y} {rng.randint(7, 22):02d}:{rng.randint(0, 59):02d}:{sample:02d}"
+                speed = max(1.0, rng.gauss(level, level * 0.12))
+                rows.append([line, operator, "ca_nhan", commune.code, when, f"{speed:.1f}", SYNTHETIC_LABEL])
+
+    for commune in _communes_in(province_plan):
+        if commune.code not in seed_communes:
+            urban = commune.type_name == "Phường"
+            lines(
+                commune, 52, rng.uniform(150, 210) if urban else rng.uniform(105, 160), 0.35, date(2024, 9, 1)
+            )
+    lines(commune_plan.area_unit, 60, 190, 0.3, date(2026, 9, 1))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(LINE_SAMPLE_HEADER)
         writer.writerows(rows)
     return path

@@ -16,22 +16,28 @@ from hatangso.analytics.services import compute_scorecard
 from hatangso.catalog.services import load_catalog
 from hatangso.collection.services import import_values
 from hatangso.core.changelog import Actor
-from hatangso.core.demo import (
+from hatangso.core.management.base import HatangsoCommand
+from hatangso.core.management.commands.serve import serve
+from hatangso.core.models import Role
+from hatangso.core.services import create_user, grant_membership
+from hatangso.demo.dataset import (
+    COMMUNE_PLAN_FILE,
+    PROVINCE_PLAN_FILE,
     SYNTHETIC_LABEL,
     create_demo_submissions,
     create_demo_villages,
     create_demo_workplan,
     demo_values_path,
+    five_g_wards,
+    illustrative_values_path,
     write_demo_boundaries,
     write_demo_line_samples,
     write_demo_population,
     write_demo_registry,
     write_demo_values,
+    write_illustrative_line_samples,
+    write_illustrative_values,
 )
-from hatangso.core.management.base import HatangsoCommand
-from hatangso.core.management.commands.serve import serve
-from hatangso.core.models import Role
-from hatangso.core.services import create_user, grant_membership
 from hatangso.geography.selectors import resolve_unit
 from hatangso.geography.services import import_boundaries, load_reference_units
 from hatangso.plans.models import Agency
@@ -69,12 +75,15 @@ class Command(HatangsoCommand):
 
         actor = self.actor()
         with Progress(console=self.console, transient=False) as progress:
-            task = progress.add_task("Chuẩn bị / Setting up", total=6)
+            task = progress.add_task("Chuẩn bị / Setting up", total=7)
             load_reference_units(actor=actor)
             load_reference_operators(actor=actor)
             load_catalog(actor=actor)
-            progress.update(task, advance=1, description="Nạp kế hoạch / Loading the plan")
+            progress.update(task, advance=1, description="Nạp kế hoạch / Loading the plans")
+            # The province's plan first: the seed names it as its parent, and is linked when loaded.
+            province_plan = load_plan(path=PROVINCE_PLAN_FILE, actor=actor).plan
             plan = load_plan(path=SEED_PLAN_FILE, actor=actor).plan
+            commune_plan = load_plan(path=COMMUNE_PLAN_FILE, actor=actor).plan
             progress.update(task, advance=1, description="Thôn, TDP mẫu / Demo villages")
             with transaction.atomic():
                 communes = create_demo_villages(plan, actor)
@@ -82,31 +91,46 @@ class Command(HatangsoCommand):
             values_file = demo_values_path()
             write_demo_values(plan, values_file)
             import_values(path=values_file, actor=actor, synthetic=True)
+            illustrative_file = illustrative_values_path()
+            write_illustrative_values(province_plan, commune_plan, plan, illustrative_file)
+            import_values(path=illustrative_file, actor=actor, synthetic=True)
             create_demo_submissions(plan, actor)
             create_demo_workplan(plan, actor)
             progress.update(task, description="Hạ tầng mẫu / Demo registry")
+            wards = five_g_wards(province_plan)
             boundaries = write_demo_boundaries(
-                plan, settings.HOME / "demo" / "ranh-gioi-mau-synthetic.geojson"
+                plan, settings.HOME / "demo" / "ranh-gioi-mau-synthetic.geojson", wards
             )
             import_boundaries(
                 path=boundaries, actor=actor, on=plan.issued_on, source=SYNTHETIC_LABEL, synthetic=True
             )
-            for kind, path in write_demo_registry(plan, settings.HOME / "demo").items():
+            for kind, path in write_demo_registry(plan, settings.HOME / "demo", wards).items():
                 IMPORTERS[kind](path=path, actor=actor, synthetic=True)
             if not store.has_data(LINES):  # samples are appended, never replaced: import them once
                 samples = write_demo_line_samples(
                     plan, settings.HOME / "demo" / "do-toc-do-mau-synthetic.csv"
                 )
                 import_line_measurements(path=samples, actor=actor, synthetic=True)
+                samples = write_illustrative_line_samples(
+                    province_plan,
+                    commune_plan,
+                    plan,
+                    settings.HOME / "demo" / "do-toc-do-minh-hoa-synthetic.csv",
+                )
+                import_line_measurements(path=samples, actor=actor, synthetic=True)
             period = parse_period(plan.period)
             progress.update(task, description="Vùng phủ di động mẫu / Demo mobile coverage")
-            people = write_demo_population(plan, settings.HOME / "demo" / "dan-so-mau-synthetic.csv")
+            people = write_demo_population(plan, settings.HOME / "demo" / "dan-so-mau-synthetic.csv", wards)
             import_population(path=people, actor=actor, on=period.end, synthetic=True)
-            compute_coverage(unit=plan.area_unit, on=period.end, actor=actor)
+            # The province's grid holds the seed's communes and the 5G wards: one layer per date.
+            compute_coverage(unit=province_plan.area_unit, on=period.end, actor=actor)
             progress.update(task, advance=1, description="Tính chỉ tiêu / Computing")
             scorecard = compute_scorecard(plan=plan, unit=plan.area_unit, period=period)
             for commune in communes:
                 compute_scorecard(plan=plan, unit=commune, period=period)
+            progress.update(task, advance=1, description="Kế hoạch minh họa / Illustrative plans")
+            for other in (province_plan, commune_plan):
+                compute_scorecard(plan=other, unit=other.area_unit, period=parse_period(other.period))
             progress.update(task, advance=1, description="Ghi tệp / Writing files")
             reports = settings.HOME / "reports"
             reports.mkdir(parents=True, exist_ok=True)
@@ -128,12 +152,19 @@ class Command(HatangsoCommand):
             # The public page (/cong-khai/) shows what the plan owner published: publish as vhtt.
             owner = get_user_model().objects.get(username=DEMO_ROLES[0][0])
             publish_scorecard(plan=plan, period=period.code, actor=Actor.command("hatangso demo", user=owner))
+            # The illustrative plans are published by the system administrator (no owner login covers
+            # the province): the public list shows them with their label.
+            admin = Actor.command("hatangso demo", user=get_user_model().objects.get(username=DEMO_USER))
+            for other in (province_plan, commune_plan):
+                publish_scorecard(plan=other, period=other.period, actor=admin)
             progress.update(task, advance=1, description="Xong / Done")
 
         self.console.print(render_scorecard_table(scorecard))
         self.console.print(self._logins_table())
         self.console.print(
             f"[bold yellow]Lưu ý: số liệu là {SYNTHETIC_LABEL}, không phải số liệu thật.[/]\n"
+            f"[bold yellow]Kế hoạch minh họa / illustrative plans, not issued documents: "
+            f"{province_plan.code}, {commune_plan.code}[/]\n"
             f"Dữ liệu / data: {settings.HOME}\nBảng chỉ tiêu / scorecard: {scorecard_file}\n"
             f"Số liệu mẫu / demo values: {values_file}\n"
             f"Hạ tầng mẫu / demo registry: {settings.HOME / 'demo'}"
