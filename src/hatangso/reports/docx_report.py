@@ -238,6 +238,7 @@ def _note(evaluation) -> str:
     if (
         evaluation.numerator is not None
         and evaluation.denominator is not None
+        and evaluation.indicator.is_ratio
         and evaluation.status in (Status.ACHIEVED, Status.NOT_ACHIEVED)
     ):
         parts.append(f"{format_number(evaluation.numerator, 0)}/{format_number(evaluation.denominator, 0)}")

@@ -173,3 +173,14 @@ def test_a_plan_the_visitor_may_not_open_is_not_named_on_its_404(illustrative, c
     withdraw_publication(plan=province, period=province.period, actor=Actor.command("test", user=admin))
     response = client.get(f"/cong-khai/{province.slug}/")
     assert BANNER not in response.content.decode()
+
+
+def test_a_median_speed_shows_no_ratio_where_a_share_shows_its_counts(demo):
+    home, _ = demo
+    result = hatangso(home, "compute", "--plan", PROVINCE, "--period", "2024", columns=200)
+    assert result.returncode == 0, result.stderr
+    cells = [line.split("│") for line in result.stdout.splitlines() if line.startswith("│")]
+    rows = {row[2].strip(): row[5].strip() for row in cells if row[1].strip()}
+    speed = next(figures for name, figures in rows.items() if name.startswith("Tốc độ tải xuống"))
+    share = next(figures for name, figures in rows.items() if name.startswith("Tỷ lệ người sử dụng Internet"))
+    assert speed == "—" and " / " in share  # "146,7 Mb/s" is no "147 / 1"

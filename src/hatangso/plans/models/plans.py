@@ -151,6 +151,12 @@ class Indicator(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def is_ratio(self) -> bool:
+        """Whether the value is a ratio of two counts worth showing ("21.286 / 24.632"); a median
+        speed or a count has the denominator 1."""
+        return self.denominator.strip() != "1"
+
 
 class IndicatorTarget(models.Model):
     """A target other than the indicator's final one: the target of one year of a multi-year plan

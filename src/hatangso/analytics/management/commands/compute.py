@@ -66,7 +66,7 @@ def render_scorecard_table(scorecard) -> Table:
     for number, e in enumerate(scorecard.evaluations, start=1):
         ratio = (
             f"{format_number(e.numerator, 0)} / {format_number(e.denominator, 0)}"
-            if e.numerator is not None
+            if e.numerator is not None and e.indicator.is_ratio
             else "—"
         )
         rating = Status(e.status)

@@ -1,4 +1,5 @@
 import json
+from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -51,15 +52,21 @@ from hatangso.utilities.periods import parse_period
 
 DEMO_USER = "admin"
 DEMO_PASSWORD = "hatangso-demo"
-# One login per role (DESIGN.md §2), all with DEMO_PASSWORD: (username, role, unit, operator, agency)
+# One login per role (DESIGN.md §2), all with DEMO_PASSWORD: (username, role, unit, operator, agency,
+# the day the unit is taken in force on — the seed plan's date unless given). A role on a unit that
+# was merged away does not pass to its successor: the clerk of phường Tứ Hạ (19996 until 30/06/2025)
+# is granted phường Hương Trà (19996 from 01/07/2025) as a second membership.
+AFTER_2025 = date(2026, 1, 1)
 DEMO_ROLES = [
-    ("vhtt", "plan_owner", "480", None, None),
-    ("lanhdao", "leader", "480", None, None),
-    ("qldt", "agency", "480", None, "phong_qldt"),
-    ("tuha", "commune", "19996", None, None),
-    ("binhthanh", "commune", "20041", None, None),
-    ("viettel", "enterprise", None, "viettel", None),
-    ("vnpt", "enterprise", None, "vnpt", None),
+    ("sokhcn", "plan_owner", "46", None, None, AFTER_2025),
+    ("vhtt", "plan_owner", "480", None, None, None),
+    ("lanhdao", "leader", "480", None, None, None),
+    ("qldt", "agency", "480", None, "phong_qldt", None),
+    ("tuha", "commune", "19996", None, None, None),
+    ("tuha", "commune", "19996", None, None, AFTER_2025),
+    ("binhthanh", "commune", "20041", None, None, None),
+    ("viettel", "enterprise", None, "viettel", None, None),
+    ("vnpt", "enterprise", None, "vnpt", None, None),
 ]
 
 
@@ -150,13 +157,13 @@ class Command(HatangsoCommand):
                     report_notes.append(f"{fmt}: {exc.vi} / {exc.en}")
             self._ensure_demo_users(plan)
             # The public page (/cong-khai/) shows what the plan owner published: publish as vhtt.
-            owner = get_user_model().objects.get(username=DEMO_ROLES[0][0])
+            owner = get_user_model().objects.get(username="vhtt")
             publish_scorecard(plan=plan, period=period.code, actor=Actor.command("hatangso demo", user=owner))
-            # The illustrative plans are published by the system administrator (no owner login covers
-            # the province): the public list shows them with their label.
-            admin = Actor.command("hatangso demo", user=get_user_model().objects.get(username=DEMO_USER))
+            # The province's department publishes the illustrative plans: the public list shows them
+            # with their label.
+            province = Actor.command("hatangso demo", user=get_user_model().objects.get(username="sokhcn"))
             for other in (province_plan, commune_plan):
-                publish_scorecard(plan=other, period=other.period, actor=admin)
+                publish_scorecard(plan=other, period=other.period, actor=province)
             progress.update(task, advance=1, description="Xong / Done")
 
         self.console.print(render_scorecard_table(scorecard))
@@ -187,7 +194,7 @@ class Command(HatangsoCommand):
         actor = self.actor()
         if not users.filter(username=DEMO_USER).exists():
             users.create_superuser(DEMO_USER, "admin@example.invalid", DEMO_PASSWORD)
-        for username, role, unit_code, operator_code, agency_code in DEMO_ROLES:
+        for username, role, unit_code, operator_code, agency_code, on in DEMO_ROLES:
             user = users.filter(username=username).first() or create_user(
                 username=username, password=DEMO_PASSWORD, actor=actor, full_name=f"{username} (mẫu)"
             )
@@ -195,7 +202,7 @@ class Command(HatangsoCommand):
                 user=user,
                 role=role,
                 actor=actor,
-                unit=resolve_unit(unit_code, start=plan.issued_on) if unit_code else None,
+                unit=resolve_unit(unit_code, start=on or plan.issued_on) if unit_code else None,
                 operator=Operator.objects.get(code=operator_code) if operator_code else None,
                 agency=Agency.objects.get(code=agency_code) if agency_code else None,
             )
@@ -205,6 +212,7 @@ class Command(HatangsoCommand):
         table.add_column("Đăng nhập / Login")
         table.add_column("Vai trò / Role")
         table.add_row(DEMO_USER, "quản trị hệ thống / superuser")
-        for username, role, unit_code, operator_code, agency_code in DEMO_ROLES:
-            table.add_row(username, f"{Role(role).label} ({operator_code or agency_code or unit_code})")
+        for username, role, unit_code, operator_code, agency_code, on in DEMO_ROLES:
+            scope = (operator_code or agency_code or unit_code) + (f", {on:%Y}" if on else "")
+            table.add_row(username, f"{Role(role).label} ({scope})")
         return table
