@@ -43,9 +43,10 @@ def target_text(evaluation: Evaluation) -> str:
 
 def share_of_target(evaluation: Evaluation) -> float | None:
     """Thực hiện as a percentage of Kế hoạch (the report's 'Tỷ lệ %' column), not rounded: the
-    DOCX rounds it for display, the XLSX cell holds it under a one-decimal format."""
+    DOCX rounds it for display, the XLSX cell holds it under a one-decimal format. None for a
+    ceiling ("dưới 5 %"): 4 % is no 80 % completion of it."""
     target = exact_decimal(evaluation.target)
-    if evaluation.value is None or not target:
+    if evaluation.value is None or not target or evaluation.indicator.comparison in ("<", "<="):
         return None
     return float(exact_decimal(evaluation.value) / target * 100)
 

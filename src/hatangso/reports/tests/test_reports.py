@@ -316,3 +316,21 @@ def test_every_provider_is_named_in_vietnamese_in_the_reports_notes():
 
     assert set(PROVIDERS) | {"geography"} <= set(SOURCE_NAMES)
     assert not any(name.isascii() for name in SOURCE_NAMES.values())  # Vietnamese words, not codes
+
+
+def test_a_ceiling_has_no_share_of_its_target():
+    """'Tỷ lệ %' is the completion of a target to reach; 4 % under a ceiling of 5 % is no 80 %."""
+    from decimal import Decimal
+
+    from hatangso.analytics.engine import Evaluation
+    from hatangso.analytics.status import Status
+    from hatangso.plans.models import Indicator
+    from hatangso.reports.narrative import share_of_target
+
+    def evaluation(comparison: str, target: int, value: float) -> Evaluation:
+        indicator = Indicator(code="x", comparison=comparison, target=Decimal(target), unit="%")
+        return Evaluation(indicator=indicator, status=Status.ACHIEVED, target=Decimal(target), value=value)
+
+    assert share_of_target(evaluation("<", 5, 4.0)) is None
+    assert share_of_target(evaluation("<=", 5, 4.0)) is None
+    assert share_of_target(evaluation(">=", 85, 90.7)) == pytest.approx(106.70588, rel=1e-6)
