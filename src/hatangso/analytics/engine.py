@@ -226,10 +226,15 @@ def indicator_providers(plan: Plan) -> dict[str, set[str]]:
 
 
 def evaluate_plan(
-    plan: Plan, unit: AdministrativeUnit, period: Period, codes: set[str] | None = None
+    plan: Plan,
+    unit: AdministrativeUnit,
+    period: Period,
+    codes: set[str] | None = None,
+    targets: PlanTargets | None = None,
 ) -> list[Evaluation]:
     """The plan's indicators (those of `codes`, or all) evaluated for the unit and period; only the
-    providers of their elements are asked."""
+    providers of their elements are asked. A caller evaluating many units passes the plan's
+    `targets`, read once."""
     scope = build_scope(unit, period)
     indicators = list(plan.indicators.select_related("condition").order_by("order"))
     if codes is not None:
@@ -251,7 +256,7 @@ def evaluate_plan(
                 f"Provider '{provider_name}' is not registered",
             )
         totals.update(provider.totals([e for e in elements if e.provider == provider_name], scope))
-    targets = PlanTargets(plan)
+    targets = targets or PlanTargets(plan)
     year = period.start.year
     return [
         evaluate_indicator(indicator, scope, totals, targets.target(indicator, unit, year))

@@ -65,7 +65,7 @@ def scorecard(
             try:
                 if codes := stale(_results(plan, unit, period)):  # nobody stored them meanwhile
                     compute_scorecard(plan=plan, unit=unit, period=period, codes=codes, versions=versions,
-                                      providers=reading.providers)  # fmt: skip
+                                      providers=reading.providers, targets=reading.targets)  # fmt: skip
             finally:
                 throttle.forget(lock)
             results = _results(plan, unit, period)

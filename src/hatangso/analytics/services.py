@@ -6,7 +6,7 @@ from datetime import datetime
 
 from django.db import transaction
 
-from hatangso.analytics.engine import Evaluation, evaluate_plan, indicator_providers
+from hatangso.analytics.engine import Evaluation, PlanTargets, evaluate_plan, indicator_providers
 from hatangso.analytics.models import IndicatorResult
 from hatangso.analytics.status import Status
 from hatangso.core.dataversion import DataVersions, data_versions
@@ -73,10 +73,15 @@ def rating_row(row: dict, rating: dict | None) -> dict:
 
 
 def evaluate_scorecard(
-    *, plan: Plan, unit: AdministrativeUnit, period: Period, codes: set[str] | None = None
+    *,
+    plan: Plan,
+    unit: AdministrativeUnit,
+    period: Period,
+    codes: set[str] | None = None,
+    targets: PlanTargets | None = None,
 ) -> Scorecard:
     """Evaluate the indicators (of `codes`, or all) without storing anything."""
-    evaluations = evaluate_plan(plan, unit, period, codes)
+    evaluations = evaluate_plan(plan, unit, period, codes, targets)
     synthetic = any(e.synthetic for e in evaluations)
     return Scorecard(plan=plan, unit=unit, period=period, evaluations=evaluations, synthetic=synthetic)
 
@@ -90,13 +95,14 @@ def compute_scorecard(
     codes: set[str] | None = None,
     versions: DataVersions | None = None,
     providers: dict[str, set[str]] | None = None,
+    targets: PlanTargets | None = None,
 ) -> Scorecard:
     """Evaluate the indicators (of `codes`, or all) and store the results with their lineage
     (replacing older ones), each stamped with the version of the data its providers read, read
     before evaluating (the data evaluated is at least as new)."""
     versions = versions or data_versions()
     providers = providers or indicator_providers(plan)
-    scorecard = evaluate_scorecard(plan=plan, unit=unit, period=period, codes=codes)
+    scorecard = evaluate_scorecard(plan=plan, unit=unit, period=period, codes=codes, targets=targets)
     scorecard.data_version = versions.total
     results = [
         IndicatorResult(
