@@ -196,6 +196,8 @@ def evaluate_indicator(
     flags = []
     if indicator.unit == "%" and value > 100:
         flags.append("over_100")
+    if any(totals[code].estimated for code in used):  # counts of a partly merged unit, split by share
+        flags.append("estimated")
     met = COMPARISONS[indicator.comparison](value, target)
     status = Status.ACHIEVED if met else Status.NOT_ACHIEVED
     return Evaluation(indicator, status, target, value=_exact(value), flags=flags, **base)

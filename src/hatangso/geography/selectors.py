@@ -1,6 +1,7 @@
 """Reads of the administrative-unit tree."""
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import F, Q, QuerySet
@@ -82,6 +83,30 @@ def missing_crosswalk(unit: AdministrativeUnit, *, start: date, end: date) -> st
         f"for {day.isoformat()}: `hatangso import crosswalk FILE --effective {day.isoformat()}` so that "
         f"the former units' data count for {unit.name}"
     )
+
+
+@dataclass(frozen=True)
+class Unlinked:
+    day: date  # the first day without the unit
+    unit: AdministrativeUnit  # the first such commune
+    others: int  # how many more communes ended after the period with no successor
+
+
+def unlinked_reorganisation(area: AdministrativeUnit, *, after: date) -> Unlinked | None:
+    """The communes of the area that ended after `after` with no crosswalk linking them to their
+    successors (a blank install given only the unit lists, or a table that misses a commune), or
+    None. Districts and villages have no successors: the crosswalk is of communes."""
+    ended = AdministrativeUnit.objects.filter(
+        path__startswith=area.path,
+        level=AdministrativeUnit.Level.COMMUNE,
+        valid_to__gte=after,
+        successions__isnull=True,
+    )
+    # Even a commune that goes on under its code is a new unit: without a link its data stay behind.
+    unlinked = list(ended.order_by("valid_to", "code"))
+    if not unlinked:
+        return None
+    return Unlinked(day=unlinked[0].valid_to + timedelta(days=1), unit=unlinked[0], others=len(unlinked) - 1)
 
 
 def in_area(area: AdministrativeUnit, field: str = "unit") -> Q:

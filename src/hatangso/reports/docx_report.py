@@ -247,6 +247,8 @@ def _note(evaluation) -> str:
         parts.append("nguồn: " + ", ".join(sources))
     if "over_100" in evaluation.flags:
         parts.append("vượt 100% do doanh nghiệp đếm thuê bao")
+    if "estimated" in evaluation.flags:
+        parts.append("ước tính: xã, phường sáp nhập một phần, chia theo tỷ lệ")
     if evaluation.status == Status.NO_DATA:
         parts.append("chưa có số liệu")
     return "; ".join(parts)

@@ -20,7 +20,7 @@ from hatangso.analytics.status import Status
 from hatangso.collection.workflow import completeness
 from hatangso.core.scoping import scope_for
 from hatangso.geography.models import AdministrativeUnit, UnitSuccession
-from hatangso.geography.selectors import children_of, predecessors
+from hatangso.geography.selectors import Unlinked, children_of, predecessors, unlinked_reorganisation
 from hatangso.plans.models import Plan
 from hatangso.plans.selectors import plans_for
 from hatangso.reports.access import may_download_report
@@ -45,6 +45,8 @@ class Choice:
     units: list[AdministrativeUnit]  # the communes to switch to
     periods: list[str]  # the periods to switch to
     as_of_days: list[date]  # the reorganisations after the period (post-2025 units)
+    # A reorganisation after the period that the dashboard cannot show: no crosswalk is loaded.
+    unlinked: Unlinked | None = None
 
     @property
     def is_area(self) -> bool:
@@ -107,7 +109,8 @@ def dashboard_choice(plan: Plan, *, period: str = "", unit: str = "", as_of: str
         if chosen is None:
             raise NotFound(f"Không có đơn vị mã '{unit}' ở đây", f"No unit with code '{unit}' here")
     return Choice(plan=plan, period=parsed, as_of=day, unit=chosen, units=units, periods=periods,
-                  as_of_days=days)  # fmt: skip
+                  as_of_days=days,
+                  unlinked=unlinked_reorganisation(plan.area_unit, after=parsed.end))  # fmt: skip
 
 
 def reads_figures(user, unit: AdministrativeUnit, plan: Plan) -> bool:

@@ -408,9 +408,11 @@ def test_a_partly_merged_communes_counts_roll_up_by_its_shares(db, actor, tmp_pa
         build_scope(kim_tra, Y2024),
     )
     assert totals["population"].estimated and totals["internet_users"].estimated
+    assert "estimated" in users.flags  # the ratio of a partly merged commune is an estimate
     # The 2024 view of the old communes is untouched by the shares.
     tu_ha = {e.indicator.code: e for e in evaluate_plan(plan, resolve_unit("19996", start=JUNE_2024), Y2024)}
     assert (tu_ha["internet_users"].numerator, tu_ha["internet_users"].denominator) == (9800, 10000)
+    assert "estimated" not in tu_ha["internet_users"].flags
 
 
 def _squares(tmp_path, name: str, squares: dict[str, tuple[float, float]]):
@@ -487,3 +489,22 @@ def test_the_command_shares_partial_merges_by_the_population_layer(home_2025, ac
         ("19996", "19996"): (Decimal("0.75"), "population"),
         ("19996", "20017"): (Decimal("0.25"), "population"),
     }
+
+
+def test_a_blank_install_says_on_the_dashboard_which_crosswalk_it_lacks(db, actor, tmp_path, client):
+    from hatangso.core.services import create_user, grant_membership
+
+    plan = _blank_install_with_2024_data(actor)
+    _import_2025_07(actor, valid_from=JULY_2025)
+    owner = create_user(username="owner", password="a long pass 2024", actor=actor)
+    grant_membership(user=owner, role="plan_owner", actor=actor, unit=plan.area_unit)
+    client.force_login(owner)
+    page = client.get(f"/ke-hoach/{plan.slug}/").content.decode()
+    assert "không có trong bảng chuyển đổi đã nạp" in page and "--effective 2025-07-01" in page
+    gap = page.split('class="meta unlinked">')[1].split("</p>")[0]
+    assert gap.startswith("Phường Tứ Hạ (19996) và "), gap
+    assert "sau sắp xếp (từ" not in page  # nothing to switch to yet
+
+    import_crosswalk(path=_crosswalk(tmp_path, *PARTIAL_HUONG_TRA), actor=actor)
+    page = client.get(f"/ke-hoach/{plan.slug}/").content.decode()
+    assert "sau sắp xếp (từ 01/07/2025)" in page
