@@ -9,7 +9,9 @@ hatangso — theo dõi kế hoạch phát triển hạ tầng số / digital inf
 Cách dùng / Usage: hatangso LỆNH/COMMAND [tùy chọn/options]
 
   demo [--no-serve] [--port N]        dữ liệu mẫu, tính chỉ tiêu, chạy web / demo data, compute, serve
-  serve [--port N]                    chạy ứng dụng web / serve the web app
+  serve [--bind HOST:PORT] [--workers N] [--dev]   chạy ứng dụng web / serve the web app
+  backup --out FILE [--with-secret-key]   sao lưu toàn bộ dữ liệu / back up all data
+  restore FILE                        khôi phục vào thư mục trống / restore into an empty home
   plan load FILE                      nạp kế hoạch từ tệp YAML / load a plan file
   plan parse DOC [--out FILE]         đọc văn bản kế hoạch (TXT/DOCX/PDF) / read a plan document
   plan condition CODE --met|--not-met   ghi điều kiện (khi cấp tỉnh triển khai) / record a condition

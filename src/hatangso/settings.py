@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "hatangso.reports",
     "hatangso.web",
     "hatangso.demo",
+    "hatangso.backup",
 ]
 
 MIDDLEWARE = [

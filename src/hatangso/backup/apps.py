@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BackupConfig(AppConfig):
+    name = "hatangso.backup"
+    verbose_name = "Sao lưu / Backup"
