@@ -1,7 +1,7 @@
 """The dashboard and the scorecard API under concurrent clients, on loopback.
 
 Builds the demo into a throw-away HATANGSO_HOME (or uses `--home`, a home `hatangso demo` already
-filled), starts the app as users run it (`hatangso serve`: Django's threaded server) on a free
+filled), starts the app as users run it (`hatangso serve`: gunicorn, its default workers) on a free
 port of 127.0.0.1, logs one session in (`vhtt`, the demo's plan owner), then per endpoint:
 
 - the first request after the start (the dashboard's evaluations are cached until the next
