@@ -185,16 +185,5 @@ def live_publication(*, plan: Plan, period: str | None = None):
     return live.order_by("-published_at").first()
 
 
-def published_plans():
-    """The plans with a published scorecard in force (the public page's list); anyone may read it."""
-    return (
-        Plan.objects.filter(
-            pk__in=PublishedScorecard.objects.filter(withdrawn_at__isnull=True).values("plan")
-        )
-        .select_related("area_unit")
-        .order_by("-year", "code")
-    )
-
-
 def publication_history(*, plan: Plan):
     return PublishedScorecard.objects.filter(plan=plan).order_by("-published_at")

@@ -3,7 +3,6 @@
 from django.db.models import Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 
-from hatangso.analytics.selectors import published_plans
 from hatangso.core.scoping import scope_for
 from hatangso.plans.models import Plan, PlanItem
 from hatangso.utilities.errors import NotFound, UserError
@@ -35,6 +34,20 @@ def visible_plan(user, slug: str) -> Plan:
     if plan is None:
         raise NotFound(f"Không có kế hoạch '{slug}'", f"No plan '{slug}'")
     return plan
+
+
+def published_plans() -> QuerySet[Plan]:
+    """The plans with a published scorecard in force (the public page's list); anyone may read it.
+    Read through the publications' reverse relation: plans sit below analytics."""
+    return (
+        Plan.objects.filter(
+            pk__in=Plan.objects.filter(
+                publications__pk__isnull=False, publications__withdrawn_at__isnull=True
+            ).values("pk")
+        )
+        .select_related("area_unit")
+        .order_by("-year", "code")
+    )
 
 
 def readable_plans(user) -> QuerySet[Plan]:

@@ -16,11 +16,11 @@ from hatangso.analytics.publishing import (
     publishable_periods,
     withdraw_publication,
 )
-from hatangso.analytics.selectors import live_publication, publication_history, published_plans
+from hatangso.analytics.selectors import live_publication, publication_history
 from hatangso.analytics.status import Status
 from hatangso.core.changelog import Actor
 from hatangso.core.scoping import may_manage_plan
-from hatangso.plans.selectors import get_plan
+from hatangso.plans.selectors import get_plan, published_plans
 from hatangso.utilities.errors import NotFound, UserError
 from hatangso.web import layers
 from hatangso.web.maps import legend_statuses
