@@ -20,9 +20,10 @@ from django.conf import settings
 from hatangso.collection import workflow
 from hatangso.collection.models import Submission
 from hatangso.core.changelog import Actor
+from hatangso.geography.geojson import plain_geometry
 from hatangso.geography.models import AdministrativeUnit
 from hatangso.geography.selectors import resolve_unit, rollup_units
-from hatangso.geography.services import create_village
+from hatangso.geography.services import create_village, import_boundaries
 from hatangso.plans.models import Plan
 from hatangso.registry.models import Operator
 from hatangso.utilities.periods import parse_day, parse_period
@@ -258,9 +259,10 @@ def _near(rng: random.Random, lat: float, lon: float, metres: float) -> tuple[fl
 
 
 def _commune_centres(communes: list[AdministrativeUnit]) -> dict[int, tuple[float, float]]:
-    """Made-up centres spread over a box around Hương Trà (synthetic, not the communes' real places)."""
+    """Made-up centres on a grid inside the real outline of Hương Trà, at least ~2 km from its edge
+    (synthetic, not the communes' real places)."""
     return {
-        c.pk: (16.42 + 0.035 * (index // 3), 107.38 + 0.05 * (index % 3)) for index, c in enumerate(communes)
+        c.pk: (16.345 + 0.035 * (index // 3), 107.43 + 0.05 * (index % 3)) for index, c in enumerate(communes)
     }
 
 
@@ -275,8 +277,9 @@ def five_g_wards(province_plan: Plan) -> list[AdministrativeUnit]:
 
 
 def _ward_centres(wards: list[AdministrativeUnit]) -> dict[int, tuple[float, float]]:
-    """Made-up centres of the 5G wards, 2 km apart (synthetic, not the wards' real places)."""
-    return {w.pk: (16.44 + 0.02 * (index // 3), 107.58 + 0.02 * (index % 3)) for index, w in enumerate(wards)}
+    """Made-up centres of the 5G wards, 2 km apart, their houses and masts more than 1 km from the
+    real outline of Hương Trà (synthetic, not the wards' real places)."""
+    return {w.pk: (16.44 + 0.02 * (index // 3), 107.60 + 0.02 * (index % 3)) for index, w in enumerate(wards)}
 
 
 def _ward_stations(wards: list[AdministrativeUnit], counters: dict[str, int]) -> list[list]:
@@ -401,35 +404,107 @@ def write_demo_registry(plan: Plan, folder: Path, wards: list[AdministrativeUnit
     return files
 
 
-def write_demo_boundaries(plan: Plan, path: Path, wards: list[AdministrativeUnit]) -> Path:
-    """Made-up commune shapes (the Voronoi cells of the synthetic centres, in a box around them),
-    so the demo can place registry items by position and draw a map — the plan's communes and the
-    5G wards, each group in its own box. Not the real boundaries."""
+# Huế's real province and district outlines (GPL-3.0, see data/NGUON-DU-LIEU.md), shipped with the
+# demo so it never reads outside the package.
+OUTLINES_FILE = Path(__file__).resolve().parent / "data" / "hue_46_province_districts_dvhcvn.json"
+OUTLINES_SOURCE = "Cổng thông tin bản đồ Chính phủ (gis.chinhphu.vn), qua daohoangson/dvhcvn, GPL-3.0"
+# The outlines are of before 2025; the units in force in 2024 are those of 04/01/2025. Each district
+# takes the outlines of what it is made of: huyện Nam Đông (483) joined Phú Lộc (482), and the old
+# thành phố Huế (474) was split into quận Thuận Hóa (474) and quận Phú Xuân (475) along a line the
+# data lacks, so neither is drawn (the province's outline still encloses them).
+DISTRICT_OUTLINES = {
+    "476": ("476",), "477": ("477",), "478": ("478",), "479": ("479",), "480": ("480",), "481": ("481",),
+    "482": ("482", "483"),
+}  # fmt: skip
+# ~10 m: the map's outlines stay light, and their areas within 0.1 % of the data's.
+OUTLINE_TOLERANCE = 1e-4
+
+
+def real_outlines() -> dict[str, shapely.Geometry]:
+    """The real outline of the province and of each district of DISTRICT_OUTLINES, by GSO code."""
+    data = json.loads(OUTLINES_FILE.read_text(encoding="utf-8"))
+    parts = {d["level2_id"]: shapely.geometry.shape(d) for d in data["level2s"]}
+    outlines = {data["level1_id"]: shapely.geometry.shape(data)}
+    outlines.update(
+        {code: shapely.union_all([parts[p] for p in of]) for code, of in DISTRICT_OUTLINES.items()}
+    )
+    return {
+        code: shapely.set_precision(shape.simplify(OUTLINE_TOLERANCE), 1e-6)
+        for code, shape in outlines.items()
+    }
+
+
+def write_demo_boundaries(plan: Plan, folder: Path, wards: list[AdministrativeUnit]) -> tuple[Path, Path]:
+    """Two files in the `hatangso import boundaries` format: the real outlines of Huế and its
+    districts, and made-up commune shapes (ranh giới xã minh họa) so the demo can place registry
+    items by position and colour communes on a map — the Voronoi cells of the synthetic centres,
+    cut to the real outline of the plan's district, and the 5G wards' cells in a box of their own
+    outside it."""
+    outlines = real_outlines()
+    district = outlines[plan.area_unit.code]
     communes = list(plan.area_unit.children.filter(level="commune").order_by("code"))
-    features = _voronoi_features(communes, _commune_centres(communes))
-    features += _voronoi_features(wards, _ward_centres(wards))
-    path.parent.mkdir(parents=True, exist_ok=True)
+    features = _voronoi_features(communes, _commune_centres(communes), within=district)
+    if wards:  # kept out of the district, so no place lies in two shapes
+        centres = _ward_centres(wards)
+        features += _voronoi_features(wards, centres, within=_box_around(centres).difference(district))
+    folder.mkdir(parents=True, exist_ok=True)
+    real = folder / "ranh-gioi-tinh-huyen-that-dvhcvn.geojson"
+    illustrative = folder / "ranh-gioi-xa-minh-hoa-synthetic.geojson"
+    _write_features(
+        real,
+        [
+            {
+                "type": "Feature",
+                "properties": {"ma": code, "ghi_chu": OUTLINES_SOURCE},
+                "geometry": plain_geometry(shape),
+            }
+            for code, shape in outlines.items()
+        ],
+    )
+    _write_features(illustrative, features)
+    return real, illustrative
+
+
+def import_demo_boundaries(plan: Plan, folder: Path, wards: list[AdministrativeUnit], actor: Actor) -> None:
+    """Write the demo's boundary files (write_demo_boundaries) and import them as a user would: the
+    real outlines with their source, the commune shapes as synthetic."""
+    real, illustrative = write_demo_boundaries(plan, folder, wards)
+    import_boundaries(path=real, actor=actor, on=plan.issued_on, source=OUTLINES_SOURCE)
+    import_boundaries(
+        path=illustrative, actor=actor, on=plan.issued_on, source=SYNTHETIC_LABEL, synthetic=True
+    )
+
+
+def _write_features(path: Path, features: list[dict]) -> None:
     path.write_text(
         json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False), "utf-8"
     )
-    return path
 
 
-def _voronoi_features(communes: list[AdministrativeUnit], centres: dict[int, tuple[float, float]]) -> list:
+def _box_around(centres: dict[int, tuple[float, float]]) -> shapely.Geometry:
+    """A box 0.03° (~3 km) beyond the centres on every side."""
+    points = shapely.MultiPoint([(lon, lat) for lat, lon in centres.values()])
+    return shapely.box(*shapely.buffer(points.envelope, 0.03).bounds)
+
+
+def _voronoi_features(
+    communes: list[AdministrativeUnit], centres: dict[int, tuple[float, float]], within: shapely.Geometry
+) -> list:
+    """Each commune's Voronoi cell among the centres, cut to `within`."""
     if not communes:
         return []
     points = shapely.MultiPoint([(lon, lat) for lat, lon in (centres[c.pk] for c in communes)])
-    box = shapely.box(*shapely.buffer(points.envelope, 0.03).bounds)
+    box = shapely.box(*within.bounds)
     cells = shapely.voronoi_polygons(points, extend_to=box)
     features = []
     for commune in communes:
         lat, lon = centres[commune.pk]
-        cell = next(c for c in cells.geoms if c.contains(shapely.Point(lon, lat))).intersection(box)
+        cell = next(c for c in cells.geoms if c.contains(shapely.Point(lon, lat))).intersection(within)
         features.append(
             {
                 "type": "Feature",
                 "properties": {"ma": commune.code, "ten": commune.name, "ghi_chu": SYNTHETIC_LABEL},
-                "geometry": shapely.geometry.mapping(shapely.set_precision(cell, 1e-6)),
+                "geometry": plain_geometry(shapely.set_precision(cell, 1e-6)),
             }
         )
     return features

@@ -7,11 +7,13 @@ from __future__ import annotations
 from datetime import date
 
 from django.core.cache import cache
+from django.db.models import QuerySet
 
 from hatangso.analytics.measurements.coverage import CoverageLayer, layer_for, layers
 from hatangso.analytics.selectors import PlanReading, scorecard
 from hatangso.analytics.services import RATING_FIELDS
 from hatangso.analytics.status import Status
+from hatangso.geography.models import AdministrativeUnit, UnitBoundary
 from hatangso.geography.selectors import boundary_collection, children_of
 from hatangso.plans.models import Indicator, Plan
 from hatangso.registry.selectors import site_list, station_list
@@ -75,12 +77,18 @@ def commune_values(user, plan: Plan, indicator: Indicator, period: str) -> dict[
 
 def commune_layer(plan: Plan, period: str, values: dict[str, dict], on: date | None = None) -> dict:
     """The communes' shapes with their value and rating of one indicator (`values` from
-    `commune_values` or a published snapshot); a commune without a value is `no_data`."""
-    shapes = boundary_collection(within=plan.area_unit, on=on or parse_period(period).end)
+    `commune_values` or a published snapshot); a commune without a value is `no_data`. The
+    province and district outlines around them come along as `outlines`."""
+    on = on or parse_period(period).end
+    shapes = boundary_collection(within=plan.area_unit, on=on)
     features = []
     for feature in shapes["features"]:
-        if feature["properties"]["code"] == plan.area_unit.code:
-            continue  # the area's own outline would cover its communes
+        properties = feature["properties"]
+        if (
+            properties["level"] != AdministrativeUnit.Level.COMMUNE
+            or properties["code"] == plan.area_unit.code
+        ):
+            continue  # the area's own outline and its districts' would cover its communes
         entry = values.get(feature["properties"]["code"], {})
         status = Status(entry.get("status") or Status.NO_DATA)
         value = entry.get("value")
@@ -96,7 +104,49 @@ def commune_layer(plan: Plan, period: str, values: dict[str, dict], on: date | N
                 },
             }
         )
-    return collection(features)
+    document = collection(features)
+    document["outlines"] = collection(
+        [
+            {
+                "type": "Feature",
+                "geometry": b.geometry,
+                "properties": {
+                    "code": b.unit.code,
+                    "name": b.unit.name,
+                    "level": b.unit.level,
+                    "source": b.source,
+                    "synthetic": b.synthetic,
+                },
+            }
+            for b in outline_boundaries(plan.area_unit, on)
+        ]
+    )
+    return document
+
+
+def outline_boundaries(area: AdministrativeUnit, on: date) -> QuerySet[UnitBoundary]:
+    """The shapes of the province of a plan's area and of every district in it, in force on `on`:
+    the map draws them as lines over the communes."""
+    province = area.path.strip("/").split("/")[0]
+    units = AdministrativeUnit.objects.filter(
+        path__startswith=f"/{province}/",
+        level__in=(AdministrativeUnit.Level.PROVINCE, AdministrativeUnit.Level.DISTRICT),
+    ).valid_on(on)
+    return UnitBoundary.objects.filter(unit__in=units).select_related("unit").order_by("unit__path")
+
+
+def boundary_notes(plan: Plan) -> dict:
+    """What the map page says of its shapes: the sources of the real outlines (their attribution)
+    and whether the communes' shapes are illustrative (synthetic) ones."""
+    span = parse_period(plan.period)
+    communes = children_of(plan.area_unit, start=span.start, end=span.end).filter(
+        level=AdministrativeUnit.Level.COMMUNE
+    )
+    real = outline_boundaries(plan.area_unit, span.end).filter(synthetic=False)
+    return {
+        "outline_sources": sorted(set(real.values_list("source", flat=True))),
+        "illustrative_communes": UnitBoundary.objects.filter(unit__in=communes, synthetic=True).exists(),
+    }
 
 
 def station_layer(user) -> dict:

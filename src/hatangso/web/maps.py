@@ -67,6 +67,7 @@ def map_page(request, slug: str):
         ],
         coverage=coverage,
         coverage_synthetic=bool(coverage and coverage.meta.get("synthetic")),
+        **layers.boundary_notes(plan),
     )
     return render(request, "web/map.html", context, status=status)
 

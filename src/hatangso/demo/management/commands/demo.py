@@ -31,7 +31,7 @@ from hatangso.demo.dataset import (
     demo_values_path,
     five_g_wards,
     illustrative_values_path,
-    write_demo_boundaries,
+    import_demo_boundaries,
     write_demo_line_samples,
     write_demo_population,
     write_demo_registry,
@@ -40,7 +40,7 @@ from hatangso.demo.dataset import (
     write_illustrative_values,
 )
 from hatangso.geography.selectors import resolve_unit
-from hatangso.geography.services import import_boundaries, load_reference_units
+from hatangso.geography.services import load_reference_units
 from hatangso.plans.models import Agency
 from hatangso.plans.services import SEED_PLAN_FILE, load_plan
 from hatangso.registry.imports import IMPORTERS
@@ -105,12 +105,7 @@ class Command(HatangsoCommand):
             create_demo_workplan(plan, actor)
             progress.update(task, description="Hạ tầng mẫu / Demo registry")
             wards = five_g_wards(province_plan)
-            boundaries = write_demo_boundaries(
-                plan, settings.HOME / "demo" / "ranh-gioi-mau-synthetic.geojson", wards
-            )
-            import_boundaries(
-                path=boundaries, actor=actor, on=plan.issued_on, source=SYNTHETIC_LABEL, synthetic=True
-            )
+            import_demo_boundaries(plan, settings.HOME / "demo", wards, actor)
             for kind, path in write_demo_registry(plan, settings.HOME / "demo", wards).items():
                 IMPORTERS[kind](path=path, actor=actor, synthetic=True)
             if not store.has_data(LINES):  # samples are appended, never replaced: import them once

@@ -89,8 +89,31 @@
           [[collection.properties ? collection.properties.name : "", number(p.value)], ["", p.status_label || ""]]));
       }
     });
+    if (collection.outlines && collection.outlines.features.length) { drawOutlines(collection.outlines); }
     return communes;
   }, data.labelCommunes, true, 0);
+
+  // Real province and district outlines as lines over the coverage, under the points; their
+  // sources are credited in the map's attribution (as text: a source is never read as HTML).
+  function drawOutlines(outlines) {
+    var sources = [];
+    outlines.features.forEach(function (feature) {
+      var source = feature.properties.source;
+      if (source && !feature.properties.synthetic && sources.indexOf(source) < 0) { sources.push(source); }
+    });
+    var credit = document.createElement("span");
+    credit.textContent = sources.join("; ");
+    var layer = L.geoJSON(outlines, { interactive: false, attribution: credit.innerHTML,
+      style: function (feature) {
+        var province = feature.properties.level === "province";
+        return { color: "#5b2a86", weight: province ? 3 : 2, dashArray: province ? null : "6 4", fill: false };
+      } });
+    layer.options.order = 1.5;
+    if (data.labelOutlines) { control.addOverlay(layer, data.labelOutlines + " (" + outlines.features.length + ")"); }
+    layer.addTo(map);
+    if (sources.length && !map.attributionControl) { L.control.attribution({ prefix: false }).addTo(map); }
+    reorder();
+  }
 
   load(data.coverage, function (collection) {
     return L.geoJSON(collection, {
