@@ -12,6 +12,7 @@ import os
 
 from django.conf import settings
 from django.core.management import call_command
+from django.db import connections
 
 from hatangso.core.management.base import HatangsoCommand
 from hatangso.utilities.errors import UserError
@@ -72,6 +73,8 @@ def serve(port: int, host: str = "127.0.0.1", *, workers: int | None = None, thr
     from hatangso.wsgi import application
 
     (settings.HOME / "run").mkdir(exist_ok=True)
+    # The workers are forked from this process: none may inherit its database connection.
+    connections.close_all()
 
     class Server(BaseApplication):
         def load_config(self):
