@@ -81,14 +81,14 @@ def commune_layer(plan: Plan, period: str, values: dict[str, dict], on: date | N
     province and district outlines around them come along as `outlines`."""
     on = on or parse_period(period).end
     shapes = boundary_collection(within=plan.area_unit, on=on)
+    # The units the values are of — the area's children: a district's communes, a province's
+    # districts in 2024 — else the communes; never the area's own outline, which would cover them.
+    inside = [f for f in shapes["features"] if f["properties"]["code"] != plan.area_unit.code]
+    coloured = [f for f in inside if f["properties"]["code"] in values] or [
+        f for f in inside if f["properties"]["level"] == AdministrativeUnit.Level.COMMUNE
+    ]
     features = []
-    for feature in shapes["features"]:
-        properties = feature["properties"]
-        if (
-            properties["level"] != AdministrativeUnit.Level.COMMUNE
-            or properties["code"] == plan.area_unit.code
-        ):
-            continue  # the area's own outline and its districts' would cover its communes
+    for feature in coloured:
         entry = values.get(feature["properties"]["code"], {})
         status = Status(entry.get("status") or Status.NO_DATA)
         value = entry.get("value")

@@ -116,3 +116,19 @@ def test_a_map_without_imported_shapes_neither_credits_nor_labels_them(seed_plan
     assert "Ranh giới tỉnh, huyện:" not in page and ILLUSTRATIVE not in page
     layer = client.get(f"/ke-hoach/{seed_plan.slug}/ban-do/xa-phuong.geojson").json()
     assert layer["features"] == [] and layer["outlines"]["features"] == []
+
+
+def test_a_province_plan_colours_its_districts_and_a_district_plan_its_communes(demo_shapes):
+    from hatangso.plans.models import Plan
+    from hatangso.web.layers import commune_layer
+
+    seed_plan, _ = demo_shapes
+    province_plan = Plan.objects.get(code="159/KH-UBND")
+    districts = {code: {"value": 80.0, "status": "achieved"} for code in ("476", "480", "482")}
+    drawn = commune_layer(province_plan, "2024", districts)
+    assert sorted(f["properties"]["code"] for f in drawn["features"]) == ["476", "480", "482"]
+    assert {f["properties"]["status"] for f in drawn["features"]} == {"achieved"}
+    # The district plan colours its communes (with no value: "no data"), never its own outline.
+    drawn = commune_layer(seed_plan, "2024", {})
+    codes = sorted(f["properties"]["code"] for f in drawn["features"])
+    assert codes == [c.code for c in communes_of(seed_plan)] and "480" not in codes
