@@ -16,6 +16,9 @@ def pytest_configure(config):
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *settings.PASSWORD_HASHERS]
+    # Tests read the context a page was rendered with, so a page served from the shared cache
+    # (core.sharing) would have none: core/tests/test_sharing.py and the browser journeys share.
+    settings.SHARED_PAGES = False
     # Pages name static files as they are found in the apps: the hashed names of production's storage
     # exist only after collectstatic (core/tests/test_serve.py runs the production server with them).
     settings.STORAGES = {

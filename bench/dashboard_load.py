@@ -7,16 +7,23 @@ port of 127.0.0.1, logs one session in (`vhtt`, the demo's plan owner), then per
 - the first request after the start (the dashboard's evaluations are cached until the next
   compute or write; a fresh home starts cold);
 - a single client asking `--requests` times in a row (the baseline of this run);
-- `--clients` threads asking `--requests` times each at once, stopped after `--seconds`;
+- `--clients` threads asking `--requests` times each at once, stopped after `--seconds` (warm);
+- after a write (a commune's value saved through the API with its token), `--clients` threads
+  asking once each, all at the same moment: the first views after a write;
 
 and prints p50 / p95 / max latency, throughput, and the p50 under load as a ratio to the
 single-client p50 (times are only comparable within one run: these machines are shared).
 
-    .venv/bin/python bench/dashboard_load.py [--home DIR] [--clients 50] [--requests 20] [--seconds 120]
+    [HATANGSO_REDIS_URL=redis://127.0.0.1:6379/14] .venv/bin/python bench/dashboard_load.py [--home DIR]
+        [--clients 50] [--requests 20] [--seconds 120]
+
+With HATANGSO_REDIS_URL the server's shared cache (and sessions) are in Redis; without, in the
+database.
 """
 
 import argparse
 import http.client
+import json
 import os
 import re
 import shutil
@@ -33,6 +40,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 HATANGSO = ROOT / ".venv" / "bin" / "hatangso"
 USER, PASSWORD = "vhtt", "hatangso-demo"  # the demo's plan owner (local demo only)
+WRITER = "tuha"  # the demo's commune clerk, who writes a value between the runs
 HOST = "127.0.0.1"  # loopback only
 
 
@@ -148,6 +156,31 @@ def concurrent(port: int, path: str, cookie: str, clients: int, count: int, seco
     return times, time.perf_counter() - began, errors
 
 
+def writer_token(home: Path) -> str:
+    """An API token of the demo's commune clerk (`hatangso user token`, shown once)."""
+    result = subprocess.run([str(HATANGSO), "user", "token", WRITER], check=True, capture_output=True,
+                            text=True, env={**os.environ, "HATANGSO_HOME": str(home)})  # fmt: skip
+    return re.search(r"hts_[A-Za-z0-9_-]+", result.stdout)[0]
+
+
+def write_a_value(port: int, token: str, value: int) -> None:
+    """The clerk saves households of 2025 for Tứ Hạ: a new data version, so every stored result of the
+    reported values is stale and every shared page is rebuilt by its next reader."""
+    connection = http.client.HTTPConnection(HOST, port, timeout=60)
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    connection.request("GET", "/api/v1/values/?element=households&unit=19996&period=2025", headers=headers)
+    rows = json.loads(connection.getresponse().read())["items"]
+    body = {"data_element": "households", "unit": "19996", "period": "2025", "value": str(value)}
+    if rows:
+        body["version"] = rows[0]["version"]
+    connection.request("PUT", "/api/v1/values/", json.dumps(body), headers)
+    response = connection.getresponse()
+    answer = response.read()
+    connection.close()
+    if response.status != 200:
+        raise SystemExit(f"The write failed ({response.status}): {answer[:200]!r}")
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
@@ -172,24 +205,33 @@ def main() -> None:
             "dashboard /": "/",
             "scorecard API": f"/api/v1/plans/{args.plan}/scorecard",
         }
+        redis = os.environ.get("HATANGSO_REDIS_URL")
+        cache = f"Redis {redis}" if redis else "database"
         print(f"\nhttp://{HOST}:{port}/ — {args.clients} clients × {args.requests} requests per endpoint "
-              f"(limit {args.seconds:.0f} s), session of {USER}\n")  # fmt: skip
+              f"(limit {args.seconds:.0f} s), session of {USER}, shared cache: {cache}, "
+              f"load average before: {os.getloadavg()[0]:.1f}\n")  # fmt: skip
+        token = writer_token(home)
         header = (f"{'endpoint':<16}{'first':>9}{'1 client p50':>14}{'p50':>9}{'p95':>9}{'max':>9}"
-                  f"{'req/s':>8}{'p50 ratio':>11}{'done':>7}")  # fmt: skip
+                  f"{'req/s':>8}{'p50 ratio':>11}{'done':>7}"
+                  f"{'after write p50':>17}{'p95':>9}{'max':>9}")  # fmt: skip
         print(header)
         print("-" * len(header))
-        for name, path in endpoints.items():
+        for number, (name, path) in enumerate(endpoints.items()):
             first = sequential(port, path, cookie, 1)[0]
             single = sequential(port, path, cookie, args.requests)
             times, wall, errors = concurrent(port, path, cookie, args.clients, args.requests, args.seconds)
+            write_a_value(port, token, 2300 + number)
+            after, _, after_errors = concurrent(port, path, cookie, args.clients, 1, args.seconds)
             base = statistics.median(single)
             p50 = statistics.median(times) if times else float("nan")
             print(
                 f"{name:<16}{first * 1000:>7.0f}ms{base * 1000:>12.0f}ms{p50 * 1000:>7.0f}ms"
                 f"{percentile(times, 0.95) * 1000:>7.0f}ms{max(times) * 1000:>7.0f}ms"
                 f"{len(times) / wall:>8.1f}{p50 / base:>10.1f}×{len(times):>7}"
+                f"{statistics.median(after) * 1000:>15.0f}ms{percentile(after, 0.95) * 1000:>7.0f}ms"
+                f"{max(after) * 1000:>7.0f}ms"
             )
-            for error in sorted(set(errors)):
+            for error in sorted(set(errors + after_errors)):
                 print(f"  error: {error}")
         print(f"\n(single client p50 = the baseline; ratio = p50 under {args.clients} clients / baseline; "
               f"{os.cpu_count()} CPUs)")  # fmt: skip

@@ -5,6 +5,7 @@ HATANGSO_DATABASE_URL    database URL (default SQLite inside HATANGSO_HOME)
 HATANGSO_SECRET_KEY      secret key (a per-home key is generated and kept in HATANGSO_HOME otherwise)
 HATANGSO_DEBUG           "1" for development
 HATANGSO_MAP_TILES       optional map tile URL template ({z}/{x}/{y}); maps work without one
+HATANGSO_REDIS_URL       optional Redis for the shared cache (redis://host:6379/0); the database otherwise
 """
 
 import importlib.util
@@ -41,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",  # request.htmx, and htmx itself (static/django_htmx/htmx-2.min.js): no CDN
+    "ninja",  # the API docs' swagger-ui from ninja's own static files, not its CDN (blocked by the CSP)
     "hatangso.core",
     "hatangso.geography",
     "hatangso.plans",
@@ -85,6 +87,7 @@ TEMPLATES = [
                 "hatangso.web.context_processors.synthetic_data",
                 "hatangso.web.context_processors.navigation",
                 "hatangso.web.context_processors.map_tiles",
+                "hatangso.core.sharing.csrf_placeholder",  # last: a shared page's token is the reader's
             ],
         },
     },
@@ -110,13 +113,30 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
-# A file cache shared by the server's processes (login throttling counts failures across them).
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": str(HOME / "cache"),
+# One cache for every server process (rendered pages and scorecards shared by their readers,
+# hatangso.core.sharing): Redis when HATANGSO_REDIS_URL is set, else a table of the database, created
+# by `hatangso migrate` (core.apps), so a home works with nothing else installed.
+if REDIS_URL := os.environ.get("HATANGSO_REDIS_URL", ""):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "hatangso",
+        }
     }
-}
+    # Every request reads its session: from Redis, written through to the database (kept by backups).
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "hatangso_cache",
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        }
+    }
+# Pages and scorecards built once per version of the data and shared by their readers (core.sharing);
+# off only for tests that look at how a page was rendered.
+SHARED_PAGES = True
 AUTHENTICATION_BACKENDS = ["hatangso.core.auth.ThrottledModelBackend"]
 LOGIN_FAILURE_LIMIT = 5
 LOGIN_FAILURE_WINDOW = 15 * 60  # seconds

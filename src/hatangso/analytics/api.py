@@ -8,6 +8,7 @@ from hatangso.analytics.services import rating_row
 from hatangso.api.schemas import Period, responses
 from hatangso.core.scoping import scope_for
 from hatangso.core.services import user_for_token
+from hatangso.core.sharing import page_version, shared
 from hatangso.geography.selectors import resolve_unit
 from hatangso.plans.selectors import get_plan
 from hatangso.utilities.errors import NotFound
@@ -48,11 +49,17 @@ def scorecard(request, slug: str, period: Period | None = None, unit: str | None
         # Another commune's current results come from its reports, drafts included: a caller who
         # may not read its figures gets what the public gets, the published scorecard.
         return published_scorecard(plan, parsed.code, unit)
-    card = current_scorecard(plan=plan, unit=target, period=parsed).as_json()  # trimmed below per caller
-    for row in card["indicators"]:
-        if not scope.reads_area(target):
-            row.pop("lineage")  # element totals and item codes (a competitor's stations) stay inside
-    return card
+    reads_area = scope.reads_area(target)
+
+    def current() -> dict:
+        card = current_scorecard(plan=plan, unit=target, period=parsed).as_json()
+        for row in card["indicators"]:
+            if not reads_area:
+                row.pop("lineage")  # element totals and item codes (a competitor's stations) stay inside
+        return card
+
+    # Every caller who reads the same figures shares one JSON per version of the data.
+    return shared(f"scorecard:{plan.pk}:{target.pk}:{parsed.code}:{reads_area}:{page_version()}", current)
 
 
 def published_scorecard(plan, period: str, unit: str | None) -> dict:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import F, Value
 from django.db.models.functions import Replace
@@ -328,6 +329,10 @@ def restore(path: Path, *, report: Report = _quiet) -> RestoreResult:
         if manifest["secret_key_included"]:
             os.replace(staging / SECRET_KEY_MEMBER, settings.HOME / SECRET_KEY_MEMBER)
         _relocate_stored_paths(manifest["home"])
+        if settings.REDIS_URL:
+            # Shared pages are keyed by data versions, which the restored database repeats: Redis may
+            # hold another database's pages under the same keys (the database's own cache is restored).
+            cache.clear()
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     files = len(manifest["entries"]) - 1 - int(manifest["secret_key_included"])

@@ -24,6 +24,7 @@ from django.db.models import F, Q
 from hatangso.core.models import ChangeLogEntry, CommitCount
 
 EVERYTHING = "*"
+NO_NUMBERS = "-"  # the commit count of writes that change no number (never part of a data version)
 NOT_DATA: list[str] = []
 DOMAINS: dict[str, tuple[str, ...]] = {}  # domain -> the object-type prefixes only it reads
 
@@ -60,11 +61,9 @@ def _commit_counter(domain: str):
 
 
 def count_commit_of(object_type: str) -> None:
-    """Count the current transaction in the object type's domain once, after it commits."""
-    domain = domain_of(object_type)
-    if domain is None:
-        return
-    counter = _commit_counter(domain)
+    """Count the current transaction in the object type's domain once, after it commits (writes
+    that change no number in their own count, which only pages read: core.sharing.page_version)."""
+    counter = _commit_counter(domain_of(object_type) or NO_NUMBERS)
     if not any(entry[1] is counter for entry in transaction.get_connection().run_on_commit):
         transaction.on_commit(counter)
 

@@ -6,16 +6,25 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 
+from hatangso.collection.selectors import import_list
+from hatangso.core.sharing import shared_page
 from hatangso.geography.selectors import boundary_collection, resolve_unit
 from hatangso.plans.selectors import landing_plan, plan_list, plans_for
 from hatangso.reports import charts
 from hatangso.utilities.errors import UserError
 from hatangso.utilities.periods import parse_iso_day, parse_period
 from hatangso.web.planning import plan_or_404, to_the_plan
-from hatangso.web.selectors import CHILD_ORDERS, dashboard_choice, indicator_page
+from hatangso.web.selectors import (
+    CHILD_ORDERS,
+    dashboard_choice,
+    dashboard_periods,
+    indicator_page,
+    todo_lists,
+)
 from hatangso.web.selectors import dashboard as dashboard_data
 
 
+@shared_page("period", "unit", "as_of")
 def home(request):
     """Where a user starts: the dashboard of the plan of their membership (plans.selectors.
     landing_plan), shown here so `/` stays the user's start page; a page saying so when they may
@@ -25,7 +34,7 @@ def home(request):
     plan = landing_plan(request.user)
     if plan is None:
         return to_the_plan(request, [], "dashboard", {})
-    return dashboard(request, slug=plan.slug)
+    return dashboard_page(request, slug=plan.slug)
 
 
 @login_required
@@ -36,9 +45,15 @@ def legacy(request, name: str, **kwargs):
 
 
 @login_required
+@shared_page("period", "unit", "as_of")
 def dashboard(request, slug: str):
-    """The dashboard of a plan for a period and a unit (`?period=&unit=&as_of=`); an htmx request
-    gets the dashboard fragment only, so switching does not reload the page."""
+    return dashboard_page(request, slug)
+
+
+def dashboard_page(request, slug: str):
+    """The dashboard of a plan for a period and a unit (`?period=&unit=&as_of=`), below the user's
+    day's work ("việc cần làm", by role); an htmx request gets the dashboard fragment only, so
+    switching does not reload the page."""
     plan = plan_or_404(request, slug)
     try:
         choice = dashboard_choice(
@@ -52,6 +67,8 @@ def dashboard(request, slug: str):
     context = {"plan": plan, "choice": choice, "unit": choice.unit, "period": choice.period.code,
                **dashboard_data(request.user, choice)}  # fmt: skip
     fragment = request.htmx and not request.htmx.history_restore_request
+    if not fragment:  # the day's work stays above the dashboard as it switches
+        context["todo"] = todo_lists(request.user, plan)
     response = render(request, "web/_dashboard.html" if fragment else "web/home.html", context)
     patch_vary_headers(response, ["HX-Request"])
     return response
@@ -88,14 +105,19 @@ def indicator(request, slug: str, code: str):
             unit=unit,
             sort=request.GET.get("sort") or "worst",
             status=request.GET.get("status", ""),
+            period=request.GET.get("period", ""),
         )
     except UserError as exc:
         raise Http404(str(exc)) from exc
     detail, trend = page.detail, page.trend
+    files = {v.import_batch_id for v in detail.inputs if v.import_batch_id}
     context = {
         "plan": plan,
         "unit": unit,
-        "period": plan.period,
+        "period": (request.GET.get("period") or plan.period).strip().upper(),  # checked above
+        "periods": dashboard_periods(plan),
+        # Evidence files are linked only for whoever may open them (the import list's scope).
+        "openable_files": set(import_list(request.user).filter(pk__in=files).values_list("pk", flat=True)),
         "d": detail,
         "trend": trend,
         "shown": page.shown,

@@ -1,0 +1,144 @@
+"""Pages and scorecards shared by their readers (issue 19 item 2, core.sharing): built once per
+version of the data, served from the cache every server process shares until the next write, with
+each reader's own CSRF token, never another account's page or another scope's figures."""
+
+import re
+import threading
+from datetime import date
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from hatangso.collection.models import DataElement
+from hatangso.collection.services import set_value
+from hatangso.collection.tests.test_concurrency import race_db  # noqa: F401 (a fixture)
+from hatangso.core.changelog import Actor
+from hatangso.core.dataversion import data_version
+from hatangso.core.services import create_user, grant_membership
+from hatangso.core.sharing import CSRF_PLACEHOLDER, page_version, shared
+from hatangso.geography.selectors import resolve_unit
+
+PASSWORD = "mat-khau-du-dai-123"
+JUNE_2024 = date(2024, 6, 1)
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+@pytest.fixture
+def sharing(settings):
+    settings.SHARED_PAGES = True
+
+
+@pytest.fixture
+def people(seed_plan, actor):
+    def person(name, role, unit_code):
+        user = create_user(username=name, password=PASSWORD, actor=actor)
+        grant_membership(user=user, role=role, unit=resolve_unit(unit_code, start=JUNE_2024), actor=actor)
+        return user
+
+    return {"owner": person("vhtt", "plan_owner", "480"), "leader": person("lanhdao", "leader", "480"),
+            "tuha": person("tuha", "commune", "19996")}  # fmt: skip
+
+
+def signed_in(user, **options) -> Client:
+    client = Client(**options)
+    client.force_login(user)
+    return client
+
+
+def enter(user, code: str, value: str) -> None:
+    set_value(element=DataElement.objects.get(code=code), unit=resolve_unit("19996", start=JUNE_2024),
+              period="2024", value=value, actor=Actor(user, "web"))  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_the_dashboard_is_built_once_and_served_until_the_next_write(sharing, people):
+    owner = signed_in(people["owner"])
+    first = owner.get("/ke-hoach/1529-kh-ubnd/?unit=19996")
+    again = owner.get("/ke-hoach/1529-kh-ubnd/?unit=19996")
+    assert first.status_code == again.status_code == 200
+    assert first.context is not None and again.context is None  # the second was not rendered
+    assert TOKEN.sub("", first.content.decode()) == TOKEN.sub("", again.content.decode())
+    assert CSRF_PLACEHOLDER not in again.content.decode()
+
+    # A parameter the page does not read makes no new entry (nobody can fill the cache with them).
+    assert owner.get("/ke-hoach/1529-kh-ubnd/?unit=19996&x=1").context is None
+
+    version = page_version()
+    enter(people["tuha"], "households", "2212")  # a write: a new version, a new page
+    assert page_version() != version
+    after = owner.get("/ke-hoach/1529-kh-ubnd/?unit=19996")
+    assert after.context is not None
+    assert f"từ dữ liệu phiên bản {data_version()} (mới nhất)" in after.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_shared_page_carries_each_readers_own_form_token(sharing, people):
+    """Two browsers of one account: the second gets the page the first built, with a token of its
+    own that its logout form posts with (a shared token would be refused by the CSRF check)."""
+    first, second = (signed_in(people["owner"], enforce_csrf_checks=True) for _ in range(2))
+    first.get("/")
+    page = second.get("/")
+    assert page.context is None
+    [token, *_] = TOKEN.findall(page.content.decode())
+    assert token != CSRF_PLACEHOLDER
+    assert second.post("/dang-xuat/", {"csrfmiddlewaretoken": token}).status_code == 302
+    assert first.post("/dang-xuat/", {"csrfmiddlewaretoken": "x" * 64}).status_code == 403
+
+
+@pytest.mark.django_db
+def test_another_account_never_gets_a_page_built_for_someone_else(sharing, people):
+    signed_in(people["owner"]).get("/")
+    page = signed_in(people["leader"]).get("/")
+    assert page.context is not None  # built for the leader
+    who = re.findall(r'<span class="who">([^<]*)</span>', page.content.decode())
+    assert who == ["lanhdao"]
+
+
+@pytest.mark.django_db
+def test_the_scorecard_json_is_shared_within_a_scope_only(sharing, people):
+    """The owner reads the area's element totals (lineage); a commune reading the plan's area gets
+    the same figures without them, even right after the owner's JSON was stored."""
+    enter(people["tuha"], "households", "2212")
+    enter(people["tuha"], "households_ftth", "2081")
+    address = "/api/v1/plans/1529-kh-ubnd/scorecard?period=2024"
+    owner = signed_in(people["owner"]).get(address).json()
+    leader = signed_in(people["leader"]).get(address).json()
+    commune = signed_in(people["tuha"]).get(address).json()
+    assert owner == leader
+    assert all("lineage" in row for row in owner["indicators"])
+    assert not any("lineage" in row for row in commune["indicators"])
+    assert [r["value"] for r in commune["indicators"]] == [r["value"] for r in owner["indicators"]]
+
+    enter(people["tuha"], "households_ftth", "2200")
+    fiber = next(r for r in signed_in(people["owner"]).get(address).json()["indicators"]
+                 if r["code"] == "household_fiber")  # fmt: skip
+    assert fiber["value"] == pytest.approx(2200 / 2212 * 100, abs=0.05)
+
+
+@pytest.mark.django_db
+def test_without_sharing_every_reader_builds(settings):
+    settings.SHARED_PAGES = False
+    built = []
+    assert shared("k", lambda: built.append(1) or len(built)) == 1
+    assert shared("k", lambda: built.append(1) or len(built)) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_readers_of_a_missing_entry_build_it_once(sharing, race_db):  # noqa: F811
+    """Every server process shares the cache (a database table here, Redis in production): readers
+    racing for an entry nobody built wait for the first one's build."""
+    built, lock, started = [], threading.Lock(), threading.Event()
+
+    def build():
+        with lock:
+            built.append(1)
+        started.set()
+        threading.Event().wait(0.3)  # a slow build: the others arrive while it runs
+        return {"built": len(built)}
+
+    db = race_db()
+    values = db.race(*[lambda: shared("racing-entry", build)] * 5)
+    assert not [v for v in values if isinstance(v, BaseException)], values
+    assert built == [1] and values == [{"built": 1}] * 5
+    cache.delete("racing-entry")
