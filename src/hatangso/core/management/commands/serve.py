@@ -60,8 +60,9 @@ def gunicorn_options(host: str, port: int, *, workers: int, threads: int) -> dic
 
 def serve(port: int, host: str = "127.0.0.1", *, workers: int | None = None, threads: int = 4,
           dev: bool = False) -> None:  # fmt: skip
-    """Serve the app. On loopback (no TLS) cookies cannot be Secure."""
-    if host in LOOPBACK:
+    """Serve the app. On loopback without HTTPS (the demo) cookies cannot be Secure; behind the
+    proxy (HATANGSO_HTTPS, deploy/) the server listens on loopback too, and they must be."""
+    if host in LOOPBACK and not settings.HTTPS:
         settings.SESSION_COOKIE_SECURE = False
         settings.CSRF_COOKIE_SECURE = False
     call_command("collectstatic", interactive=False, verbosity=0)
