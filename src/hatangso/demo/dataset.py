@@ -37,7 +37,8 @@ MONTHS_2024 = [f"2024{m:02d}" for m in range(1, 11)]  # January to October, befo
 QUARTERS_2024 = ["2024Q1", "2024Q2", "2024Q3"]
 MOBILE_SHARES = {"viettel": 0.45, "vnpt": 0.28, "mobifone": 0.22, "vietnamobile": 0.05}
 MOBILE = list(MOBILE_SHARES)
-FIXED = ["viettel", "vnpt", "fpt"]
+FIXED_SHARES = {"viettel": 0.42, "vnpt": 0.38, "fpt": 0.2}  # of a commune's fixed lines, in 2024
+FIXED = list(FIXED_SHARES)
 LINE_SAMPLE_HEADER = [
     "ma_duong_truyen", "doanh_nghiep", "loai_khach_hang", "ma_don_vi", "thoi_gian", "tai_xuong_mbps", "nguon"
 ]  # fmt: skip
@@ -164,7 +165,7 @@ def write_demo_values(plan: Plan, path: Path) -> int:
                 add(month, commune, "mobile_subscriptions", subscriptions, operator)
                 add(month, commune, "smartphone_subscriptions", smart, operator)
             for operator in FIXED:
-                lines = int(population / 4 * {"viettel": 0.42, "vnpt": 0.38, "fpt": 0.2}[operator] * 0.12)
+                lines = int(population / 4 * FIXED_SHARES[operator] * 0.12)
                 fast = int(lines * _rate(rng, 0.82 if profiles[commune.pk].urban else 0.74, 0.05))
                 add(month, commune, "fixed_lines_individual_measured", lines, operator)
                 add(month, commune, "fixed_lines_individual_100mbps", fast, operator)
@@ -776,7 +777,7 @@ def write_illustrative_values(province_plan: Plan, commune_plan: Plan, seed_plan
                 add(year, commune, "mobile_subscriptions", subscriptions, operator)
             add(year, commune, "mobile_broadband_subscriptions", int(population * 0.86 * share), operator)
             add(year, commune, "subscriptions_2g_only", int(subscriptions * _rate(rng, 0.04, 0.01)), operator)
-        for operator, share in {"viettel": 0.42, "vnpt": 0.38, "fpt": 0.2}.items():
+        for operator, share in FIXED_SHARES.items():
             lines = int(population * _rate(rng, 0.245, 0.03) * share)
             add(year, commune, "fixed_broadband_subscriptions", lines, operator)
             add(
