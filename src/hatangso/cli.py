@@ -22,7 +22,9 @@ Cách dùng / Usage: hatangso LỆNH/COMMAND [tùy chọn/options]
   import admin-units FILE [...]       nhập danh mục ĐVHC (GSO) / import administrative units
   import crosswalk FILE [--effective DATE]   bảng chuyển đổi ĐVHC cũ → mới / old → new crosswalk
   import villages FILE                nhập thôn, tổ dân phố / import villages
-  import values FILE                  nhập số liệu (CSV/XLSX/DHIS2 JSON) / import data values
+  import values FILE                  nhập số liệu (CSV/XLSX, DHIS2 JSON/XML/CSV, ADX) / import data values
+  dhis2 map KIND UID CODE | --file F  ánh xạ UID DHIS2 sang mã / map DHIS2 UIDs to our codes
+  dhis2 maps                          các ánh xạ UID DHIS2 / the DHIS2 UID mappings
   import boundaries FILE [--on DATE]  ranh giới ĐVHC (GeoJSON) / unit boundaries
   import stations|opencellid FILE     trạm BTS / base stations (station list, OpenCelliD CSV)
   import poles|ducts|fibre FILE       cột, cống bể, cáp quang / poles, ducts, fibre routes
@@ -40,7 +42,8 @@ Cách dùng / Usage: hatangso LỆNH/COMMAND [tùy chọn/options]
   sites detect [--distance M]         gom trạm thành vị trí dùng chung / detect shared sites
   sites list [--all]                  vị trí dùng chung / list shared sites
   template FORM --period P --unit U   biểu Excel để điền / Excel template to fill
-  export values --format csv|xlsx|dhis2-json   xuất số liệu / export values
+  export values --format csv|xlsx|dhis2-json [--form F]   xuất số liệu / export values
+  export dhis2-metadata --out FILE    siêu dữ liệu DHIS2 (phần tử, biểu, ĐVHC) / DHIS2 metadata
   completeness FORM --period P        tình hình nộp báo cáo / reporting completeness
   compute [--plan] [--period] [--unit] [--json]   tính chỉ tiêu / compute the scorecard
   publish --period P [--withdraw]     công bố kết quả cho người dân / publish (/cong-khai/<plan>/)

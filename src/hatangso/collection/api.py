@@ -108,14 +108,16 @@ class ImportOut(Schema):
     updated: int
     unchanged: int
     skipped: int
+    deleted: int
     submissions: list[int]
 
 
 @router.post("/import", response=responses(ImportOut, write=True))
 def import_file(request, file: UploadedFile):
-    """A filled template, values CSV or DHIS2 `dataValueSets` JSON, imported all-or-nothing within the
-    caller's scope (400 with every bad row otherwise); the file stays with the reports it feeds."""
-    with saved_upload(file, {".xlsx", ".csv", ".json"}) as path:
+    """A filled template, values CSV or a DHIS2 file (dataValueSet JSON, XML or CSV, ADX), imported
+    all-or-nothing within the caller's scope (400 with every bad row otherwise); the file stays with
+    the reports it feeds."""
+    with saved_upload(file, services.VALUE_FILE_SUFFIXES) as path:
         summary = services.import_values(path=path, actor=_actor(request), user=request.user)
     return {
         "batch": summary.batch.pk,
@@ -123,6 +125,7 @@ def import_file(request, file: UploadedFile):
         "updated": summary.updated,
         "unchanged": summary.unchanged,
         "skipped": summary.skipped,
+        "deleted": summary.deleted,
         "submissions": sorted(summary.batch.submissions.values_list("pk", flat=True)),
     }
 

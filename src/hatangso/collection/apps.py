@@ -7,3 +7,6 @@ class CollectionConfig(AppConfig):
 
     def ready(self) -> None:
         from hatangso.collection import import_kinds  # noqa: F401  (registers its `hatangso import` kinds)
+        from hatangso.core.dataversion import not_data
+
+        not_data("collection.dhis2mapping")  # a UID's code changes no number until values are imported

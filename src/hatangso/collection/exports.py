@@ -1,4 +1,5 @@
-"""Exports of reported values in the formats offices exchange: CSV, XLSX, DHIS2 dataValueSets JSON.
+"""Exports of reported values in the formats offices exchange: CSV, XLSX, DHIS2 dataValueSets JSON
+(and the DHIS2 metadata that receives them).
 
 CSV and XLSX use the columns of `hatangso import values`, so an export re-imports as it is.
 """
@@ -7,10 +8,13 @@ import csv
 import json
 from pathlib import Path
 
+from django.db.models import Q
+from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from hatangso.collection.models import DataValue
+from hatangso.collection.dhis2 import DEFAULT_COMBO_CODE, dhis2_metadata, dhis2_timestamp
+from hatangso.collection.models import DataValue, ReportForm, Submission
 from hatangso.utilities.errors import UserError
 from hatangso.utilities.numbers import plain_decimal
 from hatangso.utilities.spreadsheets import append_row, csv_cell
@@ -35,13 +39,16 @@ def _rows(values) -> list[list[str]]:
     ]
 
 
-def export_values(values, *, path: Path, fmt: str) -> int:
-    """Write `values` (a queryset already scoped by the caller) to `path`; returns the count."""
+def export_values(values, *, path: Path, fmt: str, form: ReportForm | None = None) -> int:
+    """Write `values` (a queryset already scoped by the caller) to `path`; returns the count. With a
+    `form` only its values are written, and a DHIS2 file names it as its data set."""
     if fmt not in FORMATS:
         raise UserError(
             f"Định dạng '{fmt}' không có (dùng {', '.join(FORMATS)})",
             f"Unknown format '{fmt}' (use {', '.join(FORMATS)})",
         )
+    if form is not None:
+        values = values.filter(data_element__in=form.elements.all())
     values = list(values.select_related("data_element", "unit", "operator"))
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -66,25 +73,59 @@ def export_values(values, *, path: Path, fmt: str) -> int:
             workbook.create_sheet("ghi_chu").append([f"Tệp có {SYNTHETIC_NOTE}"])
         workbook.save(path)
     else:
-        document = {
-            "dataValues": [
-                {
-                    "dataElement": v.data_element.code,
-                    "period": v.period,
-                    "orgUnit": v.unit.code,
-                    **({"attributeOptionCombo": v.operator.code} if v.operator_id else {}),
-                    "value": plain_decimal(v.value),
-                    "comment": v.comment,
-                    "storedBy": v.updated_by,
-                    "lastUpdated": v.updated_at.isoformat(),
-                }
-                for v in values
-            ]
-        }
-        if synthetic:
-            document["comment"] = SYNTHETIC_NOTE
+        document = _data_set_fields(form, values) if form is not None else {}
+        document["dataValues"] = [_dhis2_value(v) for v in values]
         path.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
     return len(values)
+
+
+def _dhis2_value(value: DataValue) -> dict:
+    """Every field DHIS2 writes for a data value, keyed by codes (idScheme=code)."""
+    return {
+        "dataElement": value.data_element.code,
+        "period": value.period,
+        "orgUnit": value.unit.code,
+        "categoryOptionCombo": DEFAULT_COMBO_CODE,
+        "attributeOptionCombo": value.operator.code if value.operator_id else DEFAULT_COMBO_CODE,
+        "value": plain_decimal(value.value),
+        "storedBy": value.updated_by,
+        "created": dhis2_timestamp(value.created_at),
+        "lastUpdated": dhis2_timestamp(value.updated_at),
+        "comment": value.comment,
+        "followup": value.followup,
+    }
+
+
+def _data_set_fields(form: ReportForm, values: list[DataValue]) -> dict:
+    """The form as the data set, and its completion day when the values are one completed report."""
+    fields = {"dataSet": form.code}
+    reports = {(v.period, v.operator_id) for v in values}
+    if len(reports) != 1:
+        return fields
+    period, operator = reports.pop()
+    completed = [
+        report
+        for report in Submission.objects.filter(
+            Q(operator_id=operator) if operator else Q(operator__isnull=True),
+            form=form,
+            period=period,
+            status__in=[Submission.Status.SUBMITTED, Submission.Status.APPROVED],
+            submitted_at__isnull=False,
+        ).select_related("unit")
+        if all(v.unit.path.startswith(report.unit.path) for v in values)
+    ]
+    if len(completed) == 1:
+        fields["completeDate"] = f"{timezone.localtime(completed[0].submitted_at):%Y-%m-%d}"
+    return fields
+
+
+def write_dhis2_metadata(path: Path) -> dict:
+    """The DHIS2 metadata file (see `dhis2_metadata`); returns how many objects of each kind."""
+    metadata = dhis2_metadata()
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(metadata, ensure_ascii=False, indent=1), encoding="utf-8")
+    return {kind: len(objects) for kind, objects in metadata.items()}
 
 
 def all_values():

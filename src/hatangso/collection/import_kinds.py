@@ -9,7 +9,8 @@ def _values(*, path, actor, options):
     summary = import_values(path=path, actor=actor, synthetic=options["synthetic"])
     yield (
         f"Số liệu / values: {summary.created} mới / created, {summary.updated} cập nhật / updated, "
-        f"{summary.unchanged} không đổi / unchanged, {summary.skipped} dòng trống / empty rows "
+        f"{summary.unchanged} không đổi / unchanged, {summary.deleted} xóa / deleted, "
+        f"{summary.skipped} dòng trống / empty rows "
         f"(lần nhập / batch {summary.batch.pk})"
     )
 

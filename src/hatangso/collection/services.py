@@ -1,13 +1,22 @@
 """Writes of reported values: file imports (all-or-nothing) and single values."""
 
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from hatangso.collection.dhis2 import (
+    Dhis2Ids,
+    Kind,
+    combo_problem,
+    parse_flag,
+    parse_timestamp,
+    read_values_file,
+    unmapped_problem,
+)
 from hatangso.collection.models import (
     DataElement,
     DataValue,
@@ -25,22 +34,31 @@ from hatangso.geography.models import AdministrativeUnit
 from hatangso.geography.selectors import resolve_unit
 from hatangso.registry.models import Operator
 from hatangso.utilities.errors import Conflict, NotFound, UserError
-from hatangso.utilities.importing import ImportRejected, RowErrors, keep_original
+from hatangso.utilities.importing import ImportRejected, RowError, RowErrors, keep_original
 from hatangso.utilities.periods import Period, parse_period
-from hatangso.utilities.tabular import read_table
 from hatangso.utilities.text import match_key
 
-# Accepted header names (matched without accents or case), Vietnamese first.
+# Accepted header names (matched without accents or case), Vietnamese first, then DHIS2's (its
+# dataValueSet fields, and both spellings of its CSV header).
 VALUE_COLUMNS = {
     "period": {"ky", "ky_bao_cao", "period"},
     "unit_code": {"ma_don_vi", "ma_dvhc", "unit_code", "org_unit", "orgunit"},
     "unit_name": {"ten_don_vi", "don_vi", "unit_name"},
     "data_element": {"ma_chi_so", "ma_phan_tu", "ma_du_lieu", "data_element", "dataelement"},
-    "operator": {"doanh_nghiep", "ma_doanh_nghiep", "operator", "attributeoptioncombo"},
+    "operator": {"doanh_nghiep", "ma_doanh_nghiep", "operator", "attributeoptioncombo", "attroptcombo"},
+    "combo": {"categoryoptioncombo", "catoptcombo"},
     "value": {"gia_tri", "so_lieu", "value"},
-    "comment": {"ghi_chu", "comment"},
+    "comment": {"ghi_chu", "comment", "cmt"},
+    "stored_by": {"storedby", "strby"},
+    "created": {"created"},
+    "followup": {"followup", "flwup"},
+    "deleted": {"deleted"},
+    "data_set": {"dataset"},
+    "complete_date": {"completedate"},
 }
 REQUIRED_VALUE_COLUMNS = ("period", "data_element", "value")
+# The values files an upload may send: templates, CSV, and DHIS2's JSON, XML and ADX.
+VALUE_FILE_SUFFIXES = frozenset({".xlsx", ".csv", ".json", ".xml", ".adx"})
 
 
 @dataclass(frozen=True)
@@ -50,6 +68,7 @@ class ValueImportSummary:
     updated: int
     unchanged: int
     skipped: int = 0  # rows with an empty value: not reported
+    deleted: int = 0
 
 
 @dataclass(frozen=True)
@@ -58,10 +77,17 @@ class _Row:
     unit: AdministrativeUnit
     period: Period
     operator: Operator | None
-    value: Decimal
+    value: Decimal | None  # None: the row deletes the value (DHIS2's `deleted: true`)
     comment: str
     number: int = 0  # the file's row, for errors found when writing
     cell: str = ""  # the value as the file wrote it
+    stored_by: str = ""  # DHIS2's storedBy: who entered the value at the source
+    created: datetime | None = None
+    followup: bool | None = None  # DHIS2's follow-up mark; None: the file does not say, keep it
+
+    @property
+    def deletes(self) -> bool:
+        return self.value is None
 
 
 def _map_columns(columns: list[str]) -> dict[str, str]:
@@ -126,11 +152,17 @@ class _UnitLookup:
         return valid[0]
 
 
-def _same_as_stored(element, unit, period: str, operator, value: Decimal, comment: str) -> bool:
-    """Whether the value is already stored as it is: repeating locked data changes nothing."""
-    return DataValue.objects.filter(
-        data_element=element, unit=unit, period=period, operator=operator, value=value, comment=comment
-    ).exists()
+def _same_as_stored(row: "_Row") -> bool:
+    """Whether the file changes nothing stored (the value as it is, or a deleted value that is not
+    there): repeating locked data changes nothing."""
+    stored = DataValue.objects.filter(
+        data_element=row.element, unit=row.unit, period=row.period.code, operator=row.operator
+    )
+    if row.deletes:
+        return not stored.exists()
+    if row.followup is not None:
+        stored = stored.filter(followup=row.followup)
+    return stored.filter(value=row.value, comment=row.comment).exists()
 
 
 class _ApprovedReports:
@@ -182,6 +214,10 @@ def _parse_rows(table, mapping, today: date, user) -> tuple[list[_Row], RowError
     for operator in Operator.objects.all():
         operators[match_key(operator.code)] = operator
         operators[match_key(operator.short_name)] = operator
+    form_elements: dict[str, set[int]] = {}
+    for form_code, element_id in FormElement.objects.values_list("form__code", "element_id"):
+        form_elements.setdefault(form_code, set()).add(element_id)
+    ids = Dhis2Ids()
     units = _UnitLookup()
     locks = _ApprovedReports()
     seen: dict[tuple, int] = {}
@@ -196,7 +232,11 @@ def _parse_rows(table, mapping, today: date, user) -> tuple[list[_Row], RowError
         def fail(field: str, problem, number=number, cell=cell) -> None:
             errors.add(number, mapping.get(field, field), cell(field), problem.vi, problem.en)
 
-        if not cell("value"):
+        def unknown(field: str, kind: str, problem: ValueProblem, cell=cell) -> ValueProblem:
+            return unmapped_problem(kind, cell(field)) if ids.unmapped(kind, cell(field)) else problem
+
+        deletes = parse_flag(cell("deleted"))
+        if not cell("value") and not deletes:
             skipped += 1  # an empty value is "not reported" (a template row left blank)
             continue
         row_ok = True
@@ -208,15 +248,38 @@ def _parse_rows(table, mapping, today: date, user) -> tuple[list[_Row], RowError
             fail("period", exc)
             period, row_ok = None, False
 
-        element = elements.get(cell("data_element"))
+        element = elements.get(ids.code(Kind.DATA_ELEMENT, cell("data_element")))
         if element is None:
-            fail("data_element", ValueProblem("không có phần tử dữ liệu mã này", "unknown data element code"))
+            problem = ValueProblem("không có phần tử dữ liệu mã này", "unknown data element code")
+            fail("data_element", unknown("data_element", Kind.DATA_ELEMENT, problem))
             row_ok = False
+        elif not ids.is_default(Kind.CATEGORY_OPTION_COMBO, cell("combo")):
+            fail("combo", combo_problem(element, cell("combo")))
+            row_ok = False
+
+        if cell("data_set"):
+            form_code = ids.code(Kind.DATA_SET, cell("data_set"))
+            if form_code not in form_elements:
+                problem = ValueProblem("không có biểu mã này", "unknown data set (form) code")
+                fail("data_set", unknown("data_set", Kind.DATA_SET, problem))
+                row_ok = False
+            elif element is not None and element.pk not in form_elements[form_code]:
+                fail(
+                    "data_set",
+                    ValueProblem(
+                        f"{element.code} không thuộc biểu {form_code}",
+                        f"{element.code} is not on form {form_code}",
+                    ),
+                )
+                row_ok = False
 
         unit = None
         if period is not None:
             try:
-                unit = units.find(cell("unit_code"), cell("unit_name"), period)
+                try:
+                    unit = units.find(ids.code(Kind.ORG_UNIT, cell("unit_code")), cell("unit_name"), period)
+                except ValueProblem as exc:
+                    raise unknown("unit_code", Kind.ORG_UNIT, exc) from None
                 if (
                     cell("unit_code")
                     and cell("unit_name")
@@ -235,10 +298,11 @@ def _parse_rows(table, mapping, today: date, user) -> tuple[list[_Row], RowError
                 row_ok = False
 
         operator = None
-        if cell("operator"):
-            operator = operators.get(match_key(cell("operator")))
+        if not ids.is_default(Kind.ATTRIBUTE_OPTION_COMBO, cell("operator")):
+            operator = operators.get(match_key(ids.code(Kind.ATTRIBUTE_OPTION_COMBO, cell("operator"))))
             if operator is None:
-                fail("operator", ValueProblem("không có doanh nghiệp này", "unknown operator"))
+                problem = ValueProblem("không có doanh nghiệp này", "unknown operator")
+                fail("operator", unknown("operator", Kind.ATTRIBUTE_OPTION_COMBO, problem))
                 row_ok = False
         elif element is not None and element.reporter == DataElement.Reporter.ENTERPRISE:
             fail(
@@ -250,30 +314,46 @@ def _parse_rows(table, mapping, today: date, user) -> tuple[list[_Row], RowError
             row_ok = False
 
         value = None
-        if element is not None:
+        if element is not None and not deletes:
             try:
                 value = check_value(element, cell("value"))
             except ValueProblem as exc:
                 fail("value", exc)
                 row_ok = False
+        created = None
         try:
             check_comment(cell("comment"))
         except ValueProblem as exc:
             fail("comment", exc)
             row_ok = False
+        for field in ("created", "complete_date"):
+            try:
+                moment = parse_timestamp(cell(field)) if cell(field) else None
+            except ValueProblem as exc:
+                fail(field, exc)
+                row_ok = False
+            else:
+                created = moment if field == "created" else created
 
-        locked = row_ok and locks.find(element, unit, operator, period.code)
-        if locked and not _same_as_stored(element, unit, period.code, operator, value, cell("comment")):
+        if not row_ok:
+            continue
+        # Who entered a value at the source, and when, come from the file on the command line (a
+        # DHIS2 exchange); an upload's values are the uploader's, entered now.
+        source = {"stored_by": cell("stored_by")[:150], "created": created} if user is None else {}
+        row = _Row(
+            element, unit, period, operator, value, cell("comment"), number, cell("value"),
+            followup=parse_flag(cell("followup")) if cell("followup") else None, **source,
+        )  # fmt: skip
+        locked = locks.find(element, unit, operator, period.code)
+        if locked and not _same_as_stored(row):
             fail("value", _locked_problem(locked))
-            row_ok = False
-        if row_ok and scope is not None and not scope.can_write_value(unit=unit, operator=operator):
+            continue
+        if scope is not None and not scope.can_write_value(unit=unit, operator=operator):
             who = f"{unit.code}{' / ' + operator.code if operator else ''}"
             fail(
                 "operator" if operator else "unit_code",
                 ValueProblem(f"{who} ngoài phạm vi của bạn", f"{who} is outside your scope"),
             )
-            row_ok = False
-        if not row_ok:
             continue
         key = (element.pk, unit.pk, period.code, operator.pk if operator else None)
         if key in seen:
@@ -286,7 +366,7 @@ def _parse_rows(table, mapping, today: date, user) -> tuple[list[_Row], RowError
             )
             continue
         seen[key] = number
-        parsed.append(_Row(element, unit, period, operator, value, cell("comment"), number, cell("value")))
+        parsed.append(row)
     return parsed, errors, skipped
 
 
@@ -306,12 +386,20 @@ class _LockedRows(Exception):
 
 
 def import_values(*, path: Path, actor: Actor, user=None, synthetic: bool = False) -> ValueImportSummary:
-    """Import data values from CSV/XLSX/DHIS2 JSON. Any bad row rejects the whole file; nothing is
-    written. With a `user` (web uploads) every row must lie within that user's scope; the command
-    line runs with the machine's authority. The original file is kept with the reports it feeds."""
+    """Import data values from CSV/XLSX or DHIS2 (dataValueSet JSON, XML or CSV, ADX). Any bad row
+    rejects the whole file; nothing is written. With a `user` (web uploads) every row must lie within
+    that user's scope; the command line runs with the machine's authority. The original file is kept
+    with the reports it feeds."""
     path = Path(path)
-    table = read_table(path)
-    mapping = _map_columns(table.columns)
+    try:
+        table = read_values_file(path)
+        mapping = _map_columns(table.columns)
+    except UserError as exc:
+        if path.is_file():  # a file refused whole (not the format, a column missing) is kept too
+            record_rejected_import(
+                kind="values", path=path, errors=[], actor=actor, synthetic=synthetic, reason=exc
+            )
+        raise
     rows, errors, skipped = _parse_rows(table, mapping, today=timezone.localdate(), user=user)
     if errors:
         record_rejected_import(
@@ -358,10 +446,21 @@ def record_import_batch(
 REJECTED_ERRORS_KEPT = 1000  # row errors stored with a rejected batch; the count is always complete
 
 
-def record_rejected_import(*, kind: str, path: Path, errors: list, actor: Actor, synthetic: bool = False):
-    """A file with bad rows: keep it (under imports/rejected) and record a rejected batch with its row
-    errors, change-logged, so the imports page shows the error report. Nothing else is written; call
-    it outside the import's transaction, before raising ImportRejected."""
+def record_rejected_import(
+    *,
+    kind: str,
+    path: Path,
+    errors: list,
+    actor: Actor,
+    synthetic: bool = False,
+    reason: UserError | None = None,
+):
+    """A refused file: keep it (under imports/rejected) and record a rejected batch with its row
+    errors, or the one `reason` refusing the whole file (no row named), change-logged, so the imports
+    page shows the error report. Nothing else is written; call it outside the import's transaction,
+    before raising."""
+    if reason is not None:
+        errors = [RowError("", "", "", reason.vi, reason.en)]  # no row: the whole file is refused
     stored, digest = keep_original(path, "rejected")
     with transaction.atomic():
         batch = ImportBatch.objects.create(
@@ -386,9 +485,7 @@ def _write_values(
     locked_rows = RowErrors()
     for row in rows:
         locked = locks.find(row.element, row.unit, row.operator, row.period.code)
-        if locked and not _same_as_stored(
-            row.element, row.unit, row.period.code, row.operator, row.value, row.comment
-        ):
+        if locked and not _same_as_stored(row):
             problem = _locked_problem(locked)
             locked_rows.add(row.number, value_column, row.cell, problem.vi, problem.en)
     if locked_rows:
@@ -408,11 +505,21 @@ def _write_values(
             unit_id__in={r.unit.pk for r in rows}, period__in={r.period.code for r in rows}
         )
     }
-    to_create, created_ids, updated, unchanged = [], [], 0, 0
+    to_create, updated, unchanged, deleted = [], 0, 0, 0
+    created_times: dict[tuple, datetime] = {}
     for row in rows:
         key = (row.element.pk, row.unit.pk, row.period.code, row.operator.pk if row.operator else None)
         current = existing.get(key)
-        if current is None:
+        # DHIS2's storedBy names who entered the value at the source; the change log names the import.
+        author = row.stored_by or actor.name
+        if row.deletes:
+            if current is None:
+                unchanged += 1
+                continue
+            record_change(actor, ChangeLogEntry.Action.DELETE, current, before=snapshot(current))
+            current.delete()
+            deleted += 1
+        elif current is None:
             to_create.append(
                 DataValue(
                     data_element=row.element,
@@ -423,35 +530,58 @@ def _write_values(
                     operator=row.operator,
                     value=row.value,
                     comment=row.comment,
+                    followup=bool(row.followup),
                     synthetic=synthetic,
                     import_batch=batch,
-                    created_by=actor.name,
-                    updated_by=actor.name,
+                    created_by=author,
+                    updated_by=author,
                 )
             )
-        elif current.value == row.value and current.comment == row.comment:
+            if row.created is not None:
+                created_times[key] = row.created
+        elif (current.value, current.comment) == (row.value, row.comment) and row.followup in {
+            None,
+            current.followup,
+        }:
             unchanged += 1
         else:
             before = snapshot(current)
             current.value, current.comment = row.value, row.comment
-            current.import_batch, current.updated_by = batch, actor.name
+            current.followup = current.followup if row.followup is None else row.followup
+            current.import_batch, current.updated_by = batch, author
             current.version += 1
             current.save()
             record_change(actor, ChangeLogEntry.Action.UPDATE, current, before=before)
             updated += 1
     created = DataValue.objects.bulk_create(to_create, batch_size=2000)
-    created_ids = [v.pk for v in created if v.pk is not None]
-    if len(created_ids) != len(created):
+    if any(v.pk is None for v in created):
         # Backends that do not return primary keys from bulk inserts: read them back.
         created = list(
             DataValue.objects.filter(import_batch=batch).exclude(pk__in=[v.pk for v in existing.values()])
         )
+    _keep_created_times(created, created_times)
     record_changes(actor, ChangeLogEntry.Action.CREATE, created)
     record_change(actor, ChangeLogEntry.Action.CREATE, batch)
     attach_import(
-        batch=batch, keys={(r.element, r.unit, r.operator, r.period.code) for r in rows}, actor=actor
+        batch=batch,
+        keys={(r.element, r.unit, r.operator, r.period.code) for r in rows if not r.deletes},
+        actor=actor,
     )
-    return ValueImportSummary(batch=batch, created=len(created), updated=updated, unchanged=unchanged)
+    return ValueImportSummary(
+        batch=batch, created=len(created), updated=updated, unchanged=unchanged, deleted=deleted
+    )
+
+
+def _keep_created_times(values: list[DataValue], times: dict[tuple, datetime]) -> None:
+    """A DHIS2 file's `created` stays the value's creation time (bulk inserts stamp the present)."""
+    by_time: dict[datetime, list[int]] = {}
+    for value in values:
+        moment = times.get((value.data_element_id, value.unit_id, value.period, value.operator_id))
+        if moment is not None:
+            by_time.setdefault(moment, []).append(value.pk)
+            value.created_at = moment
+    for moment, pks in by_time.items():
+        DataValue.objects.filter(pk__in=pks).update(created_at=moment)
 
 
 @transaction.atomic
@@ -539,6 +669,7 @@ def set_value(
         return current
     before = snapshot(current)
     current.value, current.comment, current.updated_by = number, comment, actor.name
+    current.import_batch = None  # typed in over the file's value: no longer the file's (its evidence)
     current.version += 1
     current.save()
     record_change(actor, ChangeLogEntry.Action.UPDATE, current, before=before, reason=reason)

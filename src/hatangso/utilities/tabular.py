@@ -84,7 +84,13 @@ def read_table(path: Path, sheet: str | None = None) -> Table:
     )
 
 
-DATA_VALUE_FIELDS = ("dataElement", "period", "orgUnit", "attributeOptionCombo", "value", "comment")
+# A data value's fields as DHIS2 writes them, and the data value set's, which apply to the values
+# that lack them (https://docs.dhis2.org/ Web API "Data values").
+DATA_VALUE_FIELDS = (
+    "dataElement", "period", "orgUnit", "categoryOptionCombo", "attributeOptionCombo", "value", "comment",
+    "storedBy", "created", "lastUpdated", "followup", "deleted", "dataSet", "completeDate",
+)  # fmt: skip
+DATA_VALUE_SET_FIELDS = ("dataSet", "completeDate", "period", "orgUnit", "attributeOptionCombo")
 
 
 # A dataValueSets document nests 3 levels (document, dataValues, value); deeper is not one, and
@@ -108,7 +114,7 @@ def _json_depth(text: str) -> int:
 
 
 def _table_from_data_value_set(path: Path) -> Table:
-    """A DHIS2 `dataValueSets` JSON document keyed by codes; header fields (period, orgUnit,
+    """A DHIS2 `dataValueSets` JSON document; its own fields (dataSet, completeDate, period, orgUnit,
     attributeOptionCombo) apply to values that lack them. Row n is the n-th data value."""
     if path.stat().st_size > MAX_JSON_BYTES:
         raise UserError(
@@ -133,7 +139,7 @@ def _table_from_data_value_set(path: Path) -> Table:
             f"Tệp {path.name} không có danh sách dataValues (định dạng DHIS2 dataValueSets)",
             f"File {path.name} has no dataValues list (DHIS2 dataValueSets format)",
         )
-    defaults = {f: document.get(f) for f in ("period", "orgUnit", "attributeOptionCombo")}
+    defaults = {f: document.get(f) for f in DATA_VALUE_SET_FIELDS}
     rows = []
     for number, item in enumerate(values, start=1):
         item = item if isinstance(item, dict) else {}
@@ -141,7 +147,8 @@ def _table_from_data_value_set(path: Path) -> Table:
             (
                 number,
                 {
-                    header_key(field): _cell_text(item.get(field, defaults.get(field)) or "")
+                    # null is absent; false and 0 are values
+                    header_key(field): _cell_text(item.get(field, defaults.get(field)))
                     for field in DATA_VALUE_FIELDS
                 },
             )

@@ -102,6 +102,8 @@ class DataValue(models.Model):
     )
     value = models.DecimalField(max_digits=20, decimal_places=4)
     comment = models.CharField(max_length=500, blank=True)
+    # DHIS2's follow-up mark: the value is flagged for a data-quality review.
+    followup = models.BooleanField(_("cần xem lại"), default=False)
     synthetic = models.BooleanField(_("dữ liệu mẫu"), default=False)
     import_batch = models.ForeignKey(ImportBatch, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)

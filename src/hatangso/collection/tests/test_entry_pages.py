@@ -71,6 +71,7 @@ def test_save_a_draft_then_submit(clerk, seed_plan, client):
             f"value-{field(clerk, 'households_ftth')}": "2900",
             f"version-{field(clerk, 'households_ftth')}": "",
             "action": "submit",
+            "confirmed": "1",
         },
     )
     assert response.status_code == 302
@@ -190,7 +191,7 @@ def test_an_upload_of_the_wrong_kind_is_refused(clerk, seed_plan, client, tmp_pa
     path.write_bytes(b"MZ")
     with path.open("rb") as handle:
         page = client.post(f"/nhap-lieu/{form_id(seed_plan)}/2024/", {"file": handle}).content.decode()
-    assert "Chỉ nhận tệp .csv, .json, .xlsx, tối đa 20 MB (tệp bieu.exe không hợp lệ)" in page
+    assert "Chỉ nhận tệp .adx, .csv, .json, .xlsx, .xml, tối đa 20 MB (tệp bieu.exe không hợp lệ)" in page
     assert not DataValue.objects.exists()
 
 
