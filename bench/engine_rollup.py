@@ -18,9 +18,6 @@ import time
 from datetime import date
 from decimal import Decimal
 
-os.environ["HATANGSO_HOME"] = tempfile.mkdtemp(prefix="hatangso-bench-")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hatangso.settings")
-
 
 def build(provinces: int, districts: int, communes: int):
     from hatangso.collection.models import DataElement, DataValue
@@ -67,56 +64,39 @@ def build(provinces: int, districts: int, communes: int):
 
     elements = {e.code: e for e in DataElement.objects.all()}
     rng = random.Random(1)
-    rows = []
-    year = (date(2024, 1, 1), date(2024, 12, 31))
-    for commune in all_communes:
-        population = rng.randint(5000, 15000)
-        for code, value in (
-            ("population", population),
-            ("internet_users", int(population * 0.95)),
-            ("households", population // 4),
-            ("households_ftth", population // 5),
-            ("adult_population", int(population * 0.75)),
-            ("adults_with_smartphone", int(population * 0.7)),
-        ):
-            rows.append(
-                DataValue(
-                    data_element=elements[code],
-                    unit=commune,
-                    period="2024",
-                    period_start=year[0],
-                    period_end=year[1],
-                    value=Decimal(value),
-                    synthetic=True,
-                    created_by="bench",
-                    updated_by="bench",
-                )
-            )
-        for month in range(1, 13):
-            start, end = date(2024, month, 1), date(2024, month, 28)
-            for operator in operators:
-                for code in (
-                    "mobile_subscriptions",
-                    "smartphone_subscriptions",
-                    "bts_sites",
-                    "bts_sites_shared",
-                ):
-                    rows.append(
-                        DataValue(
-                            data_element=elements[code],
-                            unit=commune,
-                            period=f"2024{month:02d}",
-                            period_start=start,
-                            period_end=end,
-                            operator=operator,
-                            value=Decimal(rng.randint(10, 1000)),
-                            synthetic=True,
-                            created_by="bench",
-                            updated_by="bench",
-                        )
-                    )
+    rows = [value for commune in all_communes for value in commune_values(commune, elements, operators, rng)]
     DataValue.objects.bulk_create(rows, batch_size=5000)
     return plan, all_communes[0], a_district, a_province, country, len(rows)
+
+
+def commune_values(commune, elements: dict, operators: list, rng: random.Random, months: int = 12):
+    """A year of the seed plan's inputs for one commune (unsaved): its survey values for 2024 and,
+    for each of the first `months` months, four counts from each operator."""
+    from hatangso.collection.models import DataValue
+
+    population = rng.randint(5000, 15000)
+    for code, value in (
+        ("population", population),
+        ("internet_users", int(population * 0.95)),
+        ("households", population // 4),
+        ("households_ftth", population // 5),
+        ("adult_population", int(population * 0.75)),
+        ("adults_with_smartphone", int(population * 0.7)),
+    ):
+        yield DataValue(
+            data_element=elements[code], unit=commune, period="2024", period_start=date(2024, 1, 1),
+            period_end=date(2024, 12, 31), value=Decimal(value), synthetic=True, created_by="bench",
+            updated_by="bench",
+        )  # fmt: skip
+    for month in range(1, months + 1):
+        start, end = date(2024, month, 1), date(2024, month, 28)
+        for operator in operators:
+            for code in ("mobile_subscriptions", "smartphone_subscriptions", "bts_sites", "bts_sites_shared"):
+                yield DataValue(
+                    data_element=elements[code], unit=commune, period=f"2024{month:02d}", period_start=start,
+                    period_end=end, operator=operator, value=Decimal(rng.randint(10, 1000)), synthetic=True,
+                    created_by="bench", updated_by="bench",
+                )  # fmt: skip
 
 
 def timed(plan, unit, period, repeats: int = 3) -> tuple[float, int]:
@@ -138,6 +118,9 @@ def main() -> int:
     parser.add_argument("--communes", type=int, default=10)
     args = parser.parse_args()
 
+    # Here, not on import: after_write.py and national_scale.py import this module into their own home.
+    os.environ["HATANGSO_HOME"] = tempfile.mkdtemp(prefix="hatangso-bench-")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hatangso.settings")
     import django
     from django.core.management import call_command
 

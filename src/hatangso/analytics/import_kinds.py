@@ -28,11 +28,14 @@ def _population(*, path, actor, options):
     )
 
 
-def _tests_line(kind: str, result) -> str:
-    return (
-        f"{kind}: {result.rows} dòng / rows, {result.outside} ngoài ranh giới, bỏ qua / outside "
-        f"every boundary, left out (lần nhập / batch {result.batch.pk})"
+def _tests_lines(kind: str, result):
+    from hatangso.registry.imports import outside_line
+
+    yield (
+        f"{kind}: {result.rows} dòng mới / new rows, {result.unchanged} không đổi / unchanged "
+        f"(lần nhập / batch {result.batch.pk})"
     )
+    yield outside_line(result.outside)
 
 
 def _ookla(*, path, actor, options):
@@ -45,7 +48,7 @@ def _ookla(*, path, actor, options):
         network=options["network"],
         synthetic=options["synthetic"],
     )
-    yield _tests_line("ookla", result)
+    yield from _tests_lines("ookla", result)
     if result.replaced:
         yield f"Thay thế / replaced {result.replaced} tệp cùng quý / file(s) of the quarter"
     for row in ookla_speeds(period=result.period, network=result.network, by_unit=False):
@@ -58,7 +61,7 @@ def _ookla(*, path, actor, options):
 def _mlab(*, path, actor, options):
     from hatangso.analytics.measurements.speedtests import import_mlab
 
-    yield _tests_line("mlab", import_mlab(path=path, actor=actor, synthetic=options["synthetic"]))
+    yield from _tests_lines("mlab", import_mlab(path=path, actor=actor, synthetic=options["synthetic"]))
 
 
 def population_points():

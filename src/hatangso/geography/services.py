@@ -553,7 +553,6 @@ def import_villages(*, path: Path, actor: Actor, synthetic: bool = False) -> int
         type_name = cells.get(mapping["type_name"] or "", "") or "Thôn"
         planned.append((communes[0], name, type_name, cells.get(mapping["code"] or "", "") or None))
     if errors:
-        keep_original(path, "rejected")
         raise ImportRejected(Path(path).name, errors.errors)
     keep_original(path, "villages")
     with transaction.atomic():
@@ -599,7 +598,6 @@ def import_boundaries(
         seen[units[0].pk] = number
         planned.append((units[0], geom))
     if errors:
-        keep_original(path, "rejected")
         raise ImportRejected(Path(path).name, errors.errors)
     if not planned:
         raise UserError(
@@ -848,7 +846,6 @@ def import_crosswalk(
         ):
             shares[row.row] = share
     if errors:
-        keep_original(path, "rejected")
         raise ImportRejected(Path(path).name, sorted(errors.errors, key=lambda error: error.row))
     if not planned:
         raise UserError(

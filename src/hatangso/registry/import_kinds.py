@@ -4,11 +4,23 @@ and zones, one per entry of registry.imports.IMPORTERS."""
 from functools import partial
 
 from hatangso.registry.imports import IMPORTERS
-from hatangso.utilities.import_kinds import SYNTHETIC, ImportKind, register_import
+from hatangso.utilities.import_kinds import SYNTHETIC, ImportKind, Option, register_import
+
+# The kinds that count the rows outside every boundary, and leave them out unless told to keep them.
+LOCATED = ("stations", "opencellid")
+KEEP_OUTSIDE = Option(
+    "--keep-outside",
+    {
+        "action": "store_true",
+        "help": "stations, opencellid: giữ và đánh dấu dòng ngoài mọi ranh giới / keep the rows "
+        "outside every boundary, flagged",
+    },
+)
 
 
 def _registry(kind: str, *, path, actor, options):
-    summary = IMPORTERS[kind](path=path, actor=actor, synthetic=options["synthetic"])
+    extra = {"keep_outside": options["keep_outside"]} if kind in LOCATED else {}
+    summary = IMPORTERS[kind](path=path, actor=actor, synthetic=options["synthetic"], **extra)
     yield (
         f"{kind}: {summary.created} mới / created, {summary.updated} cập nhật / updated, "
         f"{summary.unchanged} không đổi / unchanged (lần nhập / batch {summary.batch.pk})"
@@ -17,4 +29,5 @@ def _registry(kind: str, *, path, actor, options):
 
 
 for name in IMPORTERS:
-    register_import(ImportKind(name, partial(_registry, name), "hạ tầng / registry", options=(SYNTHETIC,)))
+    options = (SYNTHETIC, KEEP_OUTSIDE) if name in LOCATED else (SYNTHETIC,)
+    register_import(ImportKind(name, partial(_registry, name), "hạ tầng / registry", options=options))

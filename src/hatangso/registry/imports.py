@@ -4,7 +4,7 @@ named (row, column, value, reason in Vietnamese and English), the original file 
 
 import functools
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -29,6 +29,7 @@ from hatangso.registry.models import (
     Pole,
     Station,
     Status,
+    UnitSource,
     ZoneCoverage,
 )
 from hatangso.registry.models.infrastructure import DuctTenancy, PoleTenancy
@@ -105,6 +106,8 @@ class RegistryImportSummary:
     unchanged: int
     batch: ImportBatch | None = None
     notes: list[str] = field(default_factory=list)
+    # Stations and OpenCelliD: file rows outside every boundary (None: the kind does not count them).
+    outside: int | None = None
 
 
 class _Reader:
@@ -242,12 +245,14 @@ class _Reader:
             raise ImportRejected(Path(path).name, self.errors.errors)
 
 
-def _place(items: list, declared: list, days: list[date]) -> None:
+def _place(items: list, declared: list, days: list[date]) -> list[int]:
     """Each item's unit: the commune whose boundary holds it (units in force on the item's
-    in-service day), else the declared one, else the nearest boundary."""
+    in-service day), else the declared one, else the nearest boundary. Returns the indexes of the
+    items outside every boundary (none when there are no boundaries to tell)."""
     by_day: dict[date, list[int]] = defaultdict(list)
     for index, day in enumerate(days):
         by_day[day].append(index)
+    outside = []
     for day, indexes in by_day.items():
         located = [i for i in indexes if items[i].lat is not None]
         locator = UnitLocator(on=day)
@@ -256,8 +261,11 @@ def _place(items: list, declared: list, days: list[date]) -> None:
         )
         for i, placement in zip(located, placements, strict=True):
             items[i].unit, items[i].unit_source = placement.unit, placement.method
+            if placement.unit is None and locator.has_boundaries:
+                outside.append(i)
         for i in set(indexes) - set(located):
             items[i].unit, items[i].unit_source = declared[i], "declared" if declared[i] else ""
+    return sorted(outside)
 
 
 _PLACED = ("lat", "lon", "unit_id", "unit_source", "status", "in_service_from", "in_service_to", "note")
@@ -354,13 +362,35 @@ def _common(reader: _Reader, item, locate: bool = True) -> AdministrativeUnit | 
     return reader.declared_unit(_service_day(item), dated=item.in_service_from is not None)
 
 
-def _finish(kind, model, path, reader, items, declared, key_of, actor, synthetic, tenants=None, tenancy=None):
+def _finish(
+    kind, model, path, reader, items, declared, key_of, actor, synthetic, tenants=None, tenancy=None,
+    outside_rows=None, keep_outside=False,
+):  # fmt: skip
+    """Place, keep the original and write the items. With `outside_rows` (the file rows behind each
+    item) the items outside every boundary are counted and left out, or kept flagged with
+    `keep_outside`."""
     reader.reject_if_bad(path, kind, actor, synthetic)
     if not items:
         raise UserError(
             f"Tệp {Path(path).name} không có dòng dữ liệu nào", f"File {Path(path).name} has no data rows"
         )
-    _place(items, declared, [_service_day(i) for i in items])
+    outside = _place(items, declared, [_service_day(i) for i in items])
+    outside_count = None
+    if outside_rows is not None:
+        outside_count = sum(outside_rows[i] for i in outside)
+        if keep_outside:
+            for i in outside:
+                items[i].unit_source = UnitSource.OUTSIDE
+        elif len(outside) == len(items):
+            raise UserError(
+                f"Không dòng nào của tệp {Path(path).name} nằm trong ranh giới đã có: {outside_count} dòng "
+                f"ngoài mọi ranh giới (--keep-outside để giữ lại)",
+                f"No row of {Path(path).name} lies inside a known boundary: {outside_count} rows outside "
+                f"every boundary (--keep-outside keeps them)",
+            )
+        else:
+            left_out = set(outside)
+            items = [item for i, item in enumerate(items) if i not in left_out]
     stored, digest = keep_original(path, kind)
     with transaction.atomic():
         batch = record_import_batch(
@@ -370,11 +400,25 @@ def _finish(kind, model, path, reader, items, declared, key_of, actor, synthetic
         saved, created, updated, unchanged = _upsert(model, items, key_of, actor, batch, synthetic)
         if tenancy is not None:
             _set_tenants(tenancy, saved, tenants, actor)
-    return RegistryImportSummary(kind, created, updated, unchanged, batch)
+    notes = [] if outside_count is None else [outside_line(outside_count, keep_outside)]
+    return RegistryImportSummary(kind, created, updated, unchanged, batch, notes, outside=outside_count)
 
 
-def import_stations(*, path: Path, actor: Actor, user=None, synthetic: bool = False) -> RegistryImportSummary:
-    """An operator's station list (CSV/XLSX; columns in docs/registry.md)."""
+def outside_line(count: int, kept: bool = False) -> str:
+    """What an import says of its rows outside every boundary (measurements and registry alike)."""
+    if kept:
+        return (
+            f"{count} dòng ngoài mọi ranh giới, giữ và đánh dấu / {count} rows outside every boundary, "
+            "kept flagged"
+        )
+    return f"{count} dòng ngoài mọi ranh giới, bỏ qua / {count} rows outside every boundary, left out"
+
+
+def import_stations(
+    *, path: Path, actor: Actor, user=None, synthetic: bool = False, keep_outside: bool = False
+) -> RegistryImportSummary:
+    """An operator's station list (CSV/XLSX; columns in docs/registry.md). Stations outside every
+    boundary (and with no unit declared) are left out, or kept flagged with `keep_outside`."""
     table = read_table(path)
     mapping = map_columns(table.columns, STATION_COLUMNS, ("code", "operator", "technology", "lat", "lon"))
     reader, items, declared, seen = _Reader(table, mapping, user), [], [], {}
@@ -395,7 +439,10 @@ def import_stations(*, path: Path, actor: Actor, user=None, synthetic: bool = Fa
             station.mcc, station.mnc = operator.mcc, operator.mnc
             items.append(station)
             declared.append(unit)
-    summary = _finish("stations", Station, path, reader, items, declared, _station_key, actor, synthetic)
+    summary = _finish(
+        "stations", Station, path, reader, items, declared, _station_key, actor, synthetic,
+        outside_rows=[1] * len(items), keep_outside=keep_outside,
+    )  # fmt: skip
     return _with_detection(summary, actor)
 
 
@@ -411,14 +458,15 @@ def _with_detection(summary: RegistryImportSummary, actor: Actor) -> RegistryImp
         f"Vị trí trạm / sites: {result.sites}, dùng chung / shared {result.shared_sites} "
         f"(mới / new {result.created}, bỏ / removed {result.removed})"
     )
-    return RegistryImportSummary(
-        summary.kind, summary.created, summary.updated, summary.unchanged, summary.batch, [note]
-    )
+    return replace(summary, notes=[*summary.notes, note])
 
 
-def import_opencellid(*, path: Path, actor: Actor, synthetic: bool = False) -> RegistryImportSummary:
+def import_opencellid(
+    *, path: Path, actor: Actor, synthetic: bool = False, keep_outside: bool = False
+) -> RegistryImportSummary:
     """OpenCelliD's cell export. Cells of one LTE eNodeB (cell >> 8) become one station at their
-    mean position; other radios keep one station per cell (their IDs do not name the site)."""
+    mean position; other radios keep one station per cell (their IDs do not name the site).
+    Stations outside every boundary are left out, or kept flagged with `keep_outside`."""
     table = read_table(path)
     mapping = map_columns(table.columns, OPENCELLID_COLUMNS, ("radio", "mcc", "net", "cell", "lon", "lat"))
     reader = _Reader(table, mapping)
@@ -481,8 +529,9 @@ def import_opencellid(*, path: Path, actor: Actor, synthetic: bool = False) -> R
             )
         )
     summary = _finish(
-        "opencellid", Station, path, reader, items, [None] * len(items), _station_key, actor, synthetic
-    )
+        "opencellid", Station, path, reader, items, [None] * len(items), _station_key, actor, synthetic,
+        outside_rows=[len(group["points"]) for group in groups.values()], keep_outside=keep_outside,
+    )  # fmt: skip
     return _with_detection(summary, actor)
 
 

@@ -176,7 +176,6 @@ def import_line_measurements(*, path: Path, actor: Actor, synthetic: bool = Fals
         for row, line in duplicates[:MAX_LISTED_ERRORS]
     )
     if errors:
-        keep_original(path, "rejected")
         errors.sort(key=lambda e: e.row)
         raise ImportRejected(path.name, errors[:MAX_LISTED_ERRORS])
     table = _placed(connection, synthetic)

@@ -113,7 +113,6 @@ def import_population(
     if not errors:
         table, errors = _placed(connection, on)
     if errors:
-        keep_original(path, "rejected")
         errors.sort(key=lambda e: e.row)
         raise ImportRejected(path.name, errors[:MAX_LISTED_ERRORS])
     stored, digest = keep_original(path, KIND)

@@ -5,7 +5,8 @@ Ookla tiles are zoom-16 Web-Mercator tiles named by their quadkey; each carries 
 tests, so an area's speed is the **test-weighted** mean Σ(avg·tests)/Σ(tests) (Ookla's own
 recipe). M-Lab rows are single tests located by the client's IP address (tens of km off): good
 for a district or a province, never for a village. Both are placed in communes by the boundaries;
-points outside every boundary (a national file) are left out and counted, not rejected.
+points outside every boundary (a national file) are left out and counted, not rejected. An M-Lab
+test already stored (by its id) is left alone: importing a file again adds nothing.
 """
 
 from __future__ import annotations
@@ -51,7 +52,9 @@ MLAB_COLUMNS = {
     "min_rtt": {"a.minrtt", "minrtt"},
     "lat": {"client.geo.latitude", "latitude"},
     "lon": {"client.geo.longitude", "longitude"},
-    "time": {"a.testtime", "date", "testtime"},
+    # The test's own timestamp; `date` (the day the unified views partition by) only without it.
+    "time": {"a.testtime", "testtime"},
+    "date": {"date"},
     "test_id": {"a.uuid", "id"},
 }
 
@@ -59,8 +62,9 @@ MLAB_COLUMNS = {
 @dataclass(frozen=True)
 class SpeedTestImportSummary:
     batch: ImportBatch
-    rows: int  # stored (inside a known boundary)
+    rows: int  # stored (inside a known boundary, new)
     outside: int  # left out: outside every known boundary
+    unchanged: int = 0  # left out: already stored by an earlier import (M-Lab tests by their id)
     replaced: int = 0  # files of the same quarter and network replaced (Ookla)
     period: str = ""  # Ookla: the quarter
     network: str = ""  # Ookla: mobile or fixed
@@ -126,7 +130,6 @@ def _read(path: Path, aliases: dict, required: tuple[str, ...]):
 
 def _reject_if(path: Path, errors: list[RowError]) -> None:
     if errors:
-        keep_original(path, "rejected")
         errors.sort(key=lambda e: e.row)
         raise ImportRejected(path.name, errors[:MAX_LISTED_ERRORS])
 
@@ -156,16 +159,19 @@ def unit_ids_at(lon: np.ndarray, lat: np.ndarray, on: date) -> np.ndarray:
 
 
 def _store(
-    *, kind: str, path: Path, table: pa.Table, actor: Actor, synthetic: bool
-) -> tuple[ImportBatch, int]:
-    """Keep the original, record the batch (change-logged) and write the rows inside a boundary."""
+    *, kind: str, path: Path, table: pa.Table, actor: Actor, synthetic: bool, stored_before=None
+) -> tuple[ImportBatch, int, int]:
+    """Keep the original, record the batch (change-logged) and write the rows inside a boundary but
+    those `stored_before` (a boolean per row). Returns (batch, rows written, rows outside)."""
     inside = pc.greater_equal(table["unit_id"], 0)
-    table = table.filter(inside)
-    if table.num_rows == 0:
+    outside = table.num_rows - pc.sum(inside).as_py()
+    if outside == table.num_rows:
         raise UserError(
-            f"Không dòng nào của tệp {path.name} nằm trong ranh giới đã có",
-            f"No row of {path.name} lies inside a known boundary",
+            f"Không dòng nào của tệp {path.name} nằm trong ranh giới đã có: {outside} dòng ngoài mọi "
+            f"ranh giới",
+            f"No row of {path.name} lies inside a known boundary: {outside} rows outside every boundary",
         )
+    table = table.filter(inside if stored_before is None else pc.and_(inside, pc.invert(stored_before)))
     stored, digest = keep_original(path, kind)
     with transaction.atomic():
         batch = record_import_batch(
@@ -175,22 +181,21 @@ def _store(
         table = table.append_column("synthetic", pa.array([synthetic] * table.num_rows, pa.bool_()))
         table = table.append_column("batch", pa.array([batch.pk] * table.num_rows, pa.int64()))
         store.write(kind, table, batch.pk)
-    return batch, table.num_rows
+    return batch, table.num_rows, outside
 
 
 # --- Ookla ----------------------------------------------------------------------------------------
 
 
 def ookla_period(path: Path, period: str | None) -> str:
-    """The quarter of an Ookla file: `--period 2024Q3`, else from its name (2024-07-01_performance…)."""
+    """The quarter of an Ookla file: `--period 2024Q3`, else from its name: a quarter anywhere in it
+    (…_2023Q4_…), else the quarter of a day in it (Ookla's own 2024-07-01_performance…)."""
+    period = period or _quarter_in_name(Path(path).name)
     if not period:
-        found = re.search(r"(\d{4})-(\d{2})-01_performance", Path(path).name)
-        if not found or found[2] not in {"01", "04", "07", "10"}:
-            raise UserError(
-                "Cần --period (quý, ví dụ 2024Q3): tên tệp không cho biết quý",
-                "--period (a quarter, e.g. 2024Q3) is needed: the file name does not give it",
-            )
-        period = f"{found[1]}Q{(int(found[2]) + 2) // 3}"
+        raise UserError(
+            "Cần --period (quý, ví dụ 2024Q3): tên tệp không cho biết quý",
+            "--period (a quarter, e.g. 2024Q3) is needed: the file name does not give it",
+        )
     parsed = parse_period(period)
     if parsed.kind != "quarterly":
         raise UserError(
@@ -198,6 +203,18 @@ def ookla_period(path: Path, period: str | None) -> str:
             f"An Ookla file covers one quarter (e.g. 2024Q3), not '{period}'",
         )
     return parsed.code
+
+
+def _quarter_in_name(name: str) -> str | None:
+    if found := re.search(r"(?<!\d)(\d{4})[Qq]([1-4])(?!\d)", name):
+        return f"{found[1]}Q{found[2]}"
+    for found in re.finditer(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)", name):
+        try:
+            day = date(int(found[1]), int(found[2]), int(found[3]))
+        except ValueError:
+            continue
+        return f"{day.year}Q{(day.month + 2) // 3}"
+    return None
 
 
 def import_ookla(
@@ -268,11 +285,11 @@ def import_ookla(
         "time", pa.array([datetime.combine(quarter.start, time())] * rows, pa.timestamp("us"))
     )
     earlier = _files_of(code, network)
-    batch, stored = _store(kind=OOKLA, path=path, table=table, actor=actor, synthetic=synthetic)
+    batch, stored, outside = _store(kind=OOKLA, path=path, table=table, actor=actor, synthetic=synthetic)
     for file in earlier:
         file.unlink()
     return SpeedTestImportSummary(
-        batch=batch, rows=stored, outside=rows - stored, replaced=len(earlier), period=code, network=network
+        batch=batch, rows=stored, outside=outside, replaced=len(earlier), period=code, network=network
     )
 
 
@@ -330,15 +347,26 @@ TIME = (
 
 
 def import_mlab(*, path: Path, actor: Actor, synthetic: bool = False) -> SpeedTestImportSummary:
-    """M-Lab NDT rows (unified downloads): throughput, minimum RTT, the client's IP location, time."""
-    path, connection, mapping, col = _read(path, MLAB_COLUMNS, ("download", "lat", "lon", "time"))
+    """M-Lab NDT rows (unified downloads): throughput, minimum RTT, the client's IP location, time
+    (`a.TestTime`, else `date`). A test whose id is already stored is counted unchanged, not stored."""
+    path, connection, mapping, col = _read(path, MLAB_COLUMNS, ("download", "lat", "lon"))
+    if "time" not in col and "date" not in col:
+        raise UserError(
+            "Tệp thiếu cột thời gian a.TestTime hoặc date",
+            "The file lacks a time column (a.TestTime or date)",
+        )
     rtt = NUMBER.format(c=col["min_rtt"]) if "min_rtt" in col else "NULL"
     test_id = f"nullif(trim({col['test_id']}), '')" if "test_id" in col else "NULL"
+    # A row's test time when it has one, else its date; each named in its own column when unreadable.
+    has_time = f"coalesce(trim({col['time']}), '') <> ''" if "time" in col else "false"
+    day = TIME.format(c=f"trim({col['date']})") if "date" in col else "NULL"
     connection.execute(
         f"""CREATE TABLE parsed AS SELECT r.row_no, {NUMBER.format(c=col["download"])} AS v_download,
                 {rtt} AS v_rtt, {NUMBER.format(c=col["lat"])} AS v_lat,
-                {NUMBER.format(c=col["lon"])} AS v_lon,
-                {TIME.format(c=f"trim({col['time']})")} AS v_time, {test_id} AS v_id, r.*
+                {NUMBER.format(c=col["lon"])} AS v_lon, {has_time} AS v_has_time,
+                CASE WHEN {has_time} THEN {TIME.format(c=f"trim({col.get('time', 'NULL')})")} ELSE {day} END
+                    AS v_time,
+                CAST({test_id} AS VARCHAR) AS v_id, r.*
             FROM rows r"""
     )
     checks = [
@@ -351,7 +379,10 @@ def import_mlab(*, path: Path, actor: Actor, synthetic: bool = False) -> SpeedTe
          "latitude must be a number from -90 to 90"),
         ("lon", "v_lon IS NULL OR v_lon NOT BETWEEN -180 AND 180", "kinh độ phải là số từ -180 đến 180",
          "longitude must be a number from -180 to 180"),
-        ("time", "v_time IS NULL", "thời gian không đọc được (YYYY-MM-DD)", "unreadable time (YYYY-MM-DD)"),
+        ("time", "v_has_time AND v_time IS NULL", "thời gian không đọc được (YYYY-MM-DD HH:MM:SS)",
+         "unreadable time (YYYY-MM-DD HH:MM:SS)"),
+        ("date", "NOT v_has_time AND v_time IS NULL", "thời gian không đọc được (YYYY-MM-DD)",
+         "unreadable time (YYYY-MM-DD)"),
     ]  # fmt: skip
     errors = store.failed_checks(connection, "parsed", checks, mapping, col, MAX_LISTED_ERRORS)
     errors += store.duplicate_rows(
@@ -367,5 +398,21 @@ def import_mlab(*, path: Path, actor: Actor, synthetic: bool = False) -> SpeedTe
     first = connection.execute("SELECT CAST(min(v_time) AS DATE) FROM parsed").fetchone()[0]
     unit_ids = unit_ids_at(table["lon"].to_numpy(), table["lat"].to_numpy(), first)
     table = table.append_column("unit_id", pa.array(unit_ids, pa.int64()))
-    batch, stored = _store(kind=MLAB, path=path, table=table, actor=actor, synthetic=synthetic)
-    return SpeedTestImportSummary(batch=batch, rows=stored, outside=table.num_rows - stored)
+    stored_before = pc.is_in(table["test_id"], value_set=pa.array(_stored_test_ids(connection), pa.string()))
+    batch, stored, outside = _store(
+        kind=MLAB, path=path, table=table, actor=actor, synthetic=synthetic, stored_before=stored_before
+    )
+    return SpeedTestImportSummary(
+        batch=batch, rows=stored, outside=outside, unchanged=table.num_rows - outside - stored
+    )
+
+
+def _stored_test_ids(connection) -> list[str]:
+    """The ids of the file's tests (table `parsed`) that an earlier import stored."""
+    if not store.has_data(MLAB):
+        return []
+    found = connection.execute(
+        f"""SELECT DISTINCT CAST(test_id AS VARCHAR) FROM {store.scan(MLAB)}
+            WHERE CAST(test_id AS VARCHAR) IN (SELECT v_id FROM parsed WHERE v_id IS NOT NULL)"""
+    ).fetchall()
+    return [row[0] for row in found]

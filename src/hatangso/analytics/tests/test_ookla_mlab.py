@@ -1,7 +1,6 @@
 """Ookla open-data tiles and M-Lab NDT rows: quadkey decoding, all-or-nothing imports into Parquet,
 test-weighted speeds."""
 
-import json
 import math
 from datetime import date
 from pathlib import Path
@@ -19,13 +18,9 @@ from hatangso.analytics.measurements.speedtests import (
     ookla_speeds,
     tile_xy,
 )
-from hatangso.geography.models import AdministrativeUnit
-from hatangso.geography.services import import_boundaries
 from hatangso.utilities.errors import UserError
 from hatangso.utilities.importing import ImportRejected
 
-# Commune 19996 as a 0.02° square (as in test_coverage.py).
-SQUARE = [[107.40, 16.42], [107.42, 16.42], [107.42, 16.44], [107.40, 16.44], [107.40, 16.42]]
 # The zoom-16 tile of (107.41° E, 16.43° N), by hand from the Bing formula:
 #   x = floor((107.41 + 180) / 360 · 2^16) = floor(52321.3) = 52321
 #   y = floor((1 − ln(tan φ + sec φ) / π) / 2 · 2^16) with φ = 16.43°: ln(0.29487 + 1.04263) = 0.29079,
@@ -36,22 +31,7 @@ TILE = "1322130001300223"
 HEADER = "quadkey,avg_d_kbps,avg_u_kbps,avg_lat_ms,tests,devices\n"
 
 
-@pytest.fixture(autouse=True)
-def own_store(settings, tmp_path):
-    settings.HOME = tmp_path / "home"
-
-
-@pytest.fixture
-def area(seed_plan, actor, tmp_path):
-    feature = {
-        "type": "Feature",
-        "properties": {"ma": "19996"},
-        "geometry": {"type": "Polygon", "coordinates": [SQUARE]},
-    }
-    path = tmp_path / "ranh-gioi.geojson"
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}), encoding="utf-8")
-    import_boundaries(path=path, actor=actor, on=date(2024, 1, 1))
-    return AdministrativeUnit.objects.get(code="19996", valid_to__isnull=False)
+pytestmark = pytest.mark.usefixtures("own_store")
 
 
 def write(tmp_path: Path, text: str, name="2024-07-01_performance_mobile_tiles.csv") -> Path:

@@ -81,11 +81,14 @@ def scorecards(home: Path, database_url: str, monkeypatch) -> dict[str, dict]:
     return cards
 
 
+# The stored originals of this home: on PostgreSQL the demo's database is shared with the other
+# command-line tests (conftest.cli_database), whose refused files are kept in homes of their own.
 SHELL_FACTS = (
-    "import json; from pathlib import Path; from hatangso.core.models import ChangeLogEntry; "
-    "from hatangso.collection.models import ImportBatch; "
+    "import json; from pathlib import Path; from django.conf import settings; "
+    "from hatangso.core.models import ChangeLogEntry; from hatangso.collection.models import ImportBatch; "
     "print(json.dumps({'changes': ChangeLogEntry.objects.count(), "
-    "'stored': sorted(b.stored_path for b in ImportBatch.objects.all()), "
+    "'stored': sorted(b.stored_path for b in ImportBatch.objects.all() "
+    "if b.stored_path.startswith(str(settings.HOME))), "
     "'missing': [b.stored_path for b in ImportBatch.objects.all() if not Path(b.stored_path).exists()]}))"
 )
 

@@ -23,6 +23,8 @@ class UnitSource(models.TextChoices):
     POLYGON = "polygon", _("Theo ranh giới")
     DECLARED = "declared", _("Theo khai báo")
     NEAREST = "nearest", _("Ranh giới gần nhất")
+    # Kept by an import's --keep-outside: the position lies outside every boundary, so no unit.
+    OUTSIDE = "outside", _("Ngoài mọi ranh giới")
 
 
 class RegistryItemQuerySet(models.QuerySet):

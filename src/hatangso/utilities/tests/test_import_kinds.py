@@ -18,10 +18,8 @@ KINDS = {
     "population": {"--on", "--synthetic"},
     "ookla": {"--period", "--network", "--synthetic"},
     "mlab": {"--synthetic"},
-    **{
-        kind: {"--synthetic"}
-        for kind in ("stations", "opencellid", "poles", "ducts", "fibre", "gov-links", "zones")
-    },
+    **{kind: {"--synthetic", "--keep-outside"} for kind in ("stations", "opencellid")},
+    **{kind: {"--synthetic"} for kind in ("poles", "ducts", "fibre", "gov-links", "zones")},
 }
 
 

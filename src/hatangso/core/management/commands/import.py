@@ -1,12 +1,18 @@
 from pathlib import Path
 
+from django.utils import timezone
+
+from hatangso.collection.models import ImportBatch
+from hatangso.collection.services import record_rejected_import
 from hatangso.core.management.base import HatangsoCommand
+from hatangso.utilities.errors import UserError
 from hatangso.utilities.import_kinds import IMPORT_KINDS, import_options
 
 
 class Command(HatangsoCommand):
     """`hatangso import KIND FILE`: the kinds are those the apps registered
-    (hatangso.utilities.import_kinds); this command only looks the kind up and prints its lines."""
+    (hatangso.utilities.import_kinds); this command only looks the kind up and prints its lines.
+    A refused file of any kind is kept under imports/rejected with its reason."""
 
     @property
     def help(self) -> str:
@@ -25,10 +31,30 @@ class Command(HatangsoCommand):
     def handle(self, *args, kind, file, **options):
         actor = self.actor()
         import_kind = IMPORT_KINDS[kind]
-        if import_kind.status:
-            with self.console.status(import_kind.status):
+        started = timezone.now()
+        try:
+            if import_kind.status:
+                with self.console.status(import_kind.status):
+                    lines = list(import_kind.run(path=file, actor=actor, options=options))
+            else:
                 lines = list(import_kind.run(path=file, actor=actor, options=options))
-        else:
-            lines = list(import_kind.run(path=file, actor=actor, options=options))
+        except UserError as exc:
+            self._keep_refused(kind, file, exc, actor, bool(options.get("synthetic")), started)
+            raise
         for line in lines:
             self.console.print(line)
+
+    @staticmethod
+    def _keep_refused(kind, file: Path, exc: UserError, actor, synthetic: bool, started) -> None:
+        """Keep the refused file with its row errors (or the one reason refusing it whole), unless the
+        import recorded the refusal itself (the imports the web and the API also take do)."""
+        recorded = ImportBatch.objects.filter(
+            status=ImportBatch.Status.REJECTED, file_name=file.name, created_at__gte=started
+        )
+        if not file.is_file() or recorded.exists():
+            return
+        errors = getattr(exc, "errors", None)  # ImportRejected names its rows
+        record_rejected_import(
+            kind=kind, path=file, errors=errors or [], reason=None if errors else exc, actor=actor,
+            synthetic=synthetic,
+        )  # fmt: skip

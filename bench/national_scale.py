@@ -1,0 +1,173 @@
+"""The indicator engine over the real country (issue 18, item 4).
+
+Imports the statistics office's 2021 national list (63 provinces, 705 districts, 10,603 communes;
+../shared/research/data/national/, README §7 there) into a throw-away HATANGSO_HOME with the service
+`hatangso import admin-units` runs, puts the provinces under one synthetic country unit, loads the
+seed plan with the country as its area (a national plan), gives every commune a year of the plan's
+reported inputs (bench/engine_rollup.py's `commune_values`: 6 survey values and, per month, 4 counts
+from each of 3 operators: 150 values a commune, ≈ 1.6 million in all), then times
+`compute_scorecard` (evaluate and store, with lineage) for one commune, a district, a province and
+the whole country, the first run and the best of `--repeat`, each as a ratio to the commune's.
+Times are only comparable within one run.
+
+    nice -n 19 .venv/bin/python bench/national_scale.py [--months 12] [--repeat 3] [--list FILE]
+                                                        [--profile]
+"""
+
+import argparse
+import atexit
+import os
+import random
+import shutil
+import sys
+import tempfile
+import time
+from itertools import islice
+from pathlib import Path
+
+os.environ["HATANGSO_HOME"] = tempfile.mkdtemp(prefix="hatangso-bench-")
+atexit.register(shutil.rmtree, os.environ["HATANGSO_HOME"], ignore_errors=True)
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hatangso.settings")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+# Thừa Thiên Huế (46), thị xã Hương Trà (480) and phường Tứ Hạ (19996): the seed plan's own area.
+PROVINCE, DISTRICT, COMMUNE = "46", "480", "19996"
+COMMUNES_PER_WRITE = 500
+
+
+def import_country(path: Path):
+    """The national list through the admin-units import, its provinces under one country unit."""
+    from django.db.models import F, Value
+    from django.db.models.functions import Concat
+
+    from hatangso.core.changelog import Actor
+    from hatangso.geography.models import AdministrativeUnit as Unit
+    from hatangso.geography.services import import_gso_list
+
+    summary = import_gso_list(path=path, actor=Actor.command("bench"))
+    country = Unit.objects.create(code="VN", name="Synthetic country", level="province", path="")
+    country.path = f"/{country.pk}/"
+    country.save()
+    Unit.objects.exclude(pk=country.pk).update(path=Concat(Value(f"/{country.pk}"), F("path")))
+    Unit.objects.filter(parent__isnull=True).exclude(pk=country.pk).update(parent=country)
+    return summary, country
+
+
+def national_plan():
+    """The seed plan's indicators with the country as the plan's area."""
+    import yaml
+
+    from hatangso.core.changelog import Actor
+    from hatangso.plans.services import SEED_PLAN_FILE, load_plan
+
+    document = yaml.safe_load(SEED_PLAN_FILE.read_text(encoding="utf-8"))
+    document["plan"].update(code="QG/BENCH", area_unit="VN")
+    path = Path(os.environ["HATANGSO_HOME"]) / "national-plan.yaml"
+    path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    return load_plan(path=path, actor=Actor.command("bench")).plan
+
+
+def write_values(months: int) -> int:
+    """Every commune's inputs, written a few hundred communes at a time (bounded memory)."""
+    from engine_rollup import commune_values
+
+    from hatangso.collection.models import DataElement, DataValue
+    from hatangso.core.changelog import Actor
+    from hatangso.geography.models import AdministrativeUnit as Unit
+    from hatangso.registry.models import Operator
+    from hatangso.registry.operators import load_reference_operators
+
+    load_reference_operators(actor=Actor.command("bench"))
+    operators = list(Operator.objects.filter(code__in=["viettel", "vnpt", "mobifone"]))
+    elements = {e.code: e for e in DataElement.objects.all()}
+    rng = random.Random(1)
+    communes = iter(Unit.objects.filter(level="commune").order_by("code"))
+    written = 0
+    while chunk := list(islice(communes, COMMUNES_PER_WRITE)):
+        rows = [v for commune in chunk for v in commune_values(commune, elements, operators, rng, months)]
+        DataValue.objects.bulk_create(rows, batch_size=5000)
+        written += len(rows)
+    return written
+
+
+def timed(plan, unit, period, repeat: int) -> tuple[float, float, int]:
+    """(first run, best of the later runs, input values) of the unit's scorecard, computed and stored."""
+    from hatangso.analytics.services import compute_scorecard
+
+    times, inputs = [], 0
+    for _ in range(repeat + 1):
+        started = time.perf_counter()
+        scorecard = compute_scorecard(plan=plan, unit=unit, period=period)
+        times.append(time.perf_counter() - started)
+        inputs = sum(len(e.value_ids) for e in scorecard.evaluations)
+    return times[0], min(times[1:]), inputs
+
+
+def load() -> str:
+    return " ".join(f"{v:.1f}" for v in os.getloadavg())
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--months", type=int, default=12, help="months of operator values (1–12)")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--list", type=Path, help="the GSO three-level list (default: the 2021 national one)")
+    parser.add_argument("--profile", action="store_true", help="profile one more country scorecard")
+    args = parser.parse_args()
+
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+    from hatangso.geography.models import AdministrativeUnit as Unit
+    from hatangso.utilities.periods import parse_period
+    from hatangso.utilities.testing import RESEARCH_DATA
+
+    args.list = args.list or RESEARCH_DATA / "national" / "gso_xa_2021-02-03_national.csv"
+
+    print(f"load average at start: {load()}", flush=True)
+    started = time.perf_counter()
+    summary, country = import_country(args.list)
+    counts = {level: Unit.objects.filter(level=level).exclude(pk=country.pk).count()
+              for level in ("province", "district", "commune")}  # fmt: skip
+    print(f"import admin-units {args.list.name}: {summary.created:,} units created in "
+          f"{time.perf_counter() - started:.1f} s ({counts})", flush=True)  # fmt: skip
+    plan = national_plan()
+    started = time.perf_counter()
+    values = write_values(args.months)
+    print(f"{values:,} synthetic values written in {time.perf_counter() - started:.1f} s", flush=True)
+
+    period = parse_period("2024")
+    scopes = [("commune " + COMMUNE, COMMUNE), ("district " + DISTRICT, DISTRICT),
+              ("province " + PROVINCE, PROVINCE), ("country", "VN")]  # fmt: skip
+    rows = []
+    for label, code in scopes:
+        unit = Unit.objects.get(code=code)
+        rows.append((label, *timed(plan, unit, period, args.repeat)))
+        print(f"  {label}: done", flush=True)
+    baseline = rows[0][2]
+    print(f"\n{'scope':<16}{'inputs':>12}{'first (s)':>11}{'best (s)':>10}{'× commune':>11}{'inputs/s':>13}")
+    for label, first, best, inputs in rows:
+        print(f"{label:<16}{inputs:>12,}{first:>11.3f}{best:>10.3f}{best / baseline:>11.1f}"
+              f"{inputs / best:>13,.0f}")  # fmt: skip
+    print(f"load average at end: {load()}")
+    if args.profile:
+        profile_country(plan, Unit.objects.get(code="VN"), period)
+    return 0
+
+
+def profile_country(plan, country, period) -> None:
+    """Where one more country scorecard spends its time: the 20 costliest calls, cumulative."""
+    import cProfile
+    import pstats
+
+    from hatangso.analytics.services import compute_scorecard
+
+    profiler = cProfile.Profile()
+    profiler.runcall(compute_scorecard, plan=plan, unit=country, period=period)
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(20)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
