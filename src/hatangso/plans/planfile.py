@@ -205,6 +205,10 @@ class ItemSpec(_Strict):
     text: str
     lead: str | None = None
     coordinating: list[str] = []
+    # The section VI items (kind responsibility) that give a task of III/IV its lead and partners.
+    responsibilities: list[str] = Field(
+        default=[], description="mục trách nhiệm (VI) giao chủ trì, phối hợp, e.g. [VI.1.a, VI.7.b]"
+    )
     condition: str | None = None
     indicators: list[str] = []
 
@@ -326,8 +330,12 @@ class PlanFile(_Strict):
                         f"forms[{form.code}].operators: only enterprise forms list operators",
                     )
                 )
+        responsibilities = {i.number for i in self.items if i.kind == "responsibility"}
         for item in self.items:
             where = f"items[{item.number}]"
+            for number in item.responsibilities:
+                if number not in responsibilities:
+                    undeclared(f"{where}.responsibilities", "mục trách nhiệm", "responsibility item", number)
             if item.lead and item.lead not in agencies:
                 undeclared(f"{where}.lead", "cơ quan", "agency", item.lead)
             for agency in item.coordinating:

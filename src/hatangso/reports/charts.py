@@ -9,12 +9,19 @@ from decimal import Decimal
 from hatangso.analytics.status import Status
 from hatangso.geography.models import UnitBoundary
 from hatangso.reports.content import ReportContent
+from hatangso.reports.narrative import period_label
 from hatangso.utilities.lazy import lazy_import
 from hatangso.utilities.numbers import unit_label
 
 alt = lazy_import("altair")
 shapely = lazy_import("shapely")
 vl_convert = lazy_import("vl_convert")
+
+
+# The map's fills run from the lightest to the darkest value; both keep the communes' names
+# readable (contrast ≥ 4.5:1, WCAG AA), which the darker blues of a "blues" scheme did not.
+MAP_FILLS = ("#eef4fb", "#5b9bd5")
+MAP_LABEL = "#1d2433"
 
 
 def rating_colours() -> dict:
@@ -38,7 +45,7 @@ def indicators_vs_targets(evaluations) -> dict | None:
     """Each %-indicator's value against the target that applies to it (engine.Evaluation)."""
     rows = [
         {
-            "chi_tieu": f"{number}. {_short(e.indicator.name)}",
+            "chi_tieu": "\n".join(wrapped(f"{number}. {e.indicator.name}", 45)),
             "thuc_hien": float(e.value),
             "ke_hoach": float(e.target),
             "danh_gia": Status(e.status).text,
@@ -49,15 +56,24 @@ def indicators_vs_targets(evaluations) -> dict | None:
     if not rows:
         return None
     order = [r["chi_tieu"] for r in rows]
-    base = alt.Chart(alt.Data(values=rows)).encode(y=alt.Y("chi_tieu:N", sort=order, title=None))
+    # Whole names on up to three lines each (labelExpr splits them), never cut short.
+    axis = alt.Axis(labelLimit=0, labelExpr="split(datum.label, '\\n')")
+    base = alt.Chart(alt.Data(values=rows)).encode(y=alt.Y("chi_tieu:N", sort=order, title=None, axis=axis))
     top = max(110, *(r["thuc_hien"] for r in rows))
     bars = base.mark_bar().encode(
         x=alt.X("thuc_hien:Q", title="Thực hiện (%)", scale=alt.Scale(domain=[0, top])),
-        color=alt.Color("danh_gia:N", scale=alt.Scale(**rating_colours()), title="Đánh giá"),
+        color=alt.Color(
+            "danh_gia:N",
+            scale=alt.Scale(**rating_colours()),
+            title="Đánh giá",
+            legend=alt.Legend(orient="bottom"),
+        ),
     )
     targets = base.mark_tick(color="black", thickness=2, size=16).encode(x="ke_hoach:Q")
     chart = (bars + targets).properties(
-        width=420, height=22 * len(rows), title="Chỉ tiêu: thực hiện so với kế hoạch (vạch đen: kế hoạch)"
+        width=300,
+        height=sum(14 * r["chi_tieu"].count("\n") + 22 for r in rows),
+        title="Chỉ tiêu: thực hiện so với kế hoạch (vạch đen: kế hoạch)",
     )
     return _config(chart)
 
@@ -95,42 +111,82 @@ def commune_comparison(indicator, values: list[tuple[str, float | None, Decimal]
     return _config(chart)
 
 
-def trend(periods: list[str], series: list[tuple[str, dict[str, float | None]]]) -> dict | None:
-    """Lines over the periods, one per (name, {period: value}); a line needs two points."""
+def wrapped(name: str, width: int = 70) -> list[str]:
+    """A long name as lines of whole words (legends show lines, never a name cut short)."""
+    lines: list[str] = []
+    for word in name.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return lines
+
+
+def trend(
+    periods: list[str],
+    series: list[tuple[str, dict[str, float | None]]],
+    *,
+    labels: dict[str, str] | None = None,
+    units: dict[str, str] | None = None,
+) -> dict | None:
+    """Lines over the periods, one per (name, {period: value}), in the order given; a line needs two
+    points. `labels` names the periods on the axis ("Quý I/2024"); `units` gives each name's unit,
+    and names of different units are drawn in panels of their own, one y scale each."""
+    labels = labels or {}
+    units = units or {}
     rows = [
-        {"ky": period, "chi_tieu": name, "gia_tri": values[period]}
+        {"ky": labels.get(period, period), "chi_tieu": name, "gia_tri": values[period],
+         "dvt": unit_label(units.get(name, "%"))}
         for name, values in series
         if sum(values.get(p) is not None for p in periods) >= 2
         for period in periods
         if values.get(period) is not None
-    ]
+    ]  # fmt: skip
     if not rows:
         return None
+    order = list(dict.fromkeys(r["chi_tieu"] for r in rows))
+    panels = list(dict.fromkeys(r["dvt"] for r in rows))
     chart = (
         alt.Chart(alt.Data(values=rows))
         .mark_line(point=True)
         .encode(
-            x=alt.X("ky:N", sort=periods, title="Kỳ"),
-            y=alt.Y("gia_tri:Q", title="%"),
+            x=alt.X(
+                "ky:N", sort=[labels.get(p, p) for p in periods], title="Kỳ", axis=alt.Axis(labelAngle=0)
+            ),
+            y=alt.Y("gia_tri:Q", title=None),
             color=alt.Color(
-                "chi_tieu:N", title="Chỉ tiêu", legend=alt.Legend(orient="bottom", columns=1, labelLimit=460)
+                "chi_tieu:N",
+                sort=order,
+                scale=alt.Scale(domain=order, scheme="tableau20"),
+                title="Chỉ tiêu",
+                legend=alt.Legend(
+                    orient="bottom", columns=1, labelLimit=0, labelExpr="split(datum.label, '\\n')"
+                ),
             ),
         )
-        .properties(width=460, height=220, title="Diễn biến theo kỳ")
+        .properties(width=460, height=160 if len(panels) > 1 else 220)
     )
-    return _config(chart)
+    if len(panels) > 1:
+        chart = chart.facet(
+            row=alt.Row("dvt:N", sort=panels, title=None, header=alt.Header(labelAngle=0, labelAlign="left"))
+        ).resolve_scale(y="independent")
+    return _config(chart.properties(title="Diễn biến theo kỳ"))
 
 
 def report_trend(content: ReportContent) -> dict | None:
-    """The report's trend: every %-indicator over the year before and the quarters."""
-    periods = [period for period, _ in content.trend]
-    series = []
+    """The report's trend: every indicator with values over the year before and the quarters, in
+    the order of Bảng 1, its whole name in the legend."""
+    # The report's own period closes the line: an indicator reported once a year has its two points.
+    by_period = dict(content.trend)
+    by_period[content.period.code] = {e.indicator.code: e for e in content.evaluations}
+    periods = list(by_period)
+    series, units = [], {}
     for number, e in enumerate(content.evaluations, start=1):
-        if e.indicator.unit == "%":
-            code = e.indicator.code
-            values = {p: results[code].value for p, results in content.trend if code in results}
-            series.append((f"{number}. {_short(e.indicator.name, 40)}", values))
-    return trend(periods, series)
+        code = e.indicator.code
+        name = "\n".join(wrapped(f"{number}. {e.indicator.name} ({unit_label(e.indicator.unit)})"))
+        series.append((name, {p: results[code].value for p, results in by_period.items() if code in results}))
+        units[name] = e.indicator.unit
+    return trend(periods, series, labels={p: period_label(p) for p in periods}, units=units)
 
 
 def commune_map(indicator, values: dict[int, float | None]) -> dict | None:
@@ -155,7 +211,9 @@ def commune_map(indicator, values: dict[int, float | None]) -> dict | None:
         .mark_geoshape(stroke="white", strokeWidth=1)
         .encode(
             color=alt.Color(
-                "properties.gia_tri:Q", title=unit_label(indicator.unit), scale=alt.Scale(scheme="blues")
+                "properties.gia_tri:Q",
+                title=unit_label(indicator.unit),
+                scale=alt.Scale(range=list(MAP_FILLS)),
             ),
             tooltip=["properties.ten:N", "properties.gia_tri:Q"],
         )
@@ -167,7 +225,7 @@ def commune_map(indicator, values: dict[int, float | None]) -> dict | None:
     ]
     names = (
         alt.Chart(alt.Data(values=labels))
-        .mark_text(fontSize=10, color="#1d2433")
+        .mark_text(fontSize=10, color=MAP_LABEL)
         .encode(longitude="lon:Q", latitude="lat:Q", text="ten:N")
     )
     synthetic = any(b.synthetic for b in boundaries)

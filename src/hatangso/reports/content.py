@@ -5,6 +5,7 @@ from datetime import date
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hatangso.analytics.engine import Evaluation
 from hatangso.analytics.selectors import PlanReading
@@ -13,8 +14,9 @@ from hatangso.analytics.services import Scorecard
 from hatangso.analytics.status import Status
 from hatangso.geography.models import AdministrativeUnit, UnitSuccession
 from hatangso.geography.selectors import children_of
-from hatangso.plans.models import Plan
+from hatangso.plans.models import Plan, PlanItem
 from hatangso.reports.models import ReportText
+from hatangso.utilities.numbers import format_date
 from hatangso.utilities.periods import Period, parse_period, trend_periods
 from hatangso.workplan.models import ProgressUpdate, Task
 from hatangso.workplan.services import apply_update
@@ -33,9 +35,24 @@ class TaskLine:
     kind: str
     text: str
     lead: str
+    coordinating: str
+    due_date: date | None
+    state_code: str  # Task.state(): not_started, in_progress, done, cancelled, waiting, overdue
     state: str
     progress: int
     evidence: str  # what the accepted updates say, with their evidence files counted
+    evidence_files: int = 0
+    updates: int = 0
+
+
+@dataclass(frozen=True)
+class GoalLine:
+    """A qualitative target of the plan (a `goal` item with no indicator): reported by its state."""
+
+    number: str
+    text: str
+    status: Status
+    note: str
 
 
 @dataclass
@@ -52,6 +69,7 @@ class ReportContent:
     texts: dict[str, str]
     synthetic: bool
     counts: dict[str, int] = field(default_factory=dict)
+    goals: list[GoalLine] = field(default_factory=list)
 
     @property
     def evaluations(self) -> list[Evaluation]:
@@ -62,6 +80,8 @@ def _settings(plan: Plan) -> dict:
     """The plan file's `report:` section, with the plan's own header where it is silent."""
     given = plan.report_settings or {}
     signature = given.get("signature") or {}
+    if not any(signature.values()):  # the plan's own signer signs its report (TM. ỦY BAN NHÂN DÂN …)
+        signature = {**(plan.signature or {}), "name": ""}
     return {
         "parent_body": given.get("parent_body") or "",
         "issuing_body": given.get("issuing_body") or (plan.issuer_full or plan.issuer).upper(),
@@ -93,7 +113,7 @@ def _task_lines(plan: Plan, day: date) -> list[TaskLine]:
         .select_related("item__lead", "item__condition")
         .order_by("item__order")
     )
-    for task in tasks.prefetch_related("updates__evidence"):
+    for task in tasks.prefetch_related("updates__evidence", "item__coordinating"):
         accepted = [u for u in task.updates.all() if u.decision == ProgressUpdate.Decision.ACCEPTED]
         task = _as_of(task, accepted, day)
         accepted = [u for u in accepted if u.done_on <= day]
@@ -109,12 +129,43 @@ def _task_lines(plan: Plan, day: date) -> list[TaskLine]:
                 kind=item.get_kind_display(),
                 text=item.text,
                 lead=item.lead.name if item.lead_id else "",
+                coordinating="; ".join(a.name for a in item.coordinating.all()),
+                due_date=task.due_date,
+                state_code=task.state(day),
                 state=task.state_label(day),
                 progress=task.progress,
                 evidence=evidence,
+                evidence_files=sum(len(u.evidence.all()) for u in accepted),
+                updates=len(accepted),
             )
         )
     return lines
+
+
+def _goal_lines(plan: Plan) -> list[GoalLine]:
+    """The plan's qualitative targets: a goal whose condition has not come true is not carried out
+    (Không thực hiện); the others wait for the owner's assessment (Chưa có thông tin)."""
+    lines = []
+    goals = plan.items.filter(kind=PlanItem.Kind.GOAL, indicators__isnull=True).select_related("condition")
+    for item in goals.order_by("order"):
+        if item.condition_id and not item.condition.met:
+            status, note = Status.NOT_APPLICABLE, f"chưa thực hiện ({item.condition.text})"
+        else:
+            status, note = Status.NO_DATA, "mục tiêu định tính, cơ quan chủ trì đánh giá"
+        lines.append(GoalLine(number=item.number, text=item.text, status=status, note=note))
+    return lines
+
+
+def deadline_warning(plan: Plan, report_date: date) -> str | None:
+    """Said to the owner (command line, report page), never printed in the document: a report
+    dated after the plan's deadline shows every unfinished task as overdue."""
+    deadline = plan.report_deadline
+    if deadline is None or report_date <= deadline:
+        return None
+    return _(
+        "Ngày báo cáo %(day)s sau hạn báo cáo %(deadline)s của kế hoạch: các nhiệm vụ chưa hoàn thành "
+        "đều ghi là quá hạn; chọn ngày báo cáo không muộn hơn %(deadline)s nếu đây là báo cáo đúng hạn."
+    ) % {"day": format_date(report_date), "deadline": format_date(deadline)}
 
 
 def report_communes(unit, period: Period, as_of: date | None = None):
@@ -179,6 +230,7 @@ def gather(
         trend=trend,
         tasks=_task_lines(plan, report_date or today),
         texts=texts,
+        goals=_goal_lines(plan),
         synthetic=scorecard.synthetic or unit.synthetic,
         counts=counts,
     )

@@ -4,30 +4,39 @@ số/ký hiệu, địa danh and date in italics, title, body, Nơi nhận besid
 numbers centred at the top from page 2 on."""
 
 import io
+from dataclasses import replace
 from datetime import date
 
 from docx import Document
-from docx.enum.section import WD_ORIENT
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt, RGBColor
 
 from hatangso.analytics.status import Status
+from hatangso.collection.models import DataElement
 from hatangso.reports import charts
 from hatangso.reports.content import SOURCE_NAMES, ReportContent
 from hatangso.reports.narrative import (
+    DRAFT_NOTE,
     PLACEHOLDER,
+    deployment_draft,
     indicator_sentence,
+    limitations_draft,
+    next_steps_draft,
     period_words,
     share_of_target,
     summary_sentence,
     target_text,
+    task_summary,
 )
-from hatangso.utilities.numbers import format_amount, format_number, unit_label
+from hatangso.utilities.numbers import format_amount, format_date, format_number, unit_label
 
 FONT = "Times New Roman"
+LANGUAGE = "vi-VN"
+HEADER_LEFT, HEADER_RIGHT = 80, 101  # mm: the header table's columns
 SYNTHETIC_BANNER = "DỮ LIỆU MẪU — synthetic demo data: báo cáo minh họa, không phải số liệu thật"
 ILLUSTRATIVE_BANNER = "KẾ HOẠCH MINH HỌA — illustrative plan, not an issued document"
 
@@ -47,21 +56,24 @@ def document_date(place: str, day: date) -> str:
     return f"{place}, ngày {day.day:02d} tháng {month} năm {day.year}"
 
 
-def _font(run, size: float, bold: bool = False, italic: bool = False, colour: RGBColor | None = None):
+def _font(run, size: float, bold: bool = False, italic: bool = False, colour: RGBColor | None = None,
+          draft: bool = False):  # fmt: skip
     run.font.name = FONT
     run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FONT)
     run.font.size = Pt(size)
     run.bold, run.italic = bold, italic
     if colour is not None:
         run.font.color.rgb = colour
+    if draft:  # the owner confirms or rewrites it on the report page before the report is issued
+        run.font.highlight_color = WD_COLOR_INDEX.YELLOW
     return run
 
 
 def _paragraph(container, text: str = "", *, size: float = 14, bold=False, italic=False, align=None,
-               indent: bool = False, after: float = 6, colour=None):  # fmt: skip
+               indent: bool = False, after: float = 6, colour=None, draft: bool = False):  # fmt: skip
     paragraph = container.add_paragraph()
     if text:
-        _font(paragraph.add_run(text), size, bold, italic, colour)
+        _font(paragraph.add_run(text), size, bold, italic, colour, draft)
     fmt = paragraph.paragraph_format
     fmt.space_after, fmt.space_before = Pt(after), Pt(0)
     fmt.line_spacing = 1.15
@@ -142,37 +154,59 @@ def _setup(document) -> None:
     normal.font.name = FONT
     normal.font.size = Pt(14)
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FONT)
+    _vietnamese(document)
     _page_number_header(section)
+
+
+def _vietnamese(document) -> None:
+    """The document's language is Vietnamese (python-docx's template says en-US), so that Word
+    checks the spelling in Vietnamese instead of marking every word."""
+    defaults = document.styles.element.find(qn("w:docDefaults"))
+    properties = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    if properties.find(qn("w:lang")) is None:
+        properties.append(OxmlElement("w:lang"))
+    for language in document.styles.element.iter(qn("w:lang")):
+        language.set(qn("w:val"), LANGUAGE)
+        language.set(qn("w:eastAsia"), LANGUAGE)
 
 
 def _header(document, content: ReportContent) -> None:
     settings = content.settings
     table = document.add_table(rows=1, cols=2)
     _no_borders(table)
-    # Slightly wider than the text area, as offices' templates are, so the Quốc hiệu fits one line.
-    _widths(table, (Mm(72), Mm(102)))
+    # Wider than the text area, as offices' templates are, and without cell padding, so that the
+    # issuing body ("PHÒNG VĂN HÓA VÀ THÔNG TIN") and the Quốc hiệu each fit one line.
+    _widths(table, (Mm(HEADER_LEFT), Mm(HEADER_RIGHT)))
     indent = OxmlElement("w:tblInd")
-    indent.set(qn("w:w"), str(int(Mm(-4.5).twips)))
+    indent.set(qn("w:w"), str(int(Mm(-8).twips)))
     indent.set(qn("w:type"), "dxa")
     table._tbl.tblPr.append(indent)
+    margins = OxmlElement("w:tblCellMar")
+    for edge in ("left", "right"):
+        margin = OxmlElement(f"w:{edge}")
+        margin.set(qn("w:w"), "0")
+        margin.set(qn("w:type"), "dxa")
+        margins.append(margin)
+    table._tbl.tblPr.append(margins)
     left, right = table.rows[0].cells
     left.paragraphs[0].text = ""
     first = left.paragraphs[0]
-    if settings["parent_body"]:
-        _font(first.add_run(settings["parent_body"].upper()), 12.5)
+    # A commune's UBND issues its own report: its name is not repeated as its own parent body.
+    if settings["parent_body"] and settings["parent_body"].upper() != settings["issuing_body"].upper():
+        _font(first.add_run(settings["parent_body"].upper()), 12)
         first.alignment = WD_ALIGN_PARAGRAPH.CENTER
         _paragraph(
             left,
             settings["issuing_body"].upper(),
-            size=12.5,
+            size=12,
             bold=True,
             align=WD_ALIGN_PARAGRAPH.CENTER,
             after=0,
         )
     else:
-        _font(first.add_run(settings["issuing_body"].upper()), 12.5, bold=True)
+        _font(first.add_run(settings["issuing_body"].upper()), 12, bold=True)
         first.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _rule(left, 0.35, 72)
+    _rule(left, 0.35, HEADER_LEFT)
     _paragraph(
         left, f"Số:        /{settings['symbol']}", size=13, align=WD_ALIGN_PARAGRAPH.CENTER, after=0
     ).paragraph_format.space_before = Pt(6)
@@ -183,7 +217,7 @@ def _header(document, content: ReportContent) -> None:
     _paragraph(
         right, "Độc lập - Tự do - Hạnh phúc", size=13.5, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=0
     )
-    _rule(right, 0.55, 102)
+    _rule(right, 0.55, HEADER_RIGHT)
     dated = _paragraph(
         right, document_date(settings["place"], content.report_date), size=13.5, italic=True,
         align=WD_ALIGN_PARAGRAPH.CENTER, after=0,
@@ -217,20 +251,71 @@ def _banner(document, text: str) -> None:
     _paragraph(document, "", after=0)
 
 
-def _text_or_placeholder(document, content: ReportContent, section: str) -> None:
-    text = content.texts.get(section)
-    if not text:
-        _paragraph(document, PLACEHOLDER, italic=True, indent=True, colour=RGBColor(0xB3, 0x26, 0x1E))
-        return
-    for line in [line.strip() for line in text.splitlines() if line.strip()]:
+def _owner_text(document, content: ReportContent, section: str) -> bool:
+    """The owner's paragraphs for a section, if written; whether there were any."""
+    lines = [line.strip() for line in content.texts.get(section, "").splitlines() if line.strip()]
+    for line in lines:
         _paragraph(document, line, indent=True, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+    return bool(lines)
 
 
-def _cell(cell, text: str, *, bold=False, align=WD_ALIGN_PARAGRAPH.LEFT, size: float = 11) -> None:
+def _text_or_placeholder(document, content: ReportContent, section: str) -> None:
+    if not _owner_text(document, content, section):
+        _paragraph(document, PLACEHOLDER, italic=True, indent=True, colour=RGBColor(0xB3, 0x26, 0x1E))
+
+
+def _text_or_draft(document, content: ReportContent, section: str, draft: list[str], bullets=False) -> None:
+    """The owner's text for the section, else the sentences drafted from the data, highlighted as a
+    draft until the owner writes the section on the report page."""
+    if _owner_text(document, content, section):
+        return
+    for sentence in draft:
+        _paragraph(document, ("- " if bullets else "") + sentence, indent=True,
+                   align=WD_ALIGN_PARAGRAPH.JUSTIFY, draft=True)  # fmt: skip
+
+
+def _cell(cell, text: str, *, bold=False, align=WD_ALIGN_PARAGRAPH.LEFT, size: float = 10.5) -> None:
     paragraph = cell.paragraphs[0]
     paragraph.alignment = align
     paragraph.paragraph_format.space_after = Pt(0)
     _font(paragraph.add_run(text), size, bold=bold)
+
+
+def _heading(document, text: str, italic: bool = False) -> None:
+    """A section's heading, kept on the page of the section's first lines."""
+    _paragraph(document, text, bold=True, italic=italic).paragraph_format.keep_with_next = True
+
+
+def _caption(document, text: str) -> None:
+    """A table's title, kept on the page where its table begins."""
+    paragraph = _paragraph(document, text, size=13, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    paragraph.paragraph_format.keep_with_next = True
+
+
+def _data_table(document, headers: list[str], size: float = 10.5):
+    """A bordered table with its header row (`_finish` sets its widths once the rows are in)."""
+    table = document.add_table(rows=1, cols=len(headers))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for cell, text in zip(table.rows[0].cells, headers, strict=True):
+        _cell(cell, text, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, size=size)
+    return table
+
+
+def _finish(table, widths: list[float]) -> None:
+    _widths(table, [Mm(w) for w in widths])
+
+
+def _keep_rows(document) -> None:
+    """Every table's rows stay whole on a page, and its first row is repeated on every page the
+    table runs onto (the header block and the signature are one-row tables: the same holds)."""
+    for table in document.tables:
+        for index, row in enumerate(table.rows):
+            properties = row._tr.get_or_add_trPr()
+            wanted = ("w:cantSplit", "w:tblHeader") if index == 0 else ("w:cantSplit",)
+            for tag in wanted:
+                if properties.find(qn(tag)) is None:
+                    properties.append(OxmlElement(tag))
 
 
 def _note(evaluation) -> str:
@@ -241,10 +326,13 @@ def _note(evaluation) -> str:
         and evaluation.indicator.is_ratio
         and evaluation.status in (Status.ACHIEVED, Status.NOT_ACHIEVED)
     ):
-        parts.append(f"{format_number(evaluation.numerator, 0)}/{format_number(evaluation.denominator, 0)}")
+        # A zero-width space after the slash: a narrow cell breaks there, never inside a number.
+        numerator, denominator = (format_number(evaluation.numerator, 0),
+                                  format_number(evaluation.denominator, 0))  # fmt: skip
+        parts.append(f"{numerator}/\u200b{denominator}")
     sources = [SOURCE_NAMES[s] for s in evaluation.sources if s != "geography"]
     if sources:
-        parts.append("nguồn: " + ", ".join(sources))
+        parts.append("theo " + ", ".join(sources))
     if "over_100" in evaluation.flags:
         parts.append("vượt 100% do doanh nghiệp đếm thuê bao")
     if "estimated" in evaluation.flags:
@@ -255,61 +343,76 @@ def _note(evaluation) -> str:
 
 
 def _indicator_table(document, content: ReportContent) -> None:
-    headers = ["STT", "Chỉ tiêu", "ĐVT", "Kế hoạch", "Thực hiện", "Tỷ lệ %", "Đánh giá", "Ghi chú"]
-    widths = [Mm(10), Mm(45), Mm(12), Mm(16), Mm(16), Mm(17), Mm(19), Mm(30)]
-    table = document.add_table(rows=1, cols=len(headers))
-    table.style = "Table Grid"
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for cell, text in zip(table.rows[0].cells, headers, strict=True):
-        _cell(cell, text, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    """Every indicator, then the plan's qualitative targets with their state. Each column keeps one
+    format: Thực hiện with one decimal and the unit, Tỷ lệ % with one decimal and no sign."""
+    table = _data_table(
+        document,
+        ["STT", "Chỉ tiêu", "ĐVT", "Kế hoạch", "Thực hiện", "Tỷ lệ %", "Đánh giá", "Ghi chú"],
+    )
+    right, centre, left = WD_ALIGN_PARAGRAPH.RIGHT, WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.LEFT
     for number, evaluation in enumerate(content.evaluations, start=1):
         indicator = evaluation.indicator
-        row = table.add_row().cells
         share = share_of_target(evaluation)
         values = [
-            (str(number), WD_ALIGN_PARAGRAPH.CENTER),
-            (indicator.name, WD_ALIGN_PARAGRAPH.LEFT),
-            (unit_label(indicator.unit), WD_ALIGN_PARAGRAPH.CENTER),
-            (target_text(evaluation), WD_ALIGN_PARAGRAPH.RIGHT),
-            (format_amount(evaluation.value, indicator.unit), WD_ALIGN_PARAGRAPH.RIGHT),
-            (f"{format_number(share, 1)}%" if share is not None else "—", WD_ALIGN_PARAGRAPH.RIGHT),
-            (Status(evaluation.status).text, WD_ALIGN_PARAGRAPH.CENTER),
-            (_note(evaluation), WD_ALIGN_PARAGRAPH.LEFT),
+            (str(number), centre),
+            (indicator.name, left),
+            (unit_label(indicator.unit), centre),
+            (target_text(evaluation), right),
+            (format_amount(evaluation.value, indicator.unit), right),
+            (format_number(share, 1) if share is not None else "—", right),
+            (Status(evaluation.status).text, centre),
+            (_note(evaluation), left),
         ]
-        for cell, (text, align) in zip(row, values, strict=True):
-            _cell(cell, text, align=align, size=10.5 if align == WD_ALIGN_PARAGRAPH.LEFT else 11)
-    _widths(table, widths)
+        for cell, (text, align) in zip(table.add_row().cells, values, strict=True):
+            _cell(cell, text, align=align, size=10)
+    for number, goal in enumerate(content.goals, start=len(content.evaluations) + 1):
+        values = [
+            (str(number), centre),
+            (goal.text, left),
+            ("—", centre),
+            ("Định tính", right),
+            ("—", right),
+            ("—", right),
+            (goal.status.text, centre),
+            (f"Mục {goal.number}; {goal.note}", left),
+        ]
+        for cell, (text, align) in zip(table.add_row().cells, values, strict=True):
+            _cell(cell, text, align=align, size=10)
+    _finish(table, [12, 41, 14, 18, 18, 15, 18, 29])
+
+
+COMMUNE_COLUMNS = 6  # indicators per commune table: more would not fit a portrait page
 
 
 def _commune_table(document, content: ReportContent) -> None:
+    """One row per commune, one column per indicator with commune figures (numbered as in Bảng 1),
+    in tables of six indicators so that every name fits its column."""
     shown = [
-        e
-        for e in content.evaluations
+        (number, e)
+        for number, e in enumerate(content.evaluations, start=1)
         if any(r.get(e.indicator.code) and r[e.indicator.code].value is not None for _, r in content.communes)
     ]
     if not content.communes or not shown:
         _paragraph(document, "Chưa có số liệu theo xã, phường.", indent=True)
         return
-    table = document.add_table(rows=1, cols=1 + len(content.communes))
-    table.style = "Table Grid"
-    _cell(table.rows[0].cells[0], "Chỉ tiêu", bold=True, size=9.5)
-    for cell, (commune, _) in zip(table.rows[0].cells[1:], content.communes, strict=True):
-        _cell(cell, commune.name, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, size=9.5)
-    for evaluation in shown:
-        row = table.add_row().cells
-        number = content.evaluations.index(evaluation) + 1
-        _cell(row[0], f"{number}. {evaluation.indicator.name}", size=9.5)
-        for cell, (_, results) in zip(row[1:], content.communes, strict=True):
-            result = results.get(evaluation.indicator.code)
-            value = result.value if result is not None else None
-            _cell(
-                cell,
-                format_amount(value, evaluation.indicator.unit),
-                align=WD_ALIGN_PARAGRAPH.RIGHT,
-                size=9.5,
-            )
-    share = 120 / len(content.communes)
-    _widths(table, [Mm(45)] + [Mm(share)] * len(content.communes))
+    for start in range(0, len(shown), COMMUNE_COLUMNS):
+        part = shown[start : start + COMMUNE_COLUMNS]
+        width = (165 - 12 - 38) / len(part)
+        table = _data_table(
+            document,
+            ["STT", "Xã, phường", *(f"Chỉ tiêu {n} ({unit_label(e.indicator.unit)})" for n, e in part)],
+            size=10,
+        )
+        for index, (commune, results) in enumerate(content.communes, start=1):
+            row = table.add_row().cells
+            _cell(row[0], str(index), align=WD_ALIGN_PARAGRAPH.CENTER, size=10)
+            _cell(row[1], commune.name, size=10)
+            for cell, (_, e) in zip(row[2:], part, strict=True):
+                result = results.get(e.indicator.code)
+                value = result.value if result is not None else None
+                _cell(cell, format_number(value), align=WD_ALIGN_PARAGRAPH.RIGHT, size=10)
+        _finish(table, [12, 38, *([width] * len(part))])
+        _paragraph(document, "", after=6)
 
 
 def _chart(document, spec: dict | None, caption: str, missing: str) -> None:
@@ -321,32 +424,49 @@ def _chart(document, spec: dict | None, caption: str, missing: str) -> None:
     _paragraph(document, caption, size=12, italic=True, align=WD_ALIGN_PARAGRAPH.CENTER)
 
 
+def _progress(line) -> str:
+    parts = [f"Tiến độ {line.progress}%"] if line.progress else []
+    parts.append(line.evidence or "Chưa có báo cáo kết quả")
+    return "; ".join(parts)
+
+
 def _tasks(document, content: ReportContent) -> None:
     if not content.tasks:
         _paragraph(document, "Kế hoạch không có nhiệm vụ, giải pháp được theo dõi.", indent=True)
         return
-    done = sum(1 for t in content.tasks if t.state == "Hoàn thành")
-    late = sum(1 for t in content.tasks if t.state == "Quá hạn")
-    waiting = sum(1 for t in content.tasks if t.state == "Chờ điều kiện")
-    _paragraph(
+    _paragraph(document, task_summary(content), indent=True, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+    # Seven columns of text do not fit a portrait page without rows a page tall: the table gets
+    # landscape pages of its own (NĐ 30 allows them for tables), then the report goes on upright.
+    _new_section(document, landscape=True)
+    _caption(document, "Bảng 2. Kết quả thực hiện nhiệm vụ, giải pháp")
+    table = _data_table(
         document,
-        f"Trong {len(content.tasks):02d} nhiệm vụ, giải pháp và trách nhiệm của Kế hoạch: "
-        f"{done:02d} hoàn thành; {late:02d} quá hạn; {waiting:02d} chờ điều kiện; "
-        "còn lại đang hoặc chưa triển khai.",
-        indent=True, align=WD_ALIGN_PARAGRAPH.JUSTIFY,
-    )  # fmt: skip
-    table = document.add_table(rows=1, cols=5)
-    table.style = "Table Grid"
-    headers = ["Mục", "Nhiệm vụ, giải pháp", "Chủ trì", "Tình trạng", "Kết quả, minh chứng"]
-    for cell, text in zip(table.rows[0].cells, headers, strict=True):
-        _cell(cell, text, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
-    for line in content.tasks:
+        ["STT", "Nhiệm vụ, giải pháp", "Chủ trì", "Phối hợp", "Thời hạn", "Kết quả, tiến độ", "Đánh giá"],
+        size=10,
+    )
+    for index, line in enumerate(content.tasks, start=1):
         row = table.add_row().cells
-        text = line.text if len(line.text) <= 240 else line.text[:239].rstrip() + "…"
-        state = f"{line.state} ({line.progress}%)" if line.progress else line.state
-        for cell, value in zip(row, [line.number, text, line.lead, state, line.evidence], strict=True):
-            _cell(cell, value, size=10)
-    _widths(table, [Mm(14), Mm(66), Mm(28), Mm(22), Mm(35)])
+        _cell(row[0], str(index), align=WD_ALIGN_PARAGRAPH.CENTER, size=10)
+        _font(row[1].paragraphs[0].add_run(f"{line.number}. "), 10, bold=True)
+        _font(row[1].paragraphs[0].add_run(line.text), 10)
+        row[1].paragraphs[0].paragraph_format.space_after = Pt(0)
+        _cell(row[2], line.lead or "—", size=10)
+        _cell(row[3], line.coordinating or "—", size=10)
+        _cell(row[4], format_date(line.due_date) or "—", align=WD_ALIGN_PARAGRAPH.CENTER, size=10)
+        _cell(row[5], _progress(line), size=10)
+        _cell(row[6], line.state, align=WD_ALIGN_PARAGRAPH.CENTER, size=10)
+    _finish(table, [12, 84, 34, 52, 20, 32, 18])
+    _new_section(document, landscape=False)
+
+
+def _new_section(document, *, landscape: bool) -> None:
+    """A new page, turned or upright, with the same margins (the binding edge on the left) and
+    the page number on every page of it."""
+    section = document.add_section(WD_SECTION.NEW_PAGE)
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    long, short = Mm(297), Mm(210)
+    section.page_width, section.page_height = (long, short) if landscape else (short, long)
+    section.different_first_page_header_footer = False
 
 
 def _closing(document, content: ReportContent) -> None:
@@ -355,8 +475,6 @@ def _closing(document, content: ReportContent) -> None:
     table = document.add_table(rows=1, cols=2)
     _no_borders(table)
     _widths(table, [Mm(85), Mm(80)])
-    cant_split = OxmlElement("w:cantSplit")
-    table.rows[0]._tr.get_or_add_trPr().append(cant_split)
     left, right = table.rows[0].cells
     label = left.paragraphs[0]
     label.paragraph_format.space_after = Pt(0)
@@ -392,6 +510,18 @@ def _most_varied(content: ReportContent) -> str | None:
     return max(spreads, key=spreads.get) if spreads else None
 
 
+def _next_targets(content: ReportContent) -> dict[str, str]:
+    """The targets of the year after the report's, where the plan sets one (a multi-year plan)."""
+    year = content.period.start.year + 1
+    targets = {}
+    for evaluation in content.evaluations:
+        target = evaluation.indicator.targets.filter(year=year, unit__isnull=True).first()
+        if target is not None:
+            following = replace(evaluation, target=target.value)
+            targets[evaluation.indicator.code] = f"{target_text(following)} năm {year}"
+    return targets
+
+
 def write_docx(content: ReportContent, path) -> None:
     document = Document()
     _setup(document)
@@ -400,33 +530,29 @@ def write_docx(content: ReportContent, path) -> None:
     for text in banners(content):
         _banner(document, text)
     plan = content.plan
-    heading = lambda text: _paragraph(document, text, bold=True, after=6)  # noqa: E731
+    heading = lambda text: _heading(document, text)  # noqa: E731
+    subheading = lambda text: _heading(document, text, italic=True)  # noqa: E731
+    justified = dict(indent=True, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
     _paragraph(
         document,
         f"Thực hiện {plan.title} (Kế hoạch số {plan.code}), {content.settings['issuer_name']} "
         f"báo cáo kết quả thực hiện {period_words(content.period)} như sau:",
-        indent=True, align=WD_ALIGN_PARAGRAPH.JUSTIFY,
-    )  # fmt: skip
-    heading("I. KẾT QUẢ THỰC HIỆN")
-    _paragraph(document, "Tình hình triển khai:", bold=True, italic=True, after=3)
-    _text_or_placeholder(document, content, "trien_khai")
-    heading("1. Kết quả thực hiện các chỉ tiêu")
-    _paragraph(document, summary_sentence(content), indent=True, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
-    for evaluation in content.evaluations:
-        _paragraph(
-            document,
-            "- " + indicator_sentence(evaluation),
-            indent=True,
-            align=WD_ALIGN_PARAGRAPH.JUSTIFY,
-            after=3,
-        )
-    _paragraph(
-        document,
-        "Bảng 1. Kết quả thực hiện các chỉ tiêu",
-        size=13,
-        bold=True,
-        align=WD_ALIGN_PARAGRAPH.CENTER,
+        **justified,
     )
+    _paragraph(document, DRAFT_NOTE, size=12, italic=True, **justified, draft=True)
+
+    heading("I. TÌNH HÌNH TRIỂN KHAI")
+    _text_or_draft(document, content, "trien_khai", deployment_draft(content))
+    if content.texts.get("thuan_loi"):
+        subheading("Thuận lợi")
+        _owner_text(document, content, "thuan_loi")
+
+    heading("II. KẾT QUẢ THỰC HIỆN")
+    subheading("1. Kết quả thực hiện các chỉ tiêu")
+    _paragraph(document, summary_sentence(content), **justified)
+    for evaluation in content.evaluations:
+        _paragraph(document, "- " + indicator_sentence(evaluation), **justified)
+    _caption(document, "Bảng 1. Kết quả thực hiện các chỉ tiêu")
     _indicator_table(document, content)
     _paragraph(document, "", after=6)
     _chart(
@@ -441,42 +567,53 @@ def write_docx(content: ReportContent, path) -> None:
         "Hình 2. Diễn biến các chỉ tiêu theo kỳ",
         "Chưa đủ số liệu các kỳ để vẽ diễn biến.",
     )
-    heading("2. Kết quả thực hiện nhiệm vụ, giải pháp")
+    subheading("2. Kết quả thực hiện nhiệm vụ, giải pháp")
     _tasks(document, content)
-    heading("3. Kết quả theo xã, phường")
-    _commune_table(document, content)
-    focus = _most_varied(content)
-    if focus:
-        indicator = next(e.indicator for e in content.evaluations if e.indicator.code == focus)
-        values = [(commune, results[focus].value if focus in results else None)
-                  for commune, results in content.communes]  # fmt: skip
-        compared = [(c.name, r[focus].value, r[focus].target) for c, r in content.communes if focus in r]
-        _chart(
-            document, charts.commune_comparison(indicator, compared),
-            "Hình 3. So sánh giữa các xã, phường", "",
-        )  # fmt: skip
-        _chart(
-            document, charts.commune_map(indicator, {c.pk: v for c, v in values}),
-            "Hình 4. Bản đồ theo xã, phường",
-            "Chưa có ranh giới hành chính để vẽ bản đồ (nạp bằng: hatangso import boundaries TỆP).",
-        )  # fmt: skip
-    heading("II. ĐÁNH GIÁ CHUNG")
-    for section, title in (
-        ("thuan_loi", "1. Thuận lợi"),
-        ("kho_khan", "2. Khó khăn"),
-        ("vuong_mac", "3. Vướng mắc"),
-    ):
-        _paragraph(document, title, bold=True, italic=True, after=3)
-        _text_or_placeholder(document, content, section)
-    heading("III. KIẾN NGHỊ, ĐỀ XUẤT")
+    if content.unit.level != "commune":
+        subheading("3. Kết quả theo xã, phường")
+        _commune_table(document, content)
+        _commune_charts(document, content)
+
+    heading("III. TỒN TẠI, HẠN CHẾ VÀ NGUYÊN NHÂN")
+    names = dict(DataElement.objects.values_list("code", "name"))
+    _text_or_draft(document, content, "kho_khan", limitations_draft(content, names), bullets=True)
+    if content.texts.get("vuong_mac"):
+        _owner_text(document, content, "vuong_mac")
+
+    heading("IV. PHƯƠNG HƯỚNG, NHIỆM VỤ THỜI GIAN TỚI")
+    for sentence in next_steps_draft(content, _next_targets(content)):
+        _paragraph(document, "- " + sentence, **justified, draft=True)
+
+    heading("V. ĐỀ XUẤT, KIẾN NGHỊ")
     _text_or_placeholder(document, content, "kien_nghi")
     _paragraph(
         document,
         f"Trên đây là báo cáo kết quả thực hiện {plan.title}"
         f"{'' if content.period.code == plan.period else ' ' + period_words(content.period)}./.",
-        indent=True, align=WD_ALIGN_PARAGRAPH.JUSTIFY,
-    )  # fmt: skip
+        **justified,
+    )
     _closing(document, content)
+    _keep_rows(document)
     document.core_properties.title = f"Báo cáo kết quả thực hiện {plan.code} {content.period.code}"
     document.core_properties.author = content.settings["issuing_body"]
+    document.core_properties.language = LANGUAGE
     document.save(path)
+
+
+def _commune_charts(document, content: ReportContent) -> None:
+    focus = _most_varied(content)
+    if not focus:
+        return
+    indicator = next(e.indicator for e in content.evaluations if e.indicator.code == focus)
+    values = [(commune, results[focus].value if focus in results else None)
+              for commune, results in content.communes]  # fmt: skip
+    compared = [(c.name, r[focus].value, r[focus].target) for c, r in content.communes if focus in r]
+    _chart(
+        document, charts.commune_comparison(indicator, compared),
+        "Hình 3. So sánh giữa các xã, phường", "",
+    )  # fmt: skip
+    _chart(
+        document, charts.commune_map(indicator, {c.pk: v for c, v in values}),
+        "Hình 4. Bản đồ theo xã, phường",
+        "Chưa có ranh giới hành chính để vẽ bản đồ (nạp bằng: hatangso import boundaries TỆP).",
+    )  # fmt: skip

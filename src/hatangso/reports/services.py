@@ -111,6 +111,23 @@ def check_report_scope(*, plan, period, unit) -> None:
         )
 
 
+def check_report_file(out: Path, fmt: str) -> None:
+    """The file named for the format asked for, in a folder that exists: a PDF is never written
+    under a .docx name, and a mistyped folder is not created."""
+    if out.suffix.lower() != f".{fmt}":
+        raise UserError(
+            f"Tệp {out.name} không có đuôi .{fmt} của định dạng {fmt}: đặt tên tệp đuôi .{fmt} "
+            f"hoặc chọn định dạng theo đuôi tệp",
+            f"{out.name} does not end in .{fmt}, the format asked for: name the file .{fmt} or choose "
+            f"the format of its extension",
+        )
+    if not out.parent.is_dir():
+        raise UserError(
+            f"Không có thư mục {out.parent}: tạo thư mục trước hoặc chọn thư mục khác",
+            f"There is no folder {out.parent}: create it first or choose another one",
+        )
+
+
 def build_report(*, plan, period, unit, fmt: str, out: Path, report_date=None, as_of=None) -> Path:
     """Write the results report as DOCX, PDF (converted from the DOCX) or XLSX; `as_of` a day
     after a reorganisation, the communes listed are those in force that day."""
@@ -119,9 +136,9 @@ def build_report(*, plan, period, unit, fmt: str, out: Path, report_date=None, a
             f"Định dạng '{fmt}' không có (dùng {', '.join(FORMATS)})",
             f"Unknown format '{fmt}' (use {', '.join(FORMATS)})",
         )
-    check_report_scope(plan=plan, period=period, unit=unit)
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    check_report_file(out, fmt)
+    check_report_scope(plan=plan, period=period, unit=unit)
     if fmt == "pdf":
         soffice()  # say what to install before spending time on the content
     # python-docx, openpyxl and altair are imported here, not by every command that loads this module.

@@ -7,11 +7,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hatangso.core.changelog import Actor
 from hatangso.core.scoping import may_manage_plan
 from hatangso.reports.api import CONTENT_TYPES
+from hatangso.reports.content import deadline_warning
 from hatangso.reports.models import ReportText
 from hatangso.reports.services import FORMATS, build_report, set_report_text
 from hatangso.utilities.errors import UserError
@@ -48,7 +50,13 @@ def report_page(request, slug: str):
     return render(
         request,
         "reports/report_page.html",
-        {"plan": plan, "period": period, "sections": sections, "formats": FORMATS},
+        {
+            "plan": plan,
+            "period": period,
+            "sections": sections,
+            "formats": FORMATS,
+            "deadline_warning": deadline_warning(plan, timezone.localdate()),
+        },
     )
 
 

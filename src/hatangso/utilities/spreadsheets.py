@@ -5,10 +5,19 @@ from hatangso.utilities.text import looks_like_formula
 
 
 def append_row(sheet, values: list) -> None:
-    sheet.append(values)
-    for cell in sheet[sheet.max_row]:
-        if isinstance(cell.value, str) and looks_like_formula(cell.value):
-            cell.data_type = "s"  # a string cell: Excel shows it, never evaluates it
+    """Append a row; formula-like text goes in as a string cell (Excel shows it, never evaluates it).
+    The cells are made before appending: finding the new row afterwards (`sheet.max_row`) reads
+    every cell of the sheet, once per row written."""
+    from openpyxl.cell.cell import Cell
+
+    def cell(value):
+        if not (isinstance(value, str) and looks_like_formula(value)):
+            return value
+        text = Cell(sheet, value=value)
+        text.data_type = "s"
+        return text
+
+    sheet.append([cell(value) for value in values])
 
 
 def set_widths(sheet, widths: dict[int, float]) -> None:

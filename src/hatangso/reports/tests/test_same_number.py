@@ -145,16 +145,16 @@ def test_the_report_the_dashboard_and_the_api_show_83_4_and_86_6(fibre, tmp_path
     docx = Document(
         build_report(plan=fibre, period=Y2024, unit=fibre.area_unit, fmt="docx", out=tmp_path / "r.docx")
     )
-    communes = next(t for t in docx.tables if t.rows[0].cells[0].text == "Chỉ tiêu")
-    names = [c.text for c in communes.rows[0].cells]
-    row = next(r for r in communes.rows if r.cells[0].text.endswith(FIBRE))
-    shown = dict(zip(names, (c.text for c in row.cells), strict=True))
-    assert (shown["Phường Tứ Hạ"], shown["Xã Hương Toàn"]) == ("83,4%", "86,6%")
+    # Indicator 9 (household_fiber) is a column of the communes' table, a commune a row.
+    communes = next(t for t in docx.tables if "Chỉ tiêu 9 (%)" in [c.text for c in t.rows[0].cells])
+    column = [c.text for c in communes.rows[0].cells].index("Chỉ tiêu 9 (%)")
+    shown = {r.cells[1].text: r.cells[column].text for r in communes.rows[1:]}
+    assert (shown["Phường Tứ Hạ"], shown["Xã Hương Toàn"]) == ("83,4", "86,6")
 
     book = load_workbook(
         build_report(plan=fibre, period=Y2024, unit=fibre.area_unit, fmt="xlsx", out=tmp_path / "r.xlsx")
     )
-    sheet = book["09 household_fiber"]
+    sheet = book["09 Tỷ lệ hộ gia đình có truy"]
     cells = {r[0].value: r[2] for r in sheet.iter_rows() if r[0].value in ("19996", "20005", "480")}
     assert {code: excel_shows(c.value, c.number_format) for code, c in cells.items()} == {
         "19996": "83,4%",
@@ -233,7 +233,7 @@ def test_as_of_lists_the_communes_in_force_that_day(fibre, run_cli, tmp_path):  
     out = tmp_path / "sau-sap-xep.xlsx"
     code, _, err = run_cli("report", "--as-of", "2025-07-01", "--format", "xlsx", "--out", str(out))
     assert code == 0, err
-    sheet = load_workbook(out)["09 household_fiber"]
+    sheet = load_workbook(out)["09 Tỷ lệ hộ gia đình có truy"]
     rows = {r[0]: r for r in sheet.iter_rows(values_only=True) if r[0] and str(r[0]).isdigit()}
     # After 1 July 2025: phường Hương Trà (19996) ← Tứ Hạ, Hương Văn, Hương Vân; phường Kim Trà
     # (20017) ← Hương Chữ, Hương Xuân, Hương Toàn; xã Bình Điền (20035): no fibre figures.
@@ -278,14 +278,14 @@ def test_tasks_show_their_state_as_of_the_report_date(seed_plan, tmp_path, actor
     def task_row(day):
         path = build_report(plan=seed_plan, period=Y2024, unit=seed_plan.area_unit, fmt="xlsx",
                             out=tmp_path / f"{day}.xlsx", report_date=day)  # fmt: skip
-        rows = load_workbook(path)["Nhiem vu"].iter_rows(values_only=True)
-        return next(r for r in rows if r[0] == task.item.number)
+        rows = load_workbook(path)["Nhiệm vụ"].iter_rows(values_only=True)
+        return next(r for r in rows if r[1] == task.item.number)  # STT, Mục, …, Đánh giá, Tiến độ, Kết quả
 
     june = task_row(date(2024, 6, 30))
-    assert (june[4], june[5]) == ("Đang thực hiện", 40)
-    assert june[6] == "01/03/2024: Cập nhật 01/03" and "01/12" not in june[6]
+    assert (june[7], june[8]) == ("Đang thực hiện", 40)
+    assert june[9] == "01/03/2024: Cập nhật 01/03" and "01/12" not in june[9]
     december = task_row(date(2024, 12, 31))
-    assert (december[4], december[5]) == ("Hoàn thành", 100)
-    assert december[6] == "01/12/2024: Cập nhật 01/12; 01/03/2024: Cập nhật 01/03"  # newest first
+    assert (december[7], december[8]) == ("Hoàn thành", 100)
+    assert december[9] == "01/12/2024: Cập nhật 01/12; 01/03/2024: Cập nhật 01/03"  # newest first
     task.refresh_from_db()
     assert (task.status, task.progress) == (Task.Status.DONE, 100)  # the report changed nothing

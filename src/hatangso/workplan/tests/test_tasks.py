@@ -161,7 +161,7 @@ def test_remind_prints_and_mails_each_agency(seed_plan, actor, settings, capsys,
     monkeypatch.setattr("django.utils.timezone.localdate", lambda *a: date(2024, 12, 1))
     call_command("remind", "--send")
     out = capsys.readouterr().out
-    assert "Phòng Quản lý đô thị: 4 quá hạn / overdue" in out
+    assert "Phòng Quản lý đô thị: 7 quá hạn / overdue" in out  # IV.2.a, IV.2.b, IV.2.d, VI.3.a–d
     assert "III.1.e" not in out  # waiting on the province: not late
     qldt_mail = [m for m in mail.outbox if m.to == ["qldt@example.invalid"]]
     assert len(qldt_mail) == 1 and "VI.3.c" in qldt_mail[0].body

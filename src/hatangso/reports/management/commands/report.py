@@ -1,9 +1,19 @@
 from pathlib import Path
 
+from django.utils import timezone
+from rich.markup import escape
+
 from hatangso.core.management.base import HatangsoCommand
 from hatangso.geography.selectors import resolve_unit
 from hatangso.plans.selectors import command_plan
-from hatangso.reports.services import FORMATS, build_report, check_report_scope, load_report_texts
+from hatangso.reports.content import deadline_warning
+from hatangso.reports.services import (
+    FORMATS,
+    build_report,
+    check_report_file,
+    check_report_scope,
+    load_report_texts,
+)
 from hatangso.utilities.periods import parse_iso_day, parse_period
 
 
@@ -42,7 +52,8 @@ class Command(HatangsoCommand):
         else:
             unit = plan.area_unit
         report_date = parse_iso_day(options["date"]) if options["date"] else None
-        check_report_scope(plan=plan, period=period, unit=unit)  # before the texts are saved
+        check_report_file(out, fmt)  # before the texts are saved
+        check_report_scope(plan=plan, period=period, unit=unit)
         if options["texts"]:
             load_report_texts(
                 path=options["texts"], plan=plan, period=period.code, unit=unit, actor=self.actor()
@@ -51,4 +62,7 @@ class Command(HatangsoCommand):
             path = build_report(
                 plan=plan, period=period, unit=unit, fmt=fmt, out=out, report_date=report_date, as_of=as_of
             )
+        warning = deadline_warning(plan, report_date or timezone.localdate())
+        if warning:
+            self.console.print(f"[yellow]{escape(warning)}[/yellow]")
         self.console.print(f"Báo cáo / report: {path}")
