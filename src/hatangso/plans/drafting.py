@@ -1,8 +1,9 @@
 """From a parsed plan document to a plan file the owner reviews and loads.
 
-Indicators are matched to the catalog (DESIGN.md §3, defined with their formulas in the shipped
-seed plan file) by diacritic-insensitive, abbreviation-aware text similarity; what does not match
-well enough, and anything else uncertain, goes to the review list instead of being guessed.
+Targets are matched to the national indicator catalog (DESIGN.md §3, catalog/data/catalog.yaml)
+among the indicators measured in the target's unit, by diacritic-insensitive, abbreviation-aware
+text similarity; what does not match well enough, and anything else uncertain, goes to the review
+list instead of being guessed.
 """
 
 import json
@@ -10,19 +11,24 @@ import re
 import secrets
 import unicodedata
 from dataclasses import asdict, dataclass, field
+from decimal import Decimal
 from difflib import SequenceMatcher
 from functools import cache
 from pathlib import Path
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
+from hatangso.catalog.catalogfile import read_catalog
 from hatangso.geography.models import AdministrativeUnit
 from hatangso.plans.parsing import ParsedPlan, clean_line, parse_plan, read_document_bytes
 from hatangso.plans.planfile import PlanFile, read_plan_file
-from hatangso.plans.services import SEED_PLAN_FILE
+from hatangso.plans.services import SEED_PLAN_FILE, plan_area
+from hatangso.plans.targets import direction
 from hatangso.utilities.errors import NotFound, UserError
 from hatangso.utilities.lazy import lazy_import
+from hatangso.utilities.numbers import format_amount
 from hatangso.utilities.text import strip_accents
 
 yaml = lazy_import("yaml")
@@ -79,16 +85,69 @@ def similarity(a: str, b: str) -> float:
 
 @cache
 def catalog() -> PlanFile:
-    """The indicator catalog with its formulas, data elements, forms and rules: the seed plan file."""
+    """The seed plan file: the agencies, conditions, data elements, forms and rules a draft starts
+    from, and the seed's target lines as wordings of its indicators."""
     return read_plan_file(SEED_PLAN_FILE)
 
 
-def match_indicator(text: str) -> tuple[str | None, float]:
+# Words naming one kind of network or technology: a target naming one of a pair never matches an
+# indicator naming only the other ("tốc độ băng rộng di động" is not the fixed-broadband speed).
+EXCLUSIVE_WORDS = (("di dong", "co dinh"), ("5g", "4g"), ("ca nhan", "co quan"))
+
+
+def _contradicts(text: str, name: str) -> bool:
+    text, name = (" ".join(_tokens(t)) for t in (text, name))
+    for pair in EXCLUSIVE_WORDS:
+        for own, other in (pair, pair[::-1]):
+            named = re.search(rf"\b{own}\b", text) and not re.search(rf"\b{own}\b", name)
+            if named and re.search(rf"\b{other}\b", name):
+                return True
+    return False
+
+
+# How plans word some catalog indicators besides the catalog's name and definition.
+PLAN_WORDINGS = {
+    "only_2g_subscription_share": ("giảm số người chỉ sử dụng điện thoại 2G", "thuê bao chỉ sử dụng 2G"),
+    "iot_connections_per_person": ("mỗi người dân có một kết nối IoT",),
+    "cloud_accounts_per_person": ("mỗi người dân có một tài khoản sử dụng dịch vụ điện toán đám mây",),
+    "mobile_download_median": (
+        "tốc độ băng rộng di động",
+        "tốc độ tải xuống trung bình mạng băng rộng di động theo i-Speed",
+    ),
+    "fixed_download_median": (
+        "tốc độ băng rộng cố định",
+        "tốc độ tải xuống trung bình mạng băng rộng cố định theo i-Speed",
+    ),
+    "bts_5g_stations": ("trạm BTS 5G", "trạm phát sóng 5G"),
+}
+
+
+@cache
+def _catalog_wordings() -> dict[str, tuple[str, ...]]:
+    """Each catalog indicator's wordings: its name, its definition's subject (before "chia cho"), the
+    target line of the seed plan that uses it, and PLAN_WORDINGS."""
+    seed = {i.code: i.text for i in catalog().indicators if i.text}
+    wordings = {}
+    for e in read_catalog().indicators:
+        subject = re.split(r"\bchia cho\b|[;(.]", e.definition)[0]
+        found = (e.name, subject, seed.get(e.code), *PLAN_WORDINGS.get(e.code, ()))
+        wordings[e.code] = tuple(t for t in found if t)
+    return wordings
+
+
+def match_indicator(text: str, unit: str | None = None) -> tuple[str | None, float]:
+    """The catalog indicator a target line names (by meaning, among those measured in its unit when
+    given), with how well it matched; None when nothing matches well enough."""
     best, score = None, 0.0
-    for indicator in catalog().indicators:
-        candidate = max(similarity(text, indicator.text), similarity(text, indicator.name))
+    entries = read_catalog().by_code
+    for code, wordings in _catalog_wordings().items():
+        if unit is not None and entries[code].unit != unit:
+            continue
+        if _contradicts(text, entries[code].name):
+            continue
+        candidate = max(similarity(text, wording) for wording in wordings)
         if candidate > score:
-            best, score = indicator.code, candidate
+            best, score = code, candidate
     return (best, score) if score >= MATCH_THRESHOLD else (None, score)
 
 
@@ -187,22 +246,70 @@ class Draft:
     unmatched: list[dict] = field(default_factory=list)
 
 
+def _unit_names(unit: AdministrativeUnit) -> set[str]:
+    """A unit's name and former names ("Tỉnh Thừa Thiên Huế (đến 31/12/2024)"), accents aside."""
+    former = re.sub(r"\([^)]*\)", "", unit.former_names or "")
+    return {strip_accents(name) for name in (unit.name, *re.split(r"[;,]", former)) if name.strip()}
+
+
+def units_named(name: str, day) -> list[AdministrativeUnit]:
+    """The reference units of any level with this name ("thị xã Hương Trà", "tỉnh Thừa Thiên Huế",
+    "xã A Lưới 1"), its current or a former one, those in force on `day` first."""
+    key = strip_accents(name)
+    last = name.split()[-1]
+    named = AdministrativeUnit.objects.filter(Q(name__icontains=last) | Q(former_names__icontains=last))
+    units = [u for u in named if key in _unit_names(u)]
+    if day:
+        units = [u for u in units if u.is_valid_between(day, day)] or units
+    return units
+
+
+def area_of(plan_file: dict) -> AdministrativeUnit | None:
+    """The unit a draft's plan.area_unit names in the plan's period, if it names one."""
+    header = plan_file.get("plan") or {}
+    try:
+        return plan_area(area_unit=str(header.get("area_unit") or ""), period=str(header.get("period") or ""))
+    except UserError:
+        return None
+
+
 def _area_unit(parsed: ParsedPlan, review: list[str]) -> str:
     """The unit the issuer governs ("UBND thị xã Hương Trà" → 480), among units in force then."""
     name = (parsed.issuer or "").removeprefix("UBND").strip()
-    if name:
-        key = strip_accents(name)
-        day = parsed.issued_on
-        units = [u for u in AdministrativeUnit.objects.all() if strip_accents(u.name) == key]
-        if day:
-            units = [u for u in units if u.is_valid_between(day, day)] or units
-        if len(units) == 1:
-            return units[0].code
+    units = units_named(name, parsed.issued_on) if name else []
+    if len(units) == 1:
+        return units[0].code
     review.append(
         f"{AREA_NOTE} của '{parsed.issuer or '?'}': ghi mã đơn vị vào plan.area_unit "
         f"/ set plan.area_unit to the area's unit code"
     )
     return "?"
+
+
+def collecting_forms(forms: list[dict], indicators: list[dict]) -> list[dict]:
+    """The draft's forms, with each reported element its indicators need and no form collects put in
+    the catalog's form that collects it (a new one of the draft when the draft has none of its code)."""
+    national = read_catalog()
+    elements = {e.code: e for e in national.data_elements}
+    collected = {code for form in forms for code in form["elements"]}
+    needed = sorted(
+        {c for i in indicators if (e := national.indicator(i["code"])) for c in e.element_codes()}
+    )
+    forms = [dict(form) for form in forms]
+    for code in needed:
+        if code in collected or code not in elements or elements[code].provider != "values":
+            continue
+        home = next((f for f in national.forms if code in f.elements), None)
+        if home is None:
+            continue
+        form = next((f for f in forms if f["code"] == home.code), None)
+        if form is None:
+            form = {"code": home.code, "name": home.name, "reporter": home.reporter,
+                    "period_type": home.period_type, "elements": []}  # fmt: skip
+            forms.append(form)
+        form["elements"] = [*form["elements"], code]
+        collected.add(code)
+    return forms
 
 
 def draft_plan_file(parsed: ParsedPlan) -> Draft:
@@ -243,53 +350,62 @@ def draft_plan_file(parsed: ParsedPlan) -> Draft:
         condition_codes[text] = code
         conditions.append({"code": code, "text": text, "met": False})
 
-    by_code = {i.code: i for i in seed.indicators}
+    entries = read_catalog().by_code
     indicators, used, scores, unmatched = [], set(), {}, []
     for found in parsed.indicators:
-        code, score = match_indicator(found.text)
+        code, score = match_indicator(found.text, found.unit)
         if code is None or code in used:
+            comparison = found.comparison or ">="
             unmatched.append(
                 {
                     "section": found.section,
                     "text": found.text,
                     "target": found.target,
                     "unit": found.unit,
-                    "comparison": found.comparison,
+                    "comparison": comparison,
                     "maintain": found.maintain,
                     "condition": condition_codes.get(found.condition),
+                    "targets": found.milestones,
                     "score": score,
                 }
             )
             reason = "trùng chỉ tiêu đã có" if code in used else f"độ khớp {score:.2f}"
             review.append(
                 f"{UNMATCHED_NOTE} ({reason}), chưa đưa vào kế hoạch: '{found.text}' — mục "
-                f"{found.section}, kế hoạch {found.target:g}% / not in the catalog: choose a code or name a "
-                "new indicator"
+                f"{found.section or '?'}, kế hoạch {target_label(found.target, found.unit, comparison)}"
+                f"{milestones_label(found.milestones, found.unit)} / not in the catalog: choose a code or "
+                "name a new indicator"
             )
             continue
         used.add(code)
         scores[code] = score
-        definition = by_code[code]
+        entry = entries[code]
         if score < 0.75:
             review.append(
                 f"Chỉ tiêu '{found.text}' → {code} (độ khớp {score:.2f}): kiểm tra lại / check this match"
             )
-        indicators.append(
-            {
-                "code": code,
-                "section": found.section,
-                "name": definition.name,
-                "unit": definition.unit,
-                "numerator": definition.numerator,
-                "denominator": definition.denominator,
-                "factor": float(definition.factor),
-                "comparison": found.comparison,
-                "target": found.target,
-                "maintain": found.maintain,
-                "condition": condition_codes.get(found.condition),
-                "text": found.text,
-            }
-        )
+        if found.comparison and direction(found.comparison) != entry.direction:
+            review.append(
+                f"Chỉ tiêu '{found.text}' → {code}: văn bản ghi {found.comparison}, ngược chiều của chỉ tiêu "
+                f"/ the text's comparison runs against the indicator's direction"
+            )
+        indicator = {
+            "code": code,
+            "section": found.section,
+            "name": entry.name,
+            "unit": entry.unit,
+            "numerator": entry.numerator,
+            "denominator": entry.denominator,
+            "factor": float(entry.factor),
+            "comparison": found.comparison or entry.target_comparison,
+            "target": found.target,
+            "maintain": found.maintain,
+            "condition": condition_codes.get(found.condition),
+            "text": found.text,
+        }
+        if found.milestones:
+            indicator["targets"] = found.milestones
+        indicators.append(indicator)
 
     names = {_name_tokens(a.name): a.code for a in seed.agencies}
     names.update({_name_tokens(p): GENERIC_PARTNER_CODE for p in GENERIC_PARTNERS})
@@ -333,6 +449,11 @@ def draft_plan_file(parsed: ParsedPlan) -> Draft:
         "recipients": parsed.recipients,
         "signature": parsed.signature or {},
     }
+    if parsed.end_year:
+        header["end_year"] = parsed.end_year
+    if parsed.decision_code:
+        day = f" ngày {parsed.decision_date:%d/%m/%Y}" if parsed.decision_date else ""
+        header["preamble"] = f"Ban hành kèm theo Quyết định số {parsed.decision_code}{day}"
     if parsed.parent_code:
         header["parent"] = {
             "code": parsed.parent_code,
@@ -346,7 +467,7 @@ def draft_plan_file(parsed: ParsedPlan) -> Draft:
         "sections": [{"number": n, "title": t} for n, t in parsed.sections],
         # The catalog's data elements, forms and validation rules: what its indicators are computed from.
         "data_elements": [d.model_dump(mode="json") for d in seed.data_elements],
-        "forms": [f.model_dump(mode="json") for f in seed.forms],
+        "forms": collecting_forms([f.model_dump(mode="json") for f in seed.forms], indicators),
         "validation_rules": [r.model_dump(mode="json") for r in seed.validation_rules],
         "indicators": indicators,
         "items": items,
@@ -355,6 +476,23 @@ def draft_plan_file(parsed: ParsedPlan) -> Draft:
 
 
 UNMATCHED_NOTE = "Chỉ tiêu chưa khớp danh mục"
+SIGNS = {">=": "≥", ">": ">", "<=": "≤", "<": "<"}
+
+
+def _amount(value: float, unit: str) -> str:
+    """A target as the review list writes it: Vietnamese number, the catalog's unit (90/100 dân)."""
+    places = max(0, -Decimal(repr(float(value))).normalize().as_tuple().exponent)
+    return format_amount(value, unit, decimals=min(places, 4))
+
+
+def target_label(value: float, unit: str, comparison: str) -> str:
+    """"90/100 dân (≥, chiều tăng)", "5% (<, chiều giảm)"."""
+    way = "giảm" if direction(comparison) == "lower" else "tăng"
+    return f"{_amount(value, unit)} ({SIGNS.get(comparison, comparison)}, chiều {way})"
+
+
+def milestones_label(milestones: dict[int, float], unit: str) -> str:
+    return "".join(f", năm {year}: {_amount(value, unit)}" for year, value in sorted(milestones.items()))
 AREA_NOTE = "Chưa xác định được địa bàn"
 DEADLINE_NOTE = "Chưa có hạn báo cáo"
 
@@ -377,12 +515,29 @@ def open_review(review: list[str], plan_file: dict, unmatched: list[dict]) -> li
     return still
 
 
+def area_label(plan_file: dict) -> str | None:
+    """"Thị xã Hương Trà (mã 480, cấp huyện / district)": the draft's area and its level."""
+    unit = area_of(plan_file)
+    if unit is None:
+        return None
+    return f"{unit.name} (mã {unit.code}, cấp {LEVEL_NAMES[unit.level]} / {unit.level})"
+
+
+LEVEL_NAMES = {"province": "tỉnh", "district": "huyện", "commune": "xã", "village": "thôn"}
+
+
+def area_comment(plan_file: dict) -> str:
+    label = area_label(plan_file)
+    return f"# Địa bàn / area: {label}\n" if label else ""
+
+
 def draft_yaml(plan_file: dict, review: list[str], source_name: str) -> str:
     """The draft as a plan file to review and load, its review list in the header comment."""
     notes = "".join(f"#   - {line}\n" for line in review) or "#   (không có / none)\n"
     return (
         f"# Bản nháp kế hoạch đọc từ {source_name} ('hatangso plan parse') / a draft read from it.\n"
         "# Xem lại rồi nạp bằng 'hatangso plan load TỆP' / review, then load it.\n"
+        f"{area_comment(plan_file)}"
         f"# Cần xem lại / to review:\n{notes}"
         + yaml.safe_dump(plan_file, allow_unicode=True, sort_keys=False, width=110)
     )

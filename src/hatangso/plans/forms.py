@@ -8,13 +8,16 @@ from typing import get_args
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from hatangso.catalog.catalogfile import Unit, read_catalog
 from hatangso.plans.planfile import CODE, Comparison, ItemSpec
+from hatangso.utilities.numbers import unit_label
 
 DATE_FORMAT = "%d/%m/%Y"
 KINDS = [(k, k) for k in ItemSpec.model_fields["kind"].annotation.__args__]
 COMPARISONS = [(c, c) for c in get_args(Comparison)]
 # The code-choice value of a target line the owner names as a new indicator (not in the catalog).
 NEW = "__new__"
+UNITS = [(u, unit_label(u) or _("số lượng / count")) for u in get_args(Unit)]
 NEW_REPORTERS = [("commune", _("UBND xã, phường / commune")), ("enterprise", _("Doanh nghiệp / enterprise"))]
 
 
@@ -35,6 +38,9 @@ def _date(required: bool = True) -> forms.DateField:
     )
 
 
+HEADER_FIELDS = ("code", "issuer", "title", "area_unit", "year", "end_year", "period")
+
+
 class HeaderForm(forms.Form):
     code = forms.CharField(label=_("Số, ký hiệu"), max_length=60)
     issued_on = _date()
@@ -42,6 +48,7 @@ class HeaderForm(forms.Form):
     title = forms.CharField(label=_("Trích yếu"), widget=forms.Textarea(attrs={"rows": 2}))
     area_unit = forms.CharField(label=_("Mã đơn vị địa bàn"), max_length=20)
     year = forms.IntegerField(label=_("Năm"), min_value=2000, max_value=2100)
+    end_year = forms.IntegerField(label=_("Đến năm"), min_value=2000, max_value=2100, required=False)
     period = forms.CharField(label=_("Kỳ"), max_length=20)
     report_deadline = _date(required=False)
     parent_code = forms.CharField(label=_("Kế hoạch cấp trên: số"), max_length=60, required=False)
@@ -58,7 +65,7 @@ class HeaderForm(forms.Form):
     def initial_from(plan: dict) -> dict:
         parent = plan.get("parent") or {}
         return {
-            **{k: plan.get(k) for k in ("code", "issuer", "title", "area_unit", "year", "period")},
+            **{k: plan.get(k) for k in HEADER_FIELDS},
             "issued_on": _day(plan.get("issued_on")),
             "report_deadline": _day(plan.get("report_deadline")),
             "parent_code": parent.get("code", ""),
@@ -70,6 +77,10 @@ class HeaderForm(forms.Form):
         """The plan file's `plan` header with this form's (cleaned) values."""
         data = self.cleaned_data
         plan = {**plan, **{k: data[k] for k in ("code", "issuer", "title", "area_unit", "year", "period")}}
+        if data["end_year"]:
+            plan["end_year"] = data["end_year"]
+        else:
+            plan.pop("end_year", None)
         plan["issued_on"] = data["issued_on"].isoformat()
         plan["report_deadline"] = data["report_deadline"].isoformat() if data["report_deadline"] else None
         if data["parent_code"]:
@@ -108,7 +119,13 @@ class IndicatorForm(forms.Form):
     text = forms.CharField(label=_("Chỉ tiêu"), widget=forms.Textarea(attrs={"rows": 2}))
     target = forms.DecimalField(label=_("Kế hoạch"), max_digits=12, decimal_places=4)
     comparison = forms.ChoiceField(label=_("So sánh"), choices=COMPARISONS)
-    unit = forms.CharField(label=_("ĐVT"), max_length=20)
+    unit = forms.ChoiceField(label=_("ĐVT"), choices=UNITS)
+    # Targets per year of a multi-year plan, written "2025: 60; 2026: 80".
+    milestones = forms.CharField(
+        label=_("Chỉ tiêu từng năm"),
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "2025: 60; 2026: 80", "size": 18}),
+    )
     maintain = forms.BooleanField(label=_("Duy trì"), required=False)
     condition = forms.CharField(required=False, widget=forms.HiddenInput)
     score = forms.FloatField(required=False, widget=forms.HiddenInput)
@@ -119,6 +136,19 @@ class IndicatorForm(forms.Form):
         unmatched = ("", _("— chưa khớp, không nạp / unmatched, not loaded —"))
         new = (NEW, _("— chỉ tiêu mới / new indicator —"))
         self.fields["code"].choices = [unmatched, new, *catalog_choices]
+
+    def clean_milestones(self) -> dict[int, float | int]:
+        text = self.cleaned_data.get("milestones") or ""
+        found = {}
+        for part in filter(None, (p.strip() for p in text.split(";"))):
+            match = re.fullmatch(r"(\d{4})\s*:\s*(\d+(?:[.,]\d+)?)", part)
+            if not match:
+                raise forms.ValidationError(
+                    _("Ghi mỗi năm một chỉ tiêu, cách nhau bởi dấu chấm phẩy: 2025: 60; 2026: 80 / "
+                      "one target per year, separated by semicolons: 2025: 60; 2026: 80")
+                )  # fmt: skip
+            found[int(match.group(1))] = as_number(Decimal(match.group(2).replace(",", ".")))
+        return found
 
     def clean(self):
         data = super().clean()
@@ -207,32 +237,47 @@ def as_number(value: Decimal) -> float | int:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
+def milestones_text(targets: dict | None) -> str:
+    """{2025: 60, 2026: 80} as the form writes it: "2025: 60; 2026: 80"."""
+    years = sorted((int(year), value) for year, value in (targets or {}).items())
+    return "; ".join(f"{year}: {as_number(Decimal(str(value)))}" for year, value in years)
+
+
 class ReviewForms:
     """The review page's three forms over one draft; `build()` gives the corrected plan file."""
 
     def __init__(self, stored, catalog, data=None):
         self.stored, self.catalog = stored, catalog
         plan_file = stored.plan_file
-        self.definitions = {i.code: i for i in catalog.indicators}
+        # Indicators come from the national catalog; agencies and data elements also from the seed's file.
+        national = read_catalog()
+        self.definitions = {i.code: i for i in national.indicators}
         self.catalog_agencies = {a.code: a for a in catalog.agencies}
         agencies = {a["code"]: a["name"] for a in plan_file["agencies"]}
         agencies.update({c: a.name for c, a in self.catalog_agencies.items() if c not in agencies})
         agency_choices = sorted(agencies.items(), key=lambda pair: pair[1])
-        indicator_choices = [(i.code, f"{i.code} — {i.name}") for i in catalog.indicators]
+        indicator_choices = [(i.code, f"{i.code} — {i.name}") for i in national.indicators]
         self.header = HeaderForm(data, prefix="plan", initial=HeaderForm.initial_from(plan_file["plan"]))
-        self.element_codes = {d.code for d in catalog.data_elements}
+        self.element_codes = {d.code for d in (*catalog.data_elements, *national.data_elements)}
         reporters = {d["code"]: d["reporter"] for d in plan_file["data_elements"]}
         rows = []
         for i in plan_file["indicators"]:
             row = {k: i.get(k) for k in IndicatorForm.base_fields}
             row.update(
-                score=stored.scores.get(i["code"]), name=i.get("text") or i["name"], reporter="commune"
+                score=stored.scores.get(i["code"]),
+                name=i.get("text") or i["name"],
+                reporter="commune",
+                milestones=milestones_text(i.get("targets")),
             )
             if i["code"] not in self.definitions:  # named as a new indicator on this page
                 reporter = reporters.get(new_elements(i["code"])[0], "commune")
                 row.update(code=NEW, new_code=i["code"], name=i["name"], reporter=reporter)
             rows.append(row)
-        rows += [{**u, "code": "", "name": u["text"], "reporter": "commune"} for u in stored.unmatched]
+        rows += [
+            {**u, "code": "", "name": u["text"], "reporter": "commune",
+             "milestones": milestones_text(u.get("targets"))}
+            for u in stored.unmatched
+        ]
         self.indicators = IndicatorFormSet(
             data, prefix="ind", initial=rows, form_kwargs={"catalog_choices": indicator_choices}
         )
@@ -270,6 +315,8 @@ class ReviewForms:
                 "maintain": d["maintain"],
                 "condition": d["condition"] or None,
             }
+            if d["milestones"]:
+                row["targets"] = d["milestones"]
             if not d["code"]:
                 unmatched.append({**row, "score": d["score"] or 0.0})
                 continue

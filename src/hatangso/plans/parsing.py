@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from hatangso.plans.targets import read_target
 from hatangso.utilities.errors import UserError
 
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"]
@@ -29,10 +30,27 @@ DATE_SLASH = re.compile(r"\b(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})\b")
 PERCENT = re.compile(r"(?P<value>\d{1,3}(?:[.,]\d+)?)\s*%")
 CONDITION = re.compile(r"\((?P<text>khi\s+[^)]*)\)", re.IGNORECASE)
 DEADLINE = re.compile(r"trước\s+ngày\s+(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})", re.IGNORECASE)
+# A line that ends inside a phrase ("Căn cứ Quyết định số" / "749/QĐ-TTg …", "Lạng Sơn, ngày" / "5 tháng
+# 3 năm 2025"): the next line, starting with a figure, continues it.
+BROKEN_PHRASE = re.compile(r"\b(?:số|ngày|tháng|năm|giai đoạn)$", re.IGNORECASE)
+PLACE_DATE = re.compile(
+    r"(?P<place>[^,\n]{1,40}),\s*ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s+năm\s+(?P<y>\d{4})",
+    re.IGNORECASE,
+)
+# The header block's issuer: "ỦY BAN NHÂN DÂN" over "TỈNH LẠNG SƠN", or "UBND HUYỆN PHONG ĐIỀN".
+BODY = r"(?:ỦY BAN NHÂN DÂN|UỶ BAN NHÂN DÂN|UBND)"
+LEVEL_WORDS = r"(?:TỈNH|THÀNH PHỐ|THỊ XÃ|HUYỆN|QUẬN|XÃ|PHƯỜNG|THỊ TRẤN|ĐẶC KHU)"
+HEADER_ISSUER = re.compile(rf"^{BODY}(?:\s+(?P<rest>{LEVEL_WORDS}\s+\S.*))?$")
+HEADER_UNIT = re.compile(rf"^(?P<level>{LEVEL_WORDS})\s+(?P<name>\S.*)$")
+PERIOD_SPAN = re.compile(r"(?P<first>20\d\d)\s*[-–—]\s*(?P<last>20\d\d)")
+UNTIL_YEAR = re.compile(r"đến\s+năm\s+(?P<last>20\d\d)", re.IGNORECASE)
+PARENT = re.compile(
+    r"Kế hoạch\s+số\s*:?\s*" + DOC_CODE.pattern + r"(?:\s+ngày\s+(?P<date>[^,;]*?\d{4}))?", re.IGNORECASE
+)
 ISSUER = re.compile(
     r"(?P<issuer>(?:UBND|Ủy ban nhân dân|ỦY BAN NHÂN DÂN)\s+"
     r"(?:tỉnh|thành phố|thị xã|huyện|quận|xã|phường|thị trấn)"
-    r"(?:\s+[A-ZĐÂĂÊÔƠƯÁÀẢÃẠẮẰẲẴẶẤẦẨẪẬÉÈẺẼẸẾỀỂỄỆÍÌỈĨỊÓÒỎÕỌỐỒỔỖỘỚỜỞỠỢÚÙỦŨỤỨỪỬỮỰÝỲỶỸỴ][^\s,.;]*)+)"
+    r"(?:\s+[0-9A-ZĐÂĂÊÔƠƯÁÀẢÃẠẮẰẲẴẶẤẦẨẪẬÉÈẺẼẸẾỀỂỄỆÍÌỈĨỊÓÒỎÕỌỐỒỔỖỘỚỜỞỠỢÚÙỦŨỤỨỪỬỮỰÝỲỶỸỴ][^\s,.;]*)+)"
     r"\s+ban\s+hành",
     re.UNICODE,
 )
@@ -43,10 +61,11 @@ class ParsedIndicator:
     section: str
     text: str
     target: float | None
-    unit: str
-    comparison: str
+    unit: str  # the catalog's: "%", "Mb/s", "per 100 inhabitants", "per person", "count"
+    comparison: str | None  # None when the words state none: the indicator's direction decides
     maintain: bool
     condition: str | None
+    milestones: dict[int, float] = field(default_factory=dict)  # a target per year, where given
 
 
 @dataclass
@@ -67,7 +86,11 @@ class ParsedPlan:
     doc_type: str | None = None
     title: str | None = None
     year: int | None = None
+    end_year: int | None = None  # the last year of a multi-year plan
     period: str | None = None
+    # A decision that issues the plan (QĐ ban hành kèm theo): its number and date.
+    decision_code: str | None = None
+    decision_date: date | None = None
     references: list[str] = field(default_factory=list)
     parent_code: str | None = None
     parent_date: date | None = None
@@ -173,9 +196,14 @@ def _lines(text: str) -> list[str]:
         )  # fmt: skip
         previous = out[-1] if out else ""
         # A line that starts in lower case continues the sentence the previous line broke; a line in
-        # capitals continues a heading in capitals broken in two ("II. MỤC TIÊU, CHỈ TIÊU" / "NĂM 2024").
-        continues = (line[0].islower() and not previous.endswith((".", ":"))) or (
-            _capital_heading(previous) and line.upper() == line
+        # capitals continues a heading in capitals broken in two ("II. MỤC TIÊU, CHỈ TIÊU" / "NĂM 2024");
+        # a figure continues a phrase broken before it (BROKEN_PHRASE); a Căn cứ or Thực hiện runs to
+        # its full stop or semicolon.
+        continues = (
+            (line[0].islower() and not previous.endswith((".", ":")))
+            or (_capital_heading(previous) and line.upper() == line)
+            or (bool(BROKEN_PHRASE.search(previous)) and line[0].isdigit())
+            or (previous.startswith(("Căn cứ", "Thực hiện")) and not previous.endswith((".", ";", ":")))
         )
         if previous and not starts_new and continues:
             out[-1] = f"{previous} {line}"
@@ -221,27 +249,19 @@ def _kind_of_section(title: str) -> str:
 
 
 def parse_indicator(text: str, section: str) -> ParsedIndicator | None:
-    """A target line: its percentage (the one after "đạt" when several), comparator and condition."""
-    percents = list(PERCENT.finditer(text))
-    if not percents:
+    """A target line: its figure, unit, comparison, yearly milestones and condition (targets.py)."""
+    target = read_target(text)
+    if target is None:
         return None
-    after = re.search(
-        r"(đạt|trên|tối thiểu|ít nhất|dưới|không quá|phủ sóng)\s*(\d{1,3}(?:[.,]\d+)?)\s*%",
-        text,
-        re.IGNORECASE,
-    )
-    chosen = after.group(2) if after else percents[0].group("value")
-    lowered = text.lower()
-    comparison = "<=" if re.search(r"\b(dưới|không quá|tối đa)\b", lowered) else ">="
-    condition = CONDITION.search(text)
     return ParsedIndicator(
         section=section,
         text=text,
-        target=float(chosen.replace(",", ".")),
-        unit="%",
-        comparison=comparison,
-        maintain="duy trì" in lowered,
-        condition=condition.group("text").strip() if condition else None,
+        target=target.value,
+        unit=target.unit,
+        comparison=target.comparison,
+        maintain=target.maintain,
+        condition=target.condition,
+        milestones=target.milestones,
     )
 
 
@@ -252,6 +272,8 @@ def parse_plan(text: str) -> ParsedPlan:
         raise UserError("Văn bản không có nội dung", "The document has no text")
     body_start = _parse_header(lines, plan)
     _parse_body(lines[body_start:], plan)
+    if not plan.sections:
+        _parse_excerpt(lines, plan)
     _parse_closing(lines, plan)
     if plan.code is None and not plan.items and not plan.indicators:
         raise UserError(
@@ -275,11 +297,13 @@ def _header_from(head: list[str], plan: ParsedPlan, body_start: int) -> int:
     number = re.search(r"Số\s*:?\s*" + DOC_CODE.pattern, text)
     if number:
         plan.code = normalise_code(number.group("code"))
-    for line in head:
-        dated = DATE_WORDS.search(line)
-        if dated and plan.issued_on is None and "," in line.split("ngày")[0]:
-            plan.issued_on = _day(dated["d"], dated["m"], dated["y"])
-            plan.place = line.split(",")[0].strip()
+    preamble_at = next(
+        (i for i, line in enumerate(head) if line.startswith(("Căn cứ", "Thực hiện", "Điều"))), len(head)
+    )
+    dated = PLACE_DATE.search("\n".join(head[:preamble_at]))
+    if dated:
+        plan.issued_on = _day(dated["d"], dated["m"], dated["y"])
+        plan.place = re.sub(r"^Số\s*:?\s*\S+\s+", "", dated["place"].strip())  # "Số: 5/KH-UBND Huế, ngày …"
     title_lines = []
     capture = False
     for line in head:
@@ -291,18 +315,19 @@ def _header_from(head: list[str], plan: ParsedPlan, body_start: int) -> int:
             capture = True
             continue
         if capture:
-            if line.startswith(("Căn cứ", "Thực hiện")) or ISSUER.search(line):
+            if line.startswith(("Căn cứ", "Thực hiện", "(", "Điều", "Số")) or ISSUER.search(line):
                 capture = False
             else:
                 title_lines.append(line)
     if title_lines:
         title = " ".join(title_lines).strip()
         plan.title = f"Kế hoạch {title}" if title else None
+    _decision(head, plan)
     for line in head:
         if line.startswith(("Căn cứ", "Thực hiện")):
             issuing = ISSUER.search(line)
-            line = line[: issuing.start()] if issuing else line  # the preamble starts where the issuer acts
-            for sentence in re.split(r"(?<=\.)\s+(?=Căn cứ|Thực hiện)", line):
+            line = line[: issuing.start()].rstrip(" ,") if issuing else line  # where the issuer acts
+            for sentence in re.split(r"(?<=[.;])\s+(?=Căn cứ|Thực hiện)", line):
                 if sentence.strip():
                     plan.references.append(sentence.strip())
     issuer = ISSUER.search(text)
@@ -310,27 +335,98 @@ def _header_from(head: list[str], plan: ParsedPlan, body_start: int) -> int:
         plan.issuer = (
             issuer.group("issuer").replace("Ủy ban nhân dân", "UBND").replace("ỦY BAN NHÂN DÂN", "UBND")
         )
-    for reference in plan.references:
-        code = DOC_CODE.search(reference)
-        if code and "Kế hoạch" in reference and plan.parent_code is None:
-            plan.parent_code = normalise_code(code.group("code"))
-            dated = DATE_WORDS.search(reference) or DATE_SLASH.search(reference)
-            plan.parent_date = _day(dated["d"], dated["m"], dated["y"]) if dated else None
-            issuer = re.search(r"của\s+(UBND [^,.]+?)(?:\s+về|\s+việc|[,.]|$)", reference)
-            plan.parent_issuer = issuer.group(1).strip() if issuer else None
-    years = re.findall(r"năm\s+(\d{4})(?:\s*[-–]\s*(\d{4}))?", plan.title or "")
-    if years:
-        first, last = years[-1]
-        plan.year = int(last or first)
-        plan.period = f"{first}" if not last else f"{first}-{last}"
-    elif plan.issued_on:
-        plan.year, plan.period = plan.issued_on.year, str(plan.issued_on.year)
-        plan.warnings.append("Không thấy năm trong tên kế hoạch; lấy năm ban hành / no year in the title")
+    else:
+        plan.issuer = _header_issuer(head[:preamble_at])
+    _parent(plan)
+    _years(plan)
+    if plan.title is None:
+        plan.warnings.append("Không thấy tên (trích yếu) kế hoạch / no plan title found")
+    if plan.year is None:
+        plan.warnings.append("Không thấy năm của kế hoạch / no plan year found")
     if plan.code is None:
         plan.warnings.append("Không thấy số, ký hiệu văn bản / no document number found")
     if plan.issued_on is None:
         plan.warnings.append("Không thấy địa danh, ngày ban hành / no place and date found")
     return body_start
+
+
+def _header_issuer(block: list[str]) -> str | None:
+    """The issuer from the header block: "ỦY BAN NHÂN DÂN" over "TỈNH LẠNG SƠN" (the national motto's
+    lines may come between when a header table is flattened), or "UBND HUYỆN PHONG ĐIỀN" on one line."""
+    for index, line in enumerate(block):
+        match = HEADER_ISSUER.match(line)
+        if not match:
+            continue
+        motto = ("CỘNG HÒA", "CỘNG HOÀ", "ĐỘC LẬP")
+        following = [x for x in block[index + 1 :] if not x.upper().startswith(motto)]
+        unit = HEADER_UNIT.match(match.group("rest") or (following[0] if following else ""))
+        if unit and unit.group(0).upper() == unit.group(0):
+            return f"UBND {unit.group('level').lower()} {unit.group('name').strip().title()}"
+    return None
+
+
+def _decision(head: list[str], plan: ParsedPlan) -> None:
+    """A decision that issues a plan (QUYẾT ĐỊNH Ban hành Kế hoạch …) is read as the plan it carries,
+    the decision kept as its issuing decision."""
+    start = next((i for i, line in enumerate(head) if line.startswith("QUYẾT ĐỊNH")), None)
+    if start is None:
+        return
+    words = []
+    for line in head[start:]:
+        if words and line.startswith(("Căn cứ", "Thực hiện", "Theo đề nghị", "Điều", "ỦY BAN", "CHỦ TỊCH")):
+            break
+        words.append(line[len("QUYẾT ĐỊNH") :] if not words else line)
+    issued = re.search(r"Ban hành\s+Kế hoạch\s+(?P<title>\S.*)", " ".join(words), re.IGNORECASE)
+    if not issued:
+        return
+    plan.doc_type = "KẾ HOẠCH"
+    plan.decision_code, plan.decision_date = plan.code, plan.issued_on
+    if plan.title is None:
+        plan.title = f"Kế hoạch {issued.group('title').strip().rstrip('.')}"
+
+
+def _parent(plan: ParsedPlan) -> None:
+    """The plan this one implements: the Kế hoạch a "Thực hiện" sentence names, else the first
+    Kế hoạch among the Căn cứ; its date and issuer are those written right after its number."""
+    ordered = sorted(plan.references, key=lambda r: not r.startswith("Thực hiện"))
+    for reference in ordered:
+        named = PARENT.search(reference)
+        if not named:
+            continue
+        plan.parent_code = normalise_code(named.group("code"))
+        written = named.group("date") or ""
+        dated = DATE_WORDS.search(f"ngày {written}") or DATE_SLASH.search(written)
+        plan.parent_date = _day(dated["d"], dated["m"], dated["y"]) if dated else None
+        issuer = re.match(
+            r"\s*của\s+((?:UBND|Ủy ban nhân dân|ỦY BAN NHÂN DÂN) [^,.;]+?)(?:\s+về|\s+việc|[,.;]|$)",
+            reference[named.end() :],
+        )
+        if issuer:
+            plan.parent_issuer = re.sub(r"^(?:Ủy ban nhân dân|ỦY BAN NHÂN DÂN)", "UBND", issuer.group(1))
+        return
+
+
+def _years(plan: ParsedPlan) -> None:
+    """The plan's year (its first) and, for a multi-year plan, its last year, from its title:
+    "năm 2024", "giai đoạn 2023 - 2025", "2026-2030", "đến năm 2030"."""
+    title = plan.title or ""
+    span = PERIOD_SPAN.search(title)
+    single = re.findall(r"năm\s+(20\d\d)", title)
+    until = UNTIL_YEAR.search(title)
+    if span:
+        plan.year, plan.end_year = int(span["first"]), int(span["last"])
+    elif until and plan.issued_on and plan.issued_on.year < int(until["last"]):
+        plan.year, plan.end_year = plan.issued_on.year, int(until["last"])
+        plan.warnings.append(
+            f"Kế hoạch đến năm {until['last']}: lấy năm ban hành {plan.issued_on.year} làm năm đầu / the "
+            "first year is the year of issue"
+        )
+    elif single:
+        plan.year = int(single[-1])
+    elif plan.issued_on:
+        plan.year = plan.issued_on.year
+        plan.warnings.append("Không thấy năm trong tên kế hoạch; lấy năm ban hành / no year in the title")
+    plan.period = str(plan.year) if plan.year else None
 
 
 def _parse_body(lines: list[str], plan: ParsedPlan) -> None:
@@ -351,6 +447,10 @@ def _parse_body(lines: list[str], plan: ParsedPlan) -> None:
                 ParsedItem(number=f"{roman}.{match.group('num')}", kind="funding", text=match.group("title"))
             )
             continue
+        if match and roman and kind == "goal" and read_target(match.group("title")):
+            # a numbered target ("1. Tỷ lệ … đạt 85%") is a target of the section, not a heading
+            plan.indicators.extend(t for t in _targets_of(match.group("title"), roman) if t)
+            continue
         if match and roman and not PERCENT.search(line[:12]):
             number = match.group("num")
             heading = match.group("title").rstrip(":").strip()
@@ -363,8 +463,7 @@ def _parse_body(lines: list[str], plan: ParsedPlan) -> None:
         text = letter.group("text") if letter else bullet.group("text") if bullet else line
         section = f"{roman}.{number}" if number else roman
         if kind == "goal":
-            parts = [p.strip() for p in text.split(";") if p.strip()] if text.count("%") > 1 else [text]
-            found = [parse_indicator(part, section) for part in parts]
+            found = _targets_of(text, section)
             if any(found):
                 plan.indicators.extend(f for f in found if f)
             else:
@@ -390,6 +489,39 @@ def _parse_body(lines: list[str], plan: ParsedPlan) -> None:
                 ParsedItem(number=item_number, kind=item_kind, text=text, lead=lead,
                            condition=condition.group("text") if condition else None)
             )  # fmt: skip
+
+
+def _parse_excerpt(lines: list[str], plan: ParsedPlan) -> None:
+    """A text without sections I, II, … (the targets part of a plan, pasted alone): its numbered
+    headings as sections, its target lines as targets; other lines are not read."""
+    number = ""
+    for line in lines:
+        match = NUMBER_HEADING.match(line)
+        if match and not read_target(line):
+            number = match.group("num")
+            plan.sections.append((number, match.group("title").rstrip(":").strip()))
+            continue
+        bullet = BULLET_ITEM.match(line) or LETTER_ITEM.match(line)
+        text = bullet.group("text") if bullet else line
+        plan.indicators.extend(found for found in _targets_of(text, number) if found)
+    if plan.indicators:
+        plan.warnings.append(
+            "Văn bản không có các mục I, II, …: chỉ đọc các chỉ tiêu / no sections I, II, …: only the "
+            "targets were read"
+        )
+    else:
+        plan.sections.clear()
+
+
+def _targets_of(text: str, section: str) -> list[ParsedIndicator | None]:
+    """The targets of a goal line: one, or one per part when parts joined by ";" state their own
+    ("80% đường truyền … 100 Mb/s; 80% đường truyền … 500 Mb/s"), yearly milestones being one."""
+    whole = parse_indicator(text, section)
+    parts = [p.strip() for p in text.split(";") if p.strip()]
+    if whole is None or whole.milestones or len(parts) < 2:
+        return [whole]
+    found = [parse_indicator(part, section) for part in parts]
+    return found if sum(1 for f in found if f) >= 2 else [whole]
 
 
 def _paragraph_number(plan: ParsedPlan, unlettered: dict[str, int], section: str) -> str:

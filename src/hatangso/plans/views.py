@@ -83,6 +83,7 @@ def _render_review(request, stored, forms: ReviewForms):
         "item_rows": item_rows,
         "low_match": LOW_MATCH,
         "unmatched_count": sum(1 for row in indicator_rows if row[3]),
+        "area": drafting.area_label(stored.plan_file),
     }
     return render(request, "plans/review.html", context)
 
