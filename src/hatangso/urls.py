@@ -27,6 +27,7 @@ plan_patterns = [
     path("tuyen-duong/moi/", workplan_views.road_edit, name="road-new"),
     path("tuyen-duong/<int:road_id>/", workplan_views.road_edit, name="road-edit"),
     path("duyet/", collection_views.review_list, name="review-list"),
+    path("duyet/excel/", collection_views.review_export, name="review-export"),
     path("bao-cao/", report_views.report_page, name="report-page"),
     path("bao-cao/tai/<str:fmt>/", report_views.report_download, name="report-download"),
     path("cong-bo/", public.publish_page, name="publish"),

@@ -1,5 +1,7 @@
 """Reads of reported values, always through the user's scope."""
 
+from dataclasses import dataclass
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -92,3 +94,83 @@ def get_form(plan, code: str) -> ReportForm:
             f"The plan has no form '{code}' (known: {known})",
         )
     return form
+
+
+# The review list's filters (`?form=&period=&reporter=&status=&q=`): a reporter is a commune
+# ("u<pk>") or an operator ("o<pk>"), as a report is either one's.
+REVIEW_FILTERS = ("form", "period", "reporter", "status", "q")
+
+
+def _reporter_key(submission: Submission) -> str:
+    return f"o{submission.operator_id}" if submission.operator_id else f"u{submission.unit_id}"
+
+
+@dataclass(frozen=True)
+class ReviewChoices:
+    """What the review list's filters offer: the values found among the reports the user reviews."""
+
+    forms: list[tuple[str, str]]
+    periods: list[str]
+    reporters: list[tuple[str, str]]
+    statuses: list[tuple[str, str]]
+
+
+def reviewable_submissions(user, plan) -> QuerySet[Submission]:
+    """Every report of the plan's forms the user decides on, in every year of the plan and every
+    state: the plan owner's of the plan's area (the caller checks the role, may_manage_plan)."""
+    return submission_list(user).filter(form__plan=plan)
+
+
+def review_choices(user, plan) -> ReviewChoices:
+    submissions = reviewable_submissions(user, plan)
+    reporters = {_reporter_key(s): str(s.operator or s.unit.name) for s in submissions}
+    return ReviewChoices(
+        forms=[(str(f.pk), f.name) for f in plan.forms.order_by("order", "code")],
+        periods=sorted(set(submissions.values_list("period", flat=True)), key=parse_period),
+        reporters=sorted(reporters.items(), key=lambda item: item[1]),
+        statuses=list(Submission.Status.choices),
+    )
+
+
+def review_list(
+    user, plan, chosen: dict[str, str], choices: ReviewChoices | None = None
+) -> QuerySet[Submission]:
+    """The reports the user reviews (reviewable_submissions), filtered by `chosen` (REVIEW_FILTERS);
+    NotFound for a value the filters (`choices`, by default the user's) do not offer, so a mistyped
+    address is told, not emptied."""
+    submissions = reviewable_submissions(user, plan)
+    choices = choices or review_choices(user, plan)
+    offered = {
+        "form": {key for key, _ in choices.forms},
+        "period": set(choices.periods),
+        "reporter": {key for key, _ in choices.reporters},
+        "status": {key for key, _ in choices.statuses},
+    }
+    for name, allowed in offered.items():
+        value = chosen.get(name, "")
+        if value and value not in allowed:
+            raise NotFound(
+                "Bộ lọc có giá trị không có trong danh sách; chọn lại trong danh sách.",
+                f"The filter {name} has a value that is not offered; choose one from the list.",
+            )
+    if chosen.get("form"):
+        submissions = submissions.filter(form_id=int(chosen["form"]))
+    if chosen.get("period"):
+        submissions = submissions.filter(period=chosen["period"])
+    if reporter := chosen.get("reporter"):
+        by = "operator_id" if reporter[0] == "o" else "unit_id"
+        submissions = submissions.filter(**{by: int(reporter[1:])})
+        if by == "unit_id":
+            submissions = submissions.filter(operator__isnull=True)
+    if chosen.get("status"):
+        submissions = submissions.filter(status=chosen["status"])
+    if search := chosen.get("q", "").strip():
+        submissions = submissions.filter(
+            Q(unit__name__icontains=search)
+            | Q(operator__short_name__icontains=search)
+            | Q(operator__name__icontains=search)
+            | Q(form__name__icontains=search)
+            | Q(comment__icontains=search)
+            | Q(period__icontains=search)
+        )
+    return submissions.order_by("-period", "form__order", "unit__name", "operator__short_name")

@@ -1,15 +1,20 @@
 """Data-entry pages for commune and enterprise users (plain server-rendered forms)."""
 
 from datetime import date
+from io import BytesIO
 from pathlib import Path
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from hatangso.collection import checks, entry, selectors, services, workflow
 from hatangso.collection.forms import CustomFieldForm
@@ -19,11 +24,11 @@ from hatangso.core.models import ChangeLogEntry
 from hatangso.core.scoping import may_manage_plan
 from hatangso.utilities.errors import UserError
 from hatangso.utilities.importing import ImportRejected, saved_upload
+from hatangso.utilities.numbers import format_date
 from hatangso.utilities.periods import Period, parse_period, period_codes
 from hatangso.utilities.webforms import MAX_ID
 from hatangso.web.planning import plan_or_404
-
-VALUE_SUFFIXES = {".xlsx", ".csv", ".json"}
+from hatangso.web.templatetags.dashboard import period_label
 
 
 def _actor(request) -> Actor:
@@ -81,19 +86,16 @@ def entry_form(request, form_id: int, period: str):
         )
         if not ok:
             messages.error(request, _("Có ô chưa hợp lệ; chưa lưu gì. Sửa các ô được đánh dấu rồi lưu lại."))
+        elif request.POST.get("action") == "submit" and request.POST.get("confirmed") != "1":
+            if saved:
+                messages.success(request, _("Đã lưu %(n)d giá trị (bản nháp).") % {"n": saved})
+            return _confirm(request, action="submit", submission_label=_entry_label(form, parsed, reporter),
+                            back=request.get_full_path())  # fmt: skip
         else:
             if request.POST.get("action") == "submit":
                 try:
                     sent = entry.submit_entry(entry=current, user=request.user, actor=_actor(request))
-                    if len(current.reports) == 1:
-                        messages.success(request, _("Đã lưu %(n)d giá trị và gửi báo cáo.") % {"n": saved})
-                    else:
-                        plans = ", ".join(report.form.plan.code for report in sent)
-                        messages.success(
-                            request,
-                            _("Đã lưu %(n)d giá trị và gửi %(m)d báo cáo (kế hoạch %(plans)s).")
-                            % {"n": saved, "m": len(sent), "plans": plans},
-                        )
+                    messages.success(request, _sent_message(saved, sent, several=len(current.reports) > 1))
                 except UserError as exc:
                     messages.error(request, exc.vi)
             else:
@@ -119,11 +121,21 @@ def entry_form(request, form_id: int, period: str):
     return render(request, "collection/entry_form.html", context)
 
 
+def _sent_message(saved: int, sent: list, *, several: bool) -> str:
+    """What a send tells: the values it saved, if any (a confirmed send saves none), and the reports."""
+    counts = {"n": saved, "m": len(sent), "plans": ", ".join(report.form.plan.code for report in sent)}
+    if several and saved:
+        return _("Đã lưu %(n)d giá trị và gửi %(m)d báo cáo (kế hoạch %(plans)s).") % counts
+    if several:
+        return _("Đã gửi %(m)d báo cáo (kế hoạch %(plans)s).") % counts
+    return _("Đã lưu %(n)d giá trị và gửi báo cáo.") % counts if saved else _("Đã gửi báo cáo.")
+
+
 def _import_upload(request) -> list:
     """Import a filled template within the user's scope; the row errors, or [] when it landed."""
     upload = request.FILES["file"]
     try:
-        with saved_upload(upload, VALUE_SUFFIXES) as path:
+        with saved_upload(upload, services.VALUE_FILE_SUFFIXES) as path:
             summary = services.import_values(path=path, actor=_actor(request), user=request.user)
     except ImportRejected as exc:
         messages.error(request, exc.vi)
@@ -180,39 +192,177 @@ def _plan_owner_scope(request, plan):
         raise Http404(_("Trang dành cho cơ quan chủ trì kế hoạch"))
 
 
+REVIEW_PAGE_SIZE = 50
+
+
+def _review_filters(request, plan):
+    """The review list's filters as asked, what they offer, and the reports they select (none, and
+    the sentence, when a value is not offered)."""
+    chosen = {name: request.GET.get(name, "").strip() for name in selectors.REVIEW_FILTERS}
+    choices = selectors.review_choices(request.user, plan)
+    try:
+        return chosen, choices, selectors.review_list(request.user, plan, chosen, choices), ""
+    except UserError as exc:
+        return chosen, choices, Submission.objects.none(), exc.vi
+
+
 @login_required
 def review_list(request, slug: str):
-    """For the plan owner: who has reported each form and period, and what waits for approval."""
+    """For the plan owner: every report of the plan's forms, in every year and state, filtered and
+    searched, each with the steps it may take; and who has reported each form and period of every
+    year of the plan that has begun."""
     plan = plan_or_404(request, slug)
     _plan_owner_scope(request, plan)
+    chosen, choices, submissions, problem = _review_filters(request, plan)
     today = date.today()
     summaries = []
+    years = range(plan.year, (plan.end_year or plan.year) + 1)
     for form in plan.forms.all():
-        for code in period_codes(form.period_type, plan.year):
-            period = parse_period(code)
-            if period.start <= today:
+        for code in (c for year in years for c in period_codes(form.period_type, year)):
+            if parse_period(code).start <= today:
                 summaries.append(workflow.completeness(form=form, period=code))
-    waiting = selectors.submission_list(request.user).filter(
-        form__plan=plan, status=Submission.Status.SUBMITTED
-    )
-    return render(
-        request, "collection/review_list.html", {"plan": plan, "summaries": summaries, "waiting": waiting}
-    )
+    query = urlencode({name: value for name, value in chosen.items() if value})
+    context = {
+        "plan": plan,
+        "summaries": summaries,
+        "page": Paginator(submissions, REVIEW_PAGE_SIZE).get_page(request.GET.get("page")),
+        "choices": choices,
+        "chosen": chosen,
+        "query": query,
+        "problem": problem,
+        "waiting": selectors.reviewable_submissions(request.user, plan)
+        .filter(status=Submission.Status.SUBMITTED)
+        .count(),
+    }
+    return render(request, "collection/review_list.html", context, status=400 if problem else 200)
+
+
+REVIEW_COLUMNS = [
+    gettext_lazy("Biểu"),
+    gettext_lazy("Kỳ"),
+    gettext_lazy("Đơn vị báo cáo"),
+    gettext_lazy("Trạng thái"),
+    gettext_lazy("Ngày gửi"),
+    gettext_lazy("Người gửi"),
+    gettext_lazy("Ngày quyết định"),
+    gettext_lazy("Người quyết định"),
+    gettext_lazy("Ý kiến"),
+]
+
+
+@login_required
+def review_export(request, slug: str):
+    """The review list as filtered, as an Excel file (names and comments written as text)."""
+    from openpyxl import Workbook  # a large import, for this download only
+
+    from hatangso.utilities.spreadsheets import append_row, set_widths
+
+    plan = plan_or_404(request, slug)
+    _plan_owner_scope(request, plan)
+    submissions, problem = _review_filters(request, plan)[2:]
+    if problem:
+        raise Http404(problem)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Báo cáo")[:31]
+    sheet.append([str(column) for column in REVIEW_COLUMNS])
+    for s in submissions:
+        append_row(sheet, [
+            s.form.name, period_label(s.period), str(s.operator or s.unit.name), s.get_status_display(),
+            _day(s.submitted_at), s.submitted_by, _day(s.decided_at), s.decided_by, s.comment,
+        ])  # fmt: skip
+    sheet.freeze_panes = "A2"
+    set_widths(sheet, {1: 40, 2: 14, 3: 28, 4: 14, 5: 12, 6: 18, 7: 14, 8: 18, 9: 40})
+    buffer = BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="duyet-bao-cao-{plan.slug}.xlsx"'
+    return response
+
+
+def _day(moment) -> str:
+    return format_date(timezone.localtime(moment)) if moment else ""
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Each step the review page takes, the question its confirmation asks and its button's words.
+CONFIRMATIONS = {
+    "approve": (
+        gettext_lazy("Duyệt báo cáo này? Số liệu sẽ bị khóa cho đến khi mở lại."),
+        gettext_lazy("Xác nhận duyệt"),
+    ),
+    "return": (
+        gettext_lazy("Trả lại báo cáo này cho đơn vị báo cáo để sửa? Ghi rõ cần sửa gì."),
+        gettext_lazy("Xác nhận trả lại"),
+    ),
+    "reopen": (
+        gettext_lazy("Mở lại báo cáo đã duyệt để sửa? Ghi rõ lý do; lý do được lưu trong lịch sử."),
+        gettext_lazy("Xác nhận mở lại"),
+    ),
+    "submit": (
+        gettext_lazy("Gửi báo cáo này? Sau khi gửi, số liệu bị khóa cho đến khi được trả lại hoặc mở lại."),
+        gettext_lazy("Xác nhận gửi báo cáo"),
+    ),
+}
+
+
+def _confirm(request, *, action: str, submission_label: str, back: str, comment: str = ""):
+    """The confirmation of a step, before anything is written: the same post again, confirmed."""
+    question, button = CONFIRMATIONS[action]
+    context = {
+        "action": action,
+        "question": question,
+        "button": button,
+        "what": submission_label,
+        "back": back,
+        "comment": comment,
+        "asks_reason": action in ("return", "reopen"),
+    }
+    return render(request, "collection/review_confirm.html", context)
+
+
+def _entry_label(form: ReportForm, period: Period, reporter: entry.Reporter) -> str:
+    return f"{form.name} · {period_label(period.code)} · {reporter.label}"
+
+
+def _submission_label(submission: Submission) -> str:
+    who = submission.operator or submission.unit.name
+    return f"{submission.form.name} · {period_label(submission.period)} · {who}"
+
+
+def _status_label(state: dict | None) -> str:
+    status = (state or {}).get("status")
+    return Submission.Status(status).label if status in Submission.Status.values else ""
+
+
+def _history(submission: Submission) -> list[ChangeLogEntry]:
+    """The report's steps from the change log, each with its states in words."""
+    entries = ChangeLogEntry.objects.filter(object_type="collection.submission", object_id=str(submission.pk))
+    entries = list(entries.order_by("time"))
+    for e in entries:
+        e.before_label, e.after_label = _status_label(e.before), _status_label(e.after)
+    return entries
 
 
 @login_required
 def review_submission(request, submission_id: int):
+    """A report with its values and checks; approving, returning or re-opening it asks for a
+    confirmation first (`?action=` opens it, as the review list's links do)."""
     submission = selectors.get_submission(request.user, submission_id)
     _plan_owner_scope(request, submission.form.plan)
     period = parse_period(submission.period)
+    here = reverse("review-submission", kwargs={"submission_id": submission.pk})
+    asked = request.POST.get("action") if request.method == "POST" else request.GET.get("action")
+    if (asked is not None or request.method == "POST") and asked not in workflow.DECISIONS:
+        raise Http404(_("Không có thao tác này"))
+    comment = request.POST.get("comment", "")
+    if asked and not (request.method == "POST" and request.POST.get("confirmed") == "1"):
+        return _confirm(request, action=asked, submission_label=_submission_label(submission), back=here,
+                        comment=comment)  # fmt: skip
     if request.method == "POST":
-        action = request.POST.get("action")
-        comment = request.POST.get("comment", "")
-        if action not in workflow.DECISIONS:
-            raise Http404()
         try:
             workflow.perform(
-                action, submission=submission, comment=comment, user=request.user, actor=_actor(request)
+                asked, submission=submission, comment=comment, user=request.user, actor=_actor(request)
             )
             messages.success(request, _("Đã cập nhật trạng thái báo cáo."))
         except UserError as exc:
@@ -232,9 +382,7 @@ def review_submission(request, submission_id: int):
         ),
         "outliers": checks.outliers(submission.unit, period, submission.operator, user=request.user),
         "imports": selectors.import_list(request.user, submission),
-        "history": ChangeLogEntry.objects.filter(
-            object_type="collection.submission", object_id=str(submission.pk)
-        ).order_by("time"),
+        "history": _history(submission),
     }
     return render(request, "collection/review_submission.html", context)
 

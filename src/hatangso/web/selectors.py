@@ -3,22 +3,28 @@ trend, the tasks by state, reporting completeness, the latest incident reports a
 downloads, for a period and a unit — through the user's scope."""
 
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.cache import cache
 from django.db.models import Q
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hatangso.analytics.engine import PlanTargets
 from hatangso.analytics.models import IndicatorResult
+from hatangso.analytics.publishing import newer_data
 from hatangso.analytics.scoreboard import CACHE_SECONDS, Entry, scoreboard
-from hatangso.analytics.selectors import IndicatorDetail, indicator_detail
+from hatangso.analytics.selectors import IndicatorDetail, indicator_detail, live_publication
 from hatangso.analytics.status import Status
+from hatangso.collection.entry import entry_cards
+from hatangso.collection.models import Submission
+from hatangso.collection.selectors import reviewable_submissions
 from hatangso.collection.workflow import completeness
-from hatangso.core.scoping import scope_for
+from hatangso.core.models import ChangeLogEntry, Role
+from hatangso.core.scoping import may_manage_plan, scope_for
 from hatangso.geography.models import AdministrativeUnit, UnitSuccession
 from hatangso.geography.selectors import Unlinked, children_of, predecessors, unlinked_reorganisation
 from hatangso.plans.models import Plan
@@ -26,9 +32,11 @@ from hatangso.plans.selectors import plans_for
 from hatangso.reports.access import may_download_report
 from hatangso.reports.services import FORMATS
 from hatangso.utilities.errors import NotFound
+from hatangso.utilities.numbers import format_date
 from hatangso.utilities.periods import Period, parse_period, period_codes
-from hatangso.workplan.models import Task
-from hatangso.workplan.selectors import incident_list, task_list
+from hatangso.web.templatetags.dashboard import period_label
+from hatangso.workplan.models import Incident, Task
+from hatangso.workplan.selectors import incident_list, own_agency_code, task_list
 
 LATEST_INCIDENTS = 5
 
@@ -243,12 +251,17 @@ class IndicatorPage:
 
 
 def indicator_page(
-    user, *, plan: Plan, code: str, unit: AdministrativeUnit, sort: str = "worst", status: str = ""
+    user, *, plan: Plan, code: str, unit: AdministrativeUnit, sort: str = "worst", status: str = "",
+    period: str = "",
 ) -> IndicatorPage:
-    """The indicator page of a unit for the plan's period: the detail, the areas below with their
-    own targets (`children_table`), the trend, the plan's path of targets and its parent plan,
-    without the results of any unit whose figures the user may not read (reads_figures)."""
-    detail = indicator_detail(user, plan=plan, code=code, unit=unit, period=plan.period)
+    """The indicator page of a unit for a period the dashboard offers (default the plan's): the
+    detail, the areas below with their own targets (`children_table`), the trend, the plan's path
+    of targets and its parent plan, without the results of any unit whose figures the user may not
+    read (reads_figures)."""
+    period = (period or plan.period).strip().upper()
+    if period not in dashboard_periods(plan):
+        raise NotFound(f"Chỉ tiêu không có kỳ '{period}'", f"The indicator has no period '{period}'")
+    detail = indicator_detail(user, plan=plan, code=code, unit=unit, period=period)
     hidden = {c.pk for c, _ in detail.communes if not reads_figures(user, c, plan)}
     shown = reads_figures(user, unit, plan)
     detail = replace(detail, communes=[(c, None if c.pk in hidden else r) for c, r in detail.communes])
@@ -263,7 +276,7 @@ def indicator_page(
     if not shown:
         detail = replace(detail, result=None, lineage=[], inputs=[], inputs_total=0)
         return IndicatorPage(detail=detail, trend=[], stamp="", shown=False, **page)
-    board = scoreboard(plan=plan, unit=unit, period=plan.period)
+    board = scoreboard(plan=plan, unit=unit, period=period)
     return IndicatorPage(detail=detail, trend=board.trend(code), stamp=board.stamp, shown=True, **page)
 
 
@@ -334,3 +347,275 @@ def dashboard(user, choice: Choice) -> dict:
         # The report API reads units valid in the period: none for the post-reorganisation view.
         "report_formats": FORMATS if choice.as_of is None and may_download_report(user, unit) else (),
     }
+
+
+# --- the day's work ("việc cần làm") on the home page, per role --------------------------------------
+
+TODO_ITEMS = 8  # the most shown per list; the list's own page has the rest
+CLOSED_INCIDENTS = (Incident.Status.RESOLVED, Incident.Status.REJECTED)
+
+
+@dataclass(frozen=True)
+class TodoItem:
+    text: str
+    href: str
+    note: str = ""  # a second line: a deadline, a reviewer's comment, a state
+    late: bool = False
+
+
+@dataclass(frozen=True)
+class TodoList:
+    key: str  # names the list in the page (its id), never shown
+    title: str
+    items: list[TodoItem]
+    total: int
+    empty: str  # what the list says when there is nothing to do
+    more: str = ""  # the address of the whole list
+
+
+def _due_note(due: date, today: date) -> tuple[str, bool]:
+    late = due < today
+    text = _("quá hạn từ %(day)s") if late else _("hạn nộp %(day)s")
+    return str(text) % {"day": format_date(due)}, late
+
+
+def _day(moment) -> str:
+    return format_date(timezone.localtime(moment).date())
+
+
+def _my_reports(user, today: date) -> list[TodoList]:
+    """A reporter's (commune's or operator's) entries not yet sent, the soonest deadline first, and
+    those returned to it with the reviewer's comment."""
+    pending, returned = [], []
+    for card in entry_cards(user, today):
+        for period_entry in card.entries:
+            reports, code = period_entry.reports, period_entry.period.code
+            href = reverse("entry-form", args=[period_entry.opener.form.pk, code])
+            href += f"?r={period_entry.opener.index}"
+            names = " · ".join(dict.fromkeys(r.form.name for r in reports))
+            text = f"{period_label(code)} · {card.reporter.label} — {names}"
+            for r in reports:
+                if r.submission and r.submission.status == Submission.Status.RETURNED:
+                    comment = _("Ý kiến của người duyệt: %(c)s") % {"c": r.submission.comment}
+                    returned.append(TodoItem(text=text, href=href, note=comment, late=True))
+            states = [r.submission.status if r.submission else "missing" for r in reports]
+            if not any(s in ("missing", Submission.Status.DRAFT) for s in states):
+                continue
+            due = min(period_entry.period.end + timedelta(days=r.form.due_days) for r in reports)
+            note, late = _due_note(due, today)
+            shown = next((r.submission for r in reports if r.submission), None)
+            label = shown.get_status_display() if shown else _("Chưa báo cáo")
+            pending.append((due, TodoItem(text=text, href=href, note=f"{label} · {note}", late=late)))
+    pending.sort(key=lambda pair: pair[0])
+    entries = reverse("entry-list")
+    return [
+        TodoList(
+            key="bao-cao",
+            title=_("Báo cáo cần nhập và gửi"),
+            items=[item for _, item in pending][:TODO_ITEMS],
+            total=len(pending),
+            empty=_("Không có báo cáo nào đang chờ bạn nhập."),
+            more=entries,
+        ),
+        TodoList(
+            key="tra-lai",
+            title=_("Báo cáo bị trả lại"),
+            items=returned[:TODO_ITEMS],
+            total=len(returned),
+            empty=_("Không có báo cáo nào bị trả lại."),
+            more=entries,
+        ),
+    ]
+
+
+def _incidents_to_handle(user) -> TodoList:
+    open_ones = incident_list(user).exclude(status__in=CLOSED_INCIDENTS).order_by("created_at")
+    triage = reverse("incident-triage")
+    items = [
+        TodoItem(
+            text=f"#{i.pk} · {i.get_category_display()}",
+            href=f"{triage}#phan-anh-{i.pk}",
+            note=" · ".join(filter(None, [i.get_status_display(), i.address, i.unit and i.unit.name])),
+        )
+        for i in open_ones[:TODO_ITEMS]
+    ]
+    return TodoList(
+        key="phan-anh",
+        title=_("Phản ánh cần xử lý"),
+        items=items,
+        total=open_ones.count(),
+        empty=_("Không có phản ánh nào đang chờ bạn xử lý."),
+        more=triage,
+    )
+
+
+def _registry_changes(user) -> TodoList:
+    changes = ChangeLogEntry.objects.filter(user=user, object_type__startswith="registry.").order_by("-time")
+    registry = reverse("registry-stations")
+    items = [
+        TodoItem(text=f"{c.get_action_display()} · {c.object_repr}", href=registry, note=_day(c.time))
+        for c in changes[:TODO_ITEMS]
+    ]
+    return TodoList(
+        key="ha-tang",
+        title=_("Thay đổi hạ tầng của bạn gần đây"),
+        items=items,
+        total=changes.count(),
+        empty=_("Bạn chưa thay đổi hạ tầng nào trên trang."),
+        more=registry,
+    )
+
+
+def _task_items(user, plan: Plan, today: date, *, agency: str, late_only: bool) -> list[TodoItem]:
+    """Tasks not done yet (of one agency), the soonest deadline first; or only the late ones."""
+    rows = []
+    for task in task_list(user, plan=plan, agency=agency or None):
+        state = task.state(today)
+        if state == "done" or (late_only and state != "overdue"):
+            continue
+        note = str(Task.STATES[state])
+        if task.due_date:
+            note = f"{note} · {_('hạn')} {format_date(task.due_date)}"
+        item = TodoItem(
+            text=f"{task.item.number} {task.item.text[:140]}",
+            href=reverse("task-detail", args=[plan.slug, task.pk]),
+            note=note,
+            late=state == "overdue",
+        )
+        rows.append((task.due_date or date.max, item))
+    rows.sort(key=lambda pair: pair[0])
+    return [item for _, item in rows]
+
+
+def _agency_tasks(user, plan: Plan, today: date, agency: str) -> TodoList:
+    items = _task_items(user, plan, today, agency=agency, late_only=False)
+    return TodoList(
+        key="nhiem-vu",
+        title=_("Nhiệm vụ của cơ quan bạn"),
+        items=items[:TODO_ITEMS],
+        total=len(items),
+        empty=_("Cơ quan bạn không còn nhiệm vụ nào đang mở."),
+        more=reverse("task-board", args=[plan.slug]),
+    )
+
+
+def _late_tasks(user, plan: Plan, today: date) -> TodoList:
+    items = _task_items(user, plan, today, agency="", late_only=True)
+    return TodoList(
+        key="nhiem-vu-tre",
+        title=_("Nhiệm vụ quá hạn"),
+        items=items[:TODO_ITEMS],
+        total=len(items),
+        empty=_("Không có nhiệm vụ nào quá hạn."),
+        more=reverse("task-board", args=[plan.slug]) + "?state=overdue&agency=",
+    )
+
+
+def _late_reporters(plan: Plan, today: date) -> TodoList:
+    """Each form and period past its deadline with who has not reported yet, the latest deadline first."""
+    review = reverse("review-list", args=[plan.slug])
+    years = range(plan.year, (plan.end_year or plan.year) + 1)
+    late = []
+    for form in plan.forms.order_by("order", "code"):
+        for code in (c for year in years for c in period_codes(form.period_type, year)):
+            due = parse_period(code).end + timedelta(days=form.due_days)
+            if due < today and (missing := completeness(form=form, period=code).missing):
+                late.append((due, form, code, missing))
+    late.sort(key=lambda row: row[0], reverse=True)  # stable: the forms' order within a day
+    items = []
+    for _due, form, code, missing in late[:TODO_ITEMS]:
+        names = ", ".join(r.reporter for r in missing[:6]) + ("…" if len(missing) > 6 else "")
+        note = _("%(n)d đơn vị chưa báo cáo: %(names)s") % {"n": len(missing), "names": names}
+        href = f"{review}?form={form.pk}&period={code}"
+        items.append(TodoItem(text=f"{form.name} · {period_label(code)}", href=href, note=note, late=True))
+    return TodoList(
+        key="tre-han",
+        title=_("Đơn vị báo cáo trễ hạn"),
+        items=items,
+        total=len(late),
+        empty=_("Không có đơn vị nào trễ hạn báo cáo."),
+    )
+
+
+def _stale_publication(plan: Plan) -> TodoList:
+    publish = reverse("publish", args=[plan.slug])
+    publication = live_publication(plan=plan)
+    items = []
+    if publication is not None and newer_data(publication):
+        text = _("Kết quả %(period)s đã công bố ngày %(day)s; số liệu đã thay đổi sau đó.") % {
+            "period": period_label(publication.period),
+            "day": _day(publication.published_at),
+        }
+        items.append(TodoItem(text=text, href=publish, note=_("Xem lại và công bố lại")))
+    return TodoList(
+        key="cong-bo",
+        title=_("Kết quả công bố"),
+        items=items,
+        total=len(items),
+        empty=_("Kết quả đã công bố vẫn đúng với số liệu hiện có."),
+        more=publish,
+    )
+
+
+def _owner_lists(user, plan: Plan, today: date) -> list[TodoList]:
+    waiting = reviewable_submissions(user, plan).filter(status=Submission.Status.SUBMITTED)
+    waiting_items = [
+        TodoItem(
+            text=f"{s.operator or s.unit.name} · {period_label(s.period)}",
+            href=reverse("review-submission", args=[s.pk]),
+            note=s.form.name,
+        )
+        for s in waiting.order_by("submitted_at")[:TODO_ITEMS]
+    ]
+    new = incident_list(user).filter(status=Incident.Status.NEW).order_by("-created_at")
+    triage = reverse("incident-triage")
+    new_items = [
+        TodoItem(
+            text=f"#{i.pk} · {i.get_category_display()}",
+            href=triage,
+            note=" · ".join(filter(None, [_day(i.created_at), i.address])),
+        )
+        for i in new[:TODO_ITEMS]
+    ]
+    return [
+        TodoList(
+            key="cho-duyet",
+            title=_("Báo cáo chờ duyệt"),
+            items=waiting_items,
+            total=waiting.count(),
+            empty=_("Không có báo cáo nào chờ duyệt."),
+            more=reverse("review-list", args=[plan.slug]) + "?status=submitted",
+        ),
+        _late_reporters(plan, today),
+        TodoList(
+            key="phan-anh-moi",
+            title=_("Phản ánh mới"),
+            items=new_items,
+            total=new.count(),
+            empty=_("Không có phản ánh mới."),
+            more=triage,
+        ),
+        _stale_publication(plan),
+    ]
+
+
+def todo_lists(user, plan: Plan, today: date | None = None) -> list[TodoList]:
+    """The day's work of the user on the plan, by role: a clerk's or an operator's reports and the
+    incidents assigned to it (and an operator's registry changes), an agency's tasks, the plan
+    owner's reports waiting, late reporters, new incidents and stale publication, a leader's late
+    tasks and reporters."""
+    today = today or timezone.localdate()
+    roles = scope_for(user).roles()
+    lists: list[TodoList] = []
+    if roles & {Role.COMMUNE, Role.ENTERPRISE}:
+        lists += _my_reports(user, today)
+        lists.append(_incidents_to_handle(user))
+    if Role.ENTERPRISE in roles:
+        lists.append(_registry_changes(user))
+    if Role.AGENCY in roles and (agency := own_agency_code(user)):
+        lists.append(_agency_tasks(user, plan, today, agency))
+    if may_manage_plan(user, plan):
+        lists += _owner_lists(user, plan, today)
+    elif Role.LEADER in roles:
+        lists += [_late_tasks(user, plan, today), _late_reporters(plan, today)]
+    return lists

@@ -65,6 +65,26 @@ class IncidentForm(forms.Form):
     )
 
 
+class IncidentHandleForm(forms.Form):
+    """What the enterprise or commune a report is assigned to tells of its handling."""
+
+    status = forms.ChoiceField(
+        label=_("Trạng thái"),
+        choices=[(s.value, s.label) for s in (Incident.Status.IN_PROGRESS, Incident.Status.RESOLVED)],
+        error_messages={
+            "required": _("Chọn «Đang xử lý» hoặc «Đã xử lý xong»"),
+            "invalid_choice": _("Chọn «Đang xử lý» hoặc «Đã xử lý xong»"),
+        },
+    )
+    note = forms.CharField(
+        label=_("Ghi chú (bắt buộc khi đã xử lý xong)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        required=False,
+    )
+    photos = MultipleFileField(label=_("Ảnh (JPEG/PNG, tối đa 3 ảnh, mỗi ảnh 5 MB)"), required=False)
+
+
 class RoadForm(forms.Form):
     name = forms.CharField(label=_("Tên đường, tuyến"), max_length=200)
     section = forms.CharField(label=_("Đoạn (từ … đến …)"), max_length=300, required=False)

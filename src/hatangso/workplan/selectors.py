@@ -8,7 +8,7 @@ from hatangso.core.models import Role
 from hatangso.core.scoping import scope_for
 from hatangso.geography.selectors import in_area
 from hatangso.workplan.models import Evidence, Incident, IncidentPhoto, ProgressUpdate, Road, Task
-from hatangso.workplan.services import can_triage, triage_area
+from hatangso.workplan.services import assigned_condition, can_triage, triage_area
 
 
 def task_list(user, *, plan, agency: str | None = None) -> QuerySet[Task]:
@@ -21,6 +21,13 @@ def task_list(user, *, plan, agency: str | None = None) -> QuerySet[Task]:
     if agency:
         tasks = tasks.filter(item__lead__code=agency)
     return tasks
+
+
+def own_agency_code(user) -> str:
+    """The agency a user works for (its first agency membership), "" for anyone else: the task
+    board opens on that agency's tasks."""
+    agencies = (m.agency.code for m in scope_for(user).memberships if m.role == Role.AGENCY and m.agency_id)
+    return next(agencies, "")
 
 
 def get_task(user, pk: int) -> Task:
@@ -91,15 +98,7 @@ def incident_list(user) -> QuerySet[Incident]:
     ).prefetch_related("photos")
     if can_triage(user):
         return incidents.filter(triage_area(user))
-    condition = None
-    for membership in scope_for(user).memberships:
-        if membership.role == Role.ENTERPRISE:
-            part = Q(assigned_operator=membership.operator)
-        elif membership.role == Role.COMMUNE:
-            part = Q(assigned_unit=membership.unit)
-        else:
-            continue
-        condition = part if condition is None else condition | part
+    condition = assigned_condition(user)
     return incidents.none() if condition is None else incidents.filter(condition)
 
 

@@ -274,10 +274,7 @@ def report_incident(
         raise UserError("Cần ghi địa chỉ hoặc chọn vị trí trên bản đồ", "Give an address or a position")
     if lat is not None and not (-90 <= lat <= 90 and -180 <= (lon or 0) <= 180):
         raise UserError("Vị trí không hợp lệ", "The position is invalid")
-    kinds = _check_files(
-        list(photos), kinds=IMAGE_KINDS, max_bytes=PHOTO_MAX_BYTES, max_files=PHOTO_MAX_FILES
-    )
-    cleaned = [without_metadata(p.data, kind, p.name) for p, kind in zip(photos, kinds, strict=True)]
+    cleaned = _cleaned_photos(photos)
     unit = None
     if lat is not None and lon is not None:
         unit = UnitLocator(on=timezone.localdate()).locate(lon, lat).unit
@@ -288,12 +285,24 @@ def report_incident(
     )  # fmt: skip
     record_change(actor, ChangeLogEntry.Action.CREATE, incident)
     IncidentEvent.objects.create(incident=incident, status=Incident.Status.NEW, actor="người phản ánh")
-    for data, kind in zip(cleaned, kinds, strict=True):
+    _store_photos(incident, cleaned)
+    return incident
+
+
+def _cleaned_photos(photos: list[Upload]) -> list[tuple[bytes, str]]:
+    """Each photo checked and re-encoded without its metadata, with its kind (before any write)."""
+    kinds = _check_files(
+        list(photos), kinds=IMAGE_KINDS, max_bytes=PHOTO_MAX_BYTES, max_files=PHOTO_MAX_FILES
+    )
+    return [(without_metadata(p.data, kind, p.name), kind) for p, kind in zip(photos, kinds, strict=True)]
+
+
+def _store_photos(incident: Incident, cleaned: list[tuple[bytes, str]]) -> None:
+    for data, kind in cleaned:
         path, digest = store(data, "incident-photos", kind)
         IncidentPhoto.objects.create(
             incident=incident, stored_path=str(path), sha256=digest, size=len(data), kind=kind
         )
-    return incident
 
 
 QLDT_AGENCY = "phong_qldt"
@@ -374,6 +383,54 @@ def triage_incident(
     return incident
 
 
+def assigned_condition(user) -> Q | None:
+    """The incident reports assigned to the user's operator or commune (None: none), which the
+    user handles (handle_incident)."""
+    condition = None
+    for membership in scope_for(user).memberships:
+        if membership.role == Role.ENTERPRISE and membership.operator_id:
+            part = Q(assigned_operator_id=membership.operator_id)
+        elif membership.role == Role.COMMUNE and membership.unit_id:
+            part = Q(assigned_unit_id=membership.unit_id)
+        else:
+            continue
+        condition = part if condition is None else condition | part
+    return condition
+
+
+# The steps of an assigned report that its enterprise or commune takes; the others are the triage's.
+HANDLER_STATUSES = (Incident.Status.IN_PROGRESS, Incident.Status.RESOLVED)
+
+
+@transaction.atomic
+def handle_incident(
+    *, incident: Incident, status: str, note: str, user, actor: Actor, photos: list[Upload] = ()
+) -> Incident:
+    """The enterprise or commune a report is assigned to tells its progress: being handled, or
+    handled (with what was done), with photos; the reporter sees each step on the private link."""
+    condition = assigned_condition(user) if user is not None else None
+    if condition is None or not Incident.objects.filter(condition, pk=incident.pk).exists():
+        raise NotFound("Không có phản ánh này", "No such report")
+    if status not in HANDLER_STATUSES:
+        raise UserError("Chọn «Đang xử lý» hoặc «Đã xử lý xong»", "Choose in progress or resolved")
+    if incident.status in (Incident.Status.RESOLVED, Incident.Status.REJECTED):
+        raise Conflict(
+            "Phản ánh đã đóng; liên hệ cơ quan tiếp nhận nếu cần mở lại", "The report is closed"
+        )
+    note = (note or "").strip()
+    if status == Incident.Status.RESOLVED and not note:
+        raise UserError("Cần ghi đã xử lý thế nào", "Say how it was resolved")
+    cleaned = _cleaned_photos(photos)
+    before = snapshot(incident)
+    incident.status = status
+    incident.resolved_at = timezone.now() if status == Incident.Status.RESOLVED else None
+    incident.save()
+    record_change(actor, ChangeLogEntry.Action.UPDATE, incident, before=before, reason=note)
+    IncidentEvent.objects.create(incident=incident, status=status, comment=note, actor=actor.name)
+    _store_photos(incident, cleaned)
+    return incident
+
+
 ROAD_COLUMNS = {
     "name": {"ten_duong", "ten", "name"},
     "section": {"doan", "section"},
@@ -445,7 +502,6 @@ def import_roads(*, path, plan: Plan, actor: Actor, synthetic: bool = False) -> 
         if ok:
             rows.append((cell("name")[:200], cell("section")[:300], unit, work, status, cell("note"), linked))
     if errors:
-        keep_original(path, "rejected")
         raise ImportRejected(Path(path).name, errors.errors)
     keep_original(path, "roads")
     with transaction.atomic():

@@ -23,7 +23,7 @@ from hatangso.utilities.periods import parse_period
 from hatangso.utilities.webforms import posted_id
 from hatangso.web.planning import plan_or_404
 from hatangso.workplan import selectors, services
-from hatangso.workplan.forms import IncidentForm, RoadForm, UpdateForm
+from hatangso.workplan.forms import IncidentForm, IncidentHandleForm, RoadForm, UpdateForm
 from hatangso.workplan.models import Incident, ProgressUpdate, Road, Task
 
 INCIDENTS_PER_HOUR = 5
@@ -46,11 +46,13 @@ def _triage_roads(user) -> dict[int, Road]:
 
 @login_required
 def task_board(request, slug: str):
-    """The plan's tasks with their state, filterable by lead agency and state."""
+    """The plan's tasks with their state, filterable by lead agency and state; an agency's staff
+    see their agency's tasks first (`?agency=` shows every agency's)."""
     plan = plan_or_404(request, slug)
     services.sync_tasks(plan=plan, actor=_actor(request))
     today = timezone.localdate()
-    agency, state = request.GET.get("agency", ""), request.GET.get("state", "")
+    agency = request.GET.get("agency", selectors.own_agency_code(request.user))
+    state = request.GET.get("state", "")
     tasks = list(selectors.task_list(request.user, plan=plan))
     agencies = sorted({t.item.lead for t in tasks if t.item.lead_id}, key=lambda a: a.name)
     if agency:
@@ -206,15 +208,37 @@ def incident_status(request, token: str):
     return render(request, "workplan/incident_status.html", {"incident": incident})
 
 
+def _handle_incident(request, incidents):
+    """An enterprise's or a commune's step on a report assigned to it (services.handle_incident)."""
+    incident = get_object_or_404(incidents, pk=posted_id(request.POST, "incident"))
+    form = IncidentHandleForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, next(iter(form.errors.values()))[0])
+        return redirect("incident-triage")
+    data = form.cleaned_data
+    try:
+        services.handle_incident(
+            incident=incident, status=data["status"], note=data["note"], photos=_uploads(data["photos"]),
+            user=request.user, actor=_actor(request),
+        )  # fmt: skip
+        messages.success(request, _("Đã cập nhật phản ánh #%(n)d.") % {"n": incident.pk})
+    except UserError as exc:
+        messages.error(request, exc.vi)
+    return redirect("incident-triage")
+
+
 @login_required
 def incident_triage(request):
+    """Those who triage assign and follow the reports of their area; the enterprise or commune a
+    report is assigned to says it is being handled or handled, with a note and photos."""
     incidents = selectors.incident_list(request.user)
     may_triage = services.can_triage(request.user)
-    if not may_triage and not incidents.exists():
+    handles = not may_triage and services.assigned_condition(request.user) is not None
+    if not may_triage and not handles:
         raise Http404(_("Không có phản ánh nào dành cho bạn"))
+    if request.method == "POST" and handles:
+        return _handle_incident(request, incidents)
     if request.method == "POST":
-        if not may_triage:
-            raise Http404()
         incident = get_object_or_404(Incident, pk=posted_id(request.POST, "incident"))
         operator = Operator.objects.filter(code=request.POST.get("operator")).first()
         road = None
@@ -242,9 +266,16 @@ def incident_triage(request):
         except UserError as exc:
             messages.error(request, exc.vi)
         return redirect("incident-triage")
-    context = {"incidents": incidents[:200], "may_triage": may_triage, "statuses": Incident.Status.choices,
-               "operators": Operator.objects.all(),
-               "roads": _triage_roads(request.user).values()}  # fmt: skip
+    context = {
+        "incidents": incidents.prefetch_related("events")[:200],
+        "may_triage": may_triage,
+        "handles": handles,
+        "statuses": Incident.Status.choices,
+        "operators": Operator.objects.all(),
+        "roads": _triage_roads(request.user).values() if may_triage else (),
+        "handle_form": IncidentHandleForm(),
+        "closed": (Incident.Status.RESOLVED, Incident.Status.REJECTED),
+    }
     return render(request, "workplan/incident_triage.html", context)
 
 

@@ -43,15 +43,15 @@ def test_the_plan_owner_sees_completeness_and_waiting_reports(submitted, client,
 def test_approve_return_reopen_from_the_page(submitted, client, actor):
     login(client, actor, "vhtt", "plan_owner", "480")
     url = f"/duyet/{submitted.pk}/"
-    client.post(url, {"action": "return", "comment": ""})
+    client.post(url, {"action": "return", "comment": "", "confirmed": "1"})
     assert Submission.objects.get().status == "submitted"  # a return needs a comment
-    client.post(url, {"action": "approve"})
+    client.post(url, {"action": "approve", "confirmed": "1"})
     assert Submission.objects.get().status == "approved"
-    client.post(url, {"action": "reopen", "comment": "Sai số hộ"})
+    client.post(url, {"action": "reopen", "comment": "Sai số hộ", "confirmed": "1"})
     submission = Submission.objects.get()
     assert (submission.status, submission.comment) == ("draft", "Sai số hộ")
     page = client.get(url).content.decode()
-    assert "approved → draft · Sai số hộ" in page
+    assert "Đã duyệt → Đang nhập · Sai số hộ" in page
     assert (
         ChangeLogEntry.objects.filter(object_type="collection.submission", origin=f"web: {url}").count() == 2
     )
@@ -61,5 +61,5 @@ def test_approve_return_reopen_from_the_page(submitted, client, actor):
 def test_others_cannot_review(submitted, client, actor, role, unit):
     login(client, actor, "someone", role, unit)
     assert client.get("/ke-hoach/1529-kh-ubnd/duyet/").status_code == 404
-    assert client.post(f"/duyet/{submitted.pk}/", {"action": "approve"}).status_code == 404
+    assert client.post(f"/duyet/{submitted.pk}/", {"action": "approve", "confirmed": "1"}).status_code == 404
     assert Submission.objects.get().status == "submitted"

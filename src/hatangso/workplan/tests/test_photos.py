@@ -6,7 +6,6 @@ import struct
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
 from PIL import Image, PngImagePlugin
 
 from hatangso.core.services import create_user, grant_membership
@@ -16,11 +15,6 @@ from hatangso.utilities.files import without_metadata
 from hatangso.workplan.models import Incident, IncidentPhoto
 
 PASSWORD = "a long passphrase 2024"
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttle():
-    cache.clear()
 
 
 def upload(data: bytes, name: str) -> io.BytesIO:
