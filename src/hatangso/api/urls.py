@@ -1,7 +1,7 @@
 """REST API root (django-ninja). Each app adds its router here."""
 
 from django.http import Http404
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 from ninja.errors import HttpError, ValidationError
 
 from hatangso.analytics.api import router as analytics_router
@@ -16,7 +16,11 @@ from hatangso.utilities.errors import UserError
 from hatangso.utilities.importing import ImportRejected
 from hatangso.workplan.api import router as workplan_router
 
-api = NinjaAPI(title="hatangso API", version="1", urls_namespace="api-v1")
+# The docs page asks no other host: swagger-ui's files come from ninja's static folder (ninja is an
+# installed app), and its online spec validator is off.
+api = NinjaAPI(
+    title="hatangso API", version="1", urls_namespace="api-v1", docs=Swagger(settings={"validatorUrl": None})
+)
 plans_router.add_router("", analytics_router)
 plans_router.add_router("", reports_router)
 api.add_router("/plans/", plans_router)

@@ -5,6 +5,7 @@ Both quote values, so for a user they use only the values that user may read (th
 `/api/v1/values/`): a commune never meets an operator's raw figure through its report's checks.
 `user=None` is the command line, which reads everything."""
 
+import re
 import statistics
 from dataclasses import dataclass
 from decimal import Decimal
@@ -17,7 +18,7 @@ from hatangso.geography.models import AdministrativeUnit
 from hatangso.plans.models import Plan, ValidationRule
 from hatangso.plans.planfile import expression_names
 from hatangso.registry.models import Operator
-from hatangso.utilities.numbers import plain_decimal
+from hatangso.utilities.numbers import format_number, plain_decimal
 from hatangso.utilities.periods import Period
 
 # A value is an outlier when it differs from the median of its own earlier values of the same
@@ -33,6 +34,26 @@ _COMPARE = {
     "==": lambda a, b: a == b,
 }
 
+# What the left side must be, in words (the sign after it for whoever reads formulas).
+_MUST = {
+    "<=": "không lớn hơn (≤)",
+    "<": "nhỏ hơn (<)",
+    ">=": "đạt tối thiểu (≥)",
+    ">": "lớn hơn (>)",
+    "==": "bằng (=)",
+}
+
+
+def _number(value: Decimal) -> str:
+    return format_number(value, 0 if value == value.to_integral_value() else 2)
+
+
+def _in_words(expression: str) -> str:
+    """A rule's side with each data element's name in place of its code."""
+    codes = expression_names(expression)
+    names = dict(DataElement.objects.filter(code__in=codes).values_list("code", "name"))
+    return re.sub(r"\b[a-z][a-z0-9_]*\b", lambda m: names.get(m.group(0), m.group(0)), expression)
+
 
 @dataclass(frozen=True)
 class Violation:
@@ -41,9 +62,18 @@ class Violation:
     right: Decimal
 
     def __str__(self) -> str:
-        left, right = plain_decimal(self.left), plain_decimal(self.right)
-        sides = f"{self.rule.left} = {left} {self.rule.operator} {self.rule.right} = {right}"
-        return f"{self.rule.text}: {sides}"
+        """The rule, then both sides in words with their numbers: "Số hộ có cáp quang không vượt quá
+        tổng số hộ: Số hộ có FTTH là 1.200, phải không lớn hơn (≤) Tổng số hộ là 1.000."."""
+        left, right = _in_words(self.rule.left), _in_words(self.rule.right)
+        must = _MUST[self.rule.operator]
+        return (
+            f"{self.rule.text}: {left} là {_number(self.left)}, phải {must} {right} là {_number(self.right)}."
+        )
+
+    @property
+    def elements(self) -> set[str]:
+        """The data elements the rule compares: their rows are the ones to look at again."""
+        return set(expression_names(self.rule.left)) | set(expression_names(self.rule.right))
 
 
 @dataclass(frozen=True)

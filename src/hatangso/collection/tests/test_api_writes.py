@@ -101,7 +101,8 @@ def test_the_workflow_through_the_api(api):
     status, checks = api["tuha"]("get", f"submissions/{sid}/checks")
     assert status == 200
     assert checks["violations"] == [
-        "Số hộ có cáp quang không vượt quá tổng số hộ: households_ftth = 3500 <= households = 3000"
+        "Số hộ có cáp quang không vượt quá tổng số hộ: Số hộ gia đình có truy nhập Internet băng rộng cáp "
+        "quang là 3.500, phải không lớn hơn (≤) Tổng số hộ gia đình là 3.000."
     ]
     assert api["viettel"]("get", f"submissions/{sid}/checks")[0] == 404
     assert api["viettel"]("get", f"submissions/{sid}")[0] == 404

@@ -30,9 +30,11 @@ def test_broken_rules_are_reported_with_both_sides(seed_plan, actor):
     [violation] = rule_violations(seed_plan, resolve_unit("20005", start=date(2024, 6, 1)), Y2024)
     assert violation.rule.code == "ftth_households_within_households"
     assert (violation.left, violation.right) == (1200, 1000)
-    assert str(violation) == (
-        "Số hộ có cáp quang không vượt quá tổng số hộ: households_ftth = 1200 <= households = 1000"
+    assert str(violation) == (  # a sentence in words, both numbers in Vietnamese format
+        "Số hộ có cáp quang không vượt quá tổng số hộ: Số hộ gia đình có truy nhập Internet băng rộng cáp "
+        "quang là 1.200, phải không lớn hơn (≤) Tổng số hộ gia đình là 1.000."
     )
+    assert violation.elements == {"households_ftth", "households"}
     assert rule_violations(seed_plan, resolve_unit("20008", start=date(2024, 6, 1)), Y2024) == []
 
 

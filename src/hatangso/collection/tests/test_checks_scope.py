@@ -74,8 +74,8 @@ def test_the_plan_owner_sees_every_value_in_the_checks(reported, client, actor, 
     checks = client.get(f"/api/v1/submissions/{submission.pk}/checks").json()
     assert "bts_sites 19996 2024Q3: 40 (trung vị trước đó / earlier median 9, 4 kỳ)" in checks["outliers"]
     assert checks["violations"] == [
-        "Thuê bao điện thoại thông minh không vượt quá tổng thuê bao di động: "
-        "smartphone_subscriptions = 150 <= mobile_subscriptions = 100"
+        "Thuê bao điện thoại thông minh không vượt quá tổng thuê bao di động: Số thuê bao sử dụng điện "
+        "thoại thông minh là 150, phải không lớn hơn (≤) Tổng số thuê bao điện thoại di động là 100."
     ]
     page = client.get(f"/duyet/{submission.pk}/").content.decode()
     assert "bts_sites 19996 2024Q3: 40" in page

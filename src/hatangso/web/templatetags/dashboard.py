@@ -7,6 +7,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from hatangso.analytics.status import Status
+from hatangso.reports.narrative import ROMAN_QUARTERS
 from hatangso.utilities.numbers import format_number
 from hatangso.utilities.periods import parse_period
 from hatangso.web.templatetags.vn import vn_unit
@@ -18,17 +19,19 @@ WIDTH, HEIGHT, PAD = 180, 40, 4
 
 @register.filter
 def period_label(code: str) -> str:
-    """2024 → Năm 2024, 2024Q3 → Quý 3/2024, 202409 → Tháng 9/2024."""
+    """2024 → Năm 2024, 2024Q3 → Quý III/2024, 202409 → Tháng 09/2024 (as the reports write them)."""
     period = parse_period(code)
     if period.kind == "quarterly":
-        return _("Quý %(quarter)s/%(year)s") % {"quarter": code[-1], "year": period.start.year}
+        quarter = ROMAN_QUARTERS[(period.start.month + 2) // 3]
+        return _("Quý %(quarter)s/%(year)s") % {"quarter": quarter, "year": period.start.year}
     if period.kind == "monthly":
-        return _("Tháng %(month)s/%(year)s") % {"month": period.start.month, "year": period.start.year}
+        month = f"{period.start.month:02d}"
+        return _("Tháng %(month)s/%(year)s") % {"month": month, "year": period.start.year}
     return _("Năm %(year)s") % {"year": period.start.year}
 
 
 def trend_text(points: list[tuple[str, float | None]], unit: str) -> str:
-    """The trend read out: "Xu hướng — Năm 2023: 95,1 %; Quý 1/2024: chưa có số liệu; …"."""
+    """The trend read out: "Xu hướng — Năm 2023: 95,1 %; Quý I/2024: chưa có số liệu; …"."""
     no_data = _("chưa có số liệu")  # outside the f-string, where makemessages finds it
     parts = [
         f"{period_label(code)}: {format_number(value)}{vn_unit(unit)}"

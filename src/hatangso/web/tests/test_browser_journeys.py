@@ -271,11 +271,11 @@ MENU = {
         {"Nhập số liệu", "Duyệt báo cáo", "Vị trí trạm", "Báo cáo", "Đọc kế hoạch"},
     ),
     "tuha": (
-        {"Nhập số liệu", "Nhiệm vụ", "Tuyến đường"},
+        {"Nhập số liệu", "Phản ánh cần xử lý", "Nhiệm vụ", "Tuyến đường"},
         {"Phản ánh", "Duyệt báo cáo", "Vị trí trạm", "Báo cáo", "Đọc kế hoạch"},
     ),
     "viettel": (
-        {"Nhập số liệu", "Nhiệm vụ", "Tuyến đường"},
+        {"Nhập số liệu", "Phản ánh cần xử lý", "Nhiệm vụ", "Tuyến đường"},
         {"Phản ánh", "Duyệt báo cáo", "Vị trí trạm", "Báo cáo", "Đọc kế hoạch"},
     ),
 }
@@ -332,7 +332,7 @@ def test_a_commune_enters_fixes_and_submits_and_the_plan_owner_approves(world, t
     t = tab().log_in("tuha")
     t.go(menu_links(t)["Nhập số liệu"])
     card = t.page.locator("section.card").filter(has=t.page.get_by_role("heading", name=COMMUNE_FORM))
-    card.get_by_role("link", name="2024", exact=True).click()
+    card.get_by_role("link", name="Năm 2024", exact=True).click()
     t.page.wait_for_url(f"**/nhap-lieu/{world.form}/2024/**")
     assert t.page.get_by_role("heading", level=2).inner_text() == COMMUNE_FORM
     population = t.page.get_by_label("Dân số", exact=True)
@@ -350,18 +350,21 @@ def test_a_commune_enters_fixes_and_submits_and_the_plan_owner_approves(world, t
 
     internet.fill("30551")
     t.page.get_by_role("button", name="Lưu và gửi báo cáo").click()
-    expect(t.page.get_by_role("status").filter(has_text="Đã lưu 2 giá trị và gửi báo cáo.")).to_be_visible()
+    expect(t.page.get_by_role("status").filter(has_text="Đã lưu 2 giá trị (bản nháp).")).to_be_visible()
+    t.page.get_by_role("button", name="Xác nhận gửi báo cáo").click()
+    expect(t.page.get_by_role("status").filter(has_text="Đã gửi báo cáo.")).to_be_visible()
     assert "Đã gửi" in t.page.locator("p.meta").first.inner_text()
     assert population.is_disabled()
     assert Submission.objects.get(pk=world.submissions["tuha"]).status == "submitted"
 
     owner = tab().log_in("vhtt")
     owner.go(menu_links(owner)["Duyệt báo cáo"])
-    waiting = re.compile(re.escape(f"{COMMUNE_FORM} · 2024 · Phường Tứ Hạ"))
-    owner.page.get_by_role("link", name=waiting).click()
+    owner.page.get_by_role("link", name="Xem các báo cáo chờ duyệt").click()
+    owner.page.get_by_role("link", name=re.compile(r"^Phường Tứ Hạ · Năm 2024")).click()
     owner.page.wait_for_url(f"**/duyet/{world.submissions['tuha']}/")
-    assert "40357" in owner.text() and "30551" in owner.text()
+    assert "40.357" in owner.text() and "30.551" in owner.text()  # in Vietnamese format
     owner.page.get_by_role("button", name="Duyệt", exact=True).click()
+    owner.page.get_by_role("button", name="Xác nhận duyệt").click()
     decided = owner.page.get_by_role("status").filter(has_text="Đã cập nhật trạng thái báo cáo.")
     expect(decided).to_be_visible()
     assert "Đã duyệt" in owner.page.locator("p.meta").first.inner_text()

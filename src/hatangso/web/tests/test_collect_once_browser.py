@@ -54,9 +54,9 @@ def test_a_commune_clerk_enters_one_value_that_appears_in_both_plans(
     card = page.locator("section.card")
     expect(card).to_have_count(1)  # one entry for both plans
     expect(card.get_by_role("heading")).to_have_text("Số liệu hằng năm của Phường Tứ Hạ")
-    card.get_by_role("link", name="2024", exact=True).click()
+    card.get_by_role("link", name="Năm 2024", exact=True).click()
     page.wait_for_url("**/nhap-lieu/*/2024/**")
-    expect(page.get_by_role("heading", level=2)).to_have_text("Số liệu kỳ 2024 của Phường Tứ Hạ")
+    expect(page.get_by_role("heading", level=2)).to_have_text("Số liệu kỳ Năm 2024 của Phường Tứ Hạ")
 
     population = page.get_by_label("Dân số", exact=True)
     internet = page.get_by_label("Số người sử dụng Internet", exact=True)

@@ -100,8 +100,8 @@ def test_sparklines_draw_the_trend_and_read_it_out(computed, as_user):
     page = as_user().get("/").content.decode()
     internet = tiles(page)["internet_users"]
     label = re.search(r'<svg class="sparkline"[^>]*aria-label="([^"]*)"', internet)[1]
-    assert label.startswith("Xu hướng — Năm 2023: 90,0 %; Quý 1/2024: chưa có số liệu;")
-    assert label.endswith("Quý 4/2024: chưa có số liệu; Năm 2024: 95,6 %")
+    assert label.startswith("Xu hướng — Năm 2023: 90,0 %; Quý I/2024: chưa có số liệu;")
+    assert label.endswith("Quý IV/2024: chưa có số liệu; Năm 2024: 95,6 %")
     assert "<title>" in internet and 'class="spark-target"' in internet
     assert internet.count('class="spark-dot"') == 2  # 2023 and 2024; the quarters have no value
 
@@ -156,7 +156,7 @@ def test_the_latest_incidents_are_those_the_user_may_see(computed, as_user, acto
 def test_the_period_unit_and_as_of_switches(computed, as_user):
     client = as_user("plan_owner", unit=computed.area_unit)
     page = client.get("/?period=2024Q3").content.decode()
-    assert "Tổng quan · Thị xã Hương Trà · Quý 3/2024" in page
+    assert "Tổng quan · Thị xã Hương Trà · Quý III/2024" in page
     assert "Kết quả tính lúc" in page and "từ dữ liệu phiên bản" in page  # not computed before: now
     assert '<option value="2024Q3" selected>' in page
     page = client.get("/?unit=20005").content.decode()
@@ -220,7 +220,7 @@ def test_an_htmx_switch_gets_the_fragment_only(computed, as_user):
     response = client.get("/?period=2024Q2", HTTP_HX_REQUEST="true")
     body = response.content.decode()
     assert body.lstrip().startswith('<div id="dashboard"') and "<html" not in body and "<header" not in body
-    assert "Quý 2/2024" in body and "HX-Request" in response.headers["Vary"]
+    assert "Quý II/2024" in body and "HX-Request" in response.headers["Vary"]
     restore = client.get("/?period=2024Q2", HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true")
     assert "<html" in restore.content.decode()  # going back without a cached page: the whole page
     page = client.get("/").content.decode()

@@ -51,9 +51,9 @@ def test_the_page_shows_the_number_its_communes_and_the_trend(computed, client, 
     assert "Tỷ lệ người sử dụng Internet" in page and "≥ 97" in page
     assert "74.134 / 77.576" in page and "95,6" in page  # (39113 + 35021) / (40357 + 37219)
     assert "Phường Tứ Hạ" in page and "96,9" in page and "94,1" in page  # the two communes
-    assert "<th>2023</th>" in page and "<th>2024Q1</th>" in page  # the trend periods
-    trend_row = page.split("<th>2023</th>", 1)[1].split("</table>", 1)[0]
-    assert "<th>2024</th>" in trend_row and '<td class="num">95,6</td>' in trend_row  # the year ends it
+    assert "<th>Năm 2023</th>" in page and "<th>Quý I/2024</th>" in page  # the trend periods, in words
+    trend_row = page.split("<th>Năm 2023</th>", 1)[1].split("</table>", 1)[0]
+    assert "<th>Năm 2024</th>" in trend_row and '<td class="num">95,6</td>' in trend_row  # the year ends it
     assert page.count("<svg") >= 1  # the commune chart, inline (no script, no CDN)
     assert 'href="/ke-hoach/1529-kh-ubnd/chi-tieu/internet_users/"' in client.get("/").content.decode()
 
@@ -79,7 +79,8 @@ def test_an_account_without_a_role_sees_the_aggregates_but_no_raw_figures(comput
 def test_the_plan_owner_sees_the_evidence(computed, client, actor):
     login(client, actor, "plan_owner", unit=computed.area_unit)
     page = client.get("/ke-hoach/1529-kh-ubnd/chi-tieu/internet_users/").content.decode()
-    assert "<code>population</code></td>" in page and "77.576" in page
+    population = DataElement.objects.get(code="population").name  # the element's name, not its code
+    assert f"<td>{population}</td>" in page and "77.576" in page and ">population<" not in page
     assert "Số liệu báo cáo được dùng (4)" in page
     assert "40.357" in page and "37.219" in page
 
@@ -104,7 +105,8 @@ def test_a_unit_not_yet_computed_is_computed_when_read(computed, client, actor):
     huong_van = resolve_unit("20008", start=JUNE_2024)
     assert not IndicatorResult.objects.filter(unit=huong_van).exists()
     page = client.get("/ke-hoach/1529-kh-ubnd/chi-tieu/internet_users/?unit=20008").content.decode()
-    assert "Chưa có số liệu: internet_users" in page and "Chưa có thông tin" in page  # no values reported
+    internet_users = DataElement.objects.get(code="internet_users").name
+    assert f"Chưa có số liệu: {internet_users}" in page and "Chưa có thông tin" in page  # no values reported
     stored = IndicatorResult.objects.get(unit=huong_van, indicator__code="internet_users", period="2024")
     version = data_version()  # the leader's account is no data
     assert stored.data_version <= version < ChangeLogEntry.objects.latest("id").id

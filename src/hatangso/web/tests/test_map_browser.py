@@ -94,7 +94,11 @@ def test_the_public_page_and_the_map_page_in_a_browser(browser, live_server, tra
     page.fill("input[name=password]", PASSWORD)
     page.press("input[name=password]", "Enter")
     page.wait_for_url("**/ke-hoach/1529-kh-ubnd/ban-do/")
-    page.locator(".leaflet-control-layers-overlays label").nth(4).wait_for()  # all five layers loaded
+    layers = page.locator(".leaflet-control-layers")
+    page.locator(".leaflet-control-layers-overlays label").nth(4).wait_for(state="attached")  # all five
+    # The layer list is folded into its button (it covered the map on a phone) and opens from it.
+    assert "leaflet-control-layers-expanded" not in layers.get_attribute("class")
+    layers.hover()
     overlays = [t.strip() for t in page.locator(".leaflet-control-layers-overlays label").all_inner_texts()]
     assert overlays[1:] == ["Vùng phủ di động (0)", "Vị trí trạm (2)", "Trạm BTS (3)", "Phản ánh (0)"]
     assert overlays[0].startswith("Xã, phường: ") and overlays[0].endswith("(2)")

@@ -155,5 +155,8 @@ def test_home_draws_its_trends_as_svg_without_a_chart_script(viewer, seed_plan, 
     compute_scorecard(plan=seed_plan, unit=seed_plan.area_unit, period=parse_period("2024"))
     page = viewer.get("/").content.decode()
     assert page.count('<svg class="sparkline"') == 15
-    # The one script is htmx, served by the app (no CDN); the page works without it.
-    assert re.findall(r"<script[^>]*>", page) == ['<script src="/static/django_htmx/htmx-2.min.js" defer>']
+    # The scripts are the app's own (tables as cards on a phone) and htmx, served by the app (no CDN);
+    # the page works without them.
+    assert re.findall(r"<script[^>]*>", page) == [
+        '<script src="/static/web/tables.js" defer>', '<script src="/static/django_htmx/htmx-2.min.js" defer>'
+    ]

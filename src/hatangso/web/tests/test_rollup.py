@@ -117,7 +117,7 @@ def test_the_dashboard_draws_a_multi_year_plans_path_of_targets(province_owner):
     assert '<p class="tile-target">Kế hoạch &lt; 8 %</p>' in tile
     assert re.search(r'<polyline points="[^"]+" class="spark-target"/>', tile)
     label = re.search(r'aria-label="([^"]*)"', tile)[1]
-    assert "Kế hoạch — Năm 2023: 5 %; Quý 1/2024: 8 %;" in html.unescape(label)
+    assert "Kế hoạch — Năm 2023: 5 %; Quý I/2024: 8 %;" in html.unescape(label)
     later = only_2g_tile(province_owner.get("/ke-hoach/97-kh-test/?period=2025").content.decode())
     assert '<p class="tile-target">Kế hoạch &lt; 5 %</p>' in later
 

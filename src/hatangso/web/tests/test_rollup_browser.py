@@ -56,7 +56,7 @@ def test_the_province_page_lists_its_districts_and_links_both_ways(
 
     # The filter is a plain form: choosing "Chưa có thông tin" and submitting reloads the page.
     page.select_option("#children-status", "no_data")
-    page.locator("form.switch button").click()
+    page.locator("form.switch", has=page.locator("#children-status")).locator("button").click()
     page.wait_for_url("**status=no_data**")
     assert rows.count() == 8  # every district but Hương Trà, the only one with figures
     assert "Thị xã Hương Trà" not in page.locator("table.children").inner_text()

@@ -13,7 +13,8 @@
     L.tileLayer(data.tiles, { maxZoom: 19, attribution: data.attribution || "" }).addTo(map);
   }
   map.setView([16.05, 107.9], 6);
-  var control = L.control.layers(null, {}, { collapsed: false, sortLayers: true,
+  // The layer list folds into its button (it covered the map and the zoom buttons on a phone).
+  var control = L.control.layers(null, {}, { collapsed: true, sortLayers: true,
     sortFunction: function (a, b) { return a.options.order - b.options.order; } }).addTo(map);
   var communes = null;
 
@@ -49,9 +50,9 @@
         layer.options.order = order;
         control.addOverlay(layer, label + " (" + collection.features.length + ")");
         if (show) { layer.addTo(map); }
-        if (order === 0 && collection.features.length) {  // keep the shapes clear of the layer list
-          map.fitBounds(layer.getBounds(), { paddingTopLeft: [8, 8],
-            paddingBottomRight: [control.getContainer().offsetWidth + 16, 8] });
+        if (order === 0 && collection.features.length) {  // the area fills the frame
+          map.fitBounds(layer.getBounds(), { padding: [8, 8] });
+          showLabels();
         }
         reorder();
       })
@@ -67,6 +68,19 @@
     drawn.forEach(function (layer) { if (map.hasLayer(layer) && layer.bringToFront) { layer.bringToFront(); } });
   }
   map.on("overlayadd", reorder);
+
+  // A commune's name and value only where its shape is wide enough to hold them: zoomed out on a
+  // phone the labels would pile up on each other. They sit in their own pane, above the markers.
+  map.createPane("labels").style.zIndex = 660;
+  function showLabels() {
+    if (!communes) { return; }
+    communes.eachLayer(function (shape) {
+      var bounds = shape.getBounds();
+      var width = map.latLngToContainerPoint(bounds.getNorthEast()).x - map.latLngToContainerPoint(bounds.getSouthWest()).x;
+      if (width >= 70 && map.hasLayer(communes)) { shape.openTooltip(); } else { shape.closeTooltip(); }
+    });
+  }
+  map.on("zoomend overlayadd", showLabels);
   // Under the coverage layer the communes keep their outline only, so the speed colours read true.
   map.on("overlayadd overlayremove", function (event) {
     if (communes && event.layer.options.order === 1) {
@@ -84,7 +98,7 @@
       onEachFeature: function (feature, shape) {
         var p = feature.properties;
         shape.bindTooltip(p.name + (p.synthetic ? " *" : "") + ": " + number(p.value),
-          { permanent: true, direction: "center", className: "map-label" });
+          { permanent: true, direction: "center", className: "map-label", pane: "labels" });
         shape.bindPopup(popup(p.name + (p.synthetic ? " *" : ""),
           [[collection.properties ? collection.properties.name : "", number(p.value)], ["", p.status_label || ""]]));
       }
