@@ -398,12 +398,15 @@ def _my_reports(user, today: date) -> list[TodoList]:
                 if r.submission and r.submission.status == Submission.Status.RETURNED:
                     comment = _("Ý kiến của người duyệt: %(c)s") % {"c": r.submission.comment}
                     returned.append(TodoItem(text=text, href=href, note=comment, late=True))
-            states = [r.submission.status if r.submission else "missing" for r in reports]
-            if not any(s in ("missing", Submission.Status.DRAFT) for s in states):
+            # The reports of this entry still to send (one figure may serve two plans' reports, one
+            # approved, the other not sent yet): their deadline and state are what is to do.
+            draft = Submission.Status.DRAFT
+            to_send = [r for r in reports if not r.submission or r.submission.status == draft]
+            if not to_send:
                 continue
-            due = min(period_entry.period.end + timedelta(days=r.form.due_days) for r in reports)
+            due = min(period_entry.period.end + timedelta(days=r.form.due_days) for r in to_send)
             note, late = _due_note(due, today)
-            shown = next((r.submission for r in reports if r.submission), None)
+            shown = next((r.submission for r in to_send if r.submission), None)
             label = shown.get_status_display() if shown else _("Chưa báo cáo")
             pending.append((due, TodoItem(text=text, href=href, note=f"{label} · {note}", late=late)))
     pending.sort(key=lambda pair: pair[0])

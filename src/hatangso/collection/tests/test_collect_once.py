@@ -224,3 +224,19 @@ def test_an_approved_figure_stays_locked_through_the_other_plans_form(
         )  # fmt: skip
     assert "(ubnd_xa_nam 2024 Phường Tứ Hạ (19996): Đã duyệt)" in refused.value.en
     assert DataValue.objects.get(data_element__code="population").value == 20000
+
+
+def test_the_clerks_to_do_names_the_report_still_to_send_not_the_approved_one(
+    clerk, seed_plan, province, tu_ha, actor, client
+):
+    """One entry serves both plans' reports: with the district's approved and the province's not
+    begun (its plan came later), the home page lists the entry as to send, as not reported."""
+    district_owner = person("vhtt", "plan_owner", "480", actor)
+    enter(client, url(seed_plan), {"population": "20000", "households": "5000"}, tu_ha, "submit")
+    reports = {s.form.plan.code: s for s in Submission.objects.filter(unit=tu_ha, period="2024")}
+    workflow.approve(submission=reports[SEED], user=district_owner,
+                     actor=Actor.command("test", user=district_owner))  # fmt: skip
+    reports[PROVINCE].delete()
+    [to_send] = [t for t in client.get("/").context["todo"] if t.key == "bao-cao"]
+    [item] = to_send.items
+    assert item.note.startswith("Chưa báo cáo ·"), item.note
