@@ -1,11 +1,13 @@
 """Reads of the administrative-unit tree."""
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import F, Q, QuerySet
 
+from hatangso.geography.gso import name_key
 from hatangso.geography.models import AdministrativeUnit, UnitBoundary, UnitSuccession
 from hatangso.utilities.errors import NotFound
 
@@ -114,6 +116,32 @@ def in_area(area: AdministrativeUnit, field: str = "unit") -> Q:
     the subtree (after 2025 the communes of a district sit under the province)."""
     successors = UnitSuccession.objects.filter(predecessor__path__startswith=area.path).values("successor")
     return Q(**{f"{field}__path__startswith": area.path}) | Q(**{f"{field}__in": successors})
+
+
+# "Phường Tứ Hạ (19996)", as the pickers label a unit.
+CODE_IN_LABEL = re.compile(r"\((\d+)\)\s*$")
+
+
+def resolve_unit_typed(text: str, *, on: date, within: QuerySet[AdministrativeUnit]) -> AdministrativeUnit:
+    """The unit of `within` in force on `on` that a person typed: its code, its picker label
+    "Phường Tứ Hạ (19996)", or its name with or without its kind ("Tứ Hạ", "phường tứ hạ")."""
+    text = " ".join(str(text).split())
+    code = match[1] if (match := CODE_IN_LABEL.search(text)) else text if text.isdigit() else ""
+    if code:
+        return resolve_unit(code, start=on)
+    wanted = name_key(text)
+    named = [u for u in within.valid_on(on).order_by("code")
+             if wanted in (name_key(u.name), name_key(u.name).split(" ", 1)[-1])]  # fmt: skip
+    if len(named) == 1:
+        return named[0]
+    if not named:
+        raise NotFound(
+            f"Không có xã, phường nào tên «{text}»; chọn trong danh sách hoặc ghi mã",
+            f"No commune is named «{text}»; choose from the list or give its code",
+        )
+    labels = ", ".join(f"{u.name} ({u.code})" for u in named)
+    raise NotFound(f"Có {len(named)} đơn vị tên «{text}»: {labels}; chọn một trong danh sách",
+                   f"{len(named)} units are named «{text}»: {labels}; choose one from the list")  # fmt: skip
 
 
 def children_of(unit: AdministrativeUnit, *, start: date, end: date) -> QuerySet[AdministrativeUnit]:

@@ -4,6 +4,7 @@ import io
 from datetime import date
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
 from hatangso.core.services import create_user, grant_membership
@@ -118,6 +119,34 @@ def test_qldt_assigns_and_the_operator_sees_it(seed_plan, client, actor):
     assert client.post("/phan-anh/xu-ly/", {"incident": incident.pk, "status": "resolved"}).status_code == 404
     public = client.get(f"/phan-anh/theo-doi/{incident.token}/").content.decode()
     assert "Đã chuyển xử lý: Chuyển Viettel xử lý" in public
+
+
+@pytest.mark.parametrize(
+    ("typed", "assigned", "message"),
+    [
+        ("Hương Trà", "19996", ""),  # Phường Tứ Hạ's code since 1 July 2025
+        ("phường hương trà", "19996", ""),
+        ("Phường Hương Trà (19996)", "19996", ""),  # as the picker offers it
+        ("19996", "19996", ""),
+        ("Tứ Hà", None, "Không có xã, phường nào tên «Tứ Hà»; chọn trong danh sách hoặc ghi mã"),
+    ],
+)
+def test_the_triage_finds_the_commune_by_its_name(seed_plan, client, actor, typed, assigned, message):
+    """Triage staff assign a report to a commune by typing its name as it is today (the page offers
+    "Phường Hương Trà (19996)" as they type), not its GSO code; a name that matches nothing is one
+    sentence and changes nothing."""
+    report(client)
+    incident = Incident.objects.get()
+    owner = create_user(username="vhtt", password=PASSWORD, actor=actor)
+    grant_membership(user=owner, role="plan_owner", unit=seed_plan.area_unit, actor=actor)
+    client.force_login(owner)
+    assert '<option value="Phường Hương Trà (19996)">' in client.get("/phan-anh/xu-ly/").content.decode()
+    response = client.post("/phan-anh/xu-ly/", {"incident": incident.pk, "status": "assigned", "unit": typed},
+                           follow=True)  # fmt: skip
+    incident.refresh_from_db()
+    assert (incident.assigned_unit.code if incident.assigned_unit_id else None) == assigned
+    if message:
+        assert message in response.content.decode() and incident.status == "new"
 
 
 def test_an_agency_reports_progress_with_evidence(seed_plan, client, actor):
