@@ -98,5 +98,5 @@ class RoadForm(forms.Form):
 
     def __init__(self, *args, units=(), tasks=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = [("", "—"), *((u.code, u.name) for u in units)]
+        self.fields["unit"].choices = [("", "—"), *((u.code, f"{u.name} ({u.code})") for u in units)]
         self.fields["tasks"].choices = [(str(t.pk), f"{t.item.number} {t.item.text[:90]}") for t in tasks]
