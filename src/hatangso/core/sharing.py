@@ -95,16 +95,23 @@ def shared_page(*params: str):
                 str(bool(request.htmx)), f"{request.path}?{asked}", str(timezone.localdate()), page_version(),
             ])  # fmt: skip
 
+            built = []  # the response, when this reader is the one who built it
+
             def render() -> tuple[int, str, bytes, list]:
                 request.shared_page = True
-                response = view(request, *args, **kwargs)
+                try:
+                    response = view(request, *args, **kwargs)
+                finally:  # an error page (a raised 404) is rendered after this, with the real token
+                    request.shared_page = False
+                built.append(response)
                 if response.status_code != 200 or response.streaming or response.cookies:
                     return (0, "", b"", [])  # served to this reader below, never to another
                 return (200, response["Content-Type"], response.content, list(_vary(response)))
 
             status, content_type, content, vary = shared(key, render)
             if status != 200:
-                request.shared_page = False
+                if built:  # not shareable: the builder keeps its own response, with its own token
+                    return _with_token(built[0], request)
                 return view(request, *args, **kwargs)
             page = content.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
             response = HttpResponse(page, content_type=content_type)
@@ -115,6 +122,12 @@ def shared_page(*params: str):
         return wrapper
 
     return decorator
+
+
+def _with_token(response: HttpResponse, request: HttpRequest) -> HttpResponse:
+    if not response.streaming:
+        response.content = response.content.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
+    return response
 
 
 def csrf_placeholder(request: HttpRequest) -> dict:

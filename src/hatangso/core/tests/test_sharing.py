@@ -142,3 +142,15 @@ def test_concurrent_readers_of_a_missing_entry_build_it_once(sharing, race_db): 
     assert not [v for v in values if isinstance(v, BaseException)], values
     assert built == [1] and values == [{"built": 1}] * 5
     cache.delete("racing-entry")
+
+
+@pytest.mark.django_db
+def test_a_page_that_cannot_be_shared_is_rendered_once_for_its_reader(sharing, people):
+    """A 404 (a unit outside the plan) is served to the reader who asked, never to another, and
+    built once: the builder keeps its own response rather than rendering the page again."""
+    owner = signed_in(people["owner"])
+    page = owner.get("/ke-hoach/1529-kh-ubnd/?unit=00000")
+    assert page.status_code != 200
+    dashboards = [t.name for t in page.templates if t.name and t.name.startswith("web/dashboard")]
+    assert len(dashboards) == len(set(dashboards))
+    assert CSRF_PLACEHOLDER not in page.content.decode()
