@@ -6,9 +6,10 @@ from django.http import Http404
 
 from hatangso.core.models import Role
 from hatangso.core.scoping import scope_for
+from hatangso.geography.models import AdministrativeUnit
 from hatangso.geography.selectors import in_area
 from hatangso.workplan.models import Evidence, Incident, IncidentPhoto, ProgressUpdate, Road, Task
-from hatangso.workplan.services import assigned_condition, can_triage, triage_area
+from hatangso.workplan.services import assigned_condition, can_triage, triage_area, triage_memberships
 
 
 def task_list(user, *, plan, agency: str | None = None) -> QuerySet[Task]:
@@ -145,3 +146,15 @@ def get_road(user, *, plan, pk: int) -> Road:
     if road is None:
         raise Http404("Không có tuyến đường này / No such road")
     return road
+
+
+def triage_communes(user) -> QuerySet[AdministrativeUnit]:
+    """The communes of the provinces where the user triages: the picker offers those in force today
+    ("Phường Tứ Hạ (19996)"), and a name typed is looked up among them."""
+    provinces = Q(pk__in=[])
+    for membership in triage_memberships(user):
+        if membership.unit_id is None:
+            provinces = Q()
+            break
+        provinces |= Q(path__startswith=f"/{membership.unit.path.strip('/').split('/')[0]}/")
+    return AdministrativeUnit.objects.filter(provinces, level=AdministrativeUnit.Level.COMMUNE)

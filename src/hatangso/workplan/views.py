@@ -5,7 +5,6 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,7 +13,6 @@ from django.utils.translation import gettext as _
 from hatangso.core import throttle
 from hatangso.core.changelog import Actor
 from hatangso.core.scoping import may_manage_plan
-from hatangso.geography.models import AdministrativeUnit
 from hatangso.geography.selectors import children_of, resolve_unit_typed
 from hatangso.plans.selectors import plans_for
 from hatangso.plans.services import set_condition
@@ -39,18 +37,6 @@ def _actor(request) -> Actor:
 
 def _uploads(files) -> list[Upload]:
     return [Upload(name=Path(f.name).name, data=f.read()) for f in files]
-
-
-def _triage_communes(user):
-    """The communes of the provinces where the user triages: the picker offers those in force today
-    ("Phường Tứ Hạ (19996)"), and a name typed is looked up among them."""
-    provinces = Q(pk__in=[])
-    for membership in services.triage_memberships(user):
-        if membership.unit_id is None:
-            provinces = Q()
-            break
-        provinces |= Q(path__startswith=f"/{membership.unit.path.strip('/').split('/')[0]}/")
-    return AdministrativeUnit.objects.filter(provinces, level=AdministrativeUnit.Level.COMMUNE)
 
 
 def _triage_roads(user) -> dict[int, Road]:
@@ -261,9 +247,8 @@ def incident_triage(request):
         unit = None
         if request.POST.get("unit"):
             try:
-                unit = resolve_unit_typed(
-                    request.POST["unit"], on=timezone.localdate(), within=_triage_communes(request.user)
-                )
+                communes = selectors.triage_communes(request.user)
+                unit = resolve_unit_typed(request.POST["unit"], on=timezone.localdate(), within=communes)
             except UserError as exc:
                 messages.error(request, exc.vi)
                 return redirect("incident-triage")
@@ -289,7 +274,7 @@ def incident_triage(request):
         "statuses": Incident.Status.choices,
         "operators": Operator.objects.all(),
         "roads": _triage_roads(request.user).values() if may_triage else (),
-        "communes": _triage_communes(request.user).valid_on(timezone.localdate()).order_by("name")
+        "communes": selectors.triage_communes(request.user).valid_on(timezone.localdate()).order_by("name")
         if may_triage
         else (),
         "handle_form": IncidentHandleForm(),
