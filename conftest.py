@@ -27,6 +27,30 @@ def pytest_configure(config):
     }
 
 
+# The recorded worlds, in the order they build on each other: a test's first data fixtures, so their
+# recordings replay (a row another fixture wrote first would take ids the recording uses, and the
+# services would run again: some 4,000 queries for the seed plan).
+RECORDED_FIRST = ("reference_units", "seed_plan")
+DATABASE_FIXTURES = ("request", "db", "transactional_db", "live_server", "settings")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        names = getattr(item, "fixturenames", None)
+        if names is None or not any(name in names for name in RECORDED_FIRST):
+            continue
+        # pytest-django's own fixtures (the database) stay first; then the recorded worlds.
+        first = [name for name in names if name.startswith(("_", "django_")) or name in DATABASE_FIXTURES]
+        recorded_first = [name for name in RECORDED_FIRST if name in names]
+        names[:] = first + recorded_first + [n for n in names if n not in first and n not in recorded_first]
+
+
+@pytest.fixture(scope="session")
+def recorded_rows() -> RecordedRows:
+    """For a module's own world built on the seed plan: `recorded_rows.load(name, build)`."""
+    return recorded
+
+
 @pytest.fixture
 def actor():
     from hatangso.core.changelog import Actor

@@ -37,11 +37,15 @@ def plan_file(tmp_path, *, code: str, area: str, title: str):
 
 
 @pytest.fixture
-def plans(seed_plan, actor, tmp_path):
-    province = plan_file(tmp_path, code="159/KH-UBND", area="46", title="Kế hoạch minh họa của tỉnh")
-    beside = plan_file(tmp_path, code="77/KH-UBND", area="479", title="Kế hoạch minh họa của Hương Thủy")
-    load_plan(path=province, actor=actor)
-    load_plan(path=beside, actor=actor)
+def plans(seed_plan, actor, tmp_path_factory, recorded_rows):
+    def load():
+        folder = tmp_path_factory.mktemp("plans")
+        load_plan(path=plan_file(folder, code="159/KH-UBND", area="46", title="Kế hoạch minh họa của tỉnh"),
+                  actor=actor)  # fmt: skip
+        title = "Kế hoạch minh họa của Hương Thủy"
+        load_plan(path=plan_file(folder, code="77/KH-UBND", area="479", title=title), actor=actor)
+
+    recorded_rows.load("many_plans", load)
     return {plan.slug: plan for plan in Plan.objects.all()}
 
 
