@@ -261,10 +261,25 @@ def test_validate_finds_the_demo_slip(demo):
 
 
 def test_running_the_demo_again_changes_nothing(demo):
+    """A second `demo` serves the home it loaded (in seconds, not a minute): no file is written
+    again, the numbers stay, and it says how to load it again."""
     home, _ = demo
+
+    def files() -> dict:  # the data files, not the database (reading it may touch its file)
+        paths = (p for p in home.rglob("*") if p.is_file() and not p.name.startswith("hatangso.sqlite3"))
+        return {path: path.stat().st_mtime_ns for path in paths}
+
+    written = files()
+    def numbers() -> dict:
+        return {**compute_json(home, *SEED_PLAN, "--period", "2024"), "computed_at": None}
+
+    before = numbers()
     result = hatangso(home, "demo", "--no-serve")
     assert result.returncode == 0, result.stderr
     assert "dữ liệu mẫu" in result.stdout
+    assert "không nạp lại (--reload để nạp lại)" in " ".join(result.stdout.split())
+    assert numbers() == before
+    assert files() == written
 
 
 # --- registry ---------------------------------------------------------------------------------

@@ -1,5 +1,7 @@
+import hashlib
 import json
 from datetime import date
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -41,7 +43,7 @@ from hatangso.demo.dataset import (
 )
 from hatangso.geography.selectors import resolve_unit
 from hatangso.geography.services import load_reference_units
-from hatangso.plans.models import Agency
+from hatangso.plans.models import Agency, Plan
 from hatangso.plans.services import SEED_PLAN_FILE, load_plan
 from hatangso.registry.imports import IMPORTERS
 from hatangso.registry.models import Operator
@@ -76,10 +78,17 @@ class Command(HatangsoCommand):
     def add_arguments(self, parser):
         parser.add_argument("--no-serve", action="store_true", help="không chạy web / exit after writing")
         parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument(
+            "--reload", action="store_true", help="nạp lại dữ liệu mẫu đã có / load the demo again"
+        )
 
-    def handle(self, *args, no_serve, port, **options):
+    def handle(self, *args, no_serve, port, reload, **options):
         from django.conf import settings
 
+        loaded = _loaded_stamp()
+        if loaded and not reload:
+            self._show_loaded(loaded, no_serve=no_serve, port=port)
+            return
         actor = self.actor()
         with Progress(console=self.console, transient=False) as progress:
             task = progress.add_task("Chuẩn bị / Setting up", total=7)
@@ -160,6 +169,7 @@ class Command(HatangsoCommand):
             for other in (province_plan, commune_plan):
                 publish_scorecard(plan=other, period=other.period, actor=province)
             progress.update(task, advance=1, description="Xong / Done")
+        _write_loaded_stamp()
 
         self.console.print(render_scorecard_table(scorecard))
         self.console.print(self._logins_table())
@@ -175,6 +185,26 @@ class Command(HatangsoCommand):
             self.console.print(f"Báo cáo / report: {path}")
         for note in report_notes:
             self.console.print(f"[yellow]{note}[/]")
+        self._serve(no_serve=no_serve, port=port)
+
+    def _show_loaded(self, loaded: dict, *, no_serve: bool, port: int) -> None:
+        """A second `demo` on a home it loaded serves what is there: the loaders are idempotent, but
+        running them again costs a minute and would put back any figure the user changed since."""
+        from django.conf import settings
+
+        plan = Plan.objects.get(code=SEED_PLAN_CODE)
+        scorecard = compute_scorecard(plan=plan, unit=plan.area_unit, period=parse_period(plan.period))
+        self.console.print(render_scorecard_table(scorecard))
+        self.console.print(self._logins_table())
+        self.console.print(
+            f"Dữ liệu mẫu đã nạp lúc {loaded['loaded_at']}, không nạp lại (--reload để nạp lại) / "
+            f"the demo was loaded then and is not loaded again (--reload loads it again)\n"
+            f"[bold yellow]Lưu ý: số liệu là {SYNTHETIC_LABEL}, không phải số liệu thật.[/]\n"
+            f"Dữ liệu / data: {settings.HOME}"
+        )
+        self._serve(no_serve=no_serve, port=port)
+
+    def _serve(self, *, no_serve: bool, port: int) -> None:
         if no_serve:
             return
         self.console.print(
@@ -211,3 +241,45 @@ class Command(HatangsoCommand):
             scope = (operator_code or agency_code or unit_code) + (f", {on:%Y}" if on else "")
             table.add_row(username, f"{Role(role).label} ({scope})")
         return table
+
+
+SEED_PLAN_CODE = "1529/KH-UBND"
+# What the demo is made of: a change to any of these makes the next `demo` load again.
+DEMO_SOURCES = ("demo", "plans/data", "geography/data", "catalog/data", "registry")
+
+
+def _fingerprint() -> str:
+    import hatangso
+
+    package = Path(hatangso.__file__).parent
+    digest = hashlib.sha256(getattr(hatangso, "__version__", "").encode())
+    for folder in DEMO_SOURCES:
+        for path in sorted((package / folder).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts and "tests" not in path.parts:
+                digest.update(path.relative_to(package).as_posix().encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _stamp_path() -> Path:
+    from django.conf import settings
+
+    return settings.HOME / "demo" / "loaded.json"
+
+
+def _loaded_stamp() -> dict | None:
+    """The stamp of a demo this home holds, loaded from the same sources (None: load it)."""
+    try:
+        stamp = json.loads(_stamp_path().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if stamp.get("fingerprint") != _fingerprint() or not Plan.objects.filter(code=SEED_PLAN_CODE).exists():
+        return None
+    return stamp
+
+
+def _write_loaded_stamp() -> None:
+    from django.utils import timezone
+
+    stamp = {"fingerprint": _fingerprint(), "loaded_at": f"{timezone.localtime():%d/%m/%Y %H:%M}"}
+    _stamp_path().write_text(json.dumps(stamp, ensure_ascii=False), encoding="utf-8")
