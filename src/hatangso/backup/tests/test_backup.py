@@ -25,32 +25,11 @@ SETTINGS_MADE = {"static", "secret_key"}
 
 
 @pytest.fixture
-def scratch_database(cli_database, monkeypatch):
+def scratch_database(cli_database):
     """Points the commands of one test at a database of their own: on PostgreSQL a new, empty one
     (dropped after), on SQLite each home's own file. Returns a function making one more."""
-    configured = testing.cli_database_url
-    made = []
-
-    def make() -> str:
-        if not configured:
-            return ""
-        import psycopg
-
-        url = psycopg.conninfo.conninfo_to_dict(configured)
-        name = f"{url['dbname']}_restore_{len(made)}"
-        server = {k: v for k, v in url.items() if k != "dbname"}
-        with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin.execute(f'CREATE DATABASE "{name}"')
-        made.append((name, server))
-        return configured.rsplit("/", 1)[0] + f"/{name}"
-
-    yield make
-    for name, server in made:
-        import psycopg
-
-        with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with testing.scratch_databases() as make:
+        yield make
 
 
 def run_in(home: Path, database_url: str, *args: str, monkeypatch):
