@@ -42,7 +42,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",  # request.htmx, and htmx itself (static/django_htmx/htmx-2.min.js): no CDN
-    "ninja",  # the API docs' swagger-ui from ninja's own static files, not its CDN (blocked by the CSP)
     "hatangso.core",
     "hatangso.geography",
     "hatangso.plans",
@@ -73,10 +72,14 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "hatangso.urls"
+# django-ninja is not an installed app: installing it imports the whole API framework (pydantic,
+# django.test, jinja2: ≈ 0,15 s) at every command's start (issue 19, item 7). The API docs need
+# only its templates and swagger-ui's static files (served by us, not its CDN, which the CSP blocks).
+NINJA_DIR = Path(importlib.util.find_spec("ninja").origin).parent
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [NINJA_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -161,7 +164,7 @@ USE_TZ = True
 STATIC_URL = "static/"
 # Leaflet's files come from the django-leaflet package; its app is not installed because its admin
 # needs GeoDjango (GDAL), and the maps need only the script and the style.
-STATICFILES_DIRS = [Path(importlib.util.find_spec("leaflet").origin).parent / "static"]
+STATICFILES_DIRS = [Path(importlib.util.find_spec("leaflet").origin).parent / "static", NINJA_DIR / "static"]
 STATIC_ROOT = HOME / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise looks in it from the first request
 # collectstatic (run by `serve`) writes each file also under a name with its hash, and gzipped;

@@ -12,8 +12,8 @@ from hatangso.analytics.status import Status
 from hatangso.collection.models import DataElement
 from hatangso.geography.models import AdministrativeUnit
 from hatangso.geography.selectors import rollup_units
+from hatangso.plans.expressions import PARSE_LOCK, expression_names
 from hatangso.plans.models import Indicator, IndicatorTarget, Plan
-from hatangso.plans.planfile import PARSE_LOCK, expression_names
 from hatangso.utilities.errors import UserError
 from hatangso.utilities.periods import Period
 
@@ -112,7 +112,7 @@ _PARSED: dict[str, object] = {}
 
 def _parsed(expression: str):
     """simpleeval's tree of an expression, parsed once per process under the parse lock (threads of
-    the web server evaluate at once; see plans.planfile.PARSE_LOCK)."""
+    the web server evaluate at once; see plans.expressions.PARSE_LOCK)."""
     tree = _PARSED.get(expression)
     if tree is None:
         with PARSE_LOCK:

@@ -1,5 +1,6 @@
 """REST API root (django-ninja). Each app adds its router here."""
 
+from django.conf import settings
 from django.http import Http404
 from ninja import NinjaAPI, Swagger
 from ninja.errors import HttpError, ValidationError
@@ -16,10 +17,21 @@ from hatangso.utilities.errors import UserError
 from hatangso.utilities.importing import ImportRejected
 from hatangso.workplan.api import router as workplan_router
 
-# The docs page asks no other host: swagger-ui's files come from ninja's static folder (ninja is an
-# installed app), and its online spec validator is off.
+
+class LocalSwagger(Swagger):
+    """The docs page that asks no other host: swagger-ui's files from ninja's static folder (in
+    settings.STATICFILES_DIRS). ninja is not an installed app (see settings), and then it renders
+    the page that loads them from its CDN, which the CSP blocks: that page is its local one here."""
+
+    template_cdn = str(settings.NINJA_DIR / "templates" / Swagger.template)
+
+
+# The online spec validator is off too: it is another host.
 api = NinjaAPI(
-    title="hatangso API", version="1", urls_namespace="api-v1", docs=Swagger(settings={"validatorUrl": None})
+    title="hatangso API",
+    version="1",
+    urls_namespace="api-v1",
+    docs=LocalSwagger(settings={"validatorUrl": None}),
 )
 plans_router.add_router("", analytics_router)
 plans_router.add_router("", reports_router)

@@ -3,6 +3,7 @@ keeps data, and a manifest with each member's SHA-256 (issue 19, item 3)."""
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import io
 import json
@@ -52,6 +53,12 @@ REMADE = {"secret_key", "static", "cache", "logs", "run", "templates-out"}
 # snapshot: the backup starts again, this many times at most.
 ATTEMPTS = 3
 CHUNK = 1 << 20
+# A backup works in a hidden folder beside the archive (`.NAME.XXXXXXXX.partial`: the database dump
+# and the archive being written) and holds a lock on its LOCK file while it runs. The kernel drops
+# the lock when the process ends, even by kill -9: a later backup into the same folder finds the
+# lock free and removes what the stopped one left.
+WORK_SUFFIX = ".partial"
+LOCK = "backup.lock"
 
 Report = Callable[[str], None]
 
@@ -62,6 +69,8 @@ class BackupResult:
     files: int
     size: int
     secret_key: bool
+    # The work folders of stopped backups this one removed.
+    removed: tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -176,8 +185,9 @@ def _add(archive: tarfile.TarFile, path: Path, member: str) -> dict:
 
 
 def backup(out: Path, *, with_secret_key: bool = False, report: Report = _quiet) -> BackupResult:
-    """Write the archive to a temporary file beside `out`, then rename it: a backup killed half-way
-    leaves the previous archive at `out` as it was."""
+    """Write the archive in a work folder beside `out`, then rename it: a backup killed half-way
+    leaves the previous archive at `out` as it was, and its work folder, which the next backup into
+    that folder removes."""
     out = Path(out).absolute()
     if not out.parent.is_dir():
         raise UserError(f"Không có thư mục {out.parent}", f"There is no folder {out.parent}")
@@ -195,33 +205,65 @@ def backup(out: Path, *, with_secret_key: bool = False, report: Report = _quiet)
             "Khóa bí mật đặt bằng HATANGSO_SECRET_KEY, không có trong thư mục dữ liệu; hãy tự lưu giữ nó",
             "The secret key is set by HATANGSO_SECRET_KEY, not kept in the home; keep it yourself",
         )
-    handle, name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".partial")
-    os.close(handle)
-    partial = Path(name)
+    removed = remove_stopped_backups(out.parent)
+    work, lock = _work_folder(out)
     try:
-        with tempfile.TemporaryDirectory(dir=out.parent, prefix=f".{out.name}.") as scratch:
-            dump = Path(scratch) / "database"
-            for _attempt in range(ATTEMPTS):
-                before = _data_files()
-                report("Sao lưu cơ sở dữ liệu / Backing up the database")
-                dump.unlink(missing_ok=True)
-                _dump_database(dump)
-                report(f"Ghi {len(before)} tệp dữ liệu / Writing {len(before)} data files")
-                files = _write_archive(partial, dump, before, with_secret_key=with_secret_key)
-                if _data_files() == before:
-                    break
-            else:
-                raise UserError(
-                    "Tệp dữ liệu liên tục thay đổi trong khi sao lưu; hãy thử lại sau",
-                    "Data files kept changing during the backup; try again later",
-                )
+        partial, dump = work / out.name, work / "database"
+        for _attempt in range(ATTEMPTS):
+            before = _data_files()
+            report("Sao lưu cơ sở dữ liệu / Backing up the database")
+            dump.unlink(missing_ok=True)
+            _dump_database(dump)
+            report(f"Ghi {len(before)} tệp dữ liệu / Writing {len(before)} data files")
+            files = _write_archive(partial, dump, before, with_secret_key=with_secret_key)
+            if _data_files() == before:
+                break
+        else:
+            raise UserError(
+                "Tệp dữ liệu liên tục thay đổi trong khi sao lưu; hãy thử lại sau",
+                "Data files kept changing during the backup; try again later",
+            )
         with partial.open("rb") as written:
             os.fsync(written.fileno())
         partial.chmod(0o600)  # the database holds password hashes (and the key, when asked)
         os.replace(partial, out)
     finally:
-        partial.unlink(missing_ok=True)
-    return BackupResult(path=out, files=files, size=out.stat().st_size, secret_key=with_secret_key)
+        shutil.rmtree(work, ignore_errors=True)
+        os.close(lock)
+    return BackupResult(
+        path=out, files=files, size=out.stat().st_size, secret_key=with_secret_key, removed=removed
+    )
+
+
+def _work_folder(out: Path) -> tuple[Path, int]:
+    """A new work folder beside `out` (mode 0700) and the descriptor of its LOCK, locked. The lock
+    file is locked under another name and then renamed: whoever finds LOCK finds it locked."""
+    work = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.", suffix=WORK_SUFFIX))
+    lock = os.open(work / f"{LOCK}.new", os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    os.replace(work / f"{LOCK}.new", work / LOCK)
+    return work, lock
+
+
+def remove_stopped_backups(folder: Path) -> tuple[Path, ...]:
+    """Remove the work folders in `folder` whose backup no longer runs (its lock is free); a running
+    backup's is left alone."""
+    removed = []
+    for work in sorted(folder.glob(f".*{WORK_SUFFIX}")):
+        try:
+            lock = os.open(work / LOCK, os.O_RDWR)
+        except (FileNotFoundError, NotADirectoryError):
+            continue  # not a backup's work folder, or one being made
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            continue  # a backup is writing it
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+            removed.append(work)
+        finally:
+            os.close(lock)
+    return tuple(removed)
 
 
 def _write_archive(partial: Path, dump: Path, files: dict, *, with_secret_key: bool) -> int:

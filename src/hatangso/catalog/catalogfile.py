@@ -8,12 +8,12 @@ from typing import Literal
 
 from pydantic import Field, ValidationError
 
+from hatangso.plans.expressions import expression_names
 from hatangso.plans.planfile import (
     CODE,
     Comparison,
     DataElementSpec,
     _Strict,
-    expression_names,
     read_yaml,
     schema_problems,
 )

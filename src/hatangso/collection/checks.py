@@ -15,8 +15,8 @@ from hatangso.analytics.providers import PROVIDERS
 from hatangso.collection.models import DataElement, DataValue
 from hatangso.core.scoping import scope_for
 from hatangso.geography.models import AdministrativeUnit
+from hatangso.plans.expressions import expression_names
 from hatangso.plans.models import Plan, ValidationRule
-from hatangso.plans.planfile import expression_names
 from hatangso.registry.models import Operator
 from hatangso.utilities.numbers import format_number, plain_decimal
 from hatangso.utilities.periods import Period

@@ -15,6 +15,7 @@ from hatangso.core.models import ChangeLogEntry
 from hatangso.core.scoping import may_manage_plan
 from hatangso.geography.models import AdministrativeUnit
 from hatangso.geography.selectors import resolve_unit
+from hatangso.plans.expressions import expression_names
 from hatangso.plans.models import (
     Agency,
     Condition,
@@ -25,7 +26,7 @@ from hatangso.plans.models import (
     PlanSection,
     ValidationRule,
 )
-from hatangso.plans.planfile import FormSpec, PlanFile, expression_names, read_plan_file, validate_plan_data
+from hatangso.plans.planfile import FormSpec, PlanFile, read_plan_file, validate_plan_data
 from hatangso.plans.signals import plan_loaded
 from hatangso.registry.models import Operator
 from hatangso.utilities.errors import NotFound, UserError

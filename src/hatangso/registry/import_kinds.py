@@ -1,9 +1,9 @@
 """The registry app's kinds of `hatangso import`: stations, OpenCelliD, poles, ducts, fibre, links
-and zones, one per entry of registry.imports.IMPORTERS."""
+and zones, one per entry of registry.imports.IMPORTERS (named here, so that registering them does
+not import the importers at every command's start)."""
 
 from functools import partial
 
-from hatangso.registry.imports import IMPORTERS
 from hatangso.utilities.import_kinds import SYNTHETIC, ImportKind, Option, register_import
 
 # The kinds that count the rows outside every boundary, and leave them out unless told to keep them.
@@ -18,7 +18,12 @@ KEEP_OUTSIDE = Option(
 )
 
 
+KINDS = ("stations", "opencellid", "poles", "ducts", "fibre", "gov-links", "zones")
+
+
 def _registry(kind: str, *, path, actor, options):
+    from hatangso.registry.imports import IMPORTERS
+
     extra = {"keep_outside": options["keep_outside"]} if kind in LOCATED else {}
     summary = IMPORTERS[kind](path=path, actor=actor, synthetic=options["synthetic"], **extra)
     yield (
@@ -28,6 +33,6 @@ def _registry(kind: str, *, path, actor, options):
     yield from summary.notes
 
 
-for name in IMPORTERS:
+for name in KINDS:
     options = (SYNTHETIC, KEEP_OUTSIDE) if name in LOCATED else (SYNTHETIC,)
     register_import(ImportKind(name, partial(_registry, name), "hạ tầng / registry", options=options))

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from hatangso.utilities.errors import UserError
 
@@ -100,6 +99,8 @@ def without_metadata(data: bytes, kind: str, name: str = "") -> bytes:
     JPEG comments and PNG text chunks are all gone. The pixel count is read from the header
     (Pillow opens lazily) and refused over IMAGE_MAX_PIXELS before anything is decoded; Pillow's
     own decompression-bomb check (Image.MAX_IMAGE_PIXELS) stays on as a second guard."""
+    from PIL import Image, ImageOps, UnidentifiedImageError  # only photo uploads need Pillow
+
     name = name or "ảnh"
     try:
         with Image.open(io.BytesIO(data)) as image:

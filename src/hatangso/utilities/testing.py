@@ -1,6 +1,7 @@
 """Facts the tests check the product against, stated once."""
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 # DESIGN.md §3: the seed plan's indicator catalog and its exact targets, in the catalog's order.
@@ -60,6 +61,37 @@ def cli_environment(home: Path, *, database_url: str = "") -> dict[str, str]:
     if "HATANGSO_SECRET_KEY" in os.environ:
         env["HATANGSO_SECRET_KEY"] = os.environ["HATANGSO_SECRET_KEY"]
     return env
+
+
+@contextmanager
+def scratch_databases():
+    """Yields a function that makes one more new, empty database for the commands and returns its
+    URL: on PostgreSQL (`cli_database_url` set) beside the session's, dropped at the end; on SQLite
+    "" (each home has its own file)."""
+    made = []
+
+    def make() -> str:
+        if not cli_database_url:
+            return ""
+        import psycopg
+
+        url = psycopg.conninfo.conninfo_to_dict(cli_database_url)
+        name = f"{url['dbname']}_scratch_{len(made)}"
+        server = {k: v for k, v in url.items() if k != "dbname"}
+        with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin.execute(f'CREATE DATABASE "{name}"')
+        made.append((name, server))
+        return cli_database_url.rsplit("/", 1)[0] + f"/{name}"
+
+    try:
+        yield make
+    finally:
+        for name, server in made:
+            import psycopg
+
+            with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def run_cli(home: Path, *args: str, columns: int = 80):

@@ -2,10 +2,8 @@
 by the pipeline that owns its code (line speeds; median download speeds; the coverage grid with the
 population points; villages with fixed lines)."""
 
-from hatangso.analytics.measurements.fixed import FixedCoverage
-from hatangso.analytics.measurements.lines import LineSpeeds
-from hatangso.analytics.measurements.medians import SpeedMedians
-from hatangso.analytics.measurements.mobile import MobileCoverage
+from functools import cached_property
+
 from hatangso.analytics.providers import ElementTotal, Scope, register_provider
 from hatangso.collection.models import DataElement
 from hatangso.utilities.errors import UserError
@@ -14,8 +12,16 @@ from hatangso.utilities.errors import UserError
 class Measurements:
     name = "measurements"
 
-    def __init__(self, *parts):
-        self.parts = parts
+    @cached_property
+    def parts(self) -> tuple:
+        # Imported at the first evaluation, not when the app is ready: the pipelines bring the
+        # import services and the store, which a command that computes nothing does not need.
+        from hatangso.analytics.measurements.fixed import FixedCoverage
+        from hatangso.analytics.measurements.lines import LineSpeeds
+        from hatangso.analytics.measurements.medians import SpeedMedians
+        from hatangso.analytics.measurements.mobile import MobileCoverage
+
+        return (LineSpeeds(), SpeedMedians(), MobileCoverage(), FixedCoverage())
 
     def totals(self, elements: list[DataElement], scope: Scope) -> dict[str, ElementTotal]:
         result: dict[str, ElementTotal] = {}
@@ -32,4 +38,4 @@ class Measurements:
         return result
 
 
-register_provider(Measurements(LineSpeeds(), SpeedMedians(), MobileCoverage(), FixedCoverage()))
+register_provider(Measurements())

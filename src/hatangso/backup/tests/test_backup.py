@@ -5,6 +5,7 @@ into a new home must give the same scorecards, change log and files."""
 import hashlib
 import io
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from hatangso.backup import services
 from hatangso.utilities import testing
 from hatangso.utilities.testing import assert_user_error, run_cli
 
@@ -23,32 +25,11 @@ SETTINGS_MADE = {"static", "secret_key"}
 
 
 @pytest.fixture
-def scratch_database(cli_database, monkeypatch):
+def scratch_database(cli_database):
     """Points the commands of one test at a database of their own: on PostgreSQL a new, empty one
     (dropped after), on SQLite each home's own file. Returns a function making one more."""
-    configured = testing.cli_database_url
-    made = []
-
-    def make() -> str:
-        if not configured:
-            return ""
-        import psycopg
-
-        url = psycopg.conninfo.conninfo_to_dict(configured)
-        name = f"{url['dbname']}_restore_{len(made)}"
-        server = {k: v for k, v in url.items() if k != "dbname"}
-        with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin.execute(f'CREATE DATABASE "{name}"')
-        made.append((name, server))
-        return configured.rsplit("/", 1)[0] + f"/{name}"
-
-    yield make
-    for name, server in made:
-        import psycopg
-
-        with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with testing.scratch_databases() as make:
+        yield make
 
 
 def run_in(home: Path, database_url: str, *args: str, monkeypatch):
@@ -187,7 +168,7 @@ def test_the_secret_key_set_in_the_environment_is_not_in_the_home(demo, tmp_path
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_backup_killed_half_way_leaves_the_last_good_archive(demo, archive, tmp_path):
+def test_a_killed_backup_leaves_the_last_good_archive_and_the_next_cleans_up(demo, archive, tmp_path):
     home, _ = demo
     out = tmp_path / "hatangso.tar.gz"
     out.write_bytes(archive[0].read_bytes())
@@ -196,7 +177,7 @@ def test_a_backup_killed_half_way_leaves_the_last_good_archive(demo, archive, tm
     env = testing.cli_environment(home, database_url=testing.cli_database_url)
     backup = subprocess.Popen([str(script), "backup", "--out", str(out)], cwd=home, env=env)
     deadline = time.monotonic() + 60
-    while not list(tmp_path.glob(".hatangso.tar.gz.*.partial")):
+    while not list(tmp_path.glob(".hatangso.tar.gz.*.partial/database")):  # the dump being written
         assert backup.poll() is None, "the backup ended before it could be killed"
         assert time.monotonic() < deadline
         time.sleep(0.005)
@@ -205,6 +186,30 @@ def test_a_backup_killed_half_way_leaves_the_last_good_archive(demo, archive, tm
 
     assert backup.returncode == -signal.SIGKILL
     assert hashlib.sha256(out.read_bytes()).hexdigest() == good
+    [stopped] = tmp_path.glob(".hatangso.tar.gz.*.partial")
+
+    # The next backup into the folder (the next night's, under another name) removes what it left.
+    result = run_cli(home, "backup", "--out", str(tmp_path / "hatangso-2.tar.gz"))
+    assert result.returncode == 0, result.stderr
+    assert f"Removed what a stopped backup left: {stopped}" in result.stdout
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["hatangso-2.tar.gz", "hatangso.tar.gz"]
+    assert hashlib.sha256(out.read_bytes()).hexdigest() == good
+
+
+def test_a_running_backups_work_folder_is_left_alone(tmp_path):
+    work, lock = services._work_folder(tmp_path / "hatangso.tar.gz")
+    (work / "database").write_bytes(b"dump")
+    # Not a backup's work folder: an earlier release's partial file, something else's folder.
+    others = {".hatangso.tar.gz.abcd1234.partial", ".other.partial"}
+    (tmp_path / ".hatangso.tar.gz.abcd1234.partial").write_bytes(b"old")
+    (tmp_path / ".other.partial").mkdir()
+    try:
+        assert services.remove_stopped_backups(tmp_path) == ()
+        assert (work / "database").read_bytes() == b"dump"
+    finally:
+        os.close(lock)  # the backup ends without cleaning up, as a kill -9 leaves it
+    assert services.remove_stopped_backups(tmp_path) == (work,)
+    assert {path.name for path in tmp_path.iterdir()} == others
 
 
 def test_restore_refuses_a_missing_file(scratch_database, tmp_path, monkeypatch):

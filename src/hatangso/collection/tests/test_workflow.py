@@ -11,7 +11,7 @@ from hatangso.collection.services import import_values, set_value
 from hatangso.core.models import ChangeLogEntry
 from hatangso.core.services import create_user, grant_membership
 from hatangso.geography.selectors import resolve_unit
-from hatangso.plans.planfile import expression_names
+from hatangso.plans.expressions import expression_names
 from hatangso.registry.models import Operator
 from hatangso.utilities.errors import NotFound, UserError
 from hatangso.utilities.importing import ImportRejected

@@ -1,22 +1,51 @@
 """The base of every `hatangso` command: one clear sentence on error, never a traceback."""
 
+import pkgutil
 import sys
 import traceback
 from datetime import datetime
+from importlib import import_module
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.loader import MigrationLoader
+from django.db.migrations.recorder import MigrationRecorder
 from rich.console import Console
 
 from hatangso.core.changelog import Actor
 from hatangso.utilities.errors import UserError
 
 
+def migration_files() -> set[tuple[str, str]]:
+    """(app label, name) of every migration on disk, found as Django's migration loader finds them
+    but without importing them."""
+    found = set()
+    for app_config in apps.get_app_configs():
+        module_name, _ = MigrationLoader.migrations_module(app_config.label)
+        if module_name is None:
+            continue
+        try:
+            module = import_module(module_name)
+        except ModuleNotFoundError:  # an app without migrations (django_htmx)
+            continue
+        found.update(
+            (app_config.label, name)
+            for _, name, is_pkg in pkgutil.iter_modules(getattr(module, "__path__", []))
+            if not is_pkg and name[0] not in "_~"
+        )
+    return found
+
+
 def ensure_database() -> None:
     """Create or upgrade the schema when needed, so every command works on a fresh home."""
+    # Planning imports every migration (≈ 0,1 s of each command's start, issue 19 item 7): when
+    # every migration on disk is recorded as applied there is nothing to plan.
+    if migration_files() <= MigrationRecorder(connection).applied_migrations().keys():
+        return
     executor = MigrationExecutor(connection)
     if executor.migration_plan(executor.loader.graph.leaf_nodes()):
         call_command("migrate", interactive=False, verbosity=0)

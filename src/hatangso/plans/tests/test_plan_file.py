@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from hatangso.core.models import ChangeLogEntry
+from hatangso.plans.expressions import expression_names
 from hatangso.plans.models import Indicator, Plan, PlanItem
-from hatangso.plans.planfile import expression_names
 from hatangso.plans.services import SEED_PLAN_FILE, load_plan
 from hatangso.utilities.errors import UserError
 from hatangso.utilities.testing import CATALOG_TARGETS, SEED_DOCUMENT, needs_shared

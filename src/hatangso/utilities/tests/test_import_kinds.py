@@ -3,6 +3,8 @@
 import pytest
 from django.core.management import call_command
 
+from hatangso.registry import import_kinds as registry_kinds
+from hatangso.registry.imports import IMPORTERS
 from hatangso.utilities.import_kinds import IMPORT_KINDS, ImportKind, Option, import_options, register_import
 
 # Every kind the command had before the apps registered their own.
@@ -27,6 +29,8 @@ def test_every_app_registers_its_kinds_with_their_options():
     assert {name: {o.flag for o in kind.options} for name, kind in IMPORT_KINDS.items()} == KINDS
     flags = [option.flag for option in import_options()]
     assert sorted(flags) == sorted(set().union(*KINDS.values()))
+    # The registry names its kinds without importing its importers: the two lists agree.
+    assert set(registry_kinds.KINDS) == set(IMPORTERS)
 
 
 @pytest.fixture

@@ -21,6 +21,13 @@ class Command(HatangsoCommand):
     def handle(self, *args, **options):
         with self.console.status("Sao lưu / Backing up") as status:
             result = backup(options["out"], with_secret_key=options["with_secret_key"], report=status.update)
+        for work in result.removed:
+            self.console.print(
+                f"Đã xóa phần dở dang của một lần sao lưu bị dừng / Removed what a stopped backup "
+                f"left: {work}",
+                markup=False,
+                soft_wrap=True,
+            )
         vi, en = ("có", "with") if result.secret_key else ("không có", "without")
         self.console.print(
             f"Đã sao lưu cơ sở dữ liệu và {result.files} tệp, {vi} khóa bí mật / Backed up the database and "

@@ -4,10 +4,7 @@ from pathlib import Path
 from rich.table import Table
 
 from hatangso.core.management.base import HatangsoCommand
-from hatangso.plans import selectors, services
-from hatangso.plans.drafting import draft_plan_file, draft_yaml
-from hatangso.plans.parsing import parse_plan, read_document
-from hatangso.plans.planfile import plan_file_schema
+from hatangso.plans import selectors
 from hatangso.utilities.errors import UserError
 from hatangso.utilities.numbers import format_date
 
@@ -37,10 +34,16 @@ class Command(HatangsoCommand):
         return "plan"
 
     def handle(self, *args, action, **options):
+        # The plan file's pydantic models and the document reader are imported by the actions that
+        # use them: `plan list` starts without them (issue 19, item 7).
         if action == "schema":
+            from hatangso.plans.planfile import plan_file_schema
+
             self.stdout.write(plan_file_schema())
             return
         if action == "load":
+            from hatangso.plans import services
+
             summary = services.load_plan(path=options["file"], actor=self.actor())
             verb = "Đã nạp / Loaded" if summary.created else "Đã cập nhật / Updated"
             self.console.print(
@@ -60,6 +63,8 @@ class Command(HatangsoCommand):
                     f"Không có điều kiện '{options['code']}' (có: {known})",
                     f"No condition '{options['code']}' (known: {known})",
                 )
+            from hatangso.plans import services
+
             services.set_condition(
                 condition=found, met=options["met"], note=options["note"], actor=self.actor()
             )
@@ -91,6 +96,9 @@ class Command(HatangsoCommand):
         self.console.print(table)
 
     def _parse(self, document: Path, out: Path | None) -> None:
+        from hatangso.plans.drafting import draft_plan_file, draft_yaml
+        from hatangso.plans.parsing import parse_plan, read_document
+
         draft = draft_plan_file(parse_plan(read_document(document)))
         text = draft_yaml(draft.plan_file, draft.review, document.name)
         if out is None:
