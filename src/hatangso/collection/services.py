@@ -3,6 +3,7 @@
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 
 from django.db import IntegrityError, transaction
@@ -471,6 +472,28 @@ def record_rejected_import(
         )  # fmt: skip
         record_change(actor, ChangeLogEntry.Action.CREATE, batch)
     return batch
+
+
+def keep_refused(*, kind: str, path: Path, exc: UserError, actor: Actor, since: datetime, synthetic=False):
+    """Keep a refused file with its row errors (or the one reason refusing it whole), as
+    `record_rejected_import`, unless the import recorded the refusal itself since `since` (the
+    values and registry imports do for their row errors). Every import entrance calls it: the
+    command line, the web upload and the API."""
+    recorded = ImportBatch.objects.filter(
+        status=ImportBatch.Status.REJECTED, file_name=Path(path).name, created_at__gte=since
+    )
+    if not Path(path).is_file() or recorded.exists():
+        return
+    errors = getattr(exc, "errors", None)  # ImportRejected names its rows
+    record_rejected_import(
+        kind=kind, path=Path(path), errors=errors or [], reason=None if errors else exc, actor=actor,
+        synthetic=synthetic,
+    )  # fmt: skip
+
+
+def refusal_keeper(kind: str, actor: Actor, synthetic: bool = False):
+    """`keep_refused` for an import starting now: call it with the file and the error."""
+    return partial(keep_refused, kind=kind, actor=actor, synthetic=synthetic, since=timezone.now())
 
 
 @transaction.atomic
