@@ -178,6 +178,56 @@ def test_import_of_an_export_changes_nothing(seed_plan, values, actor, tmp_path)
     assert without_last_updated(export(tmp_path, "second.json")) == without_last_updated(first)
 
 
+@pytest.mark.parametrize("fmt", ["dhis2-xml", "adx"])
+def test_an_xml_or_adx_export_brings_the_same_values_back(fmt, seed_plan, values, actor, tmp_path, capsys):
+    out = tmp_path / f"values.{'xml' if fmt == 'dhis2-xml' else 'adx'}"
+    call_command("export", "values", "--format", fmt, "--out", str(out))
+    assert f"Đã xuất / Exported 4 giá trị / values → {out}" in " ".join(capsys.readouterr().out.split())
+    before, card = stored(), scorecard(seed_plan)
+    summary = import_values(path=out, actor=actor)
+    assert (summary.created, summary.updated, summary.unchanged) == (0, 0, 4)
+
+    DataValue.objects.all().delete()  # a fresh database receives the file
+    assert import_values(path=out, actor=actor).created == 4
+    assert scorecard(seed_plan) == card
+    if fmt == "dhis2-xml":
+        assert stored() == before
+    else:  # ADX carries the value and its comment (annotation), no author or follow-up mark
+        assert {k: v[:2] for k, v in stored().items()} == {k: v[:2] for k, v in before.items()}
+
+
+def test_the_xml_and_adx_files_are_dhis2s(values, tmp_path):
+    from defusedxml import ElementTree
+
+    xml, adx = tmp_path / "values.xml", tmp_path / "values.adx"
+    export_values(all_values(), path=xml, fmt="dhis2-xml", form=values_form())
+    root = ElementTree.parse(xml).getroot()
+    assert root.tag == "{http://dhis2.org/schema/dxf/2.0}dataValueSet"
+    assert root.get("dataSet") == "ubnd_xa_nam"
+    households = next(v for v in root if v.get("dataElement") == "households")
+    assert {k: v for k, v in households.attrib.items() if k != "lastUpdated"} == {
+        "dataElement": "households", "period": "2024", "orgUnit": "19996", "categoryOptionCombo": "default",
+        "attributeOptionCombo": "default", "value": "3100", "storedBy": "xa_19996",
+        "created": "2024-07-01T10:20:30.123", "followup": "true",
+    }  # fmt: skip
+    export_values(all_values(), path=adx, fmt="adx")
+    groups = {
+        (g.get("orgUnit"), g.get("period"), g.get("dataSet"), g.get("operator")): [
+            (v.get("dataElement"), v.get("value"), v.findtext("{urn:ihe:qrph:adx:2015}annotation")) for v in g
+        ]
+        for g in ElementTree.parse(adx).getroot()
+    }
+    assert groups == {
+        ("19996", "2024-01-01/P1Y", "ubnd_xa_nam", None): [
+            ("households", "3100", None), ("population", "12345", "điều tra"),
+        ],
+        ("19996", "2024-03-01/P1M", "doanh_nghiep_thang", "viettel"): [
+            ("mobile_subscriptions", "4000", None),
+        ],
+        ("19996.01", "2024-01-01/P1Y", "ubnd_xa_nam", None): [("village_ftth_covered", "1", None)],
+    }  # fmt: skip
+
+
 def test_the_metadata_export(seed_plan, tmp_path, capsys):
     out = tmp_path / "metadata.json"
     call_command("export", "dhis2-metadata", "--out", str(out))
