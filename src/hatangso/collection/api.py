@@ -109,6 +109,7 @@ class ImportOut(Schema):
     unchanged: int
     skipped: int
     deleted: int
+    submitted: int  # reports the file completed (DHIS2's completeDate) and the import sent
     submissions: list[int]
 
 
@@ -128,6 +129,7 @@ def import_file(request, file: UploadedFile):
         "unchanged": summary.unchanged,
         "skipped": summary.skipped,
         "deleted": summary.deleted,
+        "submitted": summary.submitted,
         "submissions": sorted(summary.batch.submissions.values_list("pk", flat=True)),
     }
 

@@ -150,6 +150,11 @@ def _import_upload(request) -> list:
         _("Đã nhập tệp %(name)s: %(created)d giá trị mới, %(updated)d sửa, %(unchanged)d không đổi.")
         % {"name": Path(upload.name).name, **counts},
     )
+    if summary.submitted:
+        messages.success(
+            request,
+            _("Tệp ghi báo cáo đã xong (completeDate): đã gửi %(n)d báo cáo.") % {"n": summary.submitted},
+        )
     return []
 
 

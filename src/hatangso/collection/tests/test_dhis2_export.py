@@ -136,6 +136,30 @@ def test_a_whole_form_names_its_data_set_and_completion(values, actor, tmp_path)
     }
 
 
+@pytest.mark.parametrize("fmt", ["dhis2-json", "dhis2-xml", "adx"])
+def test_a_sent_report_comes_back_sent_on_its_day(fmt, values, actor, tmp_path):
+    from hatangso.collection.models import Submission
+
+    report = workflow.get_submission(
+        form=values_form(), unit=resolve_unit("19996", start=date(2024, 6, 1)), operator=None, period="2024",
+        user=None, actor=actor,
+    )  # fmt: skip
+    report = workflow.submit(submission=report, user=None, actor=actor)
+    out = tmp_path / "form.out"
+    options = ["--form", "ubnd_xa_nam", "--unit", "19996", "--period", "2024", "--out", str(out)]
+    call_command("export", "values", "--format", fmt, *options)
+    before = {key: value for key, value in stored().items() if key[0] != "mobile_subscriptions"}  # the form's
+    DataValue.objects.all().delete()
+    Submission.objects.all().delete()  # an empty world receives the file
+    path = out.rename(tmp_path / f"form.{fmt.removeprefix('dhis2-')}")
+    assert import_values(path=path, actor=actor).submitted == 1
+    again = Submission.objects.get(form__code="ubnd_xa_nam", period="2024")
+    assert (again.unit.code, again.status) == ("19996", "submitted")
+    assert timezone.localdate(again.submitted_at) == timezone.localdate(report.submitted_at)
+    if fmt != "adx":  # ADX carries no author or follow-up mark
+        assert stored() == before
+
+
 def values_form():
     from hatangso.collection.models import ReportForm
 
