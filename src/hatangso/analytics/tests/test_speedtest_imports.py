@@ -76,7 +76,7 @@ NO_ID_ROWS = (
 
 
 def stored_tests() -> list[tuple]:
-    query = f"SELECT time, lat, download_mbps, min_rtt_ms FROM {store.scan('mlab')} ORDER BY lat"
+    query = f"SELECT time, lat, download_mbps, min_rtt_ms FROM {store.scan('mlab')} ORDER BY ALL"
     return store.connect().execute(query).fetchall()
 
 
