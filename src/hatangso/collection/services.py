@@ -350,13 +350,6 @@ def _parse_rows(table, mapping, today: date, user) -> tuple[list[_Row], RowError
 
         if not row_ok:
             continue
-        completes = None
-        if moments["complete_date"] is not None:
-            try:
-                completes = _completed_report(forms.get(form_code), unit, operator, period, scope)
-            except ValueProblem as exc:
-                fail("complete_date", exc)
-                continue
         # Who entered a value at the source, and when, come from the file on the command line (a
         # DHIS2 exchange), and so does when its report was completed; an upload's values are the
         # uploader's, entered (and sent) now.
@@ -371,8 +364,7 @@ def _parse_rows(table, mapping, today: date, user) -> tuple[list[_Row], RowError
         )
         row = _Row(
             element, unit, period, operator, value, cell("comment"), number, cell("value"),
-            followup=parse_flag(cell("followup")) if cell("followup") else None, completes=completes,
-            **source,
+            followup=parse_flag(cell("followup")) if cell("followup") else None, **source,
         )  # fmt: skip
         locked = locks.find(element, unit, operator, period.code)
         if locked and not _same_as_stored(row):
@@ -385,6 +377,14 @@ def _parse_rows(table, mapping, today: date, user) -> tuple[list[_Row], RowError
                 ValueProblem(f"{who} ngoài phạm vi của bạn", f"{who} is outside your scope"),
             )
             continue
+        if moments["complete_date"] is not None:
+            try:
+                row = replace(
+                    row, completes=_completed_report(forms.get(form_code), unit, operator, period, scope)
+                )
+            except ValueProblem as exc:
+                fail("complete_date", exc)
+                continue
         key = (element.pk, unit.pk, period.code, operator.pk if operator else None)
         if key in seen:
             fail(

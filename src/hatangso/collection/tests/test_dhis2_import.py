@@ -464,3 +464,56 @@ def test_the_api_sends_the_report_and_counts_it(seed_plan, client, actor, tmp_pa
     assert (response.status_code, response.json()["submitted"]) == (200, 1)
     assert response.json()["submissions"] == [report_20005().pk]
     assert report_20005().status == "submitted"
+
+
+def test_an_operators_complete_date_sends_its_report_for_the_plans_area(seed_plan, actor, tmp_path):
+    area = seed_plan.area_unit.code
+    path = tmp_path / "operator.adx"
+    path.write_text(
+        '<adx xmlns="urn:ihe:qrph:adx:2015" exported="2025-01-10T08:00:00Z">'
+        f'<group orgUnit="{area}" period="2024-03-01/P1M" dataSet="doanh_nghiep_thang" operator="viettel" '
+        'completeDate="2024-04-05"><dataValue dataElement="mobile_subscriptions" value="5"/></group></adx>',
+        encoding="utf-8",
+    )
+    assert import_values(path=path, actor=actor).submitted == 1
+    report = Submission.objects.get(form__code="doanh_nghiep_thang", period="202403")
+    assert (report.unit.code, report.operator.code, report.status) == (area, "viettel", "submitted")
+
+
+def test_a_complete_date_the_uploader_may_not_send_refuses_the_file(seed_plan, actor, tmp_path, table_counts):
+    from hatangso.core.services import grant_membership
+    from hatangso.geography.selectors import resolve_unit
+    from hatangso.registry.models import Operator
+
+    # Viettel's engineer for one commune writes its values there, but the month's report is the area's.
+    engineer = create_user(username="viettel20005", password="a long passphrase 2024", actor=actor)
+    commune = resolve_unit("20005", start=seed_plan.issued_on)
+    grant_membership(
+        user=engineer,
+        role="enterprise",
+        unit=commune,
+        operator=Operator.objects.get(code="viettel"),
+        actor=actor,
+    )
+    path = tmp_path / "operator.json"
+    document = {
+        "dataSet": "doanh_nghiep_thang", "completeDate": "2024-04-05", "period": "202403", "orgUnit": "20005",
+        "attributeOptionCombo": "viettel",
+        "dataValues": [{"dataElement": "mobile_subscriptions", "value": "5"}],
+    }  # fmt: skip
+    path.write_text(json.dumps(document), encoding="utf-8")
+    before = table_counts()
+    with pytest.raises(ImportRejected) as caught:
+        import_values(path=path, actor=actor, user=engineer)
+    area = seed_plan.area_unit.code
+    assert [(e.column, e.reason_vi, e.reason_en) for e in caught.value.errors] == [
+        (
+            "completedate",
+            f"bạn không gửi được báo cáo doanh_nghiep_thang của {area}",
+            f"you cannot send the report doanh_nghiep_thang of {area}",
+        )
+    ]
+    assert table_counts() == before
+    document.pop("completeDate")  # the values alone are the engineer's to write
+    path.write_text(json.dumps(document), encoding="utf-8")
+    assert import_values(path=path, actor=actor, user=engineer).created == 1
