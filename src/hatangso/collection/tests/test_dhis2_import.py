@@ -466,7 +466,7 @@ def test_the_api_sends_the_report_and_counts_it(seed_plan, client, actor, tmp_pa
     assert report_20005().status == "submitted"
 
 
-def test_an_operators_complete_date_sends_its_report_for_the_plans_area(seed_plan, actor, tmp_path):
+def test_an_operators_complete_date_sends_its_report_for_the_plans_area(seed_plan, tmp_path, capsys):
     area = seed_plan.area_unit.code
     path = tmp_path / "operator.adx"
     path.write_text(
@@ -475,7 +475,8 @@ def test_an_operators_complete_date_sends_its_report_for_the_plans_area(seed_pla
         'completeDate="2024-04-05"><dataValue dataElement="mobile_subscriptions" value="5"/></group></adx>',
         encoding="utf-8",
     )
-    assert import_values(path=path, actor=actor).submitted == 1
+    call_command("import", "values", str(path))
+    assert "Đã gửi / submitted 1 báo cáo / report(s) (completeDate)" in capsys.readouterr().out
     report = Submission.objects.get(form__code="doanh_nghiep_thang", period="202403")
     assert (report.unit.code, report.operator.code, report.status) == (area, "viettel", "submitted")
 
