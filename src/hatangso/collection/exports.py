@@ -24,6 +24,7 @@ from hatangso.collection.dhis2 import (
     dhis2_timestamp,
 )
 from hatangso.collection.models import DataValue, ReportForm, Submission
+from hatangso.collection.workflow import reporting_unit
 from hatangso.utilities.errors import UserError
 from hatangso.utilities.numbers import plain_decimal
 from hatangso.utilities.periods import parse_period
@@ -83,8 +84,7 @@ def export_values(values, *, path: Path, fmt: str, form: ReportForm | None = Non
             workbook.create_sheet("ghi_chu").append([f"Tệp có {SYNTHETIC_NOTE}"])
         workbook.save(path)
     elif fmt == "adx":
-        fields = _data_set_fields(form, values) if form is not None else {}
-        _write_xml(_adx(values, fields), path)
+        _write_xml(_adx(values, form), path)
     else:
         document = _data_set_fields(form, values) if form is not None else {}
         items = [_dhis2_value(v) for v in values]
@@ -118,23 +118,35 @@ def _data_value_set(fields: dict, items: list[dict]) -> ElementTree.Element:
     return root
 
 
-def _adx(values: list[DataValue], fields: dict) -> ElementTree.Element:
-    """ADX: one group per unit, period, operator and data set (the form given, else the form holding
-    the element for that kind of period); the operator is the attribute category `operator`, a
-    comment the value's annotation. ADX has no author, times or follow-up mark."""
-    forms = list(ReportForm.objects.prefetch_related("elements").order_by("plan__code", "order", "code"))
+def _adx(values: list[DataValue], form: ReportForm | None) -> ElementTree.Element:
+    """ADX: one group per unit, period, operator and data set (`form`, else the form holding the
+    element for that kind of period), with the completion day of the group's report when it is
+    sent or approved; the operator is the attribute category `operator`, a comment the value's
+    annotation. ADX has no author, times or follow-up mark."""
+    forms = list(
+        ReportForm.objects.select_related("plan__area_unit")
+        .prefetch_related("elements")
+        .order_by("plan__code", "order", "code")
+    )
+    by_code = {each.code: each for each in forms}
+    completed = _completion_days({v.period for v in values})
     groups: dict[tuple, list[DataValue]] = {}
     for value in values:
-        data_set = fields.get("dataSet") or _form_holding(value, forms)
+        data_set = form.code if form is not None else _form_holding(value, forms)
         key = (value.unit.code, value.period, value.operator.code if value.operator_id else "", data_set)
         groups.setdefault(key, []).append(value)
     root = ElementTree.Element("adx", {"xmlns": ADX_NAMESPACE, "exported": dhis2_timestamp(timezone.now())})
     for (unit, period, operator, data_set), members in groups.items():
+        complete = None
+        if data_set:
+            reporter = reporting_unit(by_code[data_set], members[0].unit)
+            report = (by_code[data_set].pk, reporter.pk if reporter else None, members[0].operator_id, period)
+            complete = completed.get(report)
         attributes = {
             "orgUnit": unit,
             "period": adx_period_text(period),
             "dataSet": data_set,
-            "completeDate": fields.get("completeDate"),
+            "completeDate": complete,
             OPERATOR_CATEGORY: operator,
         }
         group = ElementTree.SubElement(root, "group", _attributes(attributes))
@@ -147,6 +159,19 @@ def _adx(values: list[DataValue], fields: dict) -> ElementTree.Element:
             if value.comment:
                 ElementTree.SubElement(element, "annotation").text = value.comment
     return root
+
+
+def _completion_days(periods: set[str]) -> dict[tuple, str]:
+    """The completion day of every sent or approved report of these periods, by (form, unit,
+    operator, period) ids."""
+    return {
+        (r.form_id, r.unit_id, r.operator_id, r.period): f"{timezone.localtime(r.submitted_at):%Y-%m-%d}"
+        for r in Submission.objects.filter(
+            period__in=periods,
+            status__in=[Submission.Status.SUBMITTED, Submission.Status.APPROVED],
+            submitted_at__isnull=False,
+        )
+    }
 
 
 def _form_holding(value: DataValue, forms: list[ReportForm]) -> str:

@@ -160,6 +160,33 @@ def test_a_sent_report_comes_back_sent_on_its_day(fmt, values, actor, tmp_path):
         assert stored() == before
 
 
+def test_every_adx_group_of_a_sent_report_carries_its_completion(values, actor, tmp_path):
+    from defusedxml import ElementTree
+
+    from hatangso.collection.models import Submission
+
+    report = workflow.get_submission(
+        form=values_form(), unit=resolve_unit("19996", start=date(2024, 6, 1)), operator=None, period="2024",
+        user=None, actor=actor,
+    )  # fmt: skip
+    report = workflow.submit(submission=report, user=None, actor=actor)
+    out = tmp_path / "all.adx"
+    export_values(all_values(), path=out, fmt="adx")  # every value, no --form
+    completion = {
+        (g.get("orgUnit"), g.get("dataSet")): g.get("completeDate") for g in ElementTree.parse(out).getroot()
+    }
+    day = f"{timezone.localtime(report.submitted_at):%Y-%m-%d}"
+    assert completion == {
+        ("19996", "ubnd_xa_nam"): day,
+        ("19996.01", "ubnd_xa_nam"): day,  # a village's values belong to its commune's report
+        ("19996", "doanh_nghiep_thang"): None,  # Viettel's March report is not sent
+    }
+    DataValue.objects.all().delete()
+    Submission.objects.all().delete()
+    assert import_values(path=out, actor=actor).submitted == 1
+    assert Submission.objects.get(status="submitted").form.code == "ubnd_xa_nam"
+
+
 def values_form():
     from hatangso.collection.models import ReportForm
 
