@@ -518,3 +518,33 @@ def test_a_complete_date_the_uploader_may_not_send_refuses_the_file(seed_plan, a
     document.pop("completeDate")  # the values alone are the engineer's to write
     path.write_text(json.dumps(document), encoding="utf-8")
     assert import_values(path=path, actor=actor, user=engineer).created == 1
+
+
+def test_a_complete_date_outside_the_forms_area_refuses_the_file(seed_plan, actor, tmp_path, table_counts):
+    from hatangso.geography.models import AdministrativeUnit
+
+    area = seed_plan.area_unit
+    elsewhere = (
+        AdministrativeUnit.objects.filter(level="commune", valid_to__isnull=True)
+        .exclude(path__startswith=area.path)
+        .order_by("code")
+        .first()
+    )
+    path = tmp_path / "elsewhere.json"
+    document = {
+        "dataSet": "doanh_nghiep_thang", "completeDate": "2024-04-05", "period": "202403",
+        "orgUnit": elsewhere.code, "attributeOptionCombo": "viettel",
+        "dataValues": [{"dataElement": "mobile_subscriptions", "value": "5"}],
+    }  # fmt: skip
+    path.write_text(json.dumps(document), encoding="utf-8")
+    before = table_counts()
+    with pytest.raises(ImportRejected) as caught:
+        import_values(path=path, actor=actor)
+    assert [(e.column, e.reason_vi) for e in caught.value.errors] == [
+        ("completedate", f"{elsewhere.code} không thuộc địa bàn báo cáo của biểu doanh_nghiep_thang")
+    ]
+    assert (
+        caught.value.errors[0].reason_en
+        == f"{elsewhere.code} is outside the area form doanh_nghiep_thang reports on"
+    )
+    assert table_counts() == before
