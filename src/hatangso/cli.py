@@ -42,7 +42,7 @@ Cách dùng / Usage: hatangso LỆNH/COMMAND [tùy chọn/options]
   sites detect [--distance M]         gom trạm thành vị trí dùng chung / detect shared sites
   sites list [--all]                  vị trí dùng chung / list shared sites
   template FORM --period P --unit U   biểu Excel để điền / Excel template to fill
-  export values --format csv|xlsx|dhis2-json [--form F]   xuất số liệu / export values
+  export values --format csv|xlsx|dhis2-json|dhis2-xml|adx [--form F]   xuất số liệu / export values
   export dhis2-metadata --out FILE    siêu dữ liệu DHIS2 (phần tử, biểu, ĐVHC) / DHIS2 metadata
   completeness FORM --period P        tình hình nộp báo cáo / reporting completeness
   compute [--plan] [--period] [--unit] [--json]   tính chỉ tiêu / compute the scorecard

@@ -109,6 +109,7 @@ class ImportOut(Schema):
     unchanged: int
     skipped: int
     deleted: int
+    submitted: int  # reports the file completed (DHIS2's completeDate) and the import sent
     submissions: list[int]
 
 
@@ -116,9 +117,11 @@ class ImportOut(Schema):
 def import_file(request, file: UploadedFile):
     """A filled template, values CSV or a DHIS2 file (dataValueSet JSON, XML or CSV, ADX), imported
     all-or-nothing within the caller's scope (400 with every bad row otherwise); the file stays with
-    the reports it feeds."""
-    with saved_upload(file, services.VALUE_FILE_SUFFIXES) as path:
-        summary = services.import_values(path=path, actor=_actor(request), user=request.user)
+    the reports it feeds, and a refused file is kept under imports/rejected with its reason."""
+    actor = _actor(request)
+    keep_refused = services.refusal_keeper("values", actor)
+    with saved_upload(file, services.VALUE_FILE_SUFFIXES, refused=keep_refused) as path:
+        summary = services.import_values(path=path, actor=actor, user=request.user)
     return {
         "batch": summary.batch.pk,
         "created": summary.created,
@@ -126,6 +129,7 @@ def import_file(request, file: UploadedFile):
         "unchanged": summary.unchanged,
         "skipped": summary.skipped,
         "deleted": summary.deleted,
+        "submitted": summary.submitted,
         "submissions": sorted(summary.batch.submissions.values_list("pk", flat=True)),
     }
 

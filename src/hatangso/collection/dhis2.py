@@ -23,6 +23,7 @@ from hatangso.geography.models import AdministrativeUnit
 from hatangso.registry.models import Operator
 from hatangso.utilities.errors import UserError
 from hatangso.utilities.importing import ImportRejected, RowErrors, map_columns
+from hatangso.utilities.periods import parse_period
 from hatangso.utilities.tabular import DATA_VALUE_FIELDS, DATA_VALUE_SET_FIELDS, Table, header_key, read_table
 from hatangso.utilities.text import clean_text
 
@@ -169,6 +170,9 @@ def _adx_values(group: ElementTree.Element) -> list[dict]:
         attributes = {k: v for k, v in value.attrib.items() if not k.startswith("{")}
         disaggregation = {k: v for k, v in attributes.items() if k not in DATA_VALUE_FIELDS}
         item = {**defaults, **{k: v for k, v in attributes.items() if k in DATA_VALUE_FIELDS}}
+        annotation = value.find(f"{{{ADX_NAMESPACE}}}annotation")
+        if annotation is not None and annotation.text:
+            item["comment"] = annotation.text  # ADX's comment on a value
         if disaggregation and "categoryOptionCombo" not in item:
             item["categoryOptionCombo"] = _combo_text(disaggregation)
         items.append(item)
@@ -198,6 +202,15 @@ def adx_period(text: str) -> str:
     if duration == "1M":
         return f"{year}{month:02d}"
     return text
+
+
+_ADX_DURATIONS = {"yearly": "P1Y", "quarterly": "P3M", "monthly": "P1M"}
+
+
+def adx_period_text(code: str) -> str:
+    """Our period code as ADX writes it: 2024Q3 → 2024-07-01/P3M (the reverse of `adx_period`)."""
+    period = parse_period(code)
+    return f"{period.start:%Y-%m-%d}/{_ADX_DURATIONS[period.kind]}"
 
 
 # --- UID mappings ----------------------------------------------------------------------------------

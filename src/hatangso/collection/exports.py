@@ -1,5 +1,5 @@
-"""Exports of reported values in the formats offices exchange: CSV, XLSX, DHIS2 dataValueSets JSON
-(and the DHIS2 metadata that receives them).
+"""Exports of reported values in the formats offices exchange: CSV, XLSX, DHIS2 dataValueSets (JSON
+and XML) and ADX (and the DHIS2 metadata that receives them).
 
 CSV and XLSX use the columns of `hatangso import values`, so an export re-imports as it is.
 """
@@ -7,19 +7,30 @@ CSV and XLSX use the columns of `hatangso import values`, so an export re-import
 import csv
 import json
 from pathlib import Path
+from xml.etree import ElementTree
 
 from django.db.models import Q
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from hatangso.collection.dhis2 import DEFAULT_COMBO_CODE, dhis2_metadata, dhis2_timestamp
+from hatangso.collection.dhis2 import (
+    ADX_NAMESPACE,
+    DEFAULT_COMBO_CODE,
+    DXF_NAMESPACE,
+    OPERATOR_CATEGORY,
+    adx_period_text,
+    dhis2_metadata,
+    dhis2_timestamp,
+)
 from hatangso.collection.models import DataValue, ReportForm, Submission
+from hatangso.collection.workflow import reporting_unit
 from hatangso.utilities.errors import UserError
 from hatangso.utilities.numbers import plain_decimal
+from hatangso.utilities.periods import parse_period
 from hatangso.utilities.spreadsheets import append_row, csv_cell
 
-FORMATS = ("csv", "xlsx", "dhis2-json")
+FORMATS = ("csv", "xlsx", "dhis2-json", "dhis2-xml", "adx")
 COLUMNS = ["ky", "ma_don_vi", "ten_don_vi", "ma_chi_so", "doanh_nghiep", "gia_tri", "ghi_chu"]
 SYNTHETIC_NOTE = "dữ liệu mẫu / synthetic demo data"
 
@@ -72,11 +83,103 @@ def export_values(values, *, path: Path, fmt: str, form: ReportForm | None = Non
         if synthetic:
             workbook.create_sheet("ghi_chu").append([f"Tệp có {SYNTHETIC_NOTE}"])
         workbook.save(path)
+    elif fmt == "adx":
+        _write_xml(_adx(values, form), path)
     else:
         document = _data_set_fields(form, values) if form is not None else {}
-        document["dataValues"] = [_dhis2_value(v) for v in values]
-        path.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
+        items = [_dhis2_value(v) for v in values]
+        if fmt == "dhis2-json":
+            document["dataValues"] = items
+            path.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
+        else:
+            _write_xml(_data_value_set(document, items), path)
     return len(values)
+
+
+def _write_xml(root: ElementTree.Element, path: Path) -> None:
+    ElementTree.indent(root)
+    ElementTree.ElementTree(root).write(path, encoding="UTF-8", xml_declaration=True)
+
+
+def _attributes(fields: dict) -> dict[str, str]:
+    """XML attributes as DHIS2 writes them: booleans `true`/`false`, empty fields left out."""
+    return {
+        name: ("true" if value else "false") if isinstance(value, bool) else str(value)
+        for name, value in fields.items()
+        if value not in ("", None)
+    }
+
+
+def _data_value_set(fields: dict, items: list[dict]) -> ElementTree.Element:
+    """The dataValueSet XML: the same fields as the JSON, as attributes (DHIS2's XML form)."""
+    root = ElementTree.Element("dataValueSet", {"xmlns": DXF_NAMESPACE, **_attributes(fields)})
+    for item in items:
+        ElementTree.SubElement(root, "dataValue", _attributes(item))
+    return root
+
+
+def _adx(values: list[DataValue], form: ReportForm | None) -> ElementTree.Element:
+    """ADX: one group per unit, period, operator and data set (`form`, else the form holding the
+    element for that kind of period), with the completion day of the group's report when it is
+    sent or approved; the operator is the attribute category `operator`, a comment the value's
+    annotation. ADX has no author, times or follow-up mark."""
+    forms = list(
+        ReportForm.objects.select_related("plan__area_unit")
+        .prefetch_related("elements")
+        .order_by("plan__code", "order", "code")
+    )
+    by_code = {each.code: each for each in forms}
+    completed = _completion_days({v.period for v in values})
+    groups: dict[tuple, list[DataValue]] = {}
+    for value in values:
+        data_set = form.code if form is not None else _form_holding(value, forms)
+        key = (value.unit.code, value.period, value.operator.code if value.operator_id else "", data_set)
+        groups.setdefault(key, []).append(value)
+    root = ElementTree.Element("adx", {"xmlns": ADX_NAMESPACE, "exported": dhis2_timestamp(timezone.now())})
+    for (unit, period, operator, data_set), members in groups.items():
+        complete = None
+        if data_set:
+            reporter = reporting_unit(by_code[data_set], members[0].unit)
+            report = (by_code[data_set].pk, reporter.pk if reporter else None, members[0].operator_id, period)
+            complete = completed.get(report)
+        attributes = {
+            "orgUnit": unit,
+            "period": adx_period_text(period),
+            "dataSet": data_set,
+            "completeDate": complete,
+            OPERATOR_CATEGORY: operator,
+        }
+        group = ElementTree.SubElement(root, "group", _attributes(attributes))
+        for value in members:
+            element = ElementTree.SubElement(
+                group,
+                "dataValue",
+                {"dataElement": value.data_element.code, "value": plain_decimal(value.value)},
+            )
+            if value.comment:
+                ElementTree.SubElement(element, "annotation").text = value.comment
+    return root
+
+
+def _completion_days(periods: set[str]) -> dict[tuple, str]:
+    """The completion day of every sent or approved report of these periods, by (form, unit,
+    operator, period) ids."""
+    return {
+        (r.form_id, r.unit_id, r.operator_id, r.period): f"{timezone.localtime(r.submitted_at):%Y-%m-%d}"
+        for r in Submission.objects.filter(
+            period__in=periods,
+            status__in=[Submission.Status.SUBMITTED, Submission.Status.APPROVED],
+            submitted_at__isnull=False,
+        )
+    }
+
+
+def _form_holding(value: DataValue, forms: list[ReportForm]) -> str:
+    """The first form asking for the value's element in its kind of period ('' when none does)."""
+    kind = parse_period(value.period).kind
+    return next(
+        (f.code for f in forms if f.period_type == kind and value.data_element in f.elements.all()), ""
+    )
 
 
 def _dhis2_value(value: DataValue) -> dict:

@@ -13,6 +13,8 @@ def _values(*, path, actor, options):
         f"{summary.skipped} dòng trống / empty rows "
         f"(lần nhập / batch {summary.batch.pk})"
     )
+    if summary.submitted:
+        yield f"Đã gửi / submitted {summary.submitted} báo cáo / report(s) (completeDate)"
 
 
 register_import(ImportKind("values", _values, "số liệu / data values", options=(SYNTHETIC,)))

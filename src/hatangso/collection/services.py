@@ -3,6 +3,7 @@
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 
 from django.db import IntegrityError, transaction
@@ -26,7 +27,15 @@ from hatangso.collection.models import (
     Submission,
 )
 from hatangso.collection.validation import ValueProblem, check_comment, check_value
-from hatangso.collection.workflow import approved_submission_for, attach_import, lock_reports
+from hatangso.collection.workflow import (
+    approved_submission_for,
+    attach_import,
+    check_reporter,
+    get_submission,
+    lock_reports,
+    reporting_unit,
+    submit,
+)
 from hatangso.core.changelog import Actor, record_change, record_changes, snapshot
 from hatangso.core.models import ChangeLogEntry
 from hatangso.core.scoping import may_manage_plan, scope_for
@@ -69,6 +78,7 @@ class ValueImportSummary:
     unchanged: int
     skipped: int = 0  # rows with an empty value: not reported
     deleted: int = 0
+    submitted: int = 0  # reports the file completed (DHIS2's completeDate) and the import sent
 
 
 @dataclass(frozen=True)
@@ -84,6 +94,10 @@ class _Row:
     stored_by: str = ""  # DHIS2's storedBy: who entered the value at the source
     created: datetime | None = None
     followup: bool | None = None  # DHIS2's follow-up mark; None: the file does not say, keep it
+    # DHIS2's completeDate with its dataSet: the report (form, reporting unit) the file completes,
+    # and when (kept from the command line only, like `created`).
+    completes: tuple[ReportForm, AdministrativeUnit] | None = None
+    completed_at: datetime | None = None
 
     @property
     def deletes(self) -> bool:
@@ -217,6 +231,7 @@ def _parse_rows(table, mapping, today: date, user) -> tuple[list[_Row], RowError
     form_elements: dict[str, set[int]] = {}
     for form_code, element_id in FormElement.objects.values_list("form__code", "element_id"):
         form_elements.setdefault(form_code, set()).add(element_id)
+    forms = {f.code: f for f in ReportForm.objects.select_related("plan__area_unit")}
     ids = Dhis2Ids()
     units = _UnitLookup()
     locks = _ApprovedReports()
@@ -257,8 +272,8 @@ def _parse_rows(table, mapping, today: date, user) -> tuple[list[_Row], RowError
             fail("combo", combo_problem(element, cell("combo")))
             row_ok = False
 
-        if cell("data_set"):
-            form_code = ids.code(Kind.DATA_SET, cell("data_set"))
+        form_code = ids.code(Kind.DATA_SET, cell("data_set")) if cell("data_set") else ""
+        if form_code:
             if form_code not in form_elements:
                 problem = ValueProblem("không có biểu mã này", "unknown data set (form) code")
                 fail("data_set", unknown("data_set", Kind.DATA_SET, problem))
@@ -320,26 +335,33 @@ def _parse_rows(table, mapping, today: date, user) -> tuple[list[_Row], RowError
             except ValueProblem as exc:
                 fail("value", exc)
                 row_ok = False
-        created = None
         try:
             check_comment(cell("comment"))
         except ValueProblem as exc:
             fail("comment", exc)
             row_ok = False
+        moments = {}
         for field in ("created", "complete_date"):
             try:
-                moment = parse_timestamp(cell(field)) if cell(field) else None
+                moments[field] = parse_timestamp(cell(field)) if cell(field) else None
             except ValueProblem as exc:
                 fail(field, exc)
                 row_ok = False
-            else:
-                created = moment if field == "created" else created
 
         if not row_ok:
             continue
         # Who entered a value at the source, and when, come from the file on the command line (a
-        # DHIS2 exchange); an upload's values are the uploader's, entered now.
-        source = {"stored_by": cell("stored_by")[:150], "created": created} if user is None else {}
+        # DHIS2 exchange), and so does when its report was completed; an upload's values are the
+        # uploader's, entered (and sent) now.
+        source = (
+            {
+                "stored_by": cell("stored_by")[:150],
+                "created": moments["created"],
+                "completed_at": moments["complete_date"],
+            }
+            if user is None
+            else {}
+        )
         row = _Row(
             element, unit, period, operator, value, cell("comment"), number, cell("value"),
             followup=parse_flag(cell("followup")) if cell("followup") else None, **source,
@@ -355,6 +377,14 @@ def _parse_rows(table, mapping, today: date, user) -> tuple[list[_Row], RowError
                 ValueProblem(f"{who} ngoài phạm vi của bạn", f"{who} is outside your scope"),
             )
             continue
+        if moments["complete_date"] is not None:
+            try:
+                row = replace(
+                    row, completes=_completed_report(forms.get(form_code), unit, operator, period, scope)
+                )
+            except ValueProblem as exc:
+                fail("complete_date", exc)
+                continue
         key = (element.pk, unit.pk, period.code, operator.pk if operator else None)
         if key in seen:
             fail(
@@ -368,6 +398,32 @@ def _parse_rows(table, mapping, today: date, user) -> tuple[list[_Row], RowError
         seen[key] = number
         parsed.append(row)
     return parsed, errors, skipped
+
+
+def _completed_report(form, unit, operator, period: Period, scope) -> tuple[ReportForm, AdministrativeUnit]:
+    """The report a row's completeDate completes: its data set's, of the unit reporting the row (the
+    commune of a village, the plan's area for an operator), which the importer must be able to send."""
+    if form is None:
+        raise ValueProblem(
+            "completeDate cần dataSet (mã biểu) để biết báo cáo nào đã xong",
+            "completeDate needs a dataSet (form code) to tell which report is complete",
+        )
+    reporter = reporting_unit(form, unit)
+    if reporter is None or not unit.path.startswith(reporter.path):
+        raise ValueProblem(
+            f"{unit.code} không thuộc địa bàn báo cáo của biểu {form.code}",
+            f"{unit.code} is outside the area form {form.code} reports on",
+        )
+    try:
+        check_reporter(form, reporter, operator, period.code)
+    except UserError as exc:
+        raise ValueProblem(exc.vi, exc.en) from None
+    if scope is not None and not scope.can_write_value(unit=reporter, operator=operator):
+        raise ValueProblem(
+            f"bạn không gửi được báo cáo {form.code} của {reporter.code}",
+            f"you cannot send the report {form.code} of {reporter.code}",
+        )
+    return form, reporter
 
 
 def _locked_problem(submission: Submission) -> ValueProblem:
@@ -411,8 +467,8 @@ def import_values(*, path: Path, actor: Actor, user=None, synthetic: bool = Fals
     stored, digest = keep_original(path, "values")
     try:
         summary = _write_values(
-            rows, actor=actor, file_name=path.name, stored=str(stored), digest=digest, synthetic=synthetic,
-            value_column=mapping["value"],
+            rows, actor=actor, user=user, file_name=path.name, stored=str(stored), digest=digest,
+            synthetic=synthetic, value_column=mapping["value"],
         )  # fmt: skip
     except _LockedRows as exc:
         stored.unlink(missing_ok=True)
@@ -473,9 +529,31 @@ def record_rejected_import(
     return batch
 
 
+def keep_refused(*, kind: str, path: Path, exc: UserError, actor: Actor, since: datetime, synthetic=False):
+    """Keep a refused file with its row errors (or the one reason refusing it whole), as
+    `record_rejected_import`, unless the import recorded the refusal itself since `since` (the
+    values and registry imports do for their row errors). Every import entrance calls it: the
+    command line, the web upload and the API."""
+    recorded = ImportBatch.objects.filter(
+        status=ImportBatch.Status.REJECTED, file_name=Path(path).name, created_at__gte=since
+    )
+    if not Path(path).is_file() or recorded.exists():
+        return
+    errors = getattr(exc, "errors", None)  # ImportRejected names its rows
+    record_rejected_import(
+        kind=kind, path=Path(path), errors=errors or [], reason=None if errors else exc, actor=actor,
+        synthetic=synthetic,
+    )  # fmt: skip
+
+
+def refusal_keeper(kind: str, actor: Actor, synthetic: bool = False):
+    """`keep_refused` for an import starting now: call it with the file and the error."""
+    return partial(keep_refused, kind=kind, actor=actor, synthetic=synthetic, since=timezone.now())
+
+
 @transaction.atomic
 def _write_values(
-    rows: list[_Row], *, actor, file_name, stored, digest, synthetic, value_column="value"
+    rows: list[_Row], *, actor, user, file_name, stored, digest, synthetic, value_column="value"
 ) -> ValueImportSummary:
     # The approved-report check again, now under the reports' locks: an approval that committed
     # since the file was read refuses its rows; one still to come waits for this write.
@@ -568,8 +646,30 @@ def _write_values(
         actor=actor,
     )
     return ValueImportSummary(
-        batch=batch, created=len(created), updated=updated, unchanged=unchanged, deleted=deleted
-    )
+        batch=batch, created=len(created), updated=updated, unchanged=unchanged, deleted=deleted,
+        submitted=_send_completed(rows, user=user, actor=actor),
+    )  # fmt: skip
+
+
+def _send_completed(rows: list[_Row], *, user, actor: Actor) -> int:
+    """Send the reports the file completes (DHIS2's completeDate), after its values, as the entry
+    page's send does (the user's permission, the change log); a report already sent or approved
+    stays as it is (its values were checked against its approval lock). Returns how many were sent."""
+    reports: dict[tuple, datetime | None] = {}
+    for row in rows:
+        if row.completes is not None:
+            key = (*row.completes, row.operator, row.period.code)
+            moments = [m for m in (reports.get(key), row.completed_at) if m is not None]
+            reports[key] = max(moments, default=None)
+    sent = 0
+    for (form, reporter, operator, period), moment in reports.items():
+        submission = get_submission(
+            form=form, unit=reporter, operator=operator, period=period, user=user, actor=actor
+        )
+        if submission.status in {Submission.Status.DRAFT, Submission.Status.RETURNED}:
+            submit(submission=submission, user=user, actor=actor, at=moment)
+            sent += 1
+    return sent
 
 
 def _keep_created_times(values: list[DataValue], times: dict[tuple, datetime]) -> None:

@@ -133,10 +133,11 @@ def _sent_message(saved: int, sent: list, *, several: bool) -> str:
 
 def _import_upload(request) -> list:
     """Import a filled template within the user's scope; the row errors, or [] when it landed."""
-    upload = request.FILES["file"]
+    upload, actor = request.FILES["file"], _actor(request)
+    keep_refused = services.refusal_keeper("values", actor)
     try:
-        with saved_upload(upload, services.VALUE_FILE_SUFFIXES) as path:
-            summary = services.import_values(path=path, actor=_actor(request), user=request.user)
+        with saved_upload(upload, services.VALUE_FILE_SUFFIXES, refused=keep_refused) as path:
+            summary = services.import_values(path=path, actor=actor, user=request.user)
     except ImportRejected as exc:
         messages.error(request, exc.vi)
         return exc.errors
@@ -149,6 +150,11 @@ def _import_upload(request) -> list:
         _("Đã nhập tệp %(name)s: %(created)d giá trị mới, %(updated)d sửa, %(unchanged)d không đổi.")
         % {"name": Path(upload.name).name, **counts},
     )
+    if summary.submitted:
+        messages.success(
+            request,
+            _("Tệp ghi báo cáo đã xong (completeDate): đã gửi %(n)d báo cáo.") % {"n": summary.submitted},
+        )
     return []
 
 

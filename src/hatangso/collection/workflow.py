@@ -107,7 +107,9 @@ def _transition(
 
 
 @transaction.atomic
-def submit(*, submission: Submission, user, actor: Actor) -> Submission:
+def submit(*, submission: Submission, user, actor: Actor, at: datetime | None = None) -> Submission:
+    """Send the report; `at` is when it was completed at its source (a DHIS2 file's completeDate
+    read on the command line), now otherwise."""
     _require(
         _may_report(user, submission.unit, submission.operator),
         "Không có bản báo cáo này",
@@ -118,7 +120,7 @@ def submit(*, submission: Submission, user, actor: Actor) -> Submission:
         actor,
         {Submission.Status.DRAFT, Submission.Status.RETURNED},
         Submission.Status.SUBMITTED,
-        submitted_at=NOW,
+        submitted_at=at or NOW,
         submitted_by=actor.name,
     )
 
@@ -228,7 +230,7 @@ def lock_reports(*, units: Iterable[AdministrativeUnit], periods: Iterable[str])
     )
 
 
-def _reporting_unit(form: ReportForm, unit: AdministrativeUnit) -> AdministrativeUnit:
+def reporting_unit(form: ReportForm, unit: AdministrativeUnit) -> AdministrativeUnit:
     """The unit that reports `unit`'s value on `form`: its commune, or the plan's whole area."""
     if form.reporter == ReportForm.Reporter.COMMUNE and unit.level == "village":
         return unit.parent
@@ -245,7 +247,7 @@ def attach_import(*, batch, keys: set[tuple[DataElement, AdministrativeUnit, Ope
         if element.pk not in forms:
             forms[element.pk] = list(element.forms.select_related("plan", "plan__area_unit"))
         for form in forms[element.pk]:
-            reporter = _reporting_unit(form, unit)
+            reporter = reporting_unit(form, unit)
             if reporter is not None and unit.path.startswith(reporter.path):
                 reports.add((form, reporter, operator, period))
     for form, reporter, operator, period in reports:

@@ -8,6 +8,7 @@ from ninja.pagination import paginate
 from hatangso.api.auth import API_AUTH
 from hatangso.api.pagination import Pagination
 from hatangso.api.schemas import responses
+from hatangso.collection.services import refusal_keeper
 from hatangso.core.changelog import Actor
 from hatangso.registry import selectors
 from hatangso.registry.filtersets import KINDS_BY_API, filter_errors, filter_items
@@ -296,17 +297,30 @@ class ImportOut(Schema):
     notes: list[str]
 
 
+# The kinds whose rows outside every boundary are left out unless the sender keeps them flagged.
+KEEP_OUTSIDE_KINDS = ("stations",)
+
+
 @router.post("/imports/{kind}", response=responses(ImportOut, write=True))
-def import_file(request, kind: str, file: UploadedFile):
+def import_file(request, kind: str, file: UploadedFile, keep_outside: bool = False):
     """Send a registry file (`stations`, `poles`, `ducts`, `fibre`, `gov-links`; the formats of
-    `hatangso import`). All-or-nothing: a file with bad rows lands nothing and every row is named."""
+    `hatangso import`). All-or-nothing: a file with bad rows lands nothing and every row is named; a
+    refused file is kept under imports/rejected with its reason. Stations outside every boundary are
+    counted and left out, or kept flagged with `keep_outside=true` (the command's --keep-outside)."""
     importer = API_IMPORTS.get(kind)
     if importer is None:
         raise NotFound(
             f"Không có loại dữ liệu '{kind}'", f"No import kind '{kind}' (use {', '.join(API_IMPORTS)})"
         )
-    with saved_upload(file) as path:
-        summary = importer(path=path, actor=_actor(request), user=request.user)
+    extra = {"keep_outside": keep_outside} if kind in KEEP_OUTSIDE_KINDS else {}
+    if keep_outside and not extra:
+        raise UserError(
+            f"keep_outside chỉ dùng cho {', '.join(KEEP_OUTSIDE_KINDS)}, không dùng cho {kind}",
+            f"keep_outside is for {', '.join(KEEP_OUTSIDE_KINDS)} only, not for {kind}",
+        )
+    actor = _actor(request)
+    with saved_upload(file, refused=refusal_keeper(kind, actor)) as path:
+        summary = importer(path=path, actor=actor, user=request.user, **extra)
     return {
         "kind": summary.kind,
         "created": summary.created,

@@ -384,9 +384,9 @@ def _finish(
         elif len(outside) == len(items):
             raise UserError(
                 f"Không dòng nào của tệp {Path(path).name} nằm trong ranh giới đã có: {outside_count} dòng "
-                f"ngoài mọi ranh giới (--keep-outside để giữ lại)",
+                f"ngoài mọi ranh giới (--keep-outside, hoặc keep_outside=true ở API, để giữ lại)",
                 f"No row of {Path(path).name} lies inside a known boundary: {outside_count} rows outside "
-                f"every boundary (--keep-outside keeps them)",
+                f"every boundary (--keep-outside, or keep_outside=true in the API, keeps them)",
             )
         else:
             left_out = set(outside)

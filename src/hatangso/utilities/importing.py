@@ -90,19 +90,29 @@ UPLOAD_MAX_BYTES = 20 * 1024 * 1024
 
 
 @contextmanager
-def saved_upload(upload, suffixes: set[str] = frozenset(UPLOAD_SUFFIXES)):
+def saved_upload(upload, suffixes: set[str] = frozenset(UPLOAD_SUFFIXES), *, refused=None):
     """An uploaded file on disk under its own name (importers read paths and keep the original),
-    refused before reading when its kind or size is wrong."""
+    refused before reading when its kind or size is wrong. `refused(path=, exc=)` is called with
+    the file and the error whenever it is refused whole or by its import, before the error goes on
+    (an upload over the size limit is refused unwritten, so it is never kept)."""
     name = Path(upload.name or "").name
-    if Path(name).suffix.lower() not in suffixes or upload.size > UPLOAD_MAX_BYTES:
-        kinds = ", ".join(sorted(suffixes))
-        raise UserError(
-            f"Chỉ nhận tệp {kinds}, tối đa {UPLOAD_MAX_BYTES // 2**20} MB (tệp {name} không hợp lệ)",
-            f"Only {kinds} files up to {UPLOAD_MAX_BYTES // 2**20} MB are accepted ({name} is not)",
-        )
+    kinds = ", ".join(sorted(suffixes))
+    wrong = UserError(
+        f"Chỉ nhận tệp {kinds}, tối đa {UPLOAD_MAX_BYTES // 2**20} MB (tệp {name} không hợp lệ)",
+        f"Only {kinds} files up to {UPLOAD_MAX_BYTES // 2**20} MB are accepted ({name} is not)",
+    )
+    if upload.size > UPLOAD_MAX_BYTES or not name:
+        raise wrong
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / name
         with path.open("wb") as handle:
             for chunk in upload.chunks():
                 handle.write(chunk)
-        yield path
+        try:
+            if Path(name).suffix.lower() not in suffixes:
+                raise wrong
+            yield path
+        except UserError as exc:
+            if refused is not None:
+                refused(path=path, exc=exc)
+            raise

@@ -348,7 +348,8 @@ TIME = (
 
 def import_mlab(*, path: Path, actor: Actor, synthetic: bool = False) -> SpeedTestImportSummary:
     """M-Lab NDT rows (unified downloads): throughput, minimum RTT, the client's IP location, time
-    (`a.TestTime`, else `date`). A test whose id is already stored is counted unchanged, not stored."""
+    (`a.TestTime`, else `date`). A test already stored (by its id, or without one by its time, place,
+    throughput and RTT) is counted unchanged, not stored."""
     path, connection, mapping, col = _read(path, MLAB_COLUMNS, ("download", "lat", "lon"))
     if "time" not in col and "date" not in col:
         raise UserError(
@@ -389,6 +390,13 @@ def import_mlab(*, path: Path, actor: Actor, synthetic: bool = False) -> SpeedTe
         connection, "parsed", "v_id", mapping.get("test_id", ""), "trùng mã phép đo với một dòng trước",
         "same test as an earlier row", MAX_LISTED_ERRORS,
     )  # fmt: skip
+    time_column = "time" if "time" in col else "date"
+    errors += store.duplicate_rows(
+        connection, "parsed", f"CASE WHEN v_id IS NULL THEN {_MLAB_NATURAL_KEY} END", mapping[time_column],
+        "trùng phép đo với một dòng trước (cùng thời gian, vị trí, thông lượng, RTT)",
+        "same test as an earlier row (same time, place, throughput, RTT)", MAX_LISTED_ERRORS,
+        shown=col[time_column],
+    )  # fmt: skip
     _reject_if(path, errors)
     table = connection.sql(
         """SELECT v_id AS test_id, CAST(v_time AS TIMESTAMP) AS time, v_download AS download_mbps,
@@ -398,7 +406,7 @@ def import_mlab(*, path: Path, actor: Actor, synthetic: bool = False) -> SpeedTe
     first = connection.execute("SELECT CAST(min(v_time) AS DATE) FROM parsed").fetchone()[0]
     unit_ids = unit_ids_at(table["lon"].to_numpy(), table["lat"].to_numpy(), first)
     table = table.append_column("unit_id", pa.array(unit_ids, pa.int64()))
-    stored_before = pc.is_in(table["test_id"], value_set=pa.array(_stored_test_ids(connection), pa.string()))
+    stored_before = pa.array(_stored_before(connection), pa.bool_())
     batch, stored, outside = _store(
         kind=MLAB, path=path, table=table, actor=actor, synthetic=synthetic, stored_before=stored_before
     )
@@ -407,12 +415,24 @@ def import_mlab(*, path: Path, actor: Actor, synthetic: bool = False) -> SpeedTe
     )
 
 
-def _stored_test_ids(connection) -> list[str]:
-    """The ids of the file's tests (table `parsed`) that an earlier import stored."""
+# A test without an id (some NDT exports have none) is told by what the store keeps of it: its time,
+# its client's location, its throughput and its minimum RTT.
+_MLAB_NATURAL_KEY = "row(CAST(v_time AS TIMESTAMP), v_lat, v_lon, v_download, v_rtt)"
+
+
+def _stored_before(connection) -> list[bool]:
+    """For each of the file's rows (table `parsed`, in order), whether an earlier import stored its
+    test: the same id, or for a row without one the same natural key among stored tests without id."""
     if not store.has_data(MLAB):
-        return []
+        return [False] * connection.execute("SELECT count(*) FROM parsed").fetchone()[0]
     found = connection.execute(
-        f"""SELECT DISTINCT CAST(test_id AS VARCHAR) FROM {store.scan(MLAB)}
-            WHERE CAST(test_id AS VARCHAR) IN (SELECT v_id FROM parsed WHERE v_id IS NOT NULL)"""
+        f"""WITH stored AS (SELECT * FROM {store.scan(MLAB)}),
+                 ids AS (SELECT DISTINCT CAST(test_id AS VARCHAR) AS id FROM stored
+                         WHERE test_id IS NOT NULL),
+                 keys AS (SELECT DISTINCT row(time, lat, lon, download_mbps, min_rtt_ms) AS k
+                          FROM stored WHERE test_id IS NULL)
+            SELECT CASE WHEN v_id IS NOT NULL THEN v_id IN (SELECT id FROM ids)
+                        ELSE {_MLAB_NATURAL_KEY} IN (SELECT k FROM keys) END
+            FROM parsed ORDER BY row_no"""
     ).fetchall()
-    return [row[0] for row in found]
+    return [bool(row[0]) for row in found]

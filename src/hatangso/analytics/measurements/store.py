@@ -98,11 +98,19 @@ def failed_checks(
 
 
 def duplicate_rows(
-    connection: duckdb.DuckDBPyConnection, table: str, key: str, column: str, vi: str, en: str, limit: int
+    connection: duckdb.DuckDBPyConnection,
+    table: str,
+    key: str,
+    column: str,
+    vi: str,
+    en: str,
+    limit: int,
+    shown: str | None = None,
 ) -> list[RowError]:
-    """Every row whose `key` (SQL, NULL = no key) repeats an earlier row's, named by its last row."""
+    """Every row whose `key` (SQL, NULL = no key) repeats an earlier row's, named by its last row
+    and its cell `shown` (SQL; the key itself by default)."""
     found = connection.execute(
-        f"SELECT max(row_no), any_value(CAST({key} AS VARCHAR)) FROM {table} WHERE {key} IS NOT NULL "
-        f"GROUP BY {key} HAVING count(*) > 1 ORDER BY 1"
+        f"SELECT max(row_no), any_value(CAST({shown or key} AS VARCHAR)) FROM {table} "
+        f"WHERE {key} IS NOT NULL GROUP BY {key} HAVING count(*) > 1 ORDER BY 1"
     ).fetchall()
     return [RowError(row, column, text or "", vi, en) for row, text in found[:limit]]

@@ -67,6 +67,42 @@ def test_a_file_overlapping_an_earlier_one_adds_only_its_new_tests(area, actor, 
     assert [row[0] for row in stored_mlab()] == ["ndt-1", "ndt-2", "ndt-4"]
 
 
+# An NDT export without ids (the BigQuery `ndt7` views' columns picked by hand, for instance).
+NO_ID_HEADER = "a.TestTime,a.MeanThroughputMbps,a.MinRTT,client.Geo.Latitude,client.Geo.Longitude\n"
+NO_ID_ROWS = (
+    "2024-09-30 23:15:00.123456 UTC,35.5,12,16.43,107.41\n"
+    "2024-09-30 23:15:00.123456 UTC,35.5,,16.431,107.41\n"  # same time, another client: another test
+)
+
+
+def stored_tests() -> list[tuple]:
+    query = f"SELECT time, lat, download_mbps, min_rtt_ms FROM {store.scan('mlab')} ORDER BY ALL"
+    return store.connect().execute(query).fetchall()
+
+
+def test_reimporting_mlab_rows_without_ids_adds_nothing(area, actor, tmp_path):
+    path = write(tmp_path, "ndt-khong-ma.csv", NO_ID_HEADER + NO_ID_ROWS)
+    first = import_mlab(path=path, actor=actor)
+    again = import_mlab(path=path, actor=actor)
+    later = NO_ID_HEADER + NO_ID_ROWS + "2024-09-30 23:15:00.123456 UTC,35.6,12,16.43,107.41\n"
+    third = import_mlab(path=write(tmp_path, "ndt-them.csv", later), actor=actor)
+    assert [(s.rows, s.unchanged) for s in (first, again, third)] == [(2, 0), (0, 2), (1, 2)]
+    moment = datetime(2024, 9, 30, 23, 15, 0, 123456)
+    assert stored_tests() == [
+        (moment, 16.43, 35.5, 12.0), (moment, 16.43, 35.6, 12.0), (moment, 16.431, 35.5, None)
+    ]  # fmt: skip
+
+
+def test_a_repeated_row_without_id_is_refused_like_a_repeated_id(area, actor, tmp_path):
+    text = NO_ID_HEADER + NO_ID_ROWS + NO_ID_ROWS.splitlines(keepends=True)[0]
+    with pytest.raises(ImportRejected) as caught:
+        import_mlab(path=write(tmp_path, "ndt-lap.csv", text), actor=actor)
+    [error] = caught.value.errors
+    assert (error.row, error.column, error.value) == (4, "a.testtime", "2024-09-30 23:15:00.123456 UTC")
+    assert error.reason_vi == "trùng phép đo với một dòng trước (cùng thời gian, vị trí, thông lượng, RTT)"
+    assert not store.kind_root("mlab").exists()
+
+
 def test_the_test_time_wins_over_the_date(area, actor, tmp_path):
     import_mlab(path=write(tmp_path, "ndt.csv", MLAB_HEADER + MLAB_ROWS), actor=actor)
     assert stored_mlab() == [

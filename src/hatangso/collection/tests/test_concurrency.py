@@ -340,8 +340,8 @@ def test_an_approval_while_the_file_is_read_rejects_the_import_when_it_is_writte
     before = table_counts()
     with pytest.raises(services._LockedRows) as refused:
         services._write_values(
-            rows, actor=Actor(tuha, "web"), file_name=path.name, stored="", digest="", synthetic=False,
-            value_column=mapping["value"],
+            rows, actor=Actor(tuha, "web"), user=tuha, file_name=path.name, stored="", digest="",
+            synthetic=False, value_column=mapping["value"],
         )  # fmt: skip
     [error] = refused.value.errors
     assert (error.row, error.column, error.value) == (2, "gia_tri", "7777")

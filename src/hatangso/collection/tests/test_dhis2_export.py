@@ -136,6 +136,57 @@ def test_a_whole_form_names_its_data_set_and_completion(values, actor, tmp_path)
     }
 
 
+@pytest.mark.parametrize("fmt", ["dhis2-json", "dhis2-xml", "adx"])
+def test_a_sent_report_comes_back_sent_on_its_day(fmt, values, actor, tmp_path):
+    from hatangso.collection.models import Submission
+
+    report = workflow.get_submission(
+        form=values_form(), unit=resolve_unit("19996", start=date(2024, 6, 1)), operator=None, period="2024",
+        user=None, actor=actor,
+    )  # fmt: skip
+    report = workflow.submit(submission=report, user=None, actor=actor)
+    out = tmp_path / "form.out"
+    options = ["--form", "ubnd_xa_nam", "--unit", "19996", "--period", "2024", "--out", str(out)]
+    call_command("export", "values", "--format", fmt, *options)
+    before = {key: value for key, value in stored().items() if key[0] != "mobile_subscriptions"}  # the form's
+    DataValue.objects.all().delete()
+    Submission.objects.all().delete()  # an empty world receives the file
+    path = out.rename(tmp_path / f"form.{fmt.removeprefix('dhis2-')}")
+    assert import_values(path=path, actor=actor).submitted == 1
+    again = Submission.objects.get(form__code="ubnd_xa_nam", period="2024")
+    assert (again.unit.code, again.status) == ("19996", "submitted")
+    assert timezone.localdate(again.submitted_at) == timezone.localdate(report.submitted_at)
+    if fmt != "adx":  # ADX carries no author or follow-up mark
+        assert stored() == before
+
+
+def test_every_adx_group_of_a_sent_report_carries_its_completion(values, actor, tmp_path):
+    from defusedxml import ElementTree
+
+    from hatangso.collection.models import Submission
+
+    report = workflow.get_submission(
+        form=values_form(), unit=resolve_unit("19996", start=date(2024, 6, 1)), operator=None, period="2024",
+        user=None, actor=actor,
+    )  # fmt: skip
+    report = workflow.submit(submission=report, user=None, actor=actor)
+    out = tmp_path / "all.adx"
+    export_values(all_values(), path=out, fmt="adx")  # every value, no --form
+    completion = {
+        (g.get("orgUnit"), g.get("dataSet")): g.get("completeDate") for g in ElementTree.parse(out).getroot()
+    }
+    day = f"{timezone.localtime(report.submitted_at):%Y-%m-%d}"
+    assert completion == {
+        ("19996", "ubnd_xa_nam"): day,
+        ("19996.01", "ubnd_xa_nam"): day,  # a village's values belong to its commune's report
+        ("19996", "doanh_nghiep_thang"): None,  # Viettel's March report is not sent
+    }
+    DataValue.objects.all().delete()
+    Submission.objects.all().delete()
+    assert import_values(path=out, actor=actor).submitted == 1
+    assert Submission.objects.get(status="submitted").form.code == "ubnd_xa_nam"
+
+
 def values_form():
     from hatangso.collection.models import ReportForm
 
@@ -176,6 +227,56 @@ def test_import_of_an_export_changes_nothing(seed_plan, values, actor, tmp_path)
     assert stored() == before
     assert scorecard(seed_plan) == card
     assert without_last_updated(export(tmp_path, "second.json")) == without_last_updated(first)
+
+
+@pytest.mark.parametrize("fmt", ["dhis2-xml", "adx"])
+def test_an_xml_or_adx_export_brings_the_same_values_back(fmt, seed_plan, values, actor, tmp_path, capsys):
+    out = tmp_path / f"values.{'xml' if fmt == 'dhis2-xml' else 'adx'}"
+    call_command("export", "values", "--format", fmt, "--out", str(out))
+    assert f"Đã xuất / Exported 4 giá trị / values → {out}" in " ".join(capsys.readouterr().out.split())
+    before, card = stored(), scorecard(seed_plan)
+    summary = import_values(path=out, actor=actor)
+    assert (summary.created, summary.updated, summary.unchanged) == (0, 0, 4)
+
+    DataValue.objects.all().delete()  # a fresh database receives the file
+    assert import_values(path=out, actor=actor).created == 4
+    assert scorecard(seed_plan) == card
+    if fmt == "dhis2-xml":
+        assert stored() == before
+    else:  # ADX carries the value and its comment (annotation), no author or follow-up mark
+        assert {k: v[:2] for k, v in stored().items()} == {k: v[:2] for k, v in before.items()}
+
+
+def test_the_xml_and_adx_files_are_dhis2s(values, tmp_path):
+    from defusedxml import ElementTree
+
+    xml, adx = tmp_path / "values.xml", tmp_path / "values.adx"
+    export_values(all_values(), path=xml, fmt="dhis2-xml", form=values_form())
+    root = ElementTree.parse(xml).getroot()
+    assert root.tag == "{http://dhis2.org/schema/dxf/2.0}dataValueSet"
+    assert root.get("dataSet") == "ubnd_xa_nam"
+    households = next(v for v in root if v.get("dataElement") == "households")
+    assert {k: v for k, v in households.attrib.items() if k != "lastUpdated"} == {
+        "dataElement": "households", "period": "2024", "orgUnit": "19996", "categoryOptionCombo": "default",
+        "attributeOptionCombo": "default", "value": "3100", "storedBy": "xa_19996",
+        "created": "2024-07-01T10:20:30.123", "followup": "true",
+    }  # fmt: skip
+    export_values(all_values(), path=adx, fmt="adx")
+    groups = {
+        (g.get("orgUnit"), g.get("period"), g.get("dataSet"), g.get("operator")): [
+            (v.get("dataElement"), v.get("value"), v.findtext("{urn:ihe:qrph:adx:2015}annotation")) for v in g
+        ]
+        for g in ElementTree.parse(adx).getroot()
+    }
+    assert groups == {
+        ("19996", "2024-01-01/P1Y", "ubnd_xa_nam", None): [
+            ("households", "3100", None), ("population", "12345", "điều tra"),
+        ],
+        ("19996", "2024-03-01/P1M", "doanh_nghiep_thang", "viettel"): [
+            ("mobile_subscriptions", "4000", None),
+        ],
+        ("19996.01", "2024-01-01/P1Y", "ubnd_xa_nam", None): [("village_ftth_covered", "1", None)],
+    }  # fmt: skip
 
 
 def test_the_metadata_export(seed_plan, tmp_path, capsys):

@@ -7,10 +7,12 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from hatangso.collection import workflow
 from hatangso.collection.dhis2 import DXF_NAMESPACE
 from hatangso.collection.models import DataValue, Dhis2Mapping, ImportBatch, Submission
 from hatangso.collection.services import import_values
 from hatangso.core.models import ChangeLogEntry
+from hatangso.core.services import create_user
 from hatangso.utilities.errors import UserError
 from hatangso.utilities.importing import ImportRejected
 
@@ -82,6 +84,7 @@ FORMATS = {
     "csv-full": ("values.csv", csv_full_header),
     "adx": ("values.adx", adx_file),
 }
+
 
 def write(tmp_path, fmt, *args):
     name, build = FORMATS[fmt]
@@ -354,3 +357,194 @@ def test_followup_changes_only_when_the_file_says_and_zero_is_a_value(seed_plan,
     assert population().followup is False
     assert send(value=0).updated == 1
     assert population().value == 0
+
+
+# --- completeDate: the file's report is sent -------------------------------------------------------
+
+
+def report_20005():
+    return Submission.objects.get(form__code="ubnd_xa_nam", unit__code="20005", period="2024")
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml", "adx"])
+def test_a_complete_date_sends_the_report_after_its_values(fmt, seed_plan, actor, tmp_path):
+    path = write(tmp_path, fmt, "population", "20005")
+    summary = import_values(path=path, actor=actor)
+    assert (summary.created, summary.submitted) == (1, 1)
+    report = report_20005()
+    assert (report.status, report.submitted_by) == ("submitted", actor.name)
+    assert timezone.localtime(report.submitted_at).isoformat() == "2025-01-10T00:00:00+07:00"  # the file's
+    sent = ChangeLogEntry.objects.get(
+        object_type="collection.submission", object_id=str(report.pk), action="update"
+    )
+    assert (sent.before["status"], sent.after["status"]) == ("draft", "submitted")
+    again = import_values(path=path, actor=actor)  # an already sent report stays as it is
+    assert (again.unchanged, again.submitted) == (1, 0)
+    assert ChangeLogEntry.objects.filter(object_type="collection.submission").count() == 2  # opened, sent
+
+
+def test_a_complete_date_on_an_approved_report_changes_nothing_and_its_values_stay_locked(
+    seed_plan, actor, tmp_path, table_counts
+):
+    path = write(tmp_path, "json", "population", "20005")
+    import_values(path=path, actor=actor)
+    workflow.approve(submission=report_20005(), user=None, actor=actor)
+    assert import_values(path=path, actor=actor).submitted == 0  # the same values: accepted, unchanged
+    changed = tmp_path / "changed.json"
+    changed.write_text(path.read_text(encoding="utf-8").replace('"7000"', '"7001"'), encoding="utf-8")
+    before = table_counts()
+    with pytest.raises(ImportRejected) as caught:
+        import_values(path=changed, actor=actor)
+    assert table_counts() == before
+    assert caught.value.errors[0].reason_en.endswith("re-open it first")
+    assert (report_20005().status, population().value) == ("approved", 7000)
+
+
+@pytest.mark.parametrize(
+    "document, column, reason_vi",
+    [
+        ({"completeDate": "2025-01-10"}, "completedate",
+         "completeDate cần dataSet (mã biểu) để biết báo cáo nào đã xong"),
+        ({"completeDate": "10/01/2025", "dataSet": "ubnd_xa_nam"}, "completedate",
+         "thời điểm '10/01/2025' phải có dạng 2024-07-01T10:20:30.123"),
+        ({"completeDate": "2025-01-10", "dataSet": "ubnd_xa_nam", "period": "2024Q4"}, "completedate",
+         "Biểu ubnd_xa_nam báo cáo theo kỳ hằng năm, không phải 2024Q4"),
+    ],
+)  # fmt: skip
+def test_a_complete_date_that_names_no_report_refuses_the_file(
+    document, column, reason_vi, seed_plan, actor, tmp_path, table_counts
+):
+    path = tmp_path / "complete.json"
+    value = {"dataElement": "internet_users", "orgUnit": "20005", "value": "6000"}
+    path.write_text(json.dumps({"period": "2024", **document, "dataValues": [value]}), encoding="utf-8")
+    before = table_counts()
+    with pytest.raises(ImportRejected) as caught:
+        import_values(path=path, actor=actor)
+    assert [(e.row, e.column, e.reason_vi) for e in caught.value.errors] == [(1, column, reason_vi)]
+    assert table_counts() == before
+
+
+def test_an_upload_sends_the_report_as_the_uploader_now(seed_plan, client, actor, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from hatangso.core.services import grant_membership
+    from hatangso.geography.selectors import resolve_unit
+
+    user = create_user(username="xa20005", password="a long passphrase 2024", actor=actor)
+    grant_membership(
+        user=user, role="commune", unit=resolve_unit("20005", start=seed_plan.issued_on), actor=actor
+    )
+    client.force_login(user)
+    form = seed_plan.forms.get(code="ubnd_xa_nam")
+    upload = SimpleUploadedFile("values.json", json_file("population", "20005").encode())
+    page = client.post(f"/nhap-lieu/{form.pk}/2024/", {"file": upload}, follow=True).content.decode()
+    assert "Tệp ghi báo cáo đã xong (completeDate): đã gửi 1 báo cáo." in page
+    report = report_20005()
+    assert (report.status, report.submitted_by) == ("submitted", "xa20005")
+    assert report.submitted_at.date() == timezone.now().date()  # sent now, by the uploader
+    entry = ChangeLogEntry.objects.get(object_type="collection.submission", action="update")
+    assert entry.user == user
+
+
+def test_the_api_sends_the_report_and_counts_it(seed_plan, client, actor, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from hatangso.core.services import create_api_token, grant_membership
+    from hatangso.geography.selectors import resolve_unit
+
+    user = create_user(username="xa20005", password="a long passphrase 2024", actor=actor)
+    grant_membership(
+        user=user, role="commune", unit=resolve_unit("20005", start=seed_plan.issued_on), actor=actor
+    )
+    _, token = create_api_token(user=user, name="t", actor=actor)
+    upload = SimpleUploadedFile(
+        "values.xml", xml_file("population", "20005").encode(), content_type="text/xml"
+    )
+    response = client.post("/api/v1/values/import", {"file": upload}, HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert (response.status_code, response.json()["submitted"]) == (200, 1)
+    assert response.json()["submissions"] == [report_20005().pk]
+    assert report_20005().status == "submitted"
+
+
+def test_an_operators_complete_date_sends_its_report_for_the_plans_area(seed_plan, tmp_path, capsys):
+    area = seed_plan.area_unit.code
+    path = tmp_path / "operator.adx"
+    path.write_text(
+        '<adx xmlns="urn:ihe:qrph:adx:2015" exported="2025-01-10T08:00:00Z">'
+        f'<group orgUnit="{area}" period="2024-03-01/P1M" dataSet="doanh_nghiep_thang" operator="viettel" '
+        'completeDate="2024-04-05"><dataValue dataElement="mobile_subscriptions" value="5"/></group></adx>',
+        encoding="utf-8",
+    )
+    call_command("import", "values", str(path))
+    assert "Đã gửi / submitted 1 báo cáo / report(s) (completeDate)" in capsys.readouterr().out
+    report = Submission.objects.get(form__code="doanh_nghiep_thang", period="202403")
+    assert (report.unit.code, report.operator.code, report.status) == (area, "viettel", "submitted")
+
+
+def test_a_complete_date_the_uploader_may_not_send_refuses_the_file(seed_plan, actor, tmp_path, table_counts):
+    from hatangso.core.services import grant_membership
+    from hatangso.geography.selectors import resolve_unit
+    from hatangso.registry.models import Operator
+
+    # Viettel's engineer for one commune writes its values there, but the month's report is the area's.
+    engineer = create_user(username="viettel20005", password="a long passphrase 2024", actor=actor)
+    commune = resolve_unit("20005", start=seed_plan.issued_on)
+    grant_membership(
+        user=engineer,
+        role="enterprise",
+        unit=commune,
+        operator=Operator.objects.get(code="viettel"),
+        actor=actor,
+    )
+    path = tmp_path / "operator.json"
+    document = {
+        "dataSet": "doanh_nghiep_thang", "completeDate": "2024-04-05", "period": "202403", "orgUnit": "20005",
+        "attributeOptionCombo": "viettel",
+        "dataValues": [{"dataElement": "mobile_subscriptions", "value": "5"}],
+    }  # fmt: skip
+    path.write_text(json.dumps(document), encoding="utf-8")
+    before = table_counts()
+    with pytest.raises(ImportRejected) as caught:
+        import_values(path=path, actor=actor, user=engineer)
+    area = seed_plan.area_unit.code
+    assert [(e.column, e.reason_vi, e.reason_en) for e in caught.value.errors] == [
+        (
+            "completedate",
+            f"bạn không gửi được báo cáo doanh_nghiep_thang của {area}",
+            f"you cannot send the report doanh_nghiep_thang of {area}",
+        )
+    ]
+    assert table_counts() == before
+    document.pop("completeDate")  # the values alone are the engineer's to write
+    path.write_text(json.dumps(document), encoding="utf-8")
+    assert import_values(path=path, actor=actor, user=engineer).created == 1
+
+
+def test_a_complete_date_outside_the_forms_area_refuses_the_file(seed_plan, actor, tmp_path, table_counts):
+    from hatangso.geography.models import AdministrativeUnit
+
+    area = seed_plan.area_unit
+    elsewhere = (
+        AdministrativeUnit.objects.filter(level="commune", valid_to__isnull=True)
+        .exclude(path__startswith=area.path)
+        .order_by("code")
+        .first()
+    )
+    path = tmp_path / "elsewhere.json"
+    document = {
+        "dataSet": "doanh_nghiep_thang", "completeDate": "2024-04-05", "period": "202403",
+        "orgUnit": elsewhere.code, "attributeOptionCombo": "viettel",
+        "dataValues": [{"dataElement": "mobile_subscriptions", "value": "5"}],
+    }  # fmt: skip
+    path.write_text(json.dumps(document), encoding="utf-8")
+    before = table_counts()
+    with pytest.raises(ImportRejected) as caught:
+        import_values(path=path, actor=actor)
+    assert [(e.column, e.reason_vi) for e in caught.value.errors] == [
+        ("completedate", f"{elsewhere.code} không thuộc địa bàn báo cáo của biểu doanh_nghiep_thang")
+    ]
+    assert (
+        caught.value.errors[0].reason_en
+        == f"{elsewhere.code} is outside the area form doanh_nghiep_thang reports on"
+    )
+    assert table_counts() == before

@@ -88,7 +88,7 @@ def test_a_national_extract_with_no_cell_in_the_area_is_refused_with_its_count_a
         call_command("import", "opencellid", str(path))
     assert caught.value.en == (
         "No row of opencellid_diff_2022-09-10_mcc452_vietnam.csv lies inside a known boundary: 178 rows "
-        "outside every boundary (--keep-outside keeps them)"
+        "outside every boundary (--keep-outside, or keep_outside=true in the API, keeps them)"
     )
     assert table_counts() == before  # the rejected batch only
     batch = ImportBatch.objects.get(status="rejected")
@@ -98,3 +98,37 @@ def test_a_national_extract_with_no_cell_in_the_area_is_refused_with_its_count_a
     assert (summary.created, summary.outside) == (178, 178)
     assert not Station.objects.exclude(unit_source="outside").exists()
 
+
+def test_the_stations_api_leaves_out_or_keeps_the_rows_outside(seed_plan, boundaries, client, actor):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from hatangso.core.services import create_api_token, create_user, grant_membership
+    from hatangso.registry.models import Operator
+
+    user = create_user(username="viettel", password="a long passphrase 2024", actor=actor)
+    grant_membership(user=user, role="enterprise", operator=Operator.objects.get(code="viettel"), actor=actor)
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {create_api_token(user=user, name='t', actor=actor)[1]}"}
+    text = (
+        "ma_tram,doanh_nghiep,cong_nghe,vi_do,kinh_do\n"
+        "V1,viettel,4G,16.55,107.45\n"
+        "V2,viettel,4G,21.03,105.85\n"  # Hà Nội: outside every boundary
+    )
+
+    def send(kind="stations", query=""):
+        upload = SimpleUploadedFile("tram.csv", text.encode(), content_type="text/csv")
+        response = client.post(f"/api/v1/registry/imports/{kind}{query}", {"file": upload}, **auth)
+        return response.status_code, response.json()
+
+    status, body = send()
+    assert (status, body["created"], body["notes"][0]) == (200, 1, LEFT_OUT)
+    assert list(Station.objects.values_list("code", flat=True)) == ["V1"]
+    status, body = send(query="?keep_outside=true")
+    assert (status, body["created"], body["unchanged"], body["notes"][0]) == (200, 1, 1, KEPT)
+    assert Station.objects.get(code="V2").unit_source == "outside"
+    status, body = send("poles", "?keep_outside=true")
+    assert (status, body["detail"], body["detail_en"]) == (
+        400,
+        "keep_outside chỉ dùng cho stations, không dùng cho poles",
+        "keep_outside is for stations only, not for poles",
+    )
+    assert not ImportBatch.objects.filter(kind="poles").exists()

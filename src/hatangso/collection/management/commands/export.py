@@ -18,8 +18,8 @@ from hatangso.utilities.periods import parse_period
 
 class Command(HatangsoCommand):
     help = (
-        "Xuất số liệu (csv, xlsx, dhis2-json) hoặc siêu dữ liệu DHIS2 / Export data values (csv, xlsx, "
-        "dhis2-json) or the DHIS2 metadata"
+        "Xuất số liệu (csv, xlsx, dhis2-json, dhis2-xml, adx) hoặc siêu dữ liệu DHIS2 / Export data values "
+        "(csv, xlsx, dhis2-json, dhis2-xml, adx) or the DHIS2 metadata"
     )
 
     def add_arguments(self, parser):

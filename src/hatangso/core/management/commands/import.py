@@ -1,9 +1,6 @@
 from pathlib import Path
 
-from django.utils import timezone
-
-from hatangso.collection.models import ImportBatch
-from hatangso.collection.services import record_rejected_import
+from hatangso.collection.services import refusal_keeper
 from hatangso.core.management.base import HatangsoCommand
 from hatangso.utilities.errors import UserError
 from hatangso.utilities.import_kinds import IMPORT_KINDS, import_options
@@ -31,7 +28,7 @@ class Command(HatangsoCommand):
     def handle(self, *args, kind, file, **options):
         actor = self.actor()
         import_kind = IMPORT_KINDS[kind]
-        started = timezone.now()
+        keep_refused = refusal_keeper(kind, actor, bool(options.get("synthetic")))
         try:
             if import_kind.status:
                 with self.console.status(import_kind.status):
@@ -39,22 +36,7 @@ class Command(HatangsoCommand):
             else:
                 lines = list(import_kind.run(path=file, actor=actor, options=options))
         except UserError as exc:
-            self._keep_refused(kind, file, exc, actor, bool(options.get("synthetic")), started)
+            keep_refused(path=file, exc=exc)
             raise
         for line in lines:
             self.console.print(line)
-
-    @staticmethod
-    def _keep_refused(kind, file: Path, exc: UserError, actor, synthetic: bool, started) -> None:
-        """Keep the refused file with its row errors (or the one reason refusing it whole), unless the
-        import recorded the refusal itself (the imports the web and the API also take do)."""
-        recorded = ImportBatch.objects.filter(
-            status=ImportBatch.Status.REJECTED, file_name=file.name, created_at__gte=started
-        )
-        if not file.is_file() or recorded.exists():
-            return
-        errors = getattr(exc, "errors", None)  # ImportRejected names its rows
-        record_rejected_import(
-            kind=kind, path=file, errors=errors or [], reason=None if errors else exc, actor=actor,
-            synthetic=synthetic,
-        )  # fmt: skip
