@@ -581,8 +581,8 @@ def write_docx(content: ReportContent, path) -> None:
         _owner_text(document, content, "vuong_mac")
 
     heading("IV. PHƯƠNG HƯỚNG, NHIỆM VỤ THỜI GIAN TỚI")
-    for sentence in next_steps_draft(content, _next_targets(content)):
-        _paragraph(document, "- " + sentence, **justified, draft=True)
+    _text_or_draft(document, content, "phuong_huong", next_steps_draft(content, _next_targets(content)),
+                   bullets=True)  # fmt: skip
 
     heading("V. ĐỀ XUẤT, KIẾN NGHỊ")
     _text_or_placeholder(document, content, "kien_nghi")
