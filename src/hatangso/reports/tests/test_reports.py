@@ -165,7 +165,7 @@ def test_a_texts_file_with_an_unknown_section_writes_nothing(reported, tmp_path,
         load_report_texts(path=texts, plan=reported, period="2024", unit=reported.area_unit, actor=actor)
     assert (
         error.value.en == "noi-dung.yaml: unknown section(s) thanh_tich "
-        "(known: trien_khai, thuan_loi, kho_khan, vuong_mac, kien_nghi)"
+        "(known: trien_khai, thuan_loi, kho_khan, vuong_mac, phuong_huong, kien_nghi)"
     )
     assert table_counts() == before
 
