@@ -694,17 +694,26 @@ def _appendix(document, content: ReportContent) -> None:
         width = min(30, (APPENDIX_WIDTH - 12 - 44) / len(part))
         headings = [_appendix_heading(n, e) for n, e in part]
         table = _data_table(document, ["STT", "Đơn vị", *headings], size=9.5)
+        labels = []
         for index, unit, results in rows:
             cells = table.add_row().cells
-            group = index is None  # the province's or a district's own results, in bold
-            _cell(cells[0], "" if group else str(index), align=WD_ALIGN_PARAGRAPH.CENTER, size=9.5)
-            _cell(cells[1], "Toàn địa bàn" if unit == content.unit else unit.name, bold=group, size=9.5)
+            name = "Toàn địa bàn" if unit == content.unit else unit.name
+            group = index is None  # the province's or a district's own results: bold, across STT
+            if group:
+                label = cells[0].merge(cells[1])
+                labels.append(label)
+                _cell(label, name, bold=True, size=9.5)
+                for cell in (label, *cells[2:]):
+                    _shade(cell, "EDEDED")
+            else:
+                _cell(cells[0], str(index), align=WD_ALIGN_PARAGRAPH.CENTER, size=9.5)
+                _cell(cells[1], name, size=9.5)
             for cell, (_, e) in zip(cells[2:], part, strict=True):
                 _cell(cell, _mark(results.get(e.indicator.code)), bold=group, align=WD_ALIGN_PARAGRAPH.RIGHT,
                       size=9.5)  # fmt: skip
-            for cell in cells if group else ():
-                _shade(cell, "EDEDED")
         _finish(table, [12, 44, *([width] * len(part))])
+        for label in labels:  # `_finish` gave a merged cell its second column's width
+            label.width = Mm(12 + 44)
         _paragraph(document, "", after=6)
 
 
