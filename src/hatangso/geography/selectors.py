@@ -112,9 +112,12 @@ def unlinked_reorganisation(area: AdministrativeUnit, *, after: date) -> Unlinke
 
 
 def in_area(area: AdministrativeUnit, field: str = "unit") -> Q:
-    """Rows whose unit lies in `area`: in its subtree, or a later unit that took over territory of
-    the subtree (after 2025 the communes of a district sit under the province)."""
+    """Rows whose unit (`field`; "" for the units themselves) lies in `area`: in its subtree, or a
+    later unit that took over territory of the subtree (after 2025 the communes of a district sit
+    under the province)."""
     successors = UnitSuccession.objects.filter(predecessor__path__startswith=area.path).values("successor")
+    if not field:  # the units themselves
+        return Q(path__startswith=area.path) | Q(pk__in=successors)
     return Q(**{f"{field}__path__startswith": area.path}) | Q(**{f"{field}__in": successors})
 
 
@@ -146,6 +149,17 @@ def resolve_unit_typed(text: str, *, on: date, within: QuerySet[AdministrativeUn
 
 def children_of(unit: AdministrativeUnit, *, start: date, end: date) -> QuerySet[AdministrativeUnit]:
     return unit.children.valid_between(start, end).order_by("code")
+
+
+def communes_in_force(area: AdministrativeUnit, on: date) -> QuerySet[AdministrativeUnit]:
+    """The communes in force on `on` on the area's territory: of its subtree, and those formed from
+    units of it by a reorganisation (after 2025 a district is gone and its communes are merged)."""
+    return (
+        AdministrativeUnit.objects.filter(in_area(area, field=""))
+        .filter(level=AdministrativeUnit.Level.COMMUNE)
+        .valid_on(on)
+        .order_by("code")
+    )
 
 
 def unit_list(

@@ -12,9 +12,9 @@ from hatangso.analytics.selectors import PlanReading
 from hatangso.analytics.selectors import scorecard as current_scorecard
 from hatangso.analytics.services import Scorecard
 from hatangso.analytics.status import Status
-from hatangso.geography.models import AdministrativeUnit, UnitSuccession
-from hatangso.geography.selectors import children_of
-from hatangso.plans.models import Plan, PlanItem
+from hatangso.geography.models import AdministrativeUnit
+from hatangso.geography.selectors import communes_in_force
+from hatangso.plans.models import Agency, Plan, PlanItem
 from hatangso.reports.models import ReportText
 from hatangso.utilities.numbers import format_date
 from hatangso.utilities.periods import Period, parse_period, trend_periods
@@ -70,13 +70,66 @@ class ReportContent:
     synthetic: bool
     counts: dict[str, int] = field(default_factory=dict)
     goals: list[GoalLine] = field(default_factory=list)
+    # The appendix's group rows: each district of a province report with its own results.
+    districts: dict[int, dict[str, Evaluation]] = field(default_factory=dict)
 
     @property
     def evaluations(self) -> list[Evaluation]:
         return self.scorecard.evaluations
 
+    @property
+    def commune_document(self) -> bool:
+        return commune_document(self.plan, self.unit)
 
-def _settings(plan: Plan) -> dict:
+    @property
+    def appendix(self) -> bool:
+        """A province's communes are too many for the body: their table is an appendix (Phụ lục)."""
+        return self.unit.level == AdministrativeUnit.Level.PROVINCE
+
+
+def commune_document(plan: Plan, unit) -> bool:
+    """A commune's report of a plan above it (the district's, the province's) is the commune's own
+    document, issued by its UBND to the plan's owner; a commune plan's report is the plan's."""
+    return unit.level == AdministrativeUnit.Level.COMMUNE and unit.pk != plan.area_unit_id
+
+
+def appendix_rows(content: "ReportContent") -> list[tuple[int | None, object, dict[str, Evaluation]]]:
+    """The appendix's rows: the area's own results, then each district's (number None) followed by
+    its communes, numbered."""
+    rows = [(None, content.unit, {e.indicator.code: e for e in content.evaluations})]
+    communes = sorted(content.communes, key=lambda pair: (pair[0].parent.code, pair[0].code))
+    district = None
+    for number, (commune, results) in enumerate(communes, start=1):
+        if commune.parent_id in content.districts and commune.parent_id != district:
+            district = commune.parent_id
+            rows.append((None, commune.parent, content.districts[district]))
+        rows.append((number, commune, results))
+    return rows
+
+
+def _commune_settings(plan: Plan, unit) -> dict:
+    """The header, signature and recipients a commune's UBND puts on its own report (NĐ 30/2020,
+    Phụ lục I): ỦY BAN NHÂN DÂN over the commune's name, Số: …/BC-UBND, the commune's name as địa
+    danh, TM. ỦY BAN NHÂN DÂN / CHỦ TỊCH; sent to whom the plan asks its reports to go."""
+    name = unit.name[0].lower() + unit.name[1:]  # "phường Tứ Hạ"
+    place = unit.name.removeprefix(unit.type_name).strip() if unit.type_name else unit.name
+    owner = plan.report_to or _plan_settings(plan)["issuer_name"]
+    return {
+        "parent_body": "",
+        "issuing_body": f"ỦY BAN NHÂN DÂN\n{unit.name.upper()}",
+        "issuer_name": f"UBND {name}",
+        "symbol": "BC-UBND",
+        "place": place,
+        "signature": {"authority": "TM. ỦY BAN NHÂN DÂN", "delegation": "", "title": "CHỦ TỊCH", "name": ""},
+        "recipients": [owner, "Lưu: VT"],
+    }
+
+
+def _settings(plan: Plan, unit) -> dict:
+    return _commune_settings(plan, unit) if commune_document(plan, unit) else _plan_settings(plan)
+
+
+def _plan_settings(plan: Plan) -> dict:
     """The plan file's `report:` section, with the plan's own header where it is silent."""
     given = plan.report_settings or {}
     signature = given.get("signature") or {}
@@ -105,14 +158,16 @@ def _as_of(task: Task, accepted: list[ProgressUpdate], day: date) -> Task:
     return task
 
 
-def _task_lines(plan: Plan, day: date) -> list[TaskLine]:
-    """Each task as of the report date, with the accepted updates done by then as evidence."""
+def _task_lines(plan: Plan, day: date, communes_only: bool = False) -> list[TaskLine]:
+    """Each task as of the report date, with the accepted updates done by then as evidence;
+    `communes_only`, the tasks the communes' UBND lead or take part in (a commune's own report)."""
     lines = []
-    tasks = (
-        Task.objects.filter(item__plan=plan)
-        .select_related("item__lead", "item__condition")
-        .order_by("item__order")
-    )
+    tasks = Task.objects.filter(item__plan=plan)
+    if communes_only:
+        communes = Agency.Kind.COMMUNE_COMMITTEE
+        joined = PlanItem.objects.filter(coordinating__kind=communes).values("pk")
+        tasks = tasks.filter(Q(item__lead__kind=communes) | Q(item__in=joined))
+    tasks = tasks.select_related("item__lead", "item__condition").order_by("item__order")
     for task in tasks.prefetch_related("updates__evidence", "item__coordinating"):
         accepted = [u for u in task.updates.all() if u.decision == ProgressUpdate.Decision.ACCEPTED]
         task = _as_of(task, accepted, day)
@@ -169,18 +224,16 @@ def deadline_warning(plan: Plan, report_date: date) -> str | None:
 
 
 def report_communes(unit, period: Period, as_of: date | None = None):
-    """The communes a report lists: those of the unit valid in the period, or — `as_of` a later
-    day — those in force that day on its territory (after 2025 the communes are merged)."""
+    """The communes a report lists: those of the unit's territory valid in the period (a province's
+    through its districts), or — `as_of` a later day — those in force that day (after 2025 the
+    communes are merged); never the unit itself."""
     if as_of is None:
-        return children_of(unit, start=period.start, end=period.end).filter(level="commune")
-    successors = UnitSuccession.objects.filter(predecessor__path__startswith=unit.path).values("successor")
-    return (
-        AdministrativeUnit.objects.filter(Q(path__startswith=unit.path) | Q(pk__in=successors))
-        .filter(level=AdministrativeUnit.Level.COMMUNE)
-        .exclude(pk=unit.pk)
-        .valid_on(as_of)
-        .order_by("code")
-    )
+        communes = AdministrativeUnit.objects.filter(
+            path__startswith=unit.path, level=AdministrativeUnit.Level.COMMUNE
+        ).valid_between(period.start, period.end)
+    else:
+        communes = communes_in_force(unit, as_of)
+    return communes.exclude(pk=unit.pk).select_related("parent").order_by("code")
 
 
 def gather(
@@ -188,18 +241,16 @@ def gather(
 ) -> ReportContent:
     reading = PlanReading.of(plan)
     scorecard = current_scorecard(plan=plan, unit=unit, period=period, reading=reading)
-    communes = [
-        (
-            commune,
-            {
-                e.indicator.code: e
-                for e in current_scorecard(
-                    plan=plan, unit=commune, period=period, reading=reading
-                ).evaluations
-            },
-        )
-        for commune in report_communes(unit, period, as_of)
-    ]
+
+    def results(of) -> dict[str, Evaluation]:
+        card = current_scorecard(plan=plan, unit=of, period=period, reading=reading)
+        return {e.indicator.code: e for e in card.evaluations}
+
+    communes = [(commune, results(commune)) for commune in report_communes(unit, period, as_of)]
+    districts = {}
+    if unit.level == AdministrativeUnit.Level.PROVINCE:
+        parents = {c.parent for c, __ in communes if c.parent.level == AdministrativeUnit.Level.DISTRICT}
+        districts = {district.pk: results(district) for district in parents}
     today = timezone.localdate()
     trend = [
         (
@@ -224,13 +275,14 @@ def gather(
         unit=unit,
         period=period,
         report_date=report_date or today,
-        settings=_settings(plan),
+        settings=_settings(plan, unit),
         scorecard=scorecard,
         communes=communes,
         trend=trend,
-        tasks=_task_lines(plan, report_date or today),
+        tasks=_task_lines(plan, report_date or today, communes_only=commune_document(plan, unit)),
         texts=texts,
         goals=_goal_lines(plan),
         synthetic=scorecard.synthetic or unit.synthetic,
         counts=counts,
+        districts=districts,
     )

@@ -18,7 +18,7 @@ from docx.shared import Cm, Mm, Pt, RGBColor
 from hatangso.analytics.status import Status
 from hatangso.collection.models import DataElement
 from hatangso.reports import charts
-from hatangso.reports.content import SOURCE_NAMES, ReportContent
+from hatangso.reports.content import SOURCE_NAMES, ReportContent, appendix_rows
 from hatangso.reports.narrative import (
     DRAFT_NOTE,
     PLACEHOLDER,
@@ -50,10 +50,15 @@ def banners(content: ReportContent) -> list[str]:
     ]
 
 
-def document_date(place: str, day: date) -> str:
-    """'Hương Trà, ngày 05 tháng 02 năm 2025': days below 10 and months 1–2 with a leading zero."""
+def date_words(day: date) -> str:
+    """'ngày 05 tháng 02 năm 2025': days below 10 and months 1–2 with a leading zero (NĐ 30)."""
     month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
-    return f"{place}, ngày {day.day:02d} tháng {month} năm {day.year}"
+    return f"ngày {day.day:02d} tháng {month} năm {day.year}"
+
+
+def document_date(place: str, day: date) -> str:
+    """'Hương Trà, ngày 05 tháng 02 năm 2025'."""
+    return f"{place}, {date_words(day)}"
 
 
 def _font(run, size: float, bold: bool = False, italic: bool = False, colour: RGBColor | None = None,
@@ -112,6 +117,17 @@ def _widths(table, widths) -> None:
     for row in table.rows:
         for cell, width in zip(row.cells, widths, strict=True):
             cell.width = width
+
+
+def _side_padding(table, mm: float) -> None:
+    """The cells' left and right padding (Word's default is 1,9 mm)."""
+    margins = OxmlElement("w:tblCellMar")
+    for edge in ("left", "right"):
+        margin = OxmlElement(f"w:{edge}")
+        margin.set(qn("w:w"), str(int(Mm(mm).twips)))
+        margin.set(qn("w:type"), "dxa")
+        margins.append(margin)
+    table._tbl.tblPr.append(margins)
 
 
 def _no_borders(table) -> None:
@@ -181,13 +197,7 @@ def _header(document, content: ReportContent) -> None:
     indent.set(qn("w:w"), str(int(Mm(-8).twips)))
     indent.set(qn("w:type"), "dxa")
     table._tbl.tblPr.append(indent)
-    margins = OxmlElement("w:tblCellMar")
-    for edge in ("left", "right"):
-        margin = OxmlElement(f"w:{edge}")
-        margin.set(qn("w:w"), "0")
-        margin.set(qn("w:type"), "dxa")
-        margins.append(margin)
-    table._tbl.tblPr.append(margins)
+    _side_padding(table, 0)
     left, right = table.rows[0].cells
     left.paragraphs[0].text = ""
     first = left.paragraphs[0]
@@ -231,21 +241,27 @@ def _title(document, content: ReportContent) -> None:
     plan = content.plan
     issued = f"{plan.issued_on.day:02d}/{plan.issued_on.month:02d}/{plan.issued_on.year}"
     subject = f"Kết quả thực hiện {plan.title} (Kế hoạch số {plan.code} ngày {issued} của {plan.issuer})"
-    if content.unit != plan.area_unit:
+    if content.commune_document:
+        subject += f" trên địa bàn {content.unit.name[0].lower()}{content.unit.name[1:]}"
+    elif content.unit != plan.area_unit:
         subject += f" — {content.unit.name}"
     _paragraph(document, subject, size=14, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=2)
     _rule(document, 0.25, 165)
     document.paragraphs[-1].paragraph_format.space_after = Pt(12)
 
 
+def _shade(cell, fill: str) -> None:
+    shade = OxmlElement("w:shd")
+    shade.set(qn("w:val"), "clear")
+    shade.set(qn("w:fill"), fill)
+    cell._tc.get_or_add_tcPr().append(shade)
+
+
 def _banner(document, text: str) -> None:
     table = document.add_table(rows=1, cols=1)
     table.style = "Table Grid"
     cell = table.rows[0].cells[0]
-    shade = OxmlElement("w:shd")
-    shade.set(qn("w:val"), "clear")
-    shade.set(qn("w:fill"), "FFF4D6")
-    cell._tc.get_or_add_tcPr().append(shade)
+    _shade(cell, "FFF4D6")
     cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
     _font(cell.paragraphs[0].add_run(text), 12, bold=True, colour=RGBColor(0x8A, 0x5A, 0x00))
     _paragraph(document, "", after=0)
@@ -430,6 +446,13 @@ def _progress(line) -> str:
     return "; ".join(parts)
 
 
+# mm. The task and its partners take most of the width, and the cells are padded 1 mm instead of
+# Word's 1,9: the demo's 48 tasks then take 7 landscape pages instead of 8 (rows never split, so a
+# narrower column that adds a line to the tallest rows costs pages, not saves them).
+TASK_WIDTHS = [10, 92, 30, 54, 19, 30, 17]
+TASK_PADDING = 1.0
+
+
 def _tasks(document, content: ReportContent) -> None:
     if not content.tasks:
         _paragraph(document, "Kế hoạch không có nhiệm vụ, giải pháp được theo dõi.", indent=True)
@@ -455,7 +478,8 @@ def _tasks(document, content: ReportContent) -> None:
         _cell(row[4], format_date(line.due_date) or "—", align=WD_ALIGN_PARAGRAPH.CENTER, size=10)
         _cell(row[5], _progress(line), size=10)
         _cell(row[6], line.state, align=WD_ALIGN_PARAGRAPH.CENTER, size=10)
-    _finish(table, [12, 84, 34, 52, 20, 32, 18])
+    _finish(table, TASK_WIDTHS)
+    _side_padding(table, TASK_PADDING)
     _new_section(document, landscape=False)
 
 
@@ -471,7 +495,7 @@ def _new_section(document, *, landscape: bool) -> None:
 
 def _closing(document, content: ReportContent) -> None:
     settings = content.settings
-    _paragraph(document, "", after=6)
+    _paragraph(document, "", after=6).paragraph_format.keep_with_next = True
     table = document.add_table(rows=1, cols=2)
     _no_borders(table)
     _widths(table, [Mm(85), Mm(80)])
@@ -571,8 +595,16 @@ def write_docx(content: ReportContent, path) -> None:
     _tasks(document, content)
     if content.unit.level != "commune":
         subheading("3. Kết quả theo xã, phường")
-        _commune_table(document, content)
-        _commune_charts(document, content)
+        if content.appendix and content.communes:
+            _paragraph(
+                document,
+                f"Kết quả thực hiện các chỉ tiêu của {len(content.communes):02d} {commune_kinds(content)} "
+                f"tại Phụ lục kèm theo Báo cáo này.",
+                **justified,
+            )
+        else:
+            _commune_table(document, content)
+            _commune_charts(document, content)
 
     heading("III. TỒN TẠI, HẠN CHẾ VÀ NGUYÊN NHÂN")
     names = dict(DataElement.objects.values_list("code", "name"))
@@ -581,8 +613,8 @@ def write_docx(content: ReportContent, path) -> None:
         _owner_text(document, content, "vuong_mac")
 
     heading("IV. PHƯƠNG HƯỚNG, NHIỆM VỤ THỜI GIAN TỚI")
-    for sentence in next_steps_draft(content, _next_targets(content)):
-        _paragraph(document, "- " + sentence, **justified, draft=True)
+    _text_or_draft(document, content, "phuong_huong", next_steps_draft(content, _next_targets(content)),
+                   bullets=True)  # fmt: skip
 
     heading("V. ĐỀ XUẤT, KIẾN NGHỊ")
     _text_or_placeholder(document, content, "kien_nghi")
@@ -591,11 +623,13 @@ def write_docx(content: ReportContent, path) -> None:
         f"Trên đây là báo cáo kết quả thực hiện {plan.title}"
         f"{'' if content.period.code == plan.period else ' ' + period_words(content.period)}./.",
         **justified,
-    )
+    ).paragraph_format.keep_with_next = True  # never a page with the signature alone
     _closing(document, content)
+    if content.appendix and content.communes:
+        _appendix(document, content)
     _keep_rows(document)
     document.core_properties.title = f"Báo cáo kết quả thực hiện {plan.code} {content.period.code}"
-    document.core_properties.author = content.settings["issuing_body"]
+    document.core_properties.author = " ".join(content.settings["issuing_body"].split())
     document.core_properties.language = LANGUAGE
     document.save(path)
 
@@ -617,3 +651,85 @@ def _commune_charts(document, content: ReportContent) -> None:
         "Hình 4. Bản đồ theo xã, phường",
         "Chưa có ranh giới hành chính để vẽ bản đồ (nạp bằng: hatangso import boundaries TỆP).",
     )  # fmt: skip
+
+
+KINDS = ("Xã", "Phường", "Thị trấn", "Đặc khu")  # in the order offices name them
+
+
+def commune_kinds(content: ReportContent) -> str:
+    """'xã, phường, thị trấn': the kinds of the communes the report lists (no thị trấn after 2025)."""
+    present = {commune.type_name for commune, _ in content.communes}
+    return ", ".join(kind.lower() for kind in KINDS if kind in present) or "xã, phường"
+
+
+def _mark(evaluation) -> str:
+    """A unit's result as the appendix shows it: the value and the scorecard's rating symbol."""
+    if evaluation is None:
+        return Status.NO_DATA.symbol
+    symbol = Status(evaluation.status).symbol
+    return symbol if evaluation.value is None else f"{format_number(evaluation.value)} {symbol}"
+
+
+APPENDIX_COLUMNS = 11  # indicators per appendix table: ≥ 18 mm each on a landscape page
+APPENDIX_WIDTH = 252  # mm: a landscape page between the margins
+
+
+def _appendix(document, content: ReportContent) -> None:
+    """Phụ lục: every commune of the province (grouped under its district, with the district's and
+    the province's own results) against every indicator, the values and ratings of the scorecard."""
+    settings, kinds = content.settings, commune_kinds(content)
+    _new_section(document, landscape=True)
+    centre = WD_ALIGN_PARAGRAPH.CENTER
+    _paragraph(document, "Phụ lục", bold=True, align=centre, after=0)
+    _paragraph(document, f"KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU THEO {kinds.upper()}", bold=True, align=centre,
+               after=0)  # fmt: skip
+    _paragraph(
+        document,
+        f"(Kèm theo Báo cáo số      /{settings['symbol']} {date_words(content.report_date)} của "
+        f"{settings['issuer_name']})",
+        italic=True, align=centre, after=0,
+    )  # fmt: skip
+    _rule(document, 0.15, APPENDIX_WIDTH)
+    document.paragraphs[-1].paragraph_format.space_after = Pt(6)
+    _paragraph(document, "Chỉ tiêu (số thứ tự như Bảng 1 của Báo cáo):", size=12, bold=True, after=0)
+    for number, evaluation in enumerate(content.evaluations, start=1):
+        indicator = evaluation.indicator
+        _paragraph(document, f"{number}. {indicator.name} ({unit_label(indicator.unit) or 'số lượng'}); "
+                   f"kế hoạch: {target_text(evaluation)}.", size=12, after=0)  # fmt: skip
+    legend = "; ".join(f"{status.symbol} {status.text.lower()}" for status in Status)
+    _paragraph(document, f"Đánh giá theo chỉ tiêu áp dụng cho từng đơn vị: {legend}.", size=12, italic=True)
+    rows = appendix_rows(content)
+    numbered = list(enumerate(content.evaluations, start=1))
+    blocks = -(-len(numbered) // APPENDIX_COLUMNS)
+    per_block = -(-len(numbered) // blocks)
+    for start in range(0, len(numbered), per_block):
+        part = numbered[start : start + per_block]
+        width = min(30, (APPENDIX_WIDTH - 12 - 44) / len(part))
+        headings = [_appendix_heading(n, e) for n, e in part]
+        table = _data_table(document, ["STT", "Đơn vị", *headings], size=9.5)
+        labels = []
+        for index, unit, results in rows:
+            cells = table.add_row().cells
+            name = "Toàn địa bàn" if unit == content.unit else unit.name
+            group = index is None  # the province's or a district's own results: bold, across STT
+            if group:
+                label = cells[0].merge(cells[1])
+                labels.append(label)
+                _cell(label, name, bold=True, size=9.5)
+                for cell in (label, *cells[2:]):
+                    _shade(cell, "EDEDED")
+            else:
+                _cell(cells[0], str(index), align=WD_ALIGN_PARAGRAPH.CENTER, size=9.5)
+                _cell(cells[1], name, size=9.5)
+            for cell, (_, e) in zip(cells[2:], part, strict=True):
+                _cell(cell, _mark(results.get(e.indicator.code)), bold=group, align=WD_ALIGN_PARAGRAPH.RIGHT,
+                      size=9.5)  # fmt: skip
+        _finish(table, [12, 44, *([width] * len(part))])
+        for label in labels:  # `_finish` gave a merged cell its second column's width
+            label.width = Mm(12 + 44)
+        _paragraph(document, "", after=6)
+
+
+def _appendix_heading(number: int, evaluation) -> str:
+    label = unit_label(evaluation.indicator.unit)
+    return f"Chỉ tiêu {number}" + (f" ({label})" if label else "")

@@ -111,10 +111,15 @@ def task_summary(content: ReportContent) -> str:
     """Every task counted once by its state as of the report date, the counts adding up to the total."""
     counts = Counter(line.state_code for line in content.tasks)
     parts = [f"{counts[s]:02d} {str(Task.STATES[s]).lower()}" for s in TASK_STATE_ORDER if counts[s]]
+    whose = COMMUNES_TASKS if content.commune_document else "và trách nhiệm của Kế hoạch"
     return (
-        f"Trong {len(content.tasks):02d} nhiệm vụ, giải pháp và trách nhiệm của Kế hoạch, "
+        f"Trong {len(content.tasks):02d} nhiệm vụ, giải pháp {whose}, "
         f"đến ngày {format_date(content.report_date)}: {'; '.join(parts)}."
     )
+
+
+# The tasks a commune's own report covers (content._task_lines(communes_only=True)).
+COMMUNES_TASKS = "của Kế hoạch do UBND các xã, phường chủ trì hoặc phối hợp"
 
 
 def _issued(day) -> str:
@@ -126,6 +131,13 @@ def _issued(day) -> str:
 def deployment_draft(content: ReportContent) -> list[str]:
     """Section I from the plan's documents and the evidence of its tasks."""
     plan = content.plan
+    if content.commune_document:  # the commune carries out the plan above it
+        first = (
+            f"Thực hiện Kế hoạch số {plan.code} ngày {format_date(plan.issued_on)} của {plan.issuer}, "
+            f"{content.settings['issuer_name']} triển khai {len(content.tasks):02d} nhiệm vụ, giải pháp "
+            f"{COMMUNES_TASKS} và theo dõi {len(content.evaluations):02d} chỉ tiêu định lượng trên địa bàn."
+        )
+        return [first, *_reported(content)]
     parent = plan.parent
     cited = (
         {"code": parent.code, "issued_on": parent.issued_on, "issuer": parent.issuer}
@@ -152,9 +164,14 @@ def deployment_draft(content: ReportContent) -> list[str]:
         f"{tasks}{len(content.evaluations):02d} chỉ tiêu định lượng"
         + (f" và {len(content.goals):02d} mục tiêu định tính." if content.goals else ".")
     )
+    return [first, *_reported(content)]
+
+
+def _reported(content: ReportContent) -> list[str]:
+    """What the tasks' accepted updates say, as of the report date."""
     reported = [line for line in content.tasks if line.updates]
     if not content.tasks:
-        return [first]
+        return []
     if reported:
         updates = sum(line.updates for line in reported)
         files = sum(line.evidence_files for line in reported)
@@ -168,7 +185,7 @@ def deployment_draft(content: ReportContent) -> list[str]:
             f"Đến ngày {format_date(content.report_date)}, chưa có cơ quan, đơn vị nào báo cáo kết quả "
             "thực hiện nhiệm vụ được chấp nhận."
         )
-    return [first, second]
+    return [second]
 
 
 def _without_english(reason: str, names: dict[str, str]) -> str:

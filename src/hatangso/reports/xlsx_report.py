@@ -7,8 +7,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from hatangso.analytics.status import Status
 from hatangso.collection.models import DataValue
 from hatangso.geography.selectors import rollup_units
-from hatangso.reports.content import SOURCE_NAMES, ReportContent
-from hatangso.reports.docx_report import banners
+from hatangso.reports.content import SOURCE_NAMES, ReportContent, appendix_rows
+from hatangso.reports.docx_report import banners, commune_kinds
 from hatangso.reports.narrative import period_label, share_of_target
 from hatangso.utilities.numbers import unit_label, unit_suffix
 from hatangso.utilities.spreadsheets import append_row, set_widths
@@ -194,10 +194,40 @@ def _tasks(workbook, content: ReportContent) -> None:
     set_widths(sheet, {1: 5, 2: 9, 3: 12, 4: 70, 5: 28, 6: 34, 7: 11, 8: 15, 9: 10, 10: 50})
 
 
+def _appendix(workbook, content: ReportContent) -> None:
+    """The DOCX's Phụ lục: one row per commune (after the province's and each district's own row),
+    each indicator's value and rating side by side."""
+    sheet = workbook.create_sheet("Phụ lục xã, phường")
+    _title(sheet, content, f"Phụ lục: Kết quả thực hiện các chỉ tiêu theo {commune_kinds(content)}")
+    numbered = list(enumerate(content.evaluations, start=1))
+    titles = []
+    for number, e in numbered:
+        label = unit_label(e.indicator.unit)
+        titles += [f"{number}. {e.indicator.name}" + (f" ({label})" if label else ""), f"Đánh giá {number}"]
+    _header(sheet, ["STT", "Mã đơn vị", "Đơn vị", "Thuộc", *titles])
+    header_row = sheet.max_row
+    for number, unit, results in appendix_rows(content):
+        parent = "toàn địa bàn" if unit == content.unit else "" if number is None else unit.parent.name
+        cells = []
+        for _, e in numbered:
+            result = results.get(e.indicator.code)
+            cells += [result.value, Status(result.status).text] if result else [None, Status.NO_DATA.text]
+        append_row(sheet, [number, unit.code, unit.name, parent, *cells])
+        if number is None:  # the province's or a district's own results
+            for cell in sheet[sheet.max_row]:
+                cell.font = Font(bold=True)
+    for row in sheet.iter_rows(min_row=header_row + 1):
+        for index, (_, e) in enumerate(numbered):
+            row[4 + 2 * index].number_format = value_format(e.indicator.unit)
+    set_widths(sheet, {1: 5, 2: 10, 3: 26, 4: 22, **{5 + i: 14 for i in range(2 * len(numbered))}})
+
+
 def write_xlsx(content: ReportContent, path) -> None:
     workbook = Workbook()
     _scorecard(workbook, content)
     _per_indicator(workbook, content)
     _values(workbook, content)
     _tasks(workbook, content)
+    if content.appendix and content.communes:
+        _appendix(workbook, content)
     workbook.save(path)

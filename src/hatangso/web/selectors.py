@@ -7,7 +7,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -26,7 +25,13 @@ from hatangso.collection.workflow import completeness
 from hatangso.core.models import ChangeLogEntry, Role
 from hatangso.core.scoping import may_manage_plan, scope_for
 from hatangso.geography.models import AdministrativeUnit, UnitSuccession
-from hatangso.geography.selectors import Unlinked, children_of, predecessors, unlinked_reorganisation
+from hatangso.geography.selectors import (
+    Unlinked,
+    children_of,
+    communes_in_force,
+    predecessors,
+    unlinked_reorganisation,
+)
 from hatangso.plans.models import Plan
 from hatangso.plans.selectors import plans_for
 from hatangso.reports.access import may_download_report
@@ -86,13 +91,7 @@ def dashboard_units(plan: Plan, period: Period, as_of: date | None) -> list[Admi
     area = plan.area_unit
     if as_of is None:
         return list(children_of(area, start=period.start, end=period.end))
-    successors = UnitSuccession.objects.filter(predecessor__path__startswith=area.path).values("successor")
-    return list(
-        AdministrativeUnit.objects.filter(Q(path__startswith=area.path) | Q(pk__in=successors))
-        .filter(level=AdministrativeUnit.Level.COMMUNE)
-        .valid_on(as_of)
-        .order_by("code")
-    )
+    return list(communes_in_force(area, as_of))
 
 
 def dashboard_choice(plan: Plan, *, period: str = "", unit: str = "", as_of: str = "") -> Choice:

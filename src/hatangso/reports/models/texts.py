@@ -10,6 +10,7 @@ class ReportText(models.Model):
         ADVANTAGES = "thuan_loi", _("Thuận lợi")
         DIFFICULTIES = "kho_khan", _("Khó khăn")
         OBSTACLES = "vuong_mac", _("Vướng mắc")
+        DIRECTIONS = "phuong_huong", _("Phương hướng, nhiệm vụ thời gian tới")
         PROPOSALS = "kien_nghi", _("Kiến nghị, đề xuất")
 
     plan = models.ForeignKey("plans.Plan", on_delete=models.CASCADE, related_name="report_texts")

@@ -18,9 +18,10 @@ from hatangso.geography.selectors import resolve_unit
 from hatangso.geography.services import create_village
 from hatangso.registry.models import Operator
 from hatangso.reports.docx_report import SYNTHETIC_BANNER, document_date
+from hatangso.reports.models import ReportText
 from hatangso.reports.narrative import PLACEHOLDER, indicator_sentence
 from hatangso.reports.services import build_report, load_report_texts, set_report_text
-from hatangso.utilities.errors import UserError
+from hatangso.utilities.errors import NotFound, UserError
 from hatangso.utilities.periods import parse_period
 
 Y2024 = parse_period("2024")
@@ -164,7 +165,7 @@ def test_a_texts_file_with_an_unknown_section_writes_nothing(reported, tmp_path,
         load_report_texts(path=texts, plan=reported, period="2024", unit=reported.area_unit, actor=actor)
     assert (
         error.value.en == "noi-dung.yaml: unknown section(s) thanh_tich "
-        "(known: trien_khai, thuan_loi, kho_khan, vuong_mac, kien_nghi)"
+        "(known: trien_khai, thuan_loi, kho_khan, vuong_mac, phuong_huong, kien_nghi)"
     )
     assert table_counts() == before
 
@@ -287,24 +288,39 @@ def test_the_owner_writes_the_sections_on_the_report_page(reported, client, acto
     client.force_login(owner)
     page = client.get("/ke-hoach/1529-kh-ubnd/bao-cao/").content.decode()
     assert "Thuận lợi" in page and "/ke-hoach/1529-kh-ubnd/bao-cao/tai/docx/" in page
+    assert "Phương hướng, nhiệm vụ thời gian tới" in page  # section IV has its field
+    directions = "Năm 2025 phủ sóng băng rộng di động đến 100% thôn, tổ dân phố."
     client.post(
-        "/ke-hoach/1529-kh-ubnd/bao-cao/", {"kho_khan": "Địa hình đồi núi ở Bình Tiến.", "kien_nghi": ""}
+        "/ke-hoach/1529-kh-ubnd/bao-cao/",
+        {"kho_khan": "Địa hình đồi núi ở Bình Tiến.", "phuong_huong": directions, "kien_nghi": ""},
     )
-    assert "Địa hình đồi núi ở Bình Tiến." in client.get("/ke-hoach/1529-kh-ubnd/bao-cao/").content.decode()
+    page = client.get("/ke-hoach/1529-kh-ubnd/bao-cao/").content.decode()
+    assert "Địa hình đồi núi ở Bình Tiến." in page and directions in page
+    written = ReportText.objects.get(plan=reported, section="phuong_huong")
+    assert ChangeLogEntry.objects.filter(
+        object_type="reports.reporttext", object_id=str(written.pk), user=owner
+    ).exists()
     response = client.get("/ke-hoach/1529-kh-ubnd/bao-cao/tai/docx/")
     assert response.status_code == 200 and response["Content-Disposition"].endswith('.docx"')
     import io
 
-    assert "Địa hình đồi núi ở Bình Tiến." in [
-        p.text for p in Document(io.BytesIO(response.content)).paragraphs
-    ]
+    paragraphs = [p.text for p in Document(io.BytesIO(response.content)).paragraphs]
+    assert "Địa hình đồi núi ở Bình Tiến." in paragraphs
+    # The owner's section IV replaces the drafted next steps, under the section's heading.
+    heading = paragraphs.index("IV. PHƯƠNG HƯỚNG, NHIỆM VỤ THỜI GIAN TỚI")
+    assert paragraphs[heading + 1 : heading + 3] == [directions, "V. ĐỀ XUẤT, KIẾN NGHỊ"]
+    assert not any(p.startswith("- Tiếp tục triển khai") for p in paragraphs)
     clerk = create_user(username="tuha", password="a long passphrase 2024", actor=actor)
     grant_membership(
         user=clerk, role="commune", unit=resolve_unit("19996", start=date(2024, 6, 1)), actor=actor
     )
     client.force_login(clerk)
     assert client.get("/ke-hoach/1529-kh-ubnd/bao-cao/").status_code == 404
-    assert client.post("/ke-hoach/1529-kh-ubnd/bao-cao/", {"kho_khan": "Ghi đè"}).status_code == 404
+    assert client.post("/ke-hoach/1529-kh-ubnd/bao-cao/", {"phuong_huong": "Ghi đè"}).status_code == 404
+    with pytest.raises(NotFound):
+        set_report_text(plan=reported, period="2024", unit=reported.area_unit, section="phuong_huong",
+                        text="Ghi đè", actor=actor, user=clerk)  # fmt: skip
+    assert ReportText.objects.get(pk=written.pk).text == directions
 
 
 def test_every_provider_is_named_in_vietnamese_in_the_reports_notes():

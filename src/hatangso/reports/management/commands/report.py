@@ -36,7 +36,7 @@ class Command(HatangsoCommand):
             "--texts",
             type=Path,
             help="tệp YAML nội dung tự viết / YAML of the written sections (trien_khai, thuan_loi, "
-            "kho_khan, vuong_mac, kien_nghi), saved before the report is written",
+            "kho_khan, vuong_mac, phuong_huong, kien_nghi), saved before the report is written",
         )
 
     def handle(self, *args, fmt, out, **options):
