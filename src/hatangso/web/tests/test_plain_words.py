@@ -17,7 +17,7 @@ from hatangso.web.tests.crawling import ROLES, _route, build_world, url_conf_pag
 # English words a state, a rating or a comparison was once shown with.
 ENGLISH = re.compile(
     r"\b(draft|submitted|approved|returned|pending|accepted|rejected|achieved|not met|no data|not_started"
-    r"|in_progress|condition not met|open|closed|done|overdue)\b",
+    r"|in_progress|condition not met|open|closed|done|overdue|scorecard)\b",
     re.IGNORECASE,
 )
 # A bare number of four digits or more (10811), not a year, a date, a code inside a word (VT000001),
