@@ -5,7 +5,7 @@ docs/screenshots/ (Playwright driving Debian's chromium, as the browser tests do
         [--port N]
 
 With --homes it takes every role's home page instead, on a desktop (1366 px) and a phone (390 px):
-home-<role>-desktop.png and home-<role>-phone.png.
+home-<role>-desktop.png and home-<role>-phone.png (and the public's published results, home-public-plan-*).
 
 Without --home it builds the demo (`hatangso demo --no-serve`, synthetic data) in a temporary data
 directory; with it, it serves that directory as it is. Pages that do not exist (yet) are skipped and
@@ -42,14 +42,16 @@ SHOTS = [
     ("cong-khai.png", None, "/cong-khai/", None),
     ("ha-tang.png", "vhtt", "/ha-tang/", None),
 ]
-# Every role's home page (issue 23): (role in the file name, who (None: the public)).
+# Every role's home page (issue 23): (role in the file name, who (None: the public), address), and
+# the published results the public's home leads to.
 HOMES = [
-    ("leader", "lanhdao"),
-    ("owner", "vhtt"),
-    ("commune", "tuha"),
-    ("operator", "viettel"),
-    ("agency", "qldt"),
-    ("public", None),
+    ("leader", "lanhdao", "/"),
+    ("owner", "vhtt", "/"),
+    ("commune", "tuha", "/"),
+    ("operator", "viettel", "/"),
+    ("agency", "qldt", "/"),
+    ("public", None, "/"),
+    ("public-plan", None, "/cong-khai/1529-kh-ubnd/"),
 ]
 WIDTH, MAX_HEIGHT = 1280, 2200
 SCREENS = {"desktop": (1366, 2200), "phone": (390, 3200)}  # width, longest picture
@@ -82,8 +84,8 @@ def main() -> int:
         args.out.mkdir(parents=True, exist_ok=True)
         if args.homes:
             shots = [
-                (f"home-{role}-{screen}.png", who, "/", None, *size)
-                for role, who in HOMES
+                (f"home-{role}-{screen}.png", who, address, None, *size)
+                for role, who, address in HOMES
                 for screen, size in SCREENS.items()
             ]
         else:
