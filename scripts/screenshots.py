@@ -1,7 +1,11 @@
 """Screenshots of the main pages of the synthetic demo, each as the role that uses it, into
 docs/screenshots/ (Playwright driving Debian's chromium, as the browser tests do).
 
-    HATANGSO_SCREENSHOTS=1 .venv/bin/python scripts/screenshots.py [--home DIR] [--out DIR] [--port N]
+    HATANGSO_SCREENSHOTS=1 .venv/bin/python scripts/screenshots.py [--homes] [--home DIR] [--out DIR]
+        [--port N]
+
+With --homes it takes every role's home page instead, on a desktop (1366 px) and a phone (390 px):
+home-<role>-desktop.png and home-<role>-phone.png (and the public's published results, home-public-plan-*).
 
 Without --home it builds the demo (`hatangso demo --no-serve`, synthetic data) in a temporary data
 directory; with it, it serves that directory as it is. Pages that do not exist (yet) are skipped and
@@ -38,7 +42,19 @@ SHOTS = [
     ("cong-khai.png", None, "/cong-khai/", None),
     ("ha-tang.png", "vhtt", "/ha-tang/", None),
 ]
+# Every role's home page (issue 23): (role in the file name, who (None: the public), address), and
+# the published results the public's home leads to.
+HOMES = [
+    ("leader", "lanhdao", "/"),
+    ("owner", "vhtt", "/"),
+    ("commune", "tuha", "/"),
+    ("operator", "viettel", "/"),
+    ("agency", "qldt", "/"),
+    ("public", None, "/"),
+    ("public-plan", None, "/cong-khai/1529-kh-ubnd/"),
+]
 WIDTH, MAX_HEIGHT = 1280, 2200
+SCREENS = {"desktop": (1366, 2200), "phone": (390, 3200)}  # width, longest picture
 
 
 def main() -> int:
@@ -46,6 +62,7 @@ def main() -> int:
     parser.add_argument("--home", type=Path, help="a data directory with the demo (default: build one)")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--homes", action="store_true", help="every role's home, desktop and phone")
     args = parser.parse_args()
     if os.environ.get("HATANGSO_SCREENSHOTS") != "1":
         print("Đặt HATANGSO_SCREENSHOTS=1 để ghi ảnh vào kho mã / set HATANGSO_SCREENSHOTS=1 to write them.")
@@ -65,7 +82,15 @@ def main() -> int:
     try:
         _wait_for(f"{base}/dang-nhap/")
         args.out.mkdir(parents=True, exist_ok=True)
-        return _shoot(base, args.out)
+        if args.homes:
+            shots = [
+                (f"home-{role}-{screen}.png", who, address, None, *size)
+                for role, who, address in HOMES
+                for screen, size in SCREENS.items()
+            ]
+        else:
+            shots = [(*shot, WIDTH, MAX_HEIGHT) for shot in SHOTS]
+        return _shoot(base, args.out, shots)
     finally:
         server.terminate()
         server.wait(timeout=20)
@@ -83,21 +108,21 @@ def _wait_for(url: str, seconds: float = 60) -> None:
             time.sleep(0.5)
 
 
-def _shoot(base: str, out: Path) -> int:
+def _shoot(base: str, out: Path, shots: list) -> int:
     from playwright.sync_api import sync_playwright
 
     problems = 0
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         contexts = {}
-        for name, who, address, special in SHOTS:
-            if who not in contexts:
-                contexts[who] = browser.new_context(
-                    base_url=base, locale="vi-VN", viewport={"width": WIDTH, "height": 900}
+        for name, who, address, special, width, max_height in shots:
+            if (who, width) not in contexts:
+                contexts[who, width] = browser.new_context(
+                    base_url=base, locale="vi-VN", viewport={"width": width, "height": 900}
                 )
                 if who:
-                    _log_in(contexts[who], who)
-            page = contexts[who].new_page()
+                    _log_in(contexts[who, width], who)
+            page = contexts[who, width].new_page()
             errors = []
             page.on("pageerror", lambda error, errors=errors: errors.append(str(error)))
             page.on(
@@ -115,11 +140,15 @@ def _shoot(base: str, out: Path) -> int:
             if special == "map":
                 page.wait_for_selector(".leaflet-container")
                 page.wait_for_timeout(1500)  # the layers' GeoJSON
-            height = min(page.evaluate("document.documentElement.scrollHeight"), MAX_HEIGHT)
+            height = min(page.evaluate("document.documentElement.scrollHeight"), max_height)
             page.screenshot(
-                path=str(out / name), full_page=True, clip={"x": 0, "y": 0, "width": WIDTH, "height": height}
+                path=str(out / name), full_page=True, clip={"x": 0, "y": 0, "width": width, "height": height}
             )
             print(f"- {name}: {page.url.removeprefix(base)} as {who or 'the public'}")
+            overflow = page.evaluate("document.documentElement.scrollWidth") - width
+            if overflow > 0:
+                problems += 1
+                print(f"    {overflow} px wider than the screen")
             for error in errors:
                 problems += 1
                 print(f"    error: {error}")

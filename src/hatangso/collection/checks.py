@@ -18,8 +18,9 @@ from hatangso.geography.models import AdministrativeUnit
 from hatangso.plans.expressions import expression_names
 from hatangso.plans.models import Plan, ValidationRule
 from hatangso.registry.models import Operator
-from hatangso.utilities.numbers import format_number, plain_decimal
+from hatangso.utilities.numbers import format_number
 from hatangso.utilities.periods import Period
+from hatangso.web.templatetags.dashboard import period_label
 
 # A value is an outlier when it differs from the median of its own earlier values of the same
 # period kind by more than this share (0.5 = ±50 %).
@@ -83,10 +84,15 @@ class Outlier:
     history: int
 
     def __str__(self) -> str:
+        """The value in words against its own history: "Dân số — Xã Tứ Hạ, Năm 2024: 21.000, cao
+        hơn nhiều so với các kỳ trước (trung vị 9.900 của 3 kỳ)."; the operator is named after the
+        unit when the figure is an operator's (the command line lists every source together)."""
+        value = self.value
+        where = ", ".join(filter(None, (value.unit.name, value.operator and str(value.operator))))
+        direction = "cao hơn" if value.value > self.median else "thấp hơn"
         return (
-            f"{self.value.data_element.code} {self.value.unit.code} {self.value.period}: "
-            f"{plain_decimal(self.value.value)} (trung vị trước đó / earlier median "
-            f"{plain_decimal(self.median)}, {self.history} kỳ)"
+            f"{value.data_element.name} — {where}, {period_label(value.period)}: {_number(value.value)}, "
+            f"{direction} nhiều so với các kỳ trước (trung vị {_number(self.median)} của {self.history} kỳ)."
         )
 
 

@@ -2,6 +2,7 @@
 trend, the tasks by state, reporting completeness, the latest incident reports and the report
 downloads, for a period and a unit — through the user's scope."""
 
+import textwrap
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -479,7 +480,7 @@ def _task_items(user, plan: Plan, today: date, *, agency: str, late_only: bool) 
         if task.due_date:
             note = f"{note} · {_('hạn')} {format_date(task.due_date)}"
         item = TodoItem(
-            text=f"{task.item.number} {task.item.text[:140]}",
+            text=f"{task.item.number} {textwrap.shorten(task.item.text, 140, placeholder=' …')}",  # at a word
             href=reverse("task-detail", args=[plan.slug, task.pk]),
             note=note,
             late=state == "overdue",

@@ -2,6 +2,8 @@
 
 from datetime import date
 
+from django.core.management import call_command
+
 from hatangso.collection.checks import outliers, rule_violations
 from hatangso.collection.models import DataElement
 from hatangso.collection.services import set_value
@@ -61,3 +63,21 @@ def test_values_far_from_their_own_history_are_outliers(seed_plan, actor):
     assert [(o.value.data_element.code, o.value.period, o.median, o.history) for o in found] == [
         ("population", "2024", 9900, 3)
     ]
+    assert str(found[0]) == (  # the element's and unit's names, the period and numbers as people write them
+        "Dân số — Phường Tứ Hạ, Năm 2024: 21.000, cao hơn nhiều so với các kỳ trước "
+        "(trung vị 9.900 của 3 kỳ)."
+    )
+
+
+def test_the_check_command_writes_outliers_in_words(seed_plan, actor, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "400")  # one line per row: the table would wrap its cells
+    for month, subscriptions in (("202401", 1500), ("202402", 1600), ("202403", 100)):
+        put(actor, "mobile_subscriptions", "19996", month, subscriptions, "viettel")
+    call_command("validate", period="202403", unit="19996")
+    out = capsys.readouterr().out
+    assert "Data checks · 1529/KH-UBND · Tháng 03/2024" in out
+    assert (
+        "Tổng số thuê bao điện thoại di động — Phường Tứ Hạ, Viettel, Tháng 03/2024: 100, thấp hơn nhiều so "
+        "với các kỳ trước (trung vị 1.550 của 2 kỳ)."
+    ) in out
+    assert "Viettel" in out and "mobile_subscriptions" not in out and "202403" not in out

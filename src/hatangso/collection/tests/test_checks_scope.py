@@ -1,9 +1,11 @@
 """A report's checks quote only values the reader may read (issue 16 item 4): a commune's checks
 never show an operator's raw figures, which `/api/v1/values/` already hides from it."""
 
+import re
 from datetime import date
 
 import pytest
+from django.utils.html import strip_tags
 
 from hatangso.collection.models import DataElement
 from hatangso.collection.services import set_value
@@ -14,6 +16,10 @@ from hatangso.registry.models import Operator
 
 JUNE_2024 = date(2024, 6, 1)
 PASSWORD = "a long passphrase 2024"
+BTS_OUTLIER = (
+    "Số vị trí trạm BTS — Phường Tứ Hạ, Viettel, Quý III/2024: 40, cao hơn nhiều so với các kỳ trước "
+    "(trung vị 9 của 4 kỳ)."
+)
 
 
 def put(actor, code, period, value, operator=None, unit="19996"):
@@ -61,10 +67,13 @@ def test_a_communes_report_checks_show_no_operator_figures(reported, client, act
     assert checks.status_code == 200
     assert checks.json() == {
         "violations": [],
-        "outliers": ["population 19996 2024: 21000 (trung vị trước đó / earlier median 9900, 3 kỳ)"],
+        "outliers": [
+            "Dân số — Phường Tứ Hạ, Năm 2024: 21.000, cao hơn nhiều so với các kỳ trước "
+            "(trung vị 9.900 của 3 kỳ)."
+        ],
     }
     page = client.get(f"/nhap-lieu/{form.pk}/2024/").content.decode()
-    assert "population 19996 2024: 21000" in page  # its own outlier is shown
+    assert "Dân số — Phường Tứ Hạ, Năm 2024: 21.000" in page  # its own outlier is shown
     assert "bts_sites" not in page and "smartphone_subscriptions" not in page
 
 
@@ -72,18 +81,36 @@ def test_the_plan_owner_sees_every_value_in_the_checks(reported, client, actor, 
     _, submission = reported
     login(client, actor, "vhtt", "plan_owner", unit=seed_plan.area_unit)
     checks = client.get(f"/api/v1/submissions/{submission.pk}/checks").json()
-    assert "bts_sites 19996 2024Q3: 40 (trung vị trước đó / earlier median 9, 4 kỳ)" in checks["outliers"]
+    assert BTS_OUTLIER in checks["outliers"]
     assert checks["violations"] == [
         "Thuê bao điện thoại thông minh không vượt quá tổng thuê bao di động: Số thuê bao sử dụng điện "
         "thoại thông minh là 150, phải không lớn hơn (≤) Tổng số thuê bao điện thoại di động là 100."
     ]
     page = client.get(f"/duyet/{submission.pk}/").content.decode()
-    assert "bts_sites 19996 2024Q3: 40" in page
+    assert BTS_OUTLIER in page
 
 
 def test_an_operator_sees_its_own_figures_only(reported, client, actor):
     login(client, actor, "viettel", "enterprise", operator=Operator.objects.get(code="viettel"))
     form_q = reported[0].plan.forms.get(code="doanh_nghiep_quy")
     page = client.get(f"/nhap-lieu/{form_q.pk}/2024Q3/").content.decode()
-    assert "bts_sites 19996 2024Q3: 40" in page  # its own
-    assert "population 19996" not in page  # not the commune's
+    assert BTS_OUTLIER in page  # its own
+    assert "Dân số" not in page  # not the commune's
+
+
+def test_an_outlier_on_the_entry_page_reads_in_words_and_marks_its_row(reported, client, actor):
+    """Viettel's subscriptions in Tứ Hạ fall from about 1.550 to 100 in March 2024 (issue 23 item 4)."""
+    for month, subscriptions in (("202401", 1500), ("202402", 1600)):
+        put(actor, "mobile_subscriptions", month, subscriptions, "viettel")
+    put(actor, "smartphone_subscriptions", "202403", 90, "viettel")  # no broken rule: only the outlier
+    login(client, actor, "viettel", "enterprise", operator=Operator.objects.get(code="viettel"))
+    form_m = reported[0].plan.forms.get(code="doanh_nghiep_thang")
+    page = client.get(f"/nhap-lieu/{form_m.pk}/202403/").content.decode()
+    [checks] = re.findall(r'<section class="checks".*?</section>', page, re.S)
+    assert (
+        "<li>Tổng số thuê bao điện thoại di động — Phường Tứ Hạ, Viettel, Tháng 03/2024: 100, thấp hơn nhiều "
+        "so với các kỳ trước (trung vị 1.550 của 2 kỳ).</li>"
+    ) in checks
+    assert "mobile_subscriptions" not in page and "202403" not in strip_tags(page)  # no code, no raw period
+    marked = re.findall(r'<tr class="[^"]*to-check[^"]*">\s*<td>[^<]*</td>\s*<td><label[^>]*>([^<]+)<', page)
+    assert marked == ["Tổng số thuê bao điện thoại di động"]  # the row to look at again

@@ -504,6 +504,13 @@ def test_a_blank_install_says_on_the_dashboard_which_crosswalk_it_lacks(db, acto
     gap = page.split('class="meta unlinked">')[1].split("</p>")[0]
     assert gap.startswith("Phường Tứ Hạ (19996) và "), gap
     assert "sau sắp xếp (từ" not in page  # nothing to switch to yet
+    leader = create_user(username="leader", password="a long pass 2024", actor=actor)
+    grant_membership(user=leader, role="leader", actor=actor, unit=plan.area_unit)
+    client.force_login(leader)
+    page = client.get(f"/ke-hoach/{plan.slug}/").content.decode()
+    assert "không có trong bảng chuyển đổi đã nạp" in page  # told, but not the command it cannot run
+    assert "hatangso import crosswalk" not in page
+    client.force_login(owner)
 
     import_crosswalk(path=_crosswalk(tmp_path, *PARTIAL_HUONG_TRA), actor=actor)
     page = client.get(f"/ke-hoach/{plan.slug}/").content.decode()

@@ -109,6 +109,7 @@ def test_publish_on_the_command_line_is_audited_and_shows_on_the_public_page(com
     assert (log.action, log.origin, log.object_id) == ("create", "cli: hatangso publish", str(publication.pk))
     page = client.get("/cong-khai/1529-kh-ubnd/?indicator=internet_users").content.decode()
     assert "95,6%" in page  # the area: (39113 + 35021) / (40357 + 37219)
+    assert "Kết quả thực hiện · Năm 2024 · Thị xã Hương Trà</h3>" in page  # the period in words
     assert "96,9" in page and "94,1" in page  # the communes' rates
     assert not [n for n in RAW if n in page]  # never a commune's reported figures
     assert 'href="/phan-anh/"' in page and "1529/KH-UBND" in page and "IV.1" in page

@@ -5,6 +5,7 @@ from hatangso.core.management.base import HatangsoCommand
 from hatangso.geography.selectors import children_of, resolve_unit
 from hatangso.plans.selectors import command_plan
 from hatangso.utilities.periods import parse_period
+from hatangso.web.templatetags.dashboard import period_label
 
 
 class Command(HatangsoCommand):
@@ -25,7 +26,7 @@ class Command(HatangsoCommand):
             if options["unit"]
             else list(children_of(plan.area_unit, start=parsed.start, end=parsed.end).filter(level="commune"))
         )
-        table = Table(title=f"Kiểm tra số liệu / Data checks · {plan.code} · {parsed.code}")
+        table = Table(title=f"Kiểm tra số liệu / Data checks · {plan.code} · {period_label(parsed.code)}")
         table.add_column("Đơn vị / Unit")
         table.add_column("Loại / Kind")
         table.add_column("Chi tiết / Details")
