@@ -171,10 +171,8 @@ class Command(HatangsoCommand):
             progress.update(task, advance=1, description="Xong / Done")
         _write_loaded_stamp()
 
-        self.console.print(render_scorecard_table(scorecard))
-        self.console.print(self._logins_table())
+        self._print_summary(scorecard)
         self.console.print(
-            f"[bold yellow]Lưu ý: số liệu là {SYNTHETIC_LABEL}, không phải số liệu thật.[/]\n"
             f"[bold yellow]Kế hoạch minh họa / illustrative plans, not issued documents: "
             f"{province_plan.code}, {commune_plan.code}[/]\n"
             f"Dữ liệu / data: {settings.HOME}\nBảng chỉ tiêu / scorecard: {scorecard_file}\n"
@@ -193,16 +191,19 @@ class Command(HatangsoCommand):
         from django.conf import settings
 
         plan = Plan.objects.get(code=SEED_PLAN_CODE)
-        scorecard = compute_scorecard(plan=plan, unit=plan.area_unit, period=parse_period(plan.period))
-        self.console.print(render_scorecard_table(scorecard))
-        self.console.print(self._logins_table())
+        period = parse_period(plan.period)
+        self._print_summary(compute_scorecard(plan=plan, unit=plan.area_unit, period=period))
         self.console.print(
             f"Dữ liệu mẫu đã nạp lúc {loaded['loaded_at']}, không nạp lại (--reload để nạp lại) / "
             f"the demo was loaded then and is not loaded again (--reload loads it again)\n"
-            f"[bold yellow]Lưu ý: số liệu là {SYNTHETIC_LABEL}, không phải số liệu thật.[/]\n"
             f"Dữ liệu / data: {settings.HOME}"
         )
         self._serve(no_serve=no_serve, port=port)
+
+    def _print_summary(self, scorecard) -> None:
+        self.console.print(render_scorecard_table(scorecard))
+        self.console.print(self._logins_table())
+        self.console.print(f"[bold yellow]Lưu ý: số liệu là {SYNTHETIC_LABEL}, không phải số liệu thật.[/]")
 
     def _serve(self, *, no_serve: bool, port: int) -> None:
         if no_serve:
