@@ -19,8 +19,7 @@ from hatangso.plans.expressions import expression_names
 from hatangso.plans.models import Plan, ValidationRule
 from hatangso.registry.models import Operator
 from hatangso.utilities.numbers import format_number
-from hatangso.utilities.periods import Period
-from hatangso.web.templatetags.dashboard import period_label
+from hatangso.utilities.periods import Period, period_label
 
 # A value is an outlier when it differs from the median of its own earlier values of the same
 # period kind by more than this share (0.5 = ±50 %).

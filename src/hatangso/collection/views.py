@@ -25,10 +25,9 @@ from hatangso.core.scoping import may_manage_plan
 from hatangso.utilities.errors import UserError
 from hatangso.utilities.importing import ImportRejected, saved_upload
 from hatangso.utilities.numbers import format_date
-from hatangso.utilities.periods import Period, parse_period, period_codes
+from hatangso.utilities.periods import Period, parse_period, period_codes, period_label
 from hatangso.utilities.webforms import MAX_ID
 from hatangso.web.planning import plan_or_404
-from hatangso.web.templatetags.dashboard import period_label
 
 
 def _actor(request) -> Actor:

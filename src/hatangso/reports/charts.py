@@ -9,9 +9,9 @@ from decimal import Decimal
 from hatangso.analytics.status import Status
 from hatangso.geography.models import UnitBoundary
 from hatangso.reports.content import ReportContent
-from hatangso.reports.narrative import period_label
 from hatangso.utilities.lazy import lazy_import
 from hatangso.utilities.numbers import unit_label
+from hatangso.utilities.periods import period_label
 
 alt = lazy_import("altair")
 shapely = lazy_import("shapely")

@@ -17,13 +17,10 @@ from hatangso.utilities.numbers import (
     format_date,
     format_number,
 )
-from hatangso.utilities.periods import parse_period
+from hatangso.utilities.periods import ROMAN_QUARTERS
 from hatangso.workplan.models import Task
 
 PLACEHOLDER = "[Chưa có nội dung — cơ quan chủ trì bổ sung trước khi ban hành]"
-
-
-ROMAN_QUARTERS = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 
 def period_words(period) -> str:
@@ -85,17 +82,6 @@ def summary_sentence(content: ReportContent) -> str:
     total = len(content.evaluations)
     parts = [f"{content.counts[status]:02d}/{total:02d} chỉ tiêu {status.label.lower()}" for status in Status]
     return f"Trong {total:02d} chỉ tiêu của Kế hoạch: {'; '.join(parts)}."
-
-
-def period_label(code: str) -> str:
-    """A trend period as a report's axis writes it: 'Năm 2023', 'Quý I/2024', 'Tháng 01/2024'."""
-    period = parse_period(code)
-    year = period.start.year
-    if period.kind == "quarterly":
-        return f"Quý {ROMAN_QUARTERS[(period.start.month + 2) // 3]}/{year}"
-    if period.kind == "monthly":
-        return f"Tháng {period.start.month:02d}/{year}"
-    return f"Năm {year}"
 
 
 # Every drafted paragraph carries this mark until the owner writes the section on the report page.

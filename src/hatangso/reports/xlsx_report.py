@@ -9,8 +9,9 @@ from hatangso.collection.models import DataValue
 from hatangso.geography.selectors import rollup_units
 from hatangso.reports.content import SOURCE_NAMES, ReportContent, appendix_rows
 from hatangso.reports.docx_report import banners, commune_kinds
-from hatangso.reports.narrative import period_label, share_of_target
+from hatangso.reports.narrative import share_of_target
 from hatangso.utilities.numbers import unit_label, unit_suffix
+from hatangso.utilities.periods import period_label
 from hatangso.utilities.spreadsheets import append_row, set_widths
 
 PERCENT = '#,##0.0"%"'

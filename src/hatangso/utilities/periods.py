@@ -5,6 +5,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.utils.translation import gettext as _
+
 from hatangso.utilities.errors import UserError
 
 _PATTERNS = {
@@ -95,3 +97,19 @@ def period_codes(kind: str, year: int) -> list[str]:
     if kind == "monthly":
         return [f"{year}{m:02d}" for m in range(1, 13)]
     return [str(year)]
+
+
+ROMAN_QUARTERS = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+
+def period_label(code: str) -> str:
+    """2024 → Năm 2024, 2024Q3 → Quý III/2024, 202409 → Tháng 09/2024, as people and the reports
+    write them (in the active language: reports are built in Vietnamese)."""
+    period = parse_period(code)
+    if period.kind == "quarterly":
+        quarter = ROMAN_QUARTERS[(period.start.month + 2) // 3]
+        return _("Quý %(quarter)s/%(year)s") % {"quarter": quarter, "year": period.start.year}
+    if period.kind == "monthly":
+        month = f"{period.start.month:02d}"
+        return _("Tháng %(month)s/%(year)s") % {"month": month, "year": period.start.year}
+    return _("Năm %(year)s") % {"year": period.start.year}

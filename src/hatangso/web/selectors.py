@@ -39,8 +39,7 @@ from hatangso.reports.access import may_download_report
 from hatangso.reports.services import FORMATS
 from hatangso.utilities.errors import NotFound
 from hatangso.utilities.numbers import format_date
-from hatangso.utilities.periods import Period, parse_period, period_codes
-from hatangso.web.templatetags.dashboard import period_label
+from hatangso.utilities.periods import Period, parse_period, period_codes, period_label
 from hatangso.workplan.models import Incident, Task
 from hatangso.workplan.selectors import incident_list, own_agency_code, task_list
 

@@ -12,9 +12,10 @@ from openpyxl import load_workbook
 
 from hatangso.reports.charts import MAP_FILLS, MAP_LABEL, report_trend, trend
 from hatangso.reports.content import gather
-from hatangso.reports.narrative import DRAFT_NOTE, period_label
+from hatangso.reports.narrative import DRAFT_NOTE
 from hatangso.reports.services import build_report
 from hatangso.reports.tests.test_reports import SECTION_HEADINGS, Y2024
+from hatangso.utilities.periods import period_label
 from hatangso.web.tests.test_public import run_cli  # noqa: F401  (the in-process `hatangso` fixture)
 
 TASK_HEADERS = [

@@ -7,9 +7,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from hatangso.analytics.status import Status
-from hatangso.reports.narrative import ROMAN_QUARTERS
 from hatangso.utilities.numbers import format_number
-from hatangso.utilities.periods import parse_period
+from hatangso.utilities.periods import period_label
 from hatangso.web.templatetags.vn import vn_unit
 
 register = template.Library()
@@ -17,17 +16,7 @@ register = template.Library()
 WIDTH, HEIGHT, PAD = 180, 40, 4
 
 
-@register.filter
-def period_label(code: str) -> str:
-    """2024 → Năm 2024, 2024Q3 → Quý III/2024, 202409 → Tháng 09/2024 (as the reports write them)."""
-    period = parse_period(code)
-    if period.kind == "quarterly":
-        quarter = ROMAN_QUARTERS[(period.start.month + 2) // 3]
-        return _("Quý %(quarter)s/%(year)s") % {"quarter": quarter, "year": period.start.year}
-    if period.kind == "monthly":
-        month = f"{period.start.month:02d}"
-        return _("Tháng %(month)s/%(year)s") % {"month": month, "year": period.start.year}
-    return _("Năm %(year)s") % {"year": period.start.year}
+register.filter("period_label", period_label)
 
 
 def trend_text(points: list[tuple[str, float | None]], unit: str) -> str:

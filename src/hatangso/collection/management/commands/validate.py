@@ -4,8 +4,7 @@ from hatangso.collection.checks import outliers, rule_violations
 from hatangso.core.management.base import HatangsoCommand
 from hatangso.geography.selectors import children_of, resolve_unit
 from hatangso.plans.selectors import command_plan
-from hatangso.utilities.periods import parse_period
-from hatangso.web.templatetags.dashboard import period_label
+from hatangso.utilities.periods import parse_period, period_label
 
 
 class Command(HatangsoCommand):
