@@ -21,10 +21,6 @@ router = Router(tags=["values"], auth=API_AUTH)
 submissions_router = Router(tags=["submissions"], auth=API_AUTH)
 
 
-def _actor(request) -> Actor:
-    return Actor(user=request.user, origin=f"api: {request.method} {request.path}"[:200])
-
-
 class ValueOut(Schema):
     id: int
     data_element: str
@@ -90,7 +86,7 @@ def put_value(request, payload: ValueIn):
     needs its `version` (409 if someone changed it since); approved reports are locked (409)."""
     return services.enter_value(
         user=request.user,
-        actor=_actor(request),
+        actor=Actor.from_request(request),
         element_code=payload.data_element,
         unit_code=payload.unit,
         period=payload.period,
@@ -118,7 +114,7 @@ def import_file(request, file: UploadedFile):
     """A filled template, values CSV or a DHIS2 file (dataValueSet JSON, XML or CSV, ADX), imported
     all-or-nothing within the caller's scope (400 with every bad row otherwise); the file stays with
     the reports it feeds, and a refused file is kept under imports/rejected with its reason."""
-    actor = _actor(request)
+    actor = Actor.from_request(request)
     keep_refused = services.refusal_keeper("values", actor)
     with saved_upload(file, services.VALUE_FILE_SUFFIXES, refused=keep_refused) as path:
         summary = services.import_values(path=path, actor=actor, user=request.user)
@@ -197,7 +193,7 @@ def open_submission(request, payload: SubmissionIn):
         operator=operator,
         period=parsed.code,
         user=request.user,
-        actor=_actor(request),
+        actor=Actor.from_request(request),
     )
 
 
@@ -235,5 +231,5 @@ def decide(request, action: str, submission_id: int = object_id(), payload: Deci
     submission = selectors.get_submission(request.user, submission_id)
     comment = payload.comment if payload else ""
     return workflow.perform(
-        action, submission=submission, comment=comment, user=request.user, actor=_actor(request)
+        action, submission=submission, comment=comment, user=request.user, actor=Actor.from_request(request)
     )

@@ -30,10 +30,6 @@ from hatangso.utilities.webforms import MAX_ID
 from hatangso.web.planning import plan_or_404
 
 
-def _actor(request) -> Actor:
-    return Actor(user=request.user, origin=f"web: {request.path}"[:200])
-
-
 def _form_and_period(form_id: int, period: str) -> tuple[ReportForm, Period]:
     """The form and period of an entry URL; a period that is not a DHIS2 code, or an id too large
     for the database, names no page (404 with the sentence)."""
@@ -77,7 +73,7 @@ def entry_form(request, form_id: int, period: str):
     elif request.method == "POST" and not current.locked:
         saved, ok = entry.save_entries(
             user=request.user,
-            actor=_actor(request),
+            actor=Actor.from_request(request),
             rows=current.rows,
             posted=request.POST,
             reporter=reporter,
@@ -93,7 +89,8 @@ def entry_form(request, form_id: int, period: str):
         else:
             if request.POST.get("action") == "submit":
                 try:
-                    sent = entry.submit_entry(entry=current, user=request.user, actor=_actor(request))
+                    actor = Actor.from_request(request)
+                    sent = entry.submit_entry(entry=current, user=request.user, actor=actor)
                     messages.success(request, _sent_message(saved, sent, several=len(current.reports) > 1))
                 except UserError as exc:
                     messages.error(request, exc.vi)
@@ -132,7 +129,7 @@ def _sent_message(saved: int, sent: list, *, several: bool) -> str:
 
 def _import_upload(request) -> list:
     """Import a filled template within the user's scope; the row errors, or [] when it landed."""
-    upload, actor = request.FILES["file"], _actor(request)
+    upload, actor = request.FILES["file"], Actor.from_request(request)
     keep_refused = services.refusal_keeper("values", actor)
     try:
         with saved_upload(upload, services.VALUE_FILE_SUFFIXES, refused=keep_refused) as path:
@@ -366,9 +363,8 @@ def review_submission(request, submission_id: int):
                         comment=comment)  # fmt: skip
     if request.method == "POST":
         try:
-            workflow.perform(
-                asked, submission=submission, comment=comment, user=request.user, actor=_actor(request)
-            )
+            actor = Actor.from_request(request)
+            workflow.perform(asked, submission=submission, comment=comment, user=request.user, actor=actor)
             messages.success(request, _("Đã cập nhật trạng thái báo cáo."))
         except UserError as exc:
             messages.error(request, exc.vi)
@@ -401,7 +397,7 @@ def form_fields(request, form_id: int):
     if request.method == "POST" and request.POST.get("remove"):
         field = get_object_or_404(FormElement, pk=request.POST["remove"], form=form)
         try:
-            services.remove_form_field(field=field, user=request.user, actor=_actor(request))
+            services.remove_form_field(field=field, user=request.user, actor=Actor.from_request(request))
             messages.success(request, _("Đã bỏ trường %(code)s.") % {"code": field.element.code})
         except UserError as exc:
             messages.error(request, exc.vi)
@@ -411,7 +407,7 @@ def form_fields(request, form_id: int):
         if field_form.is_valid():
             try:
                 field = services.add_form_field(
-                    form=form, user=request.user, actor=_actor(request), **field_form.cleaned_data
+                    form=form, user=request.user, actor=Actor.from_request(request), **field_form.cleaned_data
                 )
                 messages.success(
                     request, _("Đã thêm trường %(code)s vào biểu.") % {"code": field.element.code}

@@ -25,6 +25,15 @@ class Actor:
     def command(cls, name: str, user=None) -> "Actor":
         return cls(user=user, origin=f"cli: {name}")
 
+    @classmethod
+    def from_request(cls, request) -> "Actor":
+        """The signed-in user (None for a visitor) and the address written through, as the change
+        log shows it: `api: PUT /api/v1/values/` or `web: /nhap-lieu/3/2024/`."""
+        user = request.user if request.user.is_authenticated else None
+        if request.path.startswith("/api/"):
+            return cls(user=user, origin=f"api: {request.method} {request.path}"[:200])
+        return cls(user=user, origin=f"web: {request.path}"[:200])
+
 
 def snapshot(instance: models.Model) -> dict:
     """The instance's concrete field values as JSON-safe data."""

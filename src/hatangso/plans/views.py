@@ -116,7 +116,7 @@ def plan_draft(request, token: str):
         summary = services.load_plan_data(
             data=plan_file,
             source_name=stored.file_name,
-            actor=Actor(user=request.user, origin=f"web: {request.path}"[:200]),
+            actor=Actor.from_request(request),
             user=request.user,
         )
     except UserError as exc:

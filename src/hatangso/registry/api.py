@@ -84,10 +84,6 @@ class SplitIn(Schema):
     reason: str = ""
 
 
-def _actor(request) -> Actor:
-    return Actor(user=request.user, origin=f"api: {request.method} {request.path}"[:200])
-
-
 class SharedItemOut(Schema):
     """A pole or duct segment. `tenants` lists the operators using it that the caller may see (an
     enterprise renting it: only itself, unless it owns the item); `tenant_count` counts them all."""
@@ -260,7 +256,8 @@ def get_site(request, code: str):
 @router.post("/sites/{code}/confirm", response=responses(SiteOut, write=True))
 def confirm(request, code: str):
     """The plan owner confirms the site as detected; detection keeps it on every later run."""
-    confirm_site(site=selectors.get_site(request.user, code), actor=_actor(request), user=request.user)
+    site = selectors.get_site(request.user, code)
+    confirm_site(site=site, actor=Actor.from_request(request), user=request.user)
     return selectors.get_site(request.user, code)
 
 
@@ -271,9 +268,8 @@ def split(request, code: str, payload: SplitIn):
     stations = [s for s in site.visible_stations if s.pk in set(payload.stations)]
     if len(stations) != len(set(payload.stations)):
         raise UserError("Có trạm không thuộc vị trí này", "Some stations are not on this site")
-    new_site = split_site(
-        site=site, stations=stations, actor=_actor(request), user=request.user, reason=payload.reason
-    )
+    actor = Actor.from_request(request)
+    new_site = split_site(site=site, stations=stations, actor=actor, user=request.user, reason=payload.reason)
     return selectors.get_site(request.user, new_site.code)
 
 
@@ -318,7 +314,7 @@ def import_file(request, kind: str, file: UploadedFile, keep_outside: bool = Fal
             f"keep_outside chỉ dùng cho {', '.join(KEEP_OUTSIDE_KINDS)}, không dùng cho {kind}",
             f"keep_outside is for {', '.join(KEEP_OUTSIDE_KINDS)} only, not for {kind}",
         )
-    actor = _actor(request)
+    actor = Actor.from_request(request)
     with saved_upload(file, refused=refusal_keeper(kind, actor)) as path:
         summary = importer(path=path, actor=actor, user=request.user, **extra)
     return {

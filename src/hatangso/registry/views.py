@@ -30,7 +30,7 @@ def site_review(request):
     scope = scope_for(request.user)
     if not (scope.is_superuser or Role.PLAN_OWNER in scope.roles()):
         raise Http404(_("Trang dành cho cơ quan chủ trì kế hoạch"))
-    actor = Actor(user=request.user, origin=f"web: {request.path}"[:200])
+    actor = Actor.from_request(request)
     if request.method == "POST":
         site = selectors.get_site(request.user, request.POST.get("site", ""))
         try:

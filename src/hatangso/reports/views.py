@@ -33,7 +33,7 @@ def report_page(request, slug: str):
     plan = _plan_for_owner(request, slug)
     period = parse_period(plan.period)
     if request.method == "POST":
-        actor = Actor(user=request.user, origin=f"web: {request.path}"[:200])
+        actor = Actor.from_request(request)
         for section in ReportText.Section.values:
             set_report_text(
                 plan=plan, period=period.code, unit=plan.area_unit, section=section,

@@ -123,7 +123,7 @@ def publish_page(request, slug: str):
     if not may_manage_plan(request.user, plan):
         raise Http404(_("Trang dành cho cơ quan chủ trì kế hoạch"))
     if request.method == "POST":
-        actor = Actor(user=request.user, origin=f"web: {request.path}"[:200])
+        actor = Actor.from_request(request)
         period = request.POST.get("period", "")
         try:
             if request.POST.get("action") == "withdraw":

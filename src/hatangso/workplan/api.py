@@ -18,10 +18,6 @@ from hatangso.workplan.models import ProgressUpdate
 router = Router(tags=["work plan"], auth=API_AUTH)
 
 
-def _actor(request) -> Actor:
-    return Actor(user=request.user, origin=f"api: {request.method} {request.path}"[:200])
-
-
 class TaskOut(Schema):
     id: int
     number: str
@@ -137,7 +133,7 @@ def add_update(
         links=payload.links,
         files=uploads,
         user=request.user,
-        actor=_actor(request),
+        actor=Actor.from_request(request),
     )
 
 
@@ -152,5 +148,5 @@ def decide(request, action: str, update_id: int = object_id(), payload: Decision
         accept=action == "accept",
         comment=payload.comment if payload else "",
         user=request.user,
-        actor=_actor(request),
+        actor=Actor.from_request(request),
     )

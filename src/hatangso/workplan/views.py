@@ -29,12 +29,6 @@ from hatangso.workplan.models import Incident, ProgressUpdate, Road, Task
 INCIDENTS_PER_HOUR = 5
 
 
-def _actor(request) -> Actor:
-    return Actor(
-        user=request.user if request.user.is_authenticated else None, origin=f"web: {request.path}"[:200]
-    )
-
-
 def _uploads(files) -> list[Upload]:
     return [Upload(name=Path(f.name).name, data=f.read()) for f in files]
 
@@ -49,7 +43,7 @@ def task_board(request, slug: str):
     """The plan's tasks with their state, filterable by lead agency and state; an agency's staff
     see their agency's tasks first (`?agency=` shows every agency's)."""
     plan = plan_or_404(request, slug)
-    services.sync_tasks(plan=plan, actor=_actor(request))
+    services.sync_tasks(plan=plan, actor=Actor.from_request(request))
     today = timezone.localdate()
     agency = request.GET.get("agency", selectors.own_agency_code(request.user))
     state = request.GET.get("state", "")
@@ -94,7 +88,7 @@ def task_detail(request, slug: str, task_id: int):
                 met=request.POST["condition"] == "met",
                 note=request.POST.get("note", ""),
                 user=request.user,
-                actor=_actor(request),
+                actor=Actor.from_request(request),
             )
             messages.success(request, _("Đã ghi điều kiện của kế hoạch."))
         except UserError as exc:
@@ -108,7 +102,7 @@ def task_detail(request, slug: str, task_id: int):
                 accept=request.POST.get("action") == "accept",
                 comment=request.POST.get("comment", ""),
                 user=request.user,
-                actor=_actor(request),
+                actor=Actor.from_request(request),
             )
             messages.success(request, _("Đã ghi ý kiến về cập nhật."))
         except UserError as exc:
@@ -124,7 +118,7 @@ def task_detail(request, slug: str, task_id: int):
                 services.add_update(
                     task=task, text=data["text"], done_on=data["done_on"], progress=data["progress"],
                     status=data["status"], links=data["links"], files=_uploads(data["files"]),
-                    user=request.user, actor=_actor(request),
+                    user=request.user, actor=Actor.from_request(request),
                 )  # fmt: skip
                 messages.success(request, _("Đã gửi cập nhật; chờ cơ quan chủ trì xem xét."))
                 return redirect("task-detail", slug=plan.slug, task_id=task.pk)
@@ -219,7 +213,7 @@ def _handle_incident(request, incidents):
     try:
         services.handle_incident(
             incident=incident, status=data["status"], note=data["note"], photos=_uploads(data["photos"]),
-            user=request.user, actor=_actor(request),
+            user=request.user, actor=Actor.from_request(request),
         )  # fmt: skip
         messages.success(request, _("Đã cập nhật phản ánh #%(n)d.") % {"n": incident.pk})
     except UserError as exc:
@@ -261,7 +255,7 @@ def incident_triage(request):
                 unit=unit,
                 road=road,
                 user=request.user,
-                actor=_actor(request),
+                actor=Actor.from_request(request),
             )
             messages.success(request, _("Đã cập nhật phản ánh #%(n)d.") % {"n": incident.pk})
         except UserError as exc:
@@ -331,7 +325,8 @@ def road_edit(request, slug: str, road_id: int | None = None):
             saved = services.save_road(
                 plan=plan, road=road, name=data["name"], section=data["section"],
                 unit=by_code.get(data["unit"]), work=data["work"], status=data["status"], note=data["note"],
-                tasks=[by_pk[pk] for pk in data["tasks"]], user=request.user, actor=_actor(request),
+                tasks=[by_pk[pk] for pk in data["tasks"]], user=request.user,
+                actor=Actor.from_request(request),
             )  # fmt: skip
             messages.success(request, _("Đã lưu tuyến «%(road)s».") % {"road": saved})
             return redirect("road-list", slug=plan.slug)
