@@ -7,11 +7,14 @@ seed plan with the country as its area (a national plan), gives every commune a 
 reported inputs (bench/engine_rollup.py's `commune_values`: 6 survey values and, per month, 4 counts
 from each of 3 operators: 150 values a commune, ≈ 1.6 million in all), then times
 `compute_scorecard` (evaluate and store, with lineage) for one commune, a district, a province and
-the whole country, the first run and the best of `--repeat`, each as a ratio to the commune's.
-Times are only comparable within one run.
+the whole country, the first run and the best of `--repeat`, each as a ratio to the commune's,
+and the bare SQL aggregate over the same values (the floor), each scope's scorecard as a ratio to
+it. Times are only comparable within one run. `--home DIR` keeps the built home in DIR (created
+when empty, reused as it is when it holds the values already), so two versions of the code can be
+timed on the same data.
 
     nice -n 19 .venv/bin/python bench/national_scale.py [--months 12] [--repeat 3] [--list FILE]
-                                                        [--profile]
+                                                        [--profile] [--home DIR]
 """
 
 import argparse
@@ -25,8 +28,12 @@ import time
 from itertools import islice
 from pathlib import Path
 
-os.environ["HATANGSO_HOME"] = tempfile.mkdtemp(prefix="hatangso-bench-")
-atexit.register(shutil.rmtree, os.environ["HATANGSO_HOME"], ignore_errors=True)
+if "--home" in sys.argv:
+    os.environ["HATANGSO_HOME"] = str(Path(sys.argv[sys.argv.index("--home") + 1]).resolve())
+    Path(os.environ["HATANGSO_HOME"]).mkdir(parents=True, exist_ok=True)
+else:
+    os.environ["HATANGSO_HOME"] = tempfile.mkdtemp(prefix="hatangso-bench-")
+    atexit.register(shutil.rmtree, os.environ["HATANGSO_HOME"], ignore_errors=True)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hatangso.settings")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -103,6 +110,45 @@ def timed(plan, unit, period, repeat: int) -> tuple[float, float, int]:
     return times[0], min(times[1:]), inputs
 
 
+# The least any implementation must compute, in one statement on the database: per element, unit
+# and source the latest value of a stock or the values of a flow's longest periods, summed per element.
+BARE_AGGREGATE = """
+SELECT data_element_id, SUM(value), COUNT(*) FROM (
+    SELECT v.data_element_id, v.value, e.aggregation,
+           ROW_NUMBER() OVER (PARTITION BY v.data_element_id, v.unit_id, v.operator_id
+                              ORDER BY v.period_end DESC, v.period_start DESC) AS latest,
+           CASE WHEN LENGTH(v.period) = 4 THEN 2 WHEN v.period LIKE '%%Q%%' THEN 1 ELSE 0 END AS span,
+           MAX(CASE WHEN LENGTH(v.period) = 4 THEN 2 WHEN v.period LIKE '%%Q%%' THEN 1 ELSE 0 END)
+               OVER (PARTITION BY v.data_element_id, v.unit_id, v.operator_id) AS longest
+    FROM collection_datavalue v JOIN collection_dataelement e ON e.id = v.data_element_id
+    WHERE v.period_start >= %s AND v.period_end <= %s AND e.provider = 'values'
+) chosen
+WHERE (aggregation = 'last' AND latest = 1) OR (aggregation = 'sum' AND span = longest)
+GROUP BY data_element_id
+"""
+
+
+def bare_aggregate(period, repeat: int) -> tuple[float, int]:
+    """(best time, values kept) of BARE_AGGREGATE over the whole database (the country's values)."""
+    from django.db import connection
+
+    best, kept = float("inf"), 0
+    for _ in range(repeat):
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute(BARE_AGGREGATE, [period.start, period.end])
+            rows = cursor.fetchall()
+        best = min(best, time.perf_counter() - started)
+        kept = sum(count for _, _, count in rows)
+    return best, kept
+
+
+def connection_vendor() -> str:
+    from django.db import connection
+
+    return connection.vendor
+
+
 def load() -> str:
     return " ".join(f"{v:.1f}" for v in os.getloadavg())
 
@@ -113,6 +159,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--list", type=Path, help="the GSO three-level list (default: the 2021 national one)")
     parser.add_argument("--profile", action="store_true", help="profile one more country scorecard")
+    parser.add_argument("--home", type=Path, help="keep the built home here (reused when it has the values)")
     args = parser.parse_args()
 
     import django
@@ -126,17 +173,24 @@ def main() -> int:
 
     args.list = args.list or RESEARCH_DATA / "national" / "gso_xa_2021-02-03_national.csv"
 
+    from hatangso.collection.models import DataValue
+    from hatangso.plans.models import Plan
+
     print(f"load average at start: {load()}", flush=True)
-    started = time.perf_counter()
-    summary, country = import_country(args.list)
-    counts = {level: Unit.objects.filter(level=level).exclude(pk=country.pk).count()
-              for level in ("province", "district", "commune")}  # fmt: skip
-    print(f"import admin-units {args.list.name}: {summary.created:,} units created in "
-          f"{time.perf_counter() - started:.1f} s ({counts})", flush=True)  # fmt: skip
-    plan = national_plan()
-    started = time.perf_counter()
-    values = write_values(args.months)
-    print(f"{values:,} synthetic values written in {time.perf_counter() - started:.1f} s", flush=True)
+    if Plan.objects.filter(code="QG/BENCH").exists() and DataValue.objects.exists():
+        plan = Plan.objects.get(code="QG/BENCH")
+        print(f"reusing {os.environ['HATANGSO_HOME']}: {DataValue.objects.count():,} values", flush=True)
+    else:
+        started = time.perf_counter()
+        summary, country = import_country(args.list)
+        counts = {level: Unit.objects.filter(level=level).exclude(pk=country.pk).count()
+                  for level in ("province", "district", "commune")}  # fmt: skip
+        print(f"import admin-units {args.list.name}: {summary.created:,} units created in "
+              f"{time.perf_counter() - started:.1f} s ({counts})", flush=True)  # fmt: skip
+        plan = national_plan()
+        started = time.perf_counter()
+        values = write_values(args.months)
+        print(f"{values:,} synthetic values written in {time.perf_counter() - started:.1f} s", flush=True)
 
     period = parse_period("2024")
     scopes = [("commune " + COMMUNE, COMMUNE), ("district " + DISTRICT, DISTRICT),
@@ -151,6 +205,11 @@ def main() -> int:
     for label, first, best, inputs in rows:
         print(f"{label:<16}{inputs:>12,}{first:>11.3f}{best:>10.3f}{best / baseline:>11.1f}"
               f"{inputs / best:>13,.0f}")  # fmt: skip
+    bare, kept = bare_aggregate(period, args.repeat)
+    print(
+        f"(e) bare SQL aggregate ({connection_vendor()}), {kept:,} values kept: {bare:.3f} s (best of "
+        f"{args.repeat}); country / bare: {rows[-1][2] / bare:.2f} ×"
+    )
     print(f"load average at end: {load()}")
     if args.profile:
         profile_country(plan, Unit.objects.get(code="VN"), period)

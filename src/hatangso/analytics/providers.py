@@ -7,12 +7,14 @@ indicators need no special case in the engine.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal
+from decimal import Context, Decimal
 from functools import cached_property
 from typing import Protocol
 
-from django.db.models import Count, QuerySet
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import Case, Count, F, QuerySet, Value, When
+from django.db.models.functions import Length
 
 from hatangso.collection.models import DataElement, DataValue
 from hatangso.core.dataversion import data_domain
@@ -84,10 +86,42 @@ def register_provider(provider: Provider) -> Provider:
     return provider
 
 
-def _period_rank(start: date, end: date) -> int:
-    """0 for a month, 1 for a quarter, 2 for a year (months differ in length, kinds do not)."""
-    days = (end - start).days
-    return 0 if days < 32 else 1 if days < 93 else 2
+# A value's period kind as a rank, from its code (utilities.periods: yearly `2024`, quarterly
+# `2024Q3`, monthly `202409`): 0 for a month, 1 for a quarter, 2 for a year.
+_SPAN = Case(
+    When(period_length=4, then=Value(2)), When(period__contains="Q", then=Value(1)), default=Value(0)
+)
+
+# Of the scope's values, those a total is made of, chosen on the database so that a national scope
+# sends back one row per unit and source rather than every month of every source: per element,
+# unit and source the latest value of a stock, and a flow's values of its longest periods (a yearly
+# total rather than the months it contains, the most complete figure). Plain SQL over the ORM's
+# query of the scope's values; SQLite (≥ 3.25) and PostgreSQL both have these window functions.
+_CHOSEN = """
+SELECT element, in_unit, source, id, value, any_synthetic FROM (
+    SELECT scoped.*,
+           ROW_NUMBER() OVER (PARTITION BY element, in_unit, source
+                              ORDER BY period_end DESC, period_start DESC) AS latest,
+           MAX(span) OVER (PARTITION BY element, in_unit, source) AS longest,
+           MAX(CASE WHEN synthetic THEN 1 ELSE 0 END) OVER (PARTITION BY element, in_unit, source)
+               AS any_synthetic
+    FROM ({scoped}) scoped
+) ranked
+WHERE (aggregation = 'last' AND latest = 1) OR (aggregation <> 'last' AND span = longest)
+"""
+
+
+_VALUE_FIELD = DataValue._meta.get_field("value")
+_QUANTUM = Decimal(1).scaleb(-_VALUE_FIELD.decimal_places)
+_FROM_FLOAT = Context(prec=15).create_decimal_from_float
+
+
+def _decimal(value) -> Decimal:
+    """A value as the ORM reads it: PostgreSQL returns a Decimal; SQLite the number it stored (an
+    integer or a float), which Django's SQLite backend reads at 15 digits, to the field's places."""
+    if isinstance(value, Decimal):
+        return value
+    return _FROM_FLOAT(value).quantize(_QUANTUM, context=_VALUE_FIELD.context)
 
 
 class ReportedValues:
@@ -102,50 +136,53 @@ class ReportedValues:
 
     name = "values"
 
-    def totals(self, elements: list[DataElement], scope: Scope) -> dict[str, ElementTotal]:
-        by_id = {e.pk: e for e in elements}
-        rows = (
+    def chosen(self, elements: list[DataElement], scope: Scope) -> list[tuple]:
+        """(element id, unit id, source, value id, value, synthetic) of the values the totals are
+        made of; `synthetic` says whether any value of that element, unit and source in the period
+        is synthetic."""
+        scoped = (
             DataValue.objects.filter(
-                data_element_id__in=by_id,
+                data_element_id__in=[e.pk for e in elements],
                 unit_id__in=scope.units.values("pk"),
                 period_start__gte=scope.period.start,
                 period_end__lte=scope.period.end,
                 **({"operator_id": scope.operator_id} if scope.operator_id else {}),
             )
             .order_by()
-            .values_list(
+            .annotate(period_length=Length("period"))
+            .values(
                 "id",
-                "data_element_id",
-                "unit_id",
-                "operator_id",
                 "period_start",
                 "period_end",
                 "value",
                 "synthetic",
+                element=F("data_element_id"),
+                in_unit=F("unit_id"),
+                source=F("operator_id"),
+                aggregation=F("data_element__aggregation"),
+                span=_SPAN,
             )
         )
-        synthetic_elements = set()
+        try:
+            sql, params = scoped.query.sql_with_params()
+        except EmptyResultSet:  # no elements of this provider asked for
+            return []
+        with connection.cursor() as cursor:
+            cursor.execute(_CHOSEN.format(scoped=sql), params)
+            rows = cursor.fetchall()
+        return [(e, u, o, pk, _decimal(v), bool(synthetic)) for e, u, o, pk, v, synthetic in rows]
 
-        latest: dict[tuple, tuple[tuple[date, date], int, Decimal]] = {}
-        # Flows per key and period length: a yearly total and the months it contains must not
-        # both be added, so the longest periods reported win (the most complete figure).
-        summed: dict[tuple, dict[int, list]] = defaultdict(lambda: defaultdict(lambda: [Decimal(0), []]))
-        for pk, element_id, unit_id, operator_id, start, end, value, synthetic in rows:
+    def totals(self, elements: list[DataElement], scope: Scope) -> dict[str, ElementTotal]:
+        by_id = {e.pk: e for e in elements}
+        synthetic_elements = set()
+        # A stock has one value per unit and source; a flow the values of its longest periods.
+        per_source: dict[tuple, list] = defaultdict(lambda: [Decimal(0), []])
+        for element_id, unit_id, operator_id, pk, value, synthetic in self.chosen(elements, scope):
             if synthetic:
                 synthetic_elements.add(element_id)
-            key = (element_id, unit_id, operator_id)
-            if by_id[element_id].aggregation == DataElement.Aggregation.LAST:
-                if key not in latest or (end, start) > latest[key][0]:
-                    latest[key] = ((end, start), pk, value)
-            else:
-                bucket = summed[key][_period_rank(start, end)]
-                bucket[0] += value
-                bucket[1].append(pk)
-
-        per_source: dict[tuple, tuple[Decimal, list[int]]] = {
-            key: (value, [pk]) for key, (_, pk, value) in latest.items()
-        }
-        per_source.update({key: tuple(by_length[max(by_length)]) for key, by_length in summed.items()})
+            item = per_source[(element_id, unit_id, operator_id)]
+            item[0] += value
+            item[1].append(pk)
 
         per_unit: dict[tuple[int, int], list[tuple[Decimal, list[int]]]] = defaultdict(list)
         for (element_id, unit_id, _operator), item in per_source.items():
@@ -164,7 +201,8 @@ class ReportedValues:
         for (element_id, unit_id), sources in per_unit.items():
             element = by_id[element_id]
             if element.across_sources == DataElement.AcrossSources.MAX:
-                value, ids = max(sources, key=lambda item: item[0])
+                # Of equal figures, the source with the earliest value: the same on every database.
+                value, ids = max(sources, key=lambda item: (item[0], -min(item[1])))
             else:
                 value = sum((v for v, _ in sources), Decimal(0))
                 ids = [pk for _, pks in sources for pk in pks]
