@@ -44,6 +44,7 @@ def _crosswalk(*, path, actor, options):
         effective=_day(options["effective"]) or REORGANISATION_2025,
         source=options["source"],
         population=population,
+        skip_invalid_rows=options["skip_invalid_rows"],
     )
     yield (
         f"Liên kết kế thừa / successor links: {result.created} mới / created, "
@@ -58,6 +59,12 @@ def _crosswalk(*, path, actor, options):
     if result.skipped_rows:
         rows = ", ".join(map(str, result.skipped_rows))
         yield f"Bỏ qua dòng không có đơn vị cũ / rows naming no old unit, left out: {rows}"
+    if result.refused:
+        yield (
+            f"{len({error.row for error in result.refused})} dòng bị từ chối, không nhập / rows refused, "
+            f"not imported (danh sách / list: {result.refused_list}):"
+        )
+        yield from map(str, result.refused)
 
 
 def _villages(*, path, actor, options):
@@ -118,6 +125,15 @@ register_import(
                 {
                     "help": "crosswalk: ngày các đơn vị mới có hiệu lực / the day the new units took effect "
                     "(YYYY-MM-DD; default 2025-07-01)"
+                },
+            ),
+            Option(
+                "--skip-invalid-rows",
+                {
+                    "action": "store_true",
+                    "help": "crosswalk: nhập các dòng hợp lệ, liệt kê các dòng bị từ chối và lý do "
+                    "(mặc định: có dòng lỗi thì không nhập gì) / import the valid rows and list the refused "
+                    "ones with their reasons (default: any bad row refuses the whole file)",
                 },
             ),
             SOURCE,
