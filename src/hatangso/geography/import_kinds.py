@@ -4,6 +4,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from hatangso.utilities.import_kinds import ON, SOURCE, SYNTHETIC, ImportKind, Option, register_import
+from hatangso.utilities.numbers import format_number
 from hatangso.utilities.periods import parse_iso_day
 
 # Where the crosswalk takes population points from to share partial merges: the analytics app
@@ -16,6 +17,9 @@ def _day(text: str | None):
 
 
 def _admin_units(*, path, actor, options):
+    from datetime import date
+
+    from hatangso.geography.selectors import units_in_force
     from hatangso.geography.services import import_gso_list
 
     summary = import_gso_list(
@@ -31,6 +35,12 @@ def _admin_units(*, path, actor, options):
         f"Đơn vị hành chính / units: {summary.created} mới / created, "
         f"{summary.updated} cập nhật / updated, {summary.unchanged} không đổi / unchanged, "
         f"{summary.closed} đã đóng hoặc lùi hiệu lực / validity ended or deferred"
+    )
+    day = _day(options["valid_from"]) or _day(options["valid_to"]) or date.today()
+    counts = {level: format_number(count, 0) for level, count in units_in_force(day).items()}
+    yield (
+        f"Có hiệu lực ngày / in force on {day:%d/%m/%Y}: {counts.get('province', 0)} tỉnh / provinces, "
+        f"{counts.get('district', 0)} huyện / districts, {counts.get('commune', 0)} xã / communes"
     )
 
 

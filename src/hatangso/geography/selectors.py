@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from hatangso.geography.gso import name_key
 from hatangso.geography.models import AdministrativeUnit, UnitBoundary, UnitSuccession
@@ -146,6 +146,12 @@ def resolve_unit_typed(text: str, *, on: date, within: QuerySet[AdministrativeUn
 
 def children_of(unit: AdministrativeUnit, *, start: date, end: date) -> QuerySet[AdministrativeUnit]:
     return unit.children.valid_between(start, end).order_by("code")
+
+
+def units_in_force(day: date) -> dict[str, int]:
+    """How many units of each level are in force on `day`."""
+    counts = AdministrativeUnit.objects.valid_on(day).order_by().values_list("level").annotate(Count("pk"))
+    return dict(counts)
 
 
 def unit_list(

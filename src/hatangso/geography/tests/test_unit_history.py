@@ -561,3 +561,11 @@ def test_a_refused_row_of_a_partly_merged_commune_leaves_out_its_other_rows(home
     ]
     assert _links() == {("20005", "20017"): (Decimal(1), "whole")}
     assert (summary.created, summary.partial) == (1 + 1, 0)
+
+
+def test_a_unit_import_says_how_many_units_are_in_force(db, capsys):
+    call_command("import", "admin-units", str(LIST_2021), "--valid-to", "2025-06-30")
+    call_command("import", "admin-units", str(LIST_2025_07), "--province", "46", "--valid-from", "2025-07-01")
+    out = " ".join(capsys.readouterr().out.split())
+    assert "in force on 30/06/2025: 1 tỉnh / provinces, 9 huyện / districts, 145 xã / communes" in out
+    assert "in force on 01/07/2025: 1 tỉnh / provinces, 0 huyện / districts, 40 xã / communes" in out
