@@ -11,10 +11,8 @@ from decimal import Context, Decimal
 from functools import cached_property
 from typing import Protocol
 
-from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Case, Count, F, QuerySet, Value, When
-from django.db.models.functions import Length
+from django.db.models import Count, QuerySet
 
 from hatangso.collection.models import DataElement, DataValue
 from hatangso.core.dataversion import data_domain
@@ -86,29 +84,28 @@ def register_provider(provider: Provider) -> Provider:
     return provider
 
 
-# A value's period kind as a rank, from its code (utilities.periods: yearly `2024`, quarterly
-# `2024Q3`, monthly `202409`): 0 for a month, 1 for a quarter, 2 for a year.
-_SPAN = Case(
-    When(period_length=4, then=Value(2)), When(period__contains="Q", then=Value(1)), default=Value(0)
-)
-
 # Of the scope's values, those a total is made of, chosen on the database so that a national scope
 # sends back one row per unit and source rather than every month of every source: per element,
 # unit and source the latest value of a stock, and a flow's values of its longest periods (a yearly
-# total rather than the months it contains, the most complete figure). Plain SQL over the ORM's
-# query of the scope's values; SQLite (≥ 3.25) and PostgreSQL both have these window functions.
+# total rather than the months it contains, the most complete figure; the kind of a period is read
+# from its code, utilities.periods: `2024`, `2024Q3`, `202409`). SQLite and PostgreSQL both run
+# it. The unary `+` keeps SQLite from walking the element index for a scope that holds most of the
+# values (its planner has no statistics); the unit's index or a plain scan is faster.
 _CHOSEN = """
-SELECT element, in_unit, source, id, value, any_synthetic FROM (
-    SELECT scoped.*,
-           ROW_NUMBER() OVER (PARTITION BY element, in_unit, source
-                              ORDER BY period_end DESC, period_start DESC) AS latest,
-           MAX(span) OVER (PARTITION BY element, in_unit, source) AS longest,
-           MAX(CASE WHEN synthetic THEN 1 ELSE 0 END) OVER (PARTITION BY element, in_unit, source)
-               AS any_synthetic
-    FROM ({scoped}) scoped
+SELECT data_element_id, unit_id, operator_id, id, value, synthetic FROM (
+    SELECT data_element_id, unit_id, operator_id, id, value, synthetic,
+           {rank} OVER (PARTITION BY data_element_id, unit_id, operator_id ORDER BY {order}) AS pick
+    FROM collection_datavalue
+    WHERE +data_element_id IN ({elements}) AND unit_id IN ({units})
+          AND period_start >= %s AND period_end <= %s {operator}
 ) ranked
-WHERE (aggregation = 'last' AND latest = 1) OR (aggregation <> 'last' AND span = longest)
+WHERE pick = 1
 """
+_LATEST = {"rank": "ROW_NUMBER()", "order": "period_end DESC, period_start DESC"}
+_LONGEST = {
+    "rank": "RANK()",
+    "order": "CASE WHEN LENGTH(period) = 4 THEN 2 WHEN period LIKE '%%Q%%' THEN 1 ELSE 0 END DESC",
+}
 
 
 _VALUE_FIELD = DataValue._meta.get_field("value")
@@ -118,7 +115,10 @@ _FROM_FLOAT = Context(prec=15).create_decimal_from_float
 
 def _decimal(value) -> Decimal:
     """A value as the ORM reads it: PostgreSQL returns a Decimal; SQLite the number it stored (an
-    integer or a float), which Django's SQLite backend reads at 15 digits, to the field's places."""
+    integer or a float), a float read as Django's SQLite backend does, at 15 digits to the field's
+    places."""
+    if type(value) is int:
+        return Decimal(value)
     if isinstance(value, Decimal):
         return value
     return _FROM_FLOAT(value).quantize(_QUANTUM, context=_VALUE_FIELD.context)
@@ -136,65 +136,51 @@ class ReportedValues:
 
     name = "values"
 
+    # A total is synthetic when a value it is made of is (an older month's synthetic value that a
+    # later real one replaced does not make it so).
+
     def chosen(self, elements: list[DataElement], scope: Scope) -> list[tuple]:
         """(element id, unit id, source, value id, value, synthetic) of the values the totals are
-        made of; `synthetic` says whether any value of that element, unit and source in the period
-        is synthetic."""
-        scoped = (
-            DataValue.objects.filter(
-                data_element_id__in=[e.pk for e in elements],
-                unit_id__in=scope.units.values("pk"),
-                period_start__gte=scope.period.start,
-                period_end__lte=scope.period.end,
-                **({"operator_id": scope.operator_id} if scope.operator_id else {}),
+        made of, as the database returns them: stocks and flows in a query each, for each its own
+        order."""
+        units, unit_params = scope.units.order_by().values("pk").query.sql_with_params()
+        operator = [scope.operator_id] if scope.operator_id else []
+        rows = []
+        for kind, ranking in ((True, _LATEST), (False, _LONGEST)):
+            ids = [e.pk for e in elements if (e.aggregation == DataElement.Aggregation.LAST) == kind]
+            if not ids:
+                continue
+            sql = _CHOSEN.format(
+                **ranking,
+                elements=", ".join(["%s"] * len(ids)),
+                units=units,
+                operator="AND operator_id = %s" if operator else "",
             )
-            .order_by()
-            .annotate(period_length=Length("period"))
-            .values(
-                "id",
-                "period_start",
-                "period_end",
-                "value",
-                "synthetic",
-                element=F("data_element_id"),
-                in_unit=F("unit_id"),
-                source=F("operator_id"),
-                aggregation=F("data_element__aggregation"),
-                span=_SPAN,
-            )
-        )
-        try:
-            sql, params = scoped.query.sql_with_params()
-        except EmptyResultSet:  # no elements of this provider asked for
-            return []
-        with connection.cursor() as cursor:
-            cursor.execute(_CHOSEN.format(scoped=sql), params)
-            rows = cursor.fetchall()
-        return [(e, u, o, pk, _decimal(v), bool(synthetic)) for e, u, o, pk, v, synthetic in rows]
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [*ids, *unit_params, scope.period.start, scope.period.end, *operator])
+                rows += cursor.fetchall()
+        return rows
 
     def totals(self, elements: list[DataElement], scope: Scope) -> dict[str, ElementTotal]:
         by_id = {e.pk: e for e in elements}
-        synthetic_elements = set()
         # A stock has one value per unit and source; a flow the values of its longest periods.
-        per_source: dict[tuple, list] = defaultdict(lambda: [Decimal(0), []])
+        per_source: dict[tuple, list] = {}
         for element_id, unit_id, operator_id, pk, value, synthetic in self.chosen(elements, scope):
-            if synthetic:
-                synthetic_elements.add(element_id)
-            item = per_source[(element_id, unit_id, operator_id)]
-            item[0] += value
-            item[1].append(pk)
+            key = (element_id, unit_id, operator_id)
+            item = per_source.get(key)
+            if item is None:
+                per_source[key] = [_decimal(value), [pk], bool(synthetic)]
+            else:
+                item[0] += _decimal(value)
+                item[1].append(pk)
+                item[2] = item[2] or bool(synthetic)
 
-        per_unit: dict[tuple[int, int], list[tuple[Decimal, list[int]]]] = defaultdict(list)
+        per_unit: dict[tuple[int, int], list[list]] = defaultdict(list)
         for (element_id, unit_id, _operator), item in per_source.items():
             per_unit[(element_id, unit_id)].append(item)
 
         result = {
-            e.code: ElementTotal(
-                value=None,
-                provider=self.name,
-                synthetic=e.pk in synthetic_elements,
-                reason=scope.missing_crosswalk,
-            )
+            e.code: ElementTotal(value=None, provider=self.name, reason=scope.missing_crosswalk)
             for e in elements
         }
         shares = scope.shares({unit_id for _element_id, unit_id in per_unit})
@@ -202,11 +188,11 @@ class ReportedValues:
             element = by_id[element_id]
             if element.across_sources == DataElement.AcrossSources.MAX:
                 # Of equal figures, the source with the earliest value: the same on every database.
-                value, ids = max(sources, key=lambda item: (item[0], -min(item[1])))
-            else:
-                value = sum((v for v, _ in sources), Decimal(0))
-                ids = [pk for _, pks in sources for pk in pks]
+                sources = [max(sources, key=lambda item: (item[0], -min(item[1])))]
+            value = sum((v for v, _, _ in sources), Decimal(0))
+            ids = [pk for _, pks, _ in sources for pk in pks]
             total = result[element.code]
+            total.synthetic = total.synthetic or any(synthetic for _, _, synthetic in sources)
             if unit_id in shares:
                 # A partly merged unit counts by its share; with no share known it counts whole.
                 predecessor, share = shares[unit_id]

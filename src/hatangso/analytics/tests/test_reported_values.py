@@ -20,7 +20,7 @@ PERIODS = ["2024", "2024Q1", "2024Q2", "202401", "202402", "202403", "202405", "
 def by_rule(elements, scope):
     """The provider's documented rule over every value, in Python: per element, unit and source the
     latest value of a stock, or the sum of a flow's values of its longest periods; sources summed or
-    maxed; units summed."""
+    maxed; units summed; synthetic when a value it is made of is."""
     rank = {"monthly": 0, "quarterly": 1, "yearly": 2}
     values = DataValue.objects.filter(
         data_element__in=elements,
@@ -53,7 +53,7 @@ def by_rule(elements, scope):
             else:
                 value = (value or 0) + sum(item[0] for item in sums)
                 ids += [v.pk for _, _, chosen in sums for v in chosen]
-        synthetic = values.filter(data_element=element, synthetic=True).exists()
+        synthetic = DataValue.objects.filter(pk__in=ids, synthetic=True).exists()
         expected[element.code] = (value, len(ids), sorted(ids), synthetic)
     return expected
 
