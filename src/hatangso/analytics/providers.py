@@ -5,7 +5,6 @@ and measurement pipelines register their own providers here, so registry- and me
 indicators need no special case in the engine.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Context, Decimal
 from functools import cached_property
@@ -139,60 +138,73 @@ class ReportedValues:
     # A total is synthetic when a value it is made of is (an older month's synthetic value that a
     # later real one replaced does not make it so).
 
-    def chosen(self, elements: list[DataElement], scope: Scope) -> list[tuple]:
-        """(element id, unit id, source, value id, value, synthetic) of the values the totals are
-        made of, as the database returns them: stocks and flows in a query each, for each its own
-        order."""
+    def chosen(self, elements: list[DataElement], scope: Scope, *, stocks: bool) -> list[tuple]:
+        """(element id, unit id, source, value id, value, synthetic) of the values the totals of the
+        stocks (or of the flows) are made of, as the database returns them."""
+        ids = [e.pk for e in elements if (e.aggregation == DataElement.Aggregation.LAST) == stocks]
+        if not ids:
+            return []
         units, unit_params = scope.units.order_by().values("pk").query.sql_with_params()
         operator = [scope.operator_id] if scope.operator_id else []
-        rows = []
-        for kind, ranking in ((True, _LATEST), (False, _LONGEST)):
-            ids = [e.pk for e in elements if (e.aggregation == DataElement.Aggregation.LAST) == kind]
-            if not ids:
-                continue
-            sql = _CHOSEN.format(
-                **ranking,
-                elements=", ".join(["%s"] * len(ids)),
-                units=units,
-                operator="AND operator_id = %s" if operator else "",
-            )
-            with connection.cursor() as cursor:
-                cursor.execute(sql, [*ids, *unit_params, scope.period.start, scope.period.end, *operator])
-                rows += cursor.fetchall()
-        return rows
+        sql = _CHOSEN.format(
+            **(_LATEST if stocks else _LONGEST),
+            elements=", ".join(["%s"] * len(ids)),
+            units=units,
+            operator="AND operator_id = %s" if operator else "",
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*ids, *unit_params, scope.period.start, scope.period.end, *operator])
+            return cursor.fetchall()
+
+    def sources(self, elements: list[DataElement], scope: Scope):
+        """(element id, unit id, [value, value ids, synthetic]) per unit and source: a stock's one
+        value, a flow's values of its longest periods added up."""
+        for element_id, unit_id, _source, pk, value, synthetic in self.chosen(elements, scope, stocks=True):
+            yield element_id, unit_id, [_decimal(value), [pk], bool(synthetic)]
+        flows: dict[tuple, list] = {}
+        for element_id, unit_id, source, pk, value, synthetic in self.chosen(elements, scope, stocks=False):
+            item = flows.setdefault((element_id, unit_id, source), [Decimal(0), [], False])
+            item[0] += _decimal(value)
+            item[1].append(pk)
+            item[2] = item[2] or bool(synthetic)
+        for (element_id, unit_id, _source), item in flows.items():
+            yield element_id, unit_id, item
 
     def totals(self, elements: list[DataElement], scope: Scope) -> dict[str, ElementTotal]:
         by_id = {e.pk: e for e in elements}
-        # A stock has one value per unit and source; a flow the values of its longest periods.
-        per_source: dict[tuple, list] = {}
-        for element_id, unit_id, operator_id, pk, value, synthetic in self.chosen(elements, scope):
-            key = (element_id, unit_id, operator_id)
-            item = per_source.get(key)
-            if item is None:
-                per_source[key] = [_decimal(value), [pk], bool(synthetic)]
+        maxed = {e.pk for e in elements if e.across_sources == DataElement.AcrossSources.MAX}
+        partial = bool(scope.partial_predecessors)
+        # Per element the sources added up straight (most of a national scope); per unit the best
+        # source of a maxed element, and every source of a unit partly merged (weighed by its share).
+        summed = {e.pk: [Decimal(0), [], False, False] for e in elements}
+        per_unit: dict[tuple[int, int], list[list]] = {}
+        for element_id, unit_id, item in self.sources(elements, scope):
+            key = (element_id, unit_id)
+            if element_id in maxed:
+                best = per_unit.get(key)
+                # Of equal figures, the source with the earliest value: the same on every database.
+                if best is None or (item[0], -min(item[1])) > (best[0][0], -min(best[0][1])):
+                    per_unit[key] = [item]
+            elif partial:
+                per_unit.setdefault(key, []).append(item)
             else:
-                item[0] += _decimal(value)
-                item[1].append(pk)
-                item[2] = item[2] or bool(synthetic)
-
-        per_unit: dict[tuple[int, int], list[list]] = defaultdict(list)
-        for (element_id, unit_id, _operator), item in per_source.items():
-            per_unit[(element_id, unit_id)].append(item)
+                total = summed[element_id]
+                total[0] += item[0]
+                total[1] += item[1]
+                total[2] = total[2] or item[2]
+                total[3] = True
 
         result = {
             e.code: ElementTotal(value=None, provider=self.name, reason=scope.missing_crosswalk)
             for e in elements
         }
-        shares = scope.shares({unit_id for _element_id, unit_id in per_unit})
+        for element_id, (value, ids, synthetic, found) in summed.items():
+            if found:
+                self._add(result[by_id[element_id].code], value, ids, synthetic)
+        shares = scope.shares({unit_id for _, unit_id in per_unit}) if partial else {}
         for (element_id, unit_id), sources in per_unit.items():
-            element = by_id[element_id]
-            if element.across_sources == DataElement.AcrossSources.MAX:
-                # Of equal figures, the source with the earliest value: the same on every database.
-                sources = [max(sources, key=lambda item: (item[0], -min(item[1])))]
             value = sum((v for v, _, _ in sources), Decimal(0))
-            ids = [pk for _, pks, _ in sources for pk in pks]
-            total = result[element.code]
-            total.synthetic = total.synthetic or any(synthetic for _, _, synthetic in sources)
+            total = result[by_id[element_id].code]
             if unit_id in shares:
                 # A partly merged unit counts by its share; with no share known it counts whole.
                 predecessor, share = shares[unit_id]
@@ -202,10 +214,16 @@ class ReportedValues:
                 note = f"{predecessor.name} ({predecessor.code}) × {label}"
                 if note not in total.items:
                     total.items.append(note)
-            total.value = (total.value or Decimal(0)) + value
-            total.inputs += len(ids)
-            total.value_ids.extend(ids)
+            ids = [pk for _, pks, _ in sources for pk in pks]
+            self._add(total, value, ids, any(synthetic for _, _, synthetic in sources))
         return result
+
+    @staticmethod
+    def _add(total: ElementTotal, value: Decimal, ids: list[int], synthetic: bool) -> None:
+        total.value = (total.value or Decimal(0)) + value
+        total.inputs += len(ids)
+        total.value_ids.extend(ids)
+        total.synthetic = total.synthetic or synthetic
 
 
 register_provider(ReportedValues())
