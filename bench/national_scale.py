@@ -145,11 +145,10 @@ def bare_aggregate(plan, country, period, repeat: int) -> tuple[float, int]:
     plan's indicators read from the values provider."""
     from django.db import connection
 
+    from hatangso.analytics.engine import _element_codes  # the engine's own reading of a formula
     from hatangso.collection.models import DataElement
-    from hatangso.plans.planfile import expression_names
 
-    codes = set().union(*(expression_names(i.numerator) | expression_names(i.denominator)
-                          for i in plan.indicators.all()))  # fmt: skip
+    codes = set().union(*map(_element_codes, plan.indicators.all()))
 
     best, kept = float("inf"), 0
     for _ in range(repeat):

@@ -18,6 +18,12 @@ def units_with_code(code: str) -> QuerySet[AdministrativeUnit]:
     )
 
 
+def units_in_force(day: date) -> dict[str, int]:
+    """How many units of each level are in force on `day`."""
+    counts = AdministrativeUnit.objects.valid_on(day).order_by().values_list("level").annotate(Count("pk"))
+    return dict(counts)
+
+
 def resolve_unit(code: str, *, start: date, end: date | None = None) -> AdministrativeUnit:
     """The unit with this code valid during [start, end]; prefers the one valid at `start`."""
     end = end or start
@@ -146,12 +152,6 @@ def resolve_unit_typed(text: str, *, on: date, within: QuerySet[AdministrativeUn
 
 def children_of(unit: AdministrativeUnit, *, start: date, end: date) -> QuerySet[AdministrativeUnit]:
     return unit.children.valid_between(start, end).order_by("code")
-
-
-def units_in_force(day: date) -> dict[str, int]:
-    """How many units of each level are in force on `day`."""
-    counts = AdministrativeUnit.objects.valid_on(day).order_by().values_list("level").annotate(Count("pk"))
-    return dict(counts)
 
 
 def unit_list(
