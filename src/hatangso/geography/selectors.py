@@ -85,6 +85,14 @@ def missing_crosswalk(unit: AdministrativeUnit, *, start: date, end: date) -> st
     if unit.valid_from is None or start >= unit.valid_from or unit.predecessions.exists():
         return ""
     day = unit.valid_from
+    if UnitSuccession.objects.filter(effective=day).exists():
+        # A crosswalk for the day is loaded, but none of its rows names this unit (or they were
+        # refused: `import crosswalk --skip-invalid-rows` lists them).
+        return (
+            f"Bảng chuyển đổi đã nạp cho ngày {day:%d/%m/%Y} không có dòng nào cho {unit.name} "
+            f"({unit.code}): nạp lại bảng có dòng của đơn vị này / the crosswalk loaded for "
+            f"{day.isoformat()} has no row for {unit.name} ({unit.code}): import one that has its rows"
+        )
     return (
         f"Chưa nạp bảng chuyển đổi cho ngày {day:%d/%m/%Y}: `hatangso import crosswalk TỆP --effective "
         f"{day.isoformat()}` để số liệu của các đơn vị cũ được tính cho {unit.name} / no crosswalk loaded "

@@ -4,22 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("analytics", "0003_result_data_version"),
+        ('analytics', '0003_result_data_version'),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name="indicatorresult",
-            name="status",
-            field=models.CharField(
-                choices=[
-                    ("achieved", "Hoàn thành"),
-                    ("not_achieved", "Chưa hoàn thành"),
-                    ("not_applicable", "Không thực hiện"),
-                    ("no_data", "Chưa có thông tin"),
-                ],
-                max_length=20,
-            ),
+            model_name='indicatorresult',
+            name='status',
+            field=models.CharField(choices=[('achieved', 'Hoàn thành'), ('not_achieved', 'Chưa hoàn thành'), ('not_applicable', 'Không thực hiện'), ('no_data', 'Chưa có thông tin')], max_length=20),
         ),
     ]

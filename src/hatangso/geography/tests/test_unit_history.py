@@ -14,7 +14,7 @@ from hatangso.analytics.providers import PROVIDERS
 from hatangso.collection.models import DataElement
 from hatangso.collection.services import set_value
 from hatangso.geography.models import AdministrativeUnit, UnitSuccession
-from hatangso.geography.selectors import resolve_unit
+from hatangso.geography.selectors import missing_crosswalk, resolve_unit
 from hatangso.geography.services import (
     REFERENCE_CROSSWALK,
     PopulationPoints,
@@ -561,6 +561,13 @@ def test_a_refused_row_of_a_partly_merged_commune_leaves_out_its_other_rows(home
     ]
     assert _links() == {("20005", "20017"): (Decimal(1), "whole")}
     assert (summary.created, summary.partial) == (1 + 1, 0)
+    # Phường Hương Trà's rows were refused: its view of 2024 says so, not that no crosswalk is loaded.
+    huong_tra = resolve_unit("19996", start=JULY_2025)
+    assert missing_crosswalk(huong_tra, start=Y2024.start, end=Y2024.end) == (
+        "Bảng chuyển đổi đã nạp cho ngày 01/07/2025 không có dòng nào cho Phường Hương Trà (19996): nạp "
+        "lại bảng có dòng của đơn vị này / the crosswalk loaded for 2025-07-01 has no row for Phường "
+        "Hương Trà (19996): import one that has its rows"
+    )
 
 
 def test_a_unit_import_says_how_many_units_are_in_force(db, capsys):
