@@ -5,13 +5,12 @@ and measurement pipelines register their own providers here, so registry- and me
 indicators need no special case in the engine.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal
+from decimal import Context, Decimal
 from functools import cached_property
 from typing import Protocol
 
+from django.db import connection
 from django.db.models import Count, QuerySet
 
 from hatangso.collection.models import DataElement, DataValue
@@ -84,10 +83,44 @@ def register_provider(provider: Provider) -> Provider:
     return provider
 
 
-def _period_rank(start: date, end: date) -> int:
-    """0 for a month, 1 for a quarter, 2 for a year (months differ in length, kinds do not)."""
-    days = (end - start).days
-    return 0 if days < 32 else 1 if days < 93 else 2
+# Of the scope's values, those a total is made of, chosen on the database so that a national scope
+# sends back one row per unit and source rather than every month of every source: per element,
+# unit and source the latest value of a stock, and a flow's values of its longest periods (a yearly
+# total rather than the months it contains, the most complete figure; the kind of a period is read
+# from its code, utilities.periods: `2024`, `2024Q3`, `202409`). SQLite and PostgreSQL both run
+# it. The unary `+` keeps SQLite from walking the element index for a scope that holds most of the
+# values (its planner has no statistics); the unit's index or a plain scan is faster.
+_CHOSEN = """
+SELECT data_element_id, unit_id, operator_id, id, value, synthetic FROM (
+    SELECT data_element_id, unit_id, operator_id, id, value, synthetic,
+           {rank} OVER (PARTITION BY data_element_id, unit_id, operator_id ORDER BY {order}) AS pick
+    FROM collection_datavalue
+    WHERE +data_element_id IN ({elements}) AND unit_id IN ({units})
+          AND period_start >= %s AND period_end <= %s {operator}
+) ranked
+WHERE pick = 1
+"""
+_LATEST = {"rank": "ROW_NUMBER()", "order": "period_end DESC, period_start DESC"}
+_LONGEST = {
+    "rank": "RANK()",
+    "order": "CASE WHEN LENGTH(period) = 4 THEN 2 WHEN period LIKE '%%Q%%' THEN 1 ELSE 0 END DESC",
+}
+
+
+_VALUE_FIELD = DataValue._meta.get_field("value")
+_QUANTUM = Decimal(1).scaleb(-_VALUE_FIELD.decimal_places)
+_FROM_FLOAT = Context(prec=15).create_decimal_from_float
+
+
+def _decimal(value) -> Decimal:
+    """A value as the ORM reads it: PostgreSQL returns a Decimal; SQLite the number it stored (an
+    integer or a float), a float read as Django's SQLite backend does, at 15 digits to the field's
+    places."""
+    if type(value) is int:
+        return Decimal(value)
+    if isinstance(value, Decimal):
+        return value
+    return _FROM_FLOAT(value).quantize(_QUANTUM, context=_VALUE_FIELD.context)
 
 
 class ReportedValues:
@@ -102,73 +135,76 @@ class ReportedValues:
 
     name = "values"
 
+    # A total is synthetic when a value it is made of is (an older month's synthetic value that a
+    # later real one replaced does not make it so).
+
+    def chosen(self, elements: list[DataElement], scope: Scope, *, stocks: bool) -> list[tuple]:
+        """(element id, unit id, source, value id, value, synthetic) of the values the totals of the
+        stocks (or of the flows) are made of, as the database returns them."""
+        ids = [e.pk for e in elements if (e.aggregation == DataElement.Aggregation.LAST) == stocks]
+        if not ids:
+            return []
+        units, unit_params = scope.units.order_by().values("pk").query.sql_with_params()
+        operator = [scope.operator_id] if scope.operator_id else []
+        sql = _CHOSEN.format(
+            **(_LATEST if stocks else _LONGEST),
+            elements=", ".join(["%s"] * len(ids)),
+            units=units,
+            operator="AND operator_id = %s" if operator else "",
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*ids, *unit_params, scope.period.start, scope.period.end, *operator])
+            return cursor.fetchall()
+
+    def sources(self, elements: list[DataElement], scope: Scope):
+        """(element id, unit id, [value, value ids, synthetic]) per unit and source: a stock's one
+        value, a flow's values of its longest periods added up."""
+        for element_id, unit_id, _source, pk, value, synthetic in self.chosen(elements, scope, stocks=True):
+            yield element_id, unit_id, [_decimal(value), [pk], bool(synthetic)]
+        flows: dict[tuple, list] = {}
+        for element_id, unit_id, source, pk, value, synthetic in self.chosen(elements, scope, stocks=False):
+            item = flows.setdefault((element_id, unit_id, source), [Decimal(0), [], False])
+            item[0] += _decimal(value)
+            item[1].append(pk)
+            item[2] = item[2] or bool(synthetic)
+        for (element_id, unit_id, _source), item in flows.items():
+            yield element_id, unit_id, item
+
     def totals(self, elements: list[DataElement], scope: Scope) -> dict[str, ElementTotal]:
         by_id = {e.pk: e for e in elements}
-        rows = (
-            DataValue.objects.filter(
-                data_element_id__in=by_id,
-                unit_id__in=scope.units.values("pk"),
-                period_start__gte=scope.period.start,
-                period_end__lte=scope.period.end,
-                **({"operator_id": scope.operator_id} if scope.operator_id else {}),
-            )
-            .order_by()
-            .values_list(
-                "id",
-                "data_element_id",
-                "unit_id",
-                "operator_id",
-                "period_start",
-                "period_end",
-                "value",
-                "synthetic",
-            )
-        )
-        synthetic_elements = set()
-
-        latest: dict[tuple, tuple[tuple[date, date], int, Decimal]] = {}
-        # Flows per key and period length: a yearly total and the months it contains must not
-        # both be added, so the longest periods reported win (the most complete figure).
-        summed: dict[tuple, dict[int, list]] = defaultdict(lambda: defaultdict(lambda: [Decimal(0), []]))
-        for pk, element_id, unit_id, operator_id, start, end, value, synthetic in rows:
-            if synthetic:
-                synthetic_elements.add(element_id)
-            key = (element_id, unit_id, operator_id)
-            if by_id[element_id].aggregation == DataElement.Aggregation.LAST:
-                if key not in latest or (end, start) > latest[key][0]:
-                    latest[key] = ((end, start), pk, value)
+        maxed = {e.pk for e in elements if e.across_sources == DataElement.AcrossSources.MAX}
+        partial = bool(scope.partial_predecessors)
+        # Per element the sources added up straight (most of a national scope); per unit the best
+        # source of a maxed element, and every source of a unit partly merged (weighed by its share).
+        summed = {e.pk: [Decimal(0), [], False, False] for e in elements}
+        per_unit: dict[tuple[int, int], list[list]] = {}
+        for element_id, unit_id, item in self.sources(elements, scope):
+            key = (element_id, unit_id)
+            if element_id in maxed:
+                best = per_unit.get(key)
+                # Of equal figures, the source with the earliest value: the same on every database.
+                if best is None or (item[0], -min(item[1])) > (best[0][0], -min(best[0][1])):
+                    per_unit[key] = [item]
+            elif partial:
+                per_unit.setdefault(key, []).append(item)
             else:
-                bucket = summed[key][_period_rank(start, end)]
-                bucket[0] += value
-                bucket[1].append(pk)
-
-        per_source: dict[tuple, tuple[Decimal, list[int]]] = {
-            key: (value, [pk]) for key, (_, pk, value) in latest.items()
-        }
-        per_source.update({key: tuple(by_length[max(by_length)]) for key, by_length in summed.items()})
-
-        per_unit: dict[tuple[int, int], list[tuple[Decimal, list[int]]]] = defaultdict(list)
-        for (element_id, unit_id, _operator), item in per_source.items():
-            per_unit[(element_id, unit_id)].append(item)
+                total = summed[element_id]
+                total[0] += item[0]
+                total[1] += item[1]
+                total[2] = total[2] or item[2]
+                total[3] = True
 
         result = {
-            e.code: ElementTotal(
-                value=None,
-                provider=self.name,
-                synthetic=e.pk in synthetic_elements,
-                reason=scope.missing_crosswalk,
-            )
+            e.code: ElementTotal(value=None, provider=self.name, reason=scope.missing_crosswalk)
             for e in elements
         }
-        shares = scope.shares({unit_id for _element_id, unit_id in per_unit})
+        for element_id, (value, ids, synthetic, found) in summed.items():
+            if found:
+                self._add(result[by_id[element_id].code], value, ids, synthetic)
+        shares = scope.shares({unit_id for _, unit_id in per_unit}) if partial else {}
         for (element_id, unit_id), sources in per_unit.items():
-            element = by_id[element_id]
-            if element.across_sources == DataElement.AcrossSources.MAX:
-                value, ids = max(sources, key=lambda item: item[0])
-            else:
-                value = sum((v for v, _ in sources), Decimal(0))
-                ids = [pk for _, pks in sources for pk in pks]
-            total = result[element.code]
+            value = sum((v for v, _, _ in sources), Decimal(0))
+            total = result[by_id[element_id].code]
             if unit_id in shares:
                 # A partly merged unit counts by its share; with no share known it counts whole.
                 predecessor, share = shares[unit_id]
@@ -178,10 +214,16 @@ class ReportedValues:
                 note = f"{predecessor.name} ({predecessor.code}) × {label}"
                 if note not in total.items:
                     total.items.append(note)
-            total.value = (total.value or Decimal(0)) + value
-            total.inputs += len(ids)
-            total.value_ids.extend(ids)
+            ids = [pk for _, pks, _ in sources for pk in pks]
+            self._add(total, value, ids, any(synthetic for _, _, synthetic in sources))
         return result
+
+    @staticmethod
+    def _add(total: ElementTotal, value: Decimal, ids: list[int], synthetic: bool) -> None:
+        total.value = (total.value or Decimal(0)) + value
+        total.inputs += len(ids)
+        total.value_ids.extend(ids)
+        total.synthetic = total.synthetic or synthetic
 
 
 register_provider(ReportedValues())

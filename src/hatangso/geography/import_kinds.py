@@ -4,6 +4,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from hatangso.utilities.import_kinds import ON, SOURCE, SYNTHETIC, ImportKind, Option, register_import
+from hatangso.utilities.numbers import format_number
 from hatangso.utilities.periods import parse_iso_day
 
 # Where the crosswalk takes population points from to share partial merges: the analytics app
@@ -16,6 +17,9 @@ def _day(text: str | None):
 
 
 def _admin_units(*, path, actor, options):
+    from datetime import date
+
+    from hatangso.geography.selectors import units_in_force
     from hatangso.geography.services import import_gso_list
 
     summary = import_gso_list(
@@ -32,6 +36,12 @@ def _admin_units(*, path, actor, options):
         f"{summary.updated} cập nhật / updated, {summary.unchanged} không đổi / unchanged, "
         f"{summary.closed} đã đóng hoặc lùi hiệu lực / validity ended or deferred"
     )
+    day = _day(options["valid_from"]) or _day(options["valid_to"]) or date.today()
+    counts = {level: format_number(count, 0) for level, count in units_in_force(day).items()}
+    yield (
+        f"Có hiệu lực ngày / in force on {day:%d/%m/%Y}: {counts.get('province', 0)} tỉnh / provinces, "
+        f"{counts.get('district', 0)} huyện / districts, {counts.get('commune', 0)} xã / communes"
+    )
 
 
 def _crosswalk(*, path, actor, options):
@@ -44,6 +54,7 @@ def _crosswalk(*, path, actor, options):
         effective=_day(options["effective"]) or REORGANISATION_2025,
         source=options["source"],
         population=population,
+        skip_invalid_rows=options["skip_invalid_rows"],
     )
     yield (
         f"Liên kết kế thừa / successor links: {result.created} mới / created, "
@@ -58,6 +69,12 @@ def _crosswalk(*, path, actor, options):
     if result.skipped_rows:
         rows = ", ".join(map(str, result.skipped_rows))
         yield f"Bỏ qua dòng không có đơn vị cũ / rows naming no old unit, left out: {rows}"
+    if result.refused:
+        yield (
+            f"{len({error.row for error in result.refused})} dòng bị từ chối, không nhập / rows refused, "
+            f"not imported (danh sách / list: {result.refused_list}):"
+        )
+        yield from map(str, result.refused)
 
 
 def _villages(*, path, actor, options):
@@ -118,6 +135,15 @@ register_import(
                 {
                     "help": "crosswalk: ngày các đơn vị mới có hiệu lực / the day the new units took effect "
                     "(YYYY-MM-DD; default 2025-07-01)"
+                },
+            ),
+            Option(
+                "--skip-invalid-rows",
+                {
+                    "action": "store_true",
+                    "help": "crosswalk: nhập các dòng hợp lệ, liệt kê các dòng bị từ chối và lý do "
+                    "(mặc định: có dòng lỗi thì không nhập gì) / import the valid rows and list the refused "
+                    "ones with their reasons (default: any bad row refuses the whole file)",
                 },
             ),
             SOURCE,

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from hatangso.geography.gso import name_key
 from hatangso.geography.models import AdministrativeUnit, UnitBoundary, UnitSuccession
@@ -16,6 +16,12 @@ def units_with_code(code: str) -> QuerySet[AdministrativeUnit]:
     return AdministrativeUnit.objects.filter(code=str(code).strip()).order_by(
         F("valid_from").asc(nulls_first=True)
     )
+
+
+def units_in_force(day: date) -> dict[str, int]:
+    """How many units of each level are in force on `day`."""
+    counts = AdministrativeUnit.objects.valid_on(day).order_by().values_list("level").annotate(Count("pk"))
+    return dict(counts)
 
 
 def resolve_unit(code: str, *, start: date, end: date | None = None) -> AdministrativeUnit:
@@ -79,6 +85,14 @@ def missing_crosswalk(unit: AdministrativeUnit, *, start: date, end: date) -> st
     if unit.valid_from is None or start >= unit.valid_from or unit.predecessions.exists():
         return ""
     day = unit.valid_from
+    if UnitSuccession.objects.filter(effective=day).exists():
+        # A crosswalk for the day is loaded, but none of its rows names this unit (or they were
+        # refused: `import crosswalk --skip-invalid-rows` lists them).
+        return (
+            f"Bảng chuyển đổi đã nạp cho ngày {day:%d/%m/%Y} không có dòng nào cho {unit.name} "
+            f"({unit.code}): nạp lại bảng có dòng của đơn vị này / the crosswalk loaded for "
+            f"{day.isoformat()} has no row for {unit.name} ({unit.code}): import one that has its rows"
+        )
     return (
         f"Chưa nạp bảng chuyển đổi cho ngày {day:%d/%m/%Y}: `hatangso import crosswalk TỆP --effective "
         f"{day.isoformat()}` để số liệu của các đơn vị cũ được tính cho {unit.name} / no crosswalk loaded "

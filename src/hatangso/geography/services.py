@@ -17,7 +17,7 @@ from hatangso.geography.geojson import checked_geometry, plain_geometry, read_fe
 from hatangso.geography.locating import POLYGON, UnitLocator
 from hatangso.geography.models import AdministrativeUnit, UnitBoundary, UnitSuccession
 from hatangso.utilities.errors import UserError
-from hatangso.utilities.importing import ImportRejected, RowErrors, keep_original, map_columns
+from hatangso.utilities.importing import ImportRejected, RowError, RowErrors, keep_original, map_columns
 from hatangso.utilities.tabular import read_table
 from hatangso.utilities.text import clean_text, match_key
 
@@ -646,6 +646,10 @@ class CrosswalkImportSummary:
     recoded: int
     # Rows naming no old unit (an area that was no commune), left out.
     skipped_rows: tuple[int, ...]
+    # With `skip_invalid_rows`: the rows refused (not imported), each with its reason, and where
+    # the list of them was kept.
+    refused: tuple[RowError, ...] = ()
+    refused_list: Path | None = None
 
 
 def _label_code(label: str) -> str:
@@ -769,6 +773,7 @@ def import_crosswalk(
     effective: date = REORGANISATION_2025,
     source: str = "",
     population: PopulationPoints | None = None,
+    skip_invalid_rows: bool = False,
 ) -> CrosswalkImportSummary:
     """Import an old → new conversion table (the 2025 one: national or a province's rows).
 
@@ -776,7 +781,10 @@ def import_crosswalk(
     force on it (a draft code is matched by the unit's name within its province). Each row links
     the old unit to the new one; a partly merged old commune (`Nhập một phần`) gets a share per new
     commune (by the `population` points where the boundaries of both dates place them). A province
-    whose unit changed is linked too. All-or-nothing; errors name the row.
+    whose unit changed is linked too. All-or-nothing; errors name the row. With
+    `skip_invalid_rows` the valid rows are imported and the refused ones (with the other rows of a
+    partly merged commune whose shares they leave incomplete) are returned with their reasons and
+    kept as a CSV list beside the stored file.
     """
     try:
         rows = gso.read_conversion_table(path)
@@ -833,6 +841,18 @@ def import_crosswalk(
             provinces.add((old_province.pk, province.pk))
         if predecessor.pk != successor.pk:
             planned.append((row, predecessor, successor))
+    if skip_invalid_rows:
+        # A partly merged commune is shared among all its rows: one refused, the others go too.
+        old_codes = {row.row: row.old_code for row in rows}
+        first_refused = {}
+        for error in errors.errors:
+            if old_codes[error.row]:
+                first_refused.setdefault(old_codes[error.row], error.row)
+        for row, _, _ in planned:
+            if _PARTIAL in row.note.casefold() and row.old_code in first_refused:
+                _refuse_with(errors, row, first_refused[row.old_code])
+        refused_rows = {error.row for error in errors.errors}
+        planned = [item for item in planned if item[0].row not in refused_rows]
     by_predecessor: dict[int, list[tuple[gso.ConversionRow, AdministrativeUnit]]] = {}
     for row, predecessor, successor in planned:
         if _PARTIAL in row.note.casefold():
@@ -841,18 +861,29 @@ def import_crosswalk(
     predecessors = {predecessor.pk: predecessor for _, predecessor, _ in planned}
     shares = {}
     for predecessor_pk, group in by_predecessor.items():
+        found = len(errors.errors)
         for (row, _), share in zip(
             group, _shares(group, predecessors[predecessor_pk], split, errors), strict=True
         ):
             shares[row.row] = share
-    if errors:
-        raise ImportRejected(Path(path).name, sorted(errors.errors, key=lambda error: error.row))
+        if skip_invalid_rows and len(errors.errors) > found:
+            named = errors.errors[found].row
+            for row, _ in group:
+                if row.row != named:
+                    _refuse_with(errors, row, named)
+    refused = tuple(sorted(errors.errors, key=lambda error: error.row))
+    if errors and not skip_invalid_rows:
+        raise ImportRejected(Path(path).name, list(refused))
+    refused_rows = {error.row for error in refused}
+    planned = [item for item in planned if item[0].row not in refused_rows]
+    shares = {row: share for row, share in shares.items() if row not in refused_rows}
     if not planned:
         raise UserError(
             f"Tệp {Path(path).name} không có dòng chuyển đổi nào",
             f"File {Path(path).name} has no crosswalk rows",
         )
-    keep_original(path, "crosswalk")
+    stored, _ = keep_original(path, "crosswalk")
+    refused_list = _keep_refused_rows(stored, refused) if refused else None
     units = {u.pk: u for u in (*before.by_code.values(), *after.by_code.values())}
     links = [
         (
@@ -902,4 +933,26 @@ def import_crosswalk(
         flagged=sum(1 for share, _ in shares.values() if share is None),
         recoded=recoded,
         skipped_rows=tuple(skipped),
+        refused=refused,
+        refused_list=refused_list,
     )
+
+
+def _refuse_with(errors: RowErrors, row: gso.ConversionRow, refused: int) -> None:
+    errors.add(
+        row.row,
+        "Mã Xã cũ",
+        row.old_code,
+        f"không nhập vì dòng {refused} của cùng xã cũ bị từ chối: xã nhập một phần cần đủ các dòng",
+        f"left out with row {refused}: a partly merged commune needs all its rows",
+    )
+
+
+def _keep_refused_rows(stored: Path, refused: tuple[RowError, ...]) -> Path:
+    """The refused rows of a file imported without them, as a CSV beside the stored file."""
+    path = stored.with_name(f"{stored.stem}-refused.csv")
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(refused[0].as_dict()))
+        writer.writeheader()
+        writer.writerows(error.as_dict() for error in refused)
+    return path

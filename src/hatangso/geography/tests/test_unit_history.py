@@ -14,7 +14,7 @@ from hatangso.analytics.providers import PROVIDERS
 from hatangso.collection.models import DataElement
 from hatangso.collection.services import set_value
 from hatangso.geography.models import AdministrativeUnit, UnitSuccession
-from hatangso.geography.selectors import resolve_unit
+from hatangso.geography.selectors import missing_crosswalk, resolve_unit
 from hatangso.geography.services import (
     REFERENCE_CROSSWALK,
     PopulationPoints,
@@ -515,3 +515,71 @@ def test_a_blank_install_says_on_the_dashboard_which_crosswalk_it_lacks(db, acto
     import_crosswalk(path=_crosswalk(tmp_path, *PARTIAL_HUONG_TRA), actor=actor)
     page = client.get(f"/ke-hoach/{plan.slug}/").content.decode()
     assert "sau sắp xếp (từ 01/07/2025)" in page
+
+
+def test_a_crosswalk_with_a_bad_row_imports_the_valid_rows_only_when_asked(
+    home_2025, actor, tmp_path, capsys, table_counts, settings
+):
+    settings.HOME = tmp_path / "home"
+    path = _crosswalk(
+        tmp_path,
+        ("Phường Hương Trà", "19996", "Phường Tứ Hạ", "19996", "Nhập một phần", "60%"),
+        ("Phường Kim Trà", "20017", "Phường Tứ Hạ", "19996", "Nhập một phần", "40%"),
+        ("Phường Kim Trà", "20017", "Xã Không Có", "88888", "Nhập toàn bộ", ""),
+        ("Phường Kim Trà", "20017", "Xã Hương Toàn", "20005", "Nhập toàn bộ", ""),
+    )
+    before = table_counts()
+    with pytest.raises(ImportRejected) as caught:  # all or nothing without the flag
+        import_crosswalk(path=path, actor=actor)
+    assert caught.value.en == "File chuyen-doi.csv has 1 error(s); nothing was written"
+    assert table_counts() == before
+
+    call_command("import", "crosswalk", str(path), "--skip-invalid-rows")
+    out = " ".join(capsys.readouterr().out.split())
+    assert _links() == {
+        ("19996", "19996"): (Decimal("0.6"), "declared"),
+        ("19996", "20017"): (Decimal("0.4"), "declared"),
+        ("20005", "20017"): (Decimal(1), "whole"),
+    }
+    refused = (
+        "dòng/row 5, cột/column Mã Xã cũ, '88888': không có xã, phường mã 88888 có hiệu lực ngày "
+        "30/06/2025 / no commune with code 88888 is in force on 2025-06-30"
+    )
+    assert "1 dòng bị từ chối, không nhập / rows refused, not imported" in out
+    assert refused in out
+    [kept] = (settings.HOME / "imports" / "crosswalk").glob("*-refused.csv")
+    with kept.open(encoding="utf-8") as handle:
+        assert [(row["row"], row["value"], row["reason_en"]) for row in csv.DictReader(handle)] == [
+            ("5", "88888", "no commune with code 88888 is in force on 2025-06-30")
+        ]
+
+
+def test_a_refused_row_of_a_partly_merged_commune_leaves_out_its_other_rows(home_2025, actor, tmp_path):
+    path = _crosswalk(
+        tmp_path,
+        ("Phường Hương Trà", "19996", "Phường Tứ Hạ", "19996", "Nhập một phần", "60%"),
+        ("Phường Không Có", "99999", "Phường Tứ Hạ", "19996", "Nhập một phần", "40%"),
+        ("Phường Kim Trà", "20017", "Xã Hương Toàn", "20005", "Nhập toàn bộ", ""),
+    )
+    summary = import_crosswalk(path=path, actor=actor, skip_invalid_rows=True)
+    assert [(e.row, e.column, e.reason_en) for e in summary.refused] == [
+        (3, "Mã Xã cũ", "left out with row 4: a partly merged commune needs all its rows"),
+        (4, "Mã Xã mới", "no commune with code 99999 or name Phường Không Có is in force on 2025-07-01"),
+    ]
+    assert _links() == {("20005", "20017"): (Decimal(1), "whole")}
+    assert (summary.created, summary.partial) == (1 + 1, 0)
+    # Phường Hương Trà's rows were refused: its view of 2024 says so, not that no crosswalk is loaded.
+    huong_tra = resolve_unit("19996", start=JULY_2025)
+    assert missing_crosswalk(huong_tra, start=Y2024.start, end=Y2024.end) == (
+        "Bảng chuyển đổi đã nạp cho ngày 01/07/2025 không có dòng nào cho Phường Hương Trà (19996): nạp "
+        "lại bảng có dòng của đơn vị này / the crosswalk loaded for 2025-07-01 has no row for Phường "
+        "Hương Trà (19996): import one that has its rows"
+    )
+
+
+def test_a_unit_import_says_how_many_units_are_in_force(db, capsys):
+    call_command("import", "admin-units", str(LIST_2021), "--valid-to", "2025-06-30")
+    call_command("import", "admin-units", str(LIST_2025_07), "--province", "46", "--valid-from", "2025-07-01")
+    out = " ".join(capsys.readouterr().out.split())
+    assert "in force on 30/06/2025: 1 tỉnh / provinces, 9 huyện / districts, 145 xã / communes" in out
+    assert "in force on 01/07/2025: 1 tỉnh / provinces, 0 huyện / districts, 40 xã / communes" in out

@@ -10,7 +10,7 @@ from hatangso.utilities.import_kinds import IMPORT_KINDS, ImportKind, Option, im
 # Every kind the command had before the apps registered their own.
 KINDS = {
     "admin-units": {"--valid-from", "--valid-to", "--province", "--provinces", "--source"},
-    "crosswalk": {"--effective", "--source"},
+    "crosswalk": {"--effective", "--skip-invalid-rows", "--source"},
     "villages": {"--synthetic"},
     "boundaries": {"--on", "--source", "--synthetic"},
     "values": {"--synthetic"},
