@@ -66,4 +66,7 @@ def test_the_owners_condition_gives_way_to_the_tasks_once_met(seed_plan, actor):
 
 def test_cancelled_tasks_leave_the_goal_not_carried_out(seed_plan, actor):
     set_task(task=task(seed_plan, "III.2.b"), status=Task.Status.CANCELLED, user=None, actor=actor)
-    assert goals(seed_plan)["II.3.2"] == (Status.NOT_APPLICABLE, "theo 1 nhiệm vụ (III.2.b): 1 không thực hiện")
+    assert goals(seed_plan)["II.3.2"] == (
+        Status.NOT_APPLICABLE,
+        "theo 1 nhiệm vụ (III.2.b): 1 không thực hiện",
+    )
