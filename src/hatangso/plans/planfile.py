@@ -208,6 +208,10 @@ class ItemSpec(_Strict):
     )
     condition: str | None = None
     indicators: list[str] = []
+    # A qualitative goal's state follows the tasks that deliver it (the report's indicator table).
+    tasks: list[str] = Field(
+        default=[], description="nhiệm vụ, giải pháp thực hiện mục tiêu định tính, e.g. [III.2.a, IV.1.b]"
+    )
 
 
 class PlanFile(_Strict):
@@ -306,8 +310,28 @@ class PlanFile(_Strict):
                     )
                 )
         responsibilities = {i.number for i in self.items if i.kind == "responsibility"}
+        numbers = {i.number for i in self.items}
+        # The kinds the work plan tracks as tasks (workplan.services.TASK_KINDS).
+        tracked = {i.number for i in self.items if i.kind in ("task", "measure", "responsibility")}
         for item in self.items:
             where = f"items[{item.number}]"
+            if item.tasks and item.kind != "goal":
+                problems.append(
+                    (
+                        f"{where}.tasks: chỉ mục tiêu (kind: goal) ghi nhiệm vụ thực hiện",
+                        f"{where}.tasks: only a goal (kind: goal) lists the tasks that deliver it",
+                    )
+                )
+            for number in item.tasks:
+                if number not in numbers:
+                    undeclared(f"{where}.tasks", "nhiệm vụ", "task", number)
+                elif number not in tracked:
+                    problems.append(
+                        (
+                            f"{where}.tasks: mục '{number}' không phải nhiệm vụ, giải pháp hay trách nhiệm",
+                            f"{where}.tasks: item '{number}' is not a task, measure or responsibility",
+                        )
+                    )
             for number in item.responsibilities:
                 if number not in responsibilities:
                     undeclared(f"{where}.responsibilities", "mục trách nhiệm", "responsibility item", number)

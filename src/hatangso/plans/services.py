@@ -274,6 +274,11 @@ def _load(spec: PlanFile, *, source_name: str, actor: Actor, user) -> PlanLoadSu
         saved.coordinating.set([agencies[c] for c in item.coordinating])
         saved.indicators.set([indicators[c] for c in item.indicators])
     _delete_missing(actor, plan.items.all(), {i.number for i in spec.items}, "number")
+    # A goal (II) names tasks further down the file (III, IV): linked once every item is saved.
+    items = {i.number: i for i in plan.items.all()}
+    for item in spec.items:
+        if item.kind == PlanItem.Kind.GOAL:
+            items[item.number].delivered_by.set([items[n] for n in item.tasks])
     _save_forms(actor, plan, spec, catalog)
     for order, rule in enumerate(spec.validation_rules, start=1):
         save_changed(

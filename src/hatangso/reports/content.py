@@ -197,18 +197,45 @@ def _task_lines(plan: Plan, day: date, communes_only: bool = False) -> list[Task
     return lines
 
 
-def _goal_lines(plan: Plan) -> list[GoalLine]:
-    """The plan's qualitative targets: a goal whose condition has not come true is not carried out
-    (Không thực hiện); the others wait for the owner's assessment (Chưa có thông tin)."""
-    lines = []
+def _goal_lines(plan: Plan, tasks: list[TaskLine]) -> list[GoalLine]:
+    """The plan's qualitative targets, each judged by `goal_state` from its condition and the
+    tasks the plan file links to it, as of the report date (`tasks`: every task of the plan)."""
+    by_number = {line.number: line for line in tasks}
     goals = plan.items.filter(kind=PlanItem.Kind.GOAL, indicators__isnull=True).select_related("condition")
-    for item in goals.order_by("order"):
-        if item.condition_id and not item.condition.met:
-            status, note = Status.NOT_APPLICABLE, f"chưa thực hiện ({item.condition.text})"
-        else:
-            status, note = Status.NO_DATA, "mục tiêu định tính, cơ quan chủ trì đánh giá"
+    lines = []
+    for item in goals.prefetch_related("delivered_by").order_by("order"):
+        linked = [by_number[i.number] for i in sorted(item.delivered_by.all(), key=lambda i: i.order)]
+        status, note = goal_state(item.condition, linked)
         lines.append(GoalLine(number=item.number, text=item.text, status=status, note=note))
     return lines
+
+
+def goal_state(condition, tasks: list[TaskLine]) -> tuple[Status, str]:
+    """A qualitative target's rating and the note that says where it comes from. A condition that
+    has not come true (the owner's record, `plan condition`) decides: not carried out. Otherwise
+    its tasks do: all done with accepted evidence, achieved; any overdue, or some still open, not
+    achieved (the note counts them); all cancelled or waiting, not carried out. Without linked
+    tasks the lead agency assesses it (no information yet)."""
+    if condition is not None and not condition.met:
+        return Status.NOT_APPLICABLE, f"chưa thực hiện ({condition.text})"
+    if not tasks:
+        return Status.NO_DATA, "mục tiêu định tính, cơ quan chủ trì đánh giá"
+    unproven = "hoàn thành (chưa có minh chứng)"
+    counts: dict[str, int] = {}
+    for line in tasks:
+        label = unproven if line.state_code == "done" and not line.updates else line.state.lower()
+        counts[label] = counts.get(label, 0) + 1
+    numbers = ", ".join(line.number for line in tasks)
+    tally = ", ".join(f"{n} {label}" for label, n in counts.items())
+    note = f"theo {len(tasks)} nhiệm vụ ({numbers}): {tally}"
+    states = {line.state_code for line in tasks if line.state_code != "cancelled"}
+    if "overdue" in states:
+        return Status.NOT_ACHIEVED, note
+    if states <= {"waiting"}:
+        return Status.NOT_APPLICABLE, note
+    if states == {"done"} and unproven not in counts:
+        return Status.ACHIEVED, note
+    return Status.NOT_ACHIEVED, note
 
 
 def deadline_warning(plan: Plan, report_date: date) -> str | None:
@@ -267,6 +294,11 @@ def gather(
     texts = dict(
         ReportText.objects.filter(plan=plan, period=period.code, unit=unit).values_list("section", "text")
     )
+    # A commune's own report lists its part of the tasks; the goals are judged by all of them.
+    plan_tasks = _task_lines(plan, report_date or today)
+    tasks = plan_tasks
+    if commune_document(plan, unit):
+        tasks = _task_lines(plan, report_date or today, communes_only=True)
     counts = dict.fromkeys(Status, 0)
     for evaluation in scorecard.evaluations:
         counts[evaluation.status] += 1
@@ -279,9 +311,9 @@ def gather(
         scorecard=scorecard,
         communes=communes,
         trend=trend,
-        tasks=_task_lines(plan, report_date or today, communes_only=commune_document(plan, unit)),
+        tasks=tasks,
         texts=texts,
-        goals=_goal_lines(plan),
+        goals=_goal_lines(plan, plan_tasks),
         synthetic=scorecard.synthetic or unit.synthetic,
         counts=counts,
         districts=districts,

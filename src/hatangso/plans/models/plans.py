@@ -233,6 +233,10 @@ class PlanItem(models.Model):
     )
     condition = models.ForeignKey(Condition, null=True, blank=True, on_delete=models.PROTECT)
     indicators = models.ManyToManyField(Indicator, blank=True, related_name="items")
+    # The tasks and measures that deliver a qualitative goal (the plan file's `tasks`).
+    delivered_by = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="delivers", verbose_name=_("nhiệm vụ thực hiện")
+    )
     order = models.PositiveIntegerField()
 
     class Meta:

@@ -310,6 +310,18 @@ def _undeclared_lead(data):
     item(data, "VI.1.a")["lead"] = "ghost_agency"
 
 
+def _goal_cites_a_missing_task(data):
+    item(data, "II.3.2")["tasks"] = ["III.9.z"]
+
+
+def _goal_cites_a_goal(data):
+    item(data, "II.3.2")["tasks"] = ["III.2.b", "II.3.1"]
+
+
+def _task_lists_tasks(data):
+    item(data, "III.2.a")["tasks"] = ["III.2.b"]
+
+
 def _duplicate_indicator(data):
     data["indicators"].append(dict(indicator(data, "pole_sharing")))
 
@@ -343,6 +355,21 @@ BAD_FILES = {
         _undeclared_lead,
         "items[VI.1.a].lead: cơ quan 'ghost_agency' chưa được khai báo",
         "items[VI.1.a].lead: agency 'ghost_agency' is not declared",
+    ),
+    "goal cites a missing task": (
+        _goal_cites_a_missing_task,
+        "items[II.3.2].tasks: nhiệm vụ 'III.9.z' chưa được khai báo",
+        "items[II.3.2].tasks: task 'III.9.z' is not declared",
+    ),
+    "goal cites a goal": (
+        _goal_cites_a_goal,
+        "items[II.3.2].tasks: mục 'II.3.1' không phải nhiệm vụ, giải pháp hay trách nhiệm",
+        "items[II.3.2].tasks: item 'II.3.1' is not a task, measure or responsibility",
+    ),
+    "task lists tasks": (
+        _task_lists_tasks,
+        "items[III.2.a].tasks: chỉ mục tiêu (kind: goal) ghi nhiệm vụ thực hiện",
+        "items[III.2.a].tasks: only a goal (kind: goal) lists the tasks that deliver it",
     ),
     "duplicate indicator code": (
         _duplicate_indicator,
