@@ -54,10 +54,11 @@ def launched_chromium():
 @contextmanager
 def production_server(folder: Path):
     """The production server (`hatangso serve`: gunicorn, WhiteNoise's hashed static files, shared
-    pages) over HTTPS with the settings of deploy/ (HATANGSO_HTTPS: Secure cookies, https origins,
-    HSTS), serving the test database in this run's home, for as long as the block runs; yields its
-    address and the file its output goes to. Its certificate is made here, self-signed (openssl),
-    so the browser's contexts ignore HTTPS errors; the readiness check verifies it.
+    pages) over HTTPS (`--certfile`) with the production settings (HATANGSO_HTTPS: Secure cookies,
+    https origins, HSTS; no debug), serving the test database in this run's home, for as long as the
+    block runs; yields its address and the file its output goes to. Its certificate is made here,
+    self-signed (openssl), so the browser's contexts ignore HTTPS errors; the readiness check
+    verifies it.
 
     The test database must be PostgreSQL: the server's processes read what the test process commits."""
     import ssl
@@ -79,7 +80,7 @@ def production_server(folder: Path):
     configured = urlsplit(os.environ["HATANGSO_DATABASE_URL"])
     test_database = urlunsplit(configured._replace(path=f"/{connection.settings_dict['NAME']}"))
     env = cli_environment(settings.HOME, database_url=test_database)  # its imported files and evidence
-    env["HATANGSO_HTTPS"] = "1"
+    env.update(HATANGSO_HTTPS="1", HATANGSO_ALLOWED_HOSTS="127.0.0.1")
     port = free_port()
     url = f"https://127.0.0.1:{port}"
     command = [str(Path(sys.executable).parent / "hatangso"), "serve", "--bind", f"127.0.0.1:{port}",
@@ -95,10 +96,16 @@ def production_server(folder: Path):
                 break
             except urllib.error.HTTPError as error:  # it answered, wrongly
                 raise AssertionError(f"{error}\n{log_path.read_text()}") from None
-            except (urllib.error.URLError, ConnectionError):  # not listening yet
+            except (urllib.error.URLError, ConnectionError) as error:  # not listening yet
+                if isinstance(getattr(error, "reason", None), ssl.SSLError):  # listening, wrongly
+                    raise
                 assert process.poll() is None and time.monotonic() < deadline, log_path.read_text()
                 time.sleep(0.2)
         yield url, log_path
     finally:
         process.send_signal(signal.SIGTERM)  # a graceful stop: its connections close with its workers
-        process.wait(timeout=60)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
