@@ -18,6 +18,8 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import pytest
 from tests.test_deploy import ROOT, example_environment
 
+from hatangso.utilities.testing import free_port
+
 SHARED = ROOT.parent / "shared" / "research" / "data"
 UNITS = SHARED / "gso_xa_2025-01-04_hue.csv"  # the GSO list an office downloads
 PLAN = ROOT / "src" / "hatangso" / "plans" / "data" / "huong-tra-2024.yaml"
@@ -74,14 +76,6 @@ def unit_command(key: str) -> list[str]:
     line = next(line for line in unit.splitlines() if line.startswith(f"{key}="))
     program, *arguments = shlex.split(line.removeprefix(f"{key}="))
     return [str(Path(sys.executable).parent / Path(program).name), *arguments]
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def request(port: int, method: str, path: str, body: str = "", **headers):

@@ -50,6 +50,15 @@ def needs_shared(path: Path):
 cli_database_url = ""
 
 
+def free_port() -> int:
+    """A TCP port free on loopback now, for a server the test starts."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def cli_environment(home: Path, *, database_url: str = "") -> dict[str, str]:
     """The environment of a command run as a user runs it: this process's, without its HATANGSO_*
     settings and Django settings module, with `home` (and the database, when given)."""

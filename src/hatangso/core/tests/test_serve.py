@@ -1,7 +1,6 @@
 """`hatangso serve`: the production server as an office runs it (a subprocess on a free port)."""
 
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,13 +13,7 @@ import pytest
 from hatangso.core.management.commands.serve import parse_bind
 from hatangso.utilities import testing
 from hatangso.utilities.errors import UserError
-from hatangso.utilities.testing import assert_user_error, cli_environment, run_cli
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from hatangso.utilities.testing import assert_user_error, cli_environment, free_port, run_cli
 
 
 def fetch(url: str, **headers) -> tuple[int, dict, bytes]:
@@ -107,6 +100,33 @@ def test_a_bad_bind_is_refused_with_the_form_to_use(tmp_path, cli_database):
         "--workers và --threads phải ≥ 1",
         "--workers and --threads must be at least 1",
     )
+
+
+def test_tls_files_go_together_are_readable_and_not_for_the_dev_server(tmp_path, db, monkeypatch):
+    """Checked before anything starts (HTTPS itself: the browser journeys on PostgreSQL)."""
+    from django.core.management import call_command
+
+    def started(*args, **kwargs):
+        raise AssertionError("the server started")
+
+    monkeypatch.setattr("hatangso.core.management.commands.serve.serve", started)
+    certificate = tmp_path / "server.crt"
+    certificate.write_text("-----BEGIN CERTIFICATE-----\n")
+    refusals = [
+        (["--certfile", str(certificate)],
+         "--certfile và --keyfile phải đi cùng nhau: chứng thư và khóa riêng của nó",
+         "--certfile and --keyfile go together: the certificate and its private key"),
+        (["--certfile", str(certificate), "--keyfile", str(tmp_path / "server.key")],
+         f"Không đọc được tệp --keyfile '{tmp_path / 'server.key'}': kiểm tra đường dẫn và quyền đọc",
+         f"Cannot read the --keyfile file '{tmp_path / 'server.key'}': check the path and its permissions"),
+        (["--dev", "--certfile", str(certificate), "--keyfile", str(certificate)],
+         "--certfile chỉ dùng với máy chủ sản xuất, không dùng với --dev",
+         "--certfile is for the production server, not --dev"),
+    ]  # fmt: skip
+    for arguments, vi, en in refusals:
+        with pytest.raises(UserError) as caught:
+            call_command("serve", *arguments)
+        assert (caught.value.vi, caught.value.en) == (vi, en)
 
 
 @pytest.mark.parametrize(

@@ -1,8 +1,10 @@
 """Every role's main journeys in a real browser (Playwright driving Debian's chromium, DESIGN.md §8).
 
-One chromium and one world for the module: the world is committed (the live server answers from its
-own threads and, on PostgreSQL, its own connections) and the database is emptied afterwards, as
-Django's transactional tests do; conftest.py runs this module after the tests that roll back.
+One chromium and one world for the module: the world is committed and the database is emptied
+afterwards, as Django's transactional tests do; conftest.py runs this module after the tests that roll
+back. On SQLite pytest-django's live server shows it from this process's threads; on PostgreSQL the
+production server does (`hatangso serve`, gunicorn's processes, over HTTPS with the production
+settings, browsing.production_server): the journeys are then also the production server's.
 Each journey opens its own browser context (its own cookies) and fails on any script error or
 content-security-policy violation on the pages it visits.
 """
@@ -11,6 +13,7 @@ import csv
 import io
 import json
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -20,7 +23,7 @@ from django.conf import settings
 from django.shortcuts import resolve_url
 from playwright.sync_api import expect
 
-from hatangso.web.tests.browsing import launched_chromium, needs_chromium
+from hatangso.web.tests.browsing import launched_chromium, needs_chromium, production_server
 
 pytestmark = needs_chromium
 COMMITS_ITS_WORLD = True  # conftest.py runs this module last
@@ -67,6 +70,7 @@ class World:
     values: dict = field(default_factory=dict)  # owner -> DataValue pk of its first file row
     sites: dict = field(default_factory=dict)  # "shared" / "vnpt_only" -> Site code
     form: int = 0  # the communes' yearly form
+    server_log: Path | None = None  # the production server's output (on PostgreSQL)
 
 
 def _csv(rows) -> str:
@@ -143,23 +147,51 @@ def _build(folder: Path) -> World:
     return world
 
 
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The world, committed, and the live server that shows it; the database emptied afterwards."""
-    from django.core.management import call_command
-    from django.db import connections
+def _hash_passwords_as_in_production():
+    """The production server verifies passwords with the production hashers, not the tests' fast
+    one (conftest.py). The users share one password, so one hash (0,16 s with Argon2) serves all."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import make_password
+    from django.test import override_settings
+
+    import hatangso.settings as production
+
+    with override_settings(PASSWORD_HASHERS=production.PASSWORD_HASHERS):
+        get_user_model().objects.update(password=make_password(PASSWORD))
+
+
+@contextmanager
+def live_server(folder: Path):
+    """pytest-django's live server, from this process's threads; yields as production_server does."""
     from pytest_django.live_server_helper import LiveServer
 
+    server = LiveServer("localhost")
+    try:
+        yield server.url, None
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The world, committed, and the server that shows it; the database emptied afterwards."""
+    from django.core.cache import cache
+    from django.core.management import call_command
+    from django.db import connections
+
+    folder = tmp_path_factory.mktemp("journeys")
+    on_postgres = connections["default"].vendor == "postgresql"
     with django_db_blocker.unblock():
         try:
-            world = _build(tmp_path_factory.mktemp("journeys"))
-            server = LiveServer("localhost")
-            try:
-                world.url = server.url
+            world = _build(folder)
+            if on_postgres:
+                _hash_passwords_as_in_production()
+            with (production_server if on_postgres else live_server)(folder) as (world.url, world.server_log):
                 yield world
-            finally:
-                server.stop()
         finally:
+            # The server's shared pages and scorecards go too: after the flush the data versions they
+            # are keyed by start again, and another world's would match them.
+            cache.clear()
             for connection in connections.all():
                 call_command("flush", verbosity=0, interactive=False, database=connection.alias)
 
@@ -168,8 +200,14 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
 def db(world):
     """Shadows pytest-django's `db` in this module: a test asking for `db` makes pytest-django create
     the test database, and here the name stands for the committed world — no transaction is rolled
-    back around each test (the journeys follow each other on the same world)."""
-    return world
+    back around each test (the journeys follow each other on the same world). The production
+    server's output during the test is printed, which pytest shows when the test fails."""
+    start = world.server_log.stat().st_size if world.server_log else 0
+    yield world
+    if world.server_log:
+        with world.server_log.open(encoding="utf-8", errors="replace") as log:
+            log.seek(start)
+            print(log.read())
 
 
 @pytest.fixture(scope="module")
@@ -185,7 +223,10 @@ def chromium(world):
 
 class Tab:
     def __init__(self, chromium, world: World, *, expect_404: tuple[str, ...] = ()):
-        self.context = chromium.new_context(base_url=world.url, locale="vi-VN", accept_downloads=True)
+        # The production server's certificate is self-signed (browsing.production_server).
+        self.context = chromium.new_context(
+            base_url=world.url, locale="vi-VN", accept_downloads=True, ignore_https_errors=True
+        )
         self.page = self.context.new_page()
         self.errors: list[str] = []
         self.expect_404 = expect_404
@@ -251,6 +292,20 @@ def menu_links(t: Tab) -> dict[str, str]:
     return {
         links.nth(i).inner_text().strip(): links.nth(i).get_attribute("href") for i in range(links.count())
     }
+
+
+def test_on_postgresql_the_journeys_go_through_the_production_server(world, tab):
+    """What makes the journeys below the production server's: gunicorn over HTTPS, HSTS, Secure
+    cookies (the login's CSRF check then wants the https origin), WhiteNoise's hashed static files."""
+    if world.server_log is None:
+        pytest.skip("on SQLite the journeys run on pytest-django's live server")
+    t = tab()
+    headers = t.go("/dang-nhap/").headers
+    assert headers["server"] == "gunicorn" and "max-age=31536000" in headers["strict-transport-security"]
+    assert re.search(r'href="/static/web/base\.[0-9a-f]{12}\.css"', t.page.content())
+    t.log_in("vhtt")
+    cookies = {cookie["name"]: cookie for cookie in t.context.cookies()}
+    assert cookies["sessionid"]["secure"] and cookies["csrftoken"]["secure"]
 
 
 # ---------------------------------------------------------------------------------------------------

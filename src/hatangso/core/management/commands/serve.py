@@ -35,7 +35,8 @@ def parse_bind(bind: str) -> tuple[str, int]:
     return host.strip("[]"), int(port)
 
 
-def gunicorn_options(host: str, port: int, *, workers: int, threads: int) -> dict:
+def gunicorn_options(host: str, port: int, *, workers: int, threads: int, certfile: str = "",
+                     keyfile: str = "") -> dict:  # fmt: skip
     options = {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         "workers": workers,
@@ -55,11 +56,29 @@ def gunicorn_options(host: str, port: int, *, workers: int, threads: int) -> dic
     if os.environ.get("HATANGSO_BEHIND_PROXY") == "1":
         # The proxy on this machine sets X-Forwarded-Proto; settings.SECURE_PROXY_SSL_HEADER reads it.
         options["forwarded_allow_ips"] = os.environ.get("HATANGSO_PROXY_IPS", "127.0.0.1,::1")
+    if certfile:
+        # HTTPS from gunicorn itself, for a machine without a reverse proxy (deploy/ keeps the proxy).
+        options.update(certfile=certfile, keyfile=keyfile)
     return options
 
 
+def check_tls_files(certfile: str | None, keyfile: str | None) -> None:
+    """Both files or neither, and readable: gunicorn would otherwise fail in its workers, later."""
+    if bool(certfile) != bool(keyfile):
+        raise UserError(
+            "--certfile và --keyfile phải đi cùng nhau: chứng thư và khóa riêng của nó",
+            "--certfile and --keyfile go together: the certificate and its private key",
+        )
+    for option, path in (("--certfile", certfile), ("--keyfile", keyfile)):
+        if path and not os.access(path, os.R_OK):
+            raise UserError(
+                f"Không đọc được tệp {option} '{path}': kiểm tra đường dẫn và quyền đọc",
+                f"Cannot read the {option} file '{path}': check the path and its permissions",
+            )
+
+
 def serve(port: int, host: str = "127.0.0.1", *, workers: int | None = None, threads: int = 4,
-          dev: bool = False) -> None:  # fmt: skip
+          dev: bool = False, certfile: str = "", keyfile: str = "") -> None:  # fmt: skip
     """Serve the app. On loopback without HTTPS (the demo) cookies cannot be Secure; behind the
     proxy (HATANGSO_HTTPS, deploy/) the server listens on loopback too, and they must be."""
     if host in LOOPBACK and not settings.HTTPS:
@@ -80,7 +99,8 @@ def serve(port: int, host: str = "127.0.0.1", *, workers: int | None = None, thr
     class Server(BaseApplication):
         def load_config(self):
             for key, value in gunicorn_options(host, port, workers=workers or default_workers(),
-                                               threads=threads).items():  # fmt: skip
+                                               threads=threads, certfile=certfile,
+                                               keyfile=keyfile).items():  # fmt: skip
                 self.cfg.set(key, value)
 
         def load(self):
@@ -105,11 +125,25 @@ class Command(HatangsoCommand):
         parser.add_argument(
             "--dev", action="store_true", help="máy chủ phát triển của Django / Django's development server"
         )
+        parser.add_argument(
+            "--certfile", help="chứng thư TLS (PEM), khi không có proxy / TLS certificate, without a proxy"
+        )
+        parser.add_argument(
+            "--keyfile", help="khóa riêng của chứng thư / the certificate's private key (PEM)"
+        )
 
-    def handle(self, *args, bind, port, host, workers, threads, dev, **options):
+    def handle(self, *args, bind, port, host, workers, threads, dev, certfile, keyfile, **options):
         if bind:
             host, port = parse_bind(bind)
         if (workers is not None and workers < 1) or threads < 1:
             raise UserError("--workers và --threads phải ≥ 1", "--workers and --threads must be at least 1")
-        self.console.print(f"Mở / Open http://{host}:{port}/  (Ctrl+C để dừng / to stop)")
-        serve(port, host, workers=workers, threads=threads, dev=dev)
+        check_tls_files(certfile, keyfile)
+        if certfile and dev:
+            raise UserError(
+                "--certfile chỉ dùng với máy chủ sản xuất, không dùng với --dev",
+                "--certfile is for the production server, not --dev",
+            )
+        scheme = "https" if certfile else "http"
+        self.console.print(f"Mở / Open {scheme}://{host}:{port}/  (Ctrl+C để dừng / to stop)")
+        serve(port, host, workers=workers, threads=threads, dev=dev, certfile=certfile or "",
+              keyfile=keyfile or "")  # fmt: skip
