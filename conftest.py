@@ -45,6 +45,18 @@ def pytest_collection_modifyitems(items):
         names[:] = first + recorded_first + [n for n in names if n not in first and n not in recorded_first]
 
 
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the site's language: a page asked in English (the test client runs the
+    locale middleware in the test's own thread) would otherwise leave English active for the next."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture(scope="session")
 def recorded_rows() -> RecordedRows:
     """For a module's own world built on the seed plan: `recorded_rows.load(name, build)`."""
