@@ -169,7 +169,7 @@ class Command(HatangsoCommand):
             for other in (province_plan, commune_plan):
                 publish_scorecard(plan=other, period=other.period, actor=province)
             progress.update(task, advance=1, description="Xong / Done")
-        _write_loaded_stamp()
+        _write_loaded_stamp([scorecard_file, values_file, *report_files])
 
         self._print_summary(scorecard)
         self.console.print(
@@ -269,18 +269,25 @@ def _stamp_path() -> Path:
 
 
 def _loaded_stamp() -> dict | None:
-    """The stamp of a demo this home holds, loaded from the same sources (None: load it)."""
+    """The stamp of a demo this home holds, loaded from the same sources, with every file it wrote
+    still there (None: load it)."""
     try:
         stamp = json.loads(_stamp_path().read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if stamp.get("fingerprint") != _fingerprint() or not Plan.objects.filter(code=SEED_PLAN_CODE).exists():
         return None
+    if not all(Path(path).is_file() for path in stamp.get("files", [None])):
+        return None
     return stamp
 
 
-def _write_loaded_stamp() -> None:
+def _write_loaded_stamp(files: list[Path]) -> None:
     from django.utils import timezone
 
-    stamp = {"fingerprint": _fingerprint(), "loaded_at": f"{timezone.localtime():%d/%m/%Y %H:%M}"}
+    stamp = {
+        "fingerprint": _fingerprint(),
+        "loaded_at": f"{timezone.localtime():%d/%m/%Y %H:%M}",
+        "files": [str(path) for path in files],
+    }
     _stamp_path().write_text(json.dumps(stamp, ensure_ascii=False), encoding="utf-8")
