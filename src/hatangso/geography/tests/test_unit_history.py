@@ -583,3 +583,18 @@ def test_a_unit_import_says_how_many_units_are_in_force(db, capsys):
     out = " ".join(capsys.readouterr().out.split())
     assert "in force on 30/06/2025: 1 tỉnh / provinces, 9 huyện / districts, 145 xã / communes" in out
     assert "in force on 01/07/2025: 1 tỉnh / provinces, 0 huyện / districts, 40 xã / communes" in out
+
+
+def test_importing_the_same_boundaries_again_changes_and_audits_nothing(home_2025, actor, tmp_path):
+    from hatangso.core.models import ChangeLogEntry
+    from hatangso.geography.models import UnitBoundary
+
+    squares = {"19996": (107.0, 107.12), "20017": (107.12, 107.2)}
+    import_boundaries(path=_squares(tmp_path, "moi.geojson", squares), actor=actor, on=JULY_2025)
+    logged, stored = ChangeLogEntry.objects.count(), list(UnitBoundary.objects.values())
+    import_boundaries(path=_squares(tmp_path, "moi.geojson", squares), actor=actor, on=JULY_2025)
+    assert (ChangeLogEntry.objects.count(), list(UnitBoundary.objects.values())) == (logged, stored)
+
+    squares["20017"] = (107.12, 107.3)  # one shape changes: one update, audited
+    import_boundaries(path=_squares(tmp_path, "moi.geojson", squares), actor=actor, on=JULY_2025)
+    assert ChangeLogEntry.objects.count() == logged + 1
