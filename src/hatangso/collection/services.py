@@ -443,9 +443,9 @@ class _LockedRows(Exception):
 
 def import_values(*, path: Path, actor: Actor, user, synthetic: bool = False) -> ValueImportSummary:
     """Import data values from CSV/XLSX or DHIS2 (dataValueSet JSON, XML or CSV, ADX). Any bad row
-    rejects the whole file; nothing is written. With a `user` (web uploads) every row must lie within
-    that user's scope; the command line runs with the machine's authority. The original file is kept
-    with the reports it feeds."""
+    rejects the whole file; nothing is written. Every row must lie within the `user`'s scope (a web
+    upload's uploader); the command line (`COMMAND_LINE`) runs with the machine's authority. The
+    original file is kept with the reports it feeds."""
     path = Path(path)
     try:
         table = read_values_file(path)

@@ -52,7 +52,7 @@ class AccessScope:
 
     @property
     def is_superuser(self) -> bool:
-        return self.user is COMMAND_LINE or bool(getattr(self.user, "is_superuser", False))
+        return bool(getattr(self.user, "is_superuser", False))
 
     def roles(self) -> set[str]:
         return {m.role for m in self.memberships}
