@@ -13,6 +13,7 @@ from hatangso.analytics.engine import build_scope, evaluate_plan
 from hatangso.analytics.providers import PROVIDERS
 from hatangso.collection.models import DataElement
 from hatangso.collection.services import set_value
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.geography.models import AdministrativeUnit, UnitSuccession
 from hatangso.geography.selectors import missing_crosswalk, resolve_unit
 from hatangso.geography.services import (
@@ -174,7 +175,7 @@ def test_a_unit_never_loses_data_to_a_shorter_validity(seed_plan, actor, tmp_pat
 def _blank_install_with_2024_data(actor):
     import_gso_list(path=LIST_2021, actor=actor)
     load_reference_operators(actor=actor)
-    plan = load_plan(path=SEED_PLAN_FILE, actor=actor).plan
+    plan = load_plan(path=SEED_PLAN_FILE, actor=actor, user=COMMAND_LINE).plan
     for code, population, users in (
         ("19996", 10000, 9800),
         ("20011", 6000, 5700),

@@ -10,6 +10,7 @@ from docx.oxml.ns import qn
 from openpyxl import load_workbook
 
 from hatangso.analytics.status import Status
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.demo.dataset import PROVINCE_PLAN_FILE
 from hatangso.geography.selectors import resolve_unit
 from hatangso.plans.models import Agency
@@ -24,7 +25,7 @@ STATUS_OF_SYMBOL = {status.symbol: status.value for status in Status}
 def test_a_province_report_lists_its_communes_in_an_appendix_with_the_scorecards_numbers(
     reported, tmp_path, client, actor, django_user_model
 ):
-    province = load_plan(path=PROVINCE_PLAN_FILE, actor=actor).plan
+    province = load_plan(path=PROVINCE_PLAN_FILE, actor=actor, user=COMMAND_LINE).plan
     out = build_report(plan=province, period=Y2024, unit=province.area_unit, fmt="docx",
                        out=tmp_path / "tinh.docx", report_date=date(2024, 12, 10))  # fmt: skip
     document = Document(out)
