@@ -188,3 +188,18 @@ def test_a_median_speed_shows_no_ratio_where_a_share_shows_its_counts(demo):
     speed = next(figures for name, figures in rows.items() if name.startswith("Tốc độ tải xuống"))
     share = next(figures for name, figures in rows.items() if name.startswith("Tỷ lệ người sử dụng Internet"))
     assert speed == "—" and " / " in share  # "146,7 Mb/s" is no "147 / 1"
+
+
+def test_a_home_counts_as_loaded_only_with_every_file_the_demo_wrote(seed_plan, settings, tmp_path):
+    """`demo` on a loaded home only serves it; a file it wrote that is gone (a deleted report)
+    makes the next run load the demo again and write it."""
+    from hatangso.demo.management.commands.demo import _loaded_stamp, _stamp_path, _write_loaded_stamp
+
+    settings.HOME = tmp_path
+    _stamp_path().parent.mkdir(parents=True)
+    report = tmp_path / "bao-cao.xlsx"
+    report.write_bytes(b"x")
+    _write_loaded_stamp([report])
+    assert _loaded_stamp()["files"] == [str(report)]
+    report.unlink()
+    assert _loaded_stamp() is None

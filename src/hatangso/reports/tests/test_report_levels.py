@@ -105,11 +105,12 @@ def test_a_communes_report_of_the_district_plan_is_the_communes_own_document(rep
 def test_a_commune_plans_own_report_is_its_ubnds_document(reference_units, actor):
     """The illustrative plan of phường Hương Trà is issued by its UBND: the report's header is the
     UBND's name on two lines (the plan file keeps the line), signed TM. ỦY BAN NHÂN DÂN / CHỦ TỊCH."""
+    from hatangso.core.scoping import COMMAND_LINE
     from hatangso.demo.dataset import COMMUNE_PLAN_FILE
     from hatangso.reports.content import gather
     from hatangso.utilities.periods import parse_period
 
-    plan = load_plan(path=COMMUNE_PLAN_FILE, actor=actor).plan
+    plan = load_plan(path=COMMUNE_PLAN_FILE, actor=actor, user=COMMAND_LINE).plan
     day = date(2026, 12, 7)
     settings = gather(plan=plan, unit=plan.area_unit, period=parse_period("2026"), report_date=day).settings
     assert settings["issuing_body"] == "ỦY BAN NHÂN DÂN\nPHƯỜNG HƯƠNG TRÀ" and settings["parent_body"] == ""
