@@ -8,6 +8,7 @@ from django.db import models
 
 from hatangso.core.dataversion import count_commit_of
 from hatangso.core.models import ChangeLogEntry
+from hatangso.utilities.bulk import insert_objects
 
 
 @dataclass(frozen=True)
@@ -70,16 +71,18 @@ def record_changes(actor: Actor, action: str, instances: list[models.Model]) -> 
     """Bulk variant for imports: one change-log row per object, written in one query."""
     for object_type in {instance._meta.label_lower for instance in instances}:
         count_commit_of(object_type)
-    ChangeLogEntry.objects.bulk_create(
-        ChangeLogEntry(
-            user=actor.user if getattr(actor.user, "pk", None) else None,
-            actor=actor.name,
-            origin=actor.origin[:200],
-            action=action,
-            object_type=instance._meta.label_lower,
-            object_id=str(instance.pk),
-            object_repr=str(instance)[:300],
-            after=snapshot(instance),
-        )
-        for instance in instances
+    insert_objects(
+        [
+            ChangeLogEntry(
+                user=actor.user if getattr(actor.user, "pk", None) else None,
+                actor=actor.name,
+                origin=actor.origin[:200],
+                action=action,
+                object_type=instance._meta.label_lower,
+                object_id=str(instance.pk),
+                object_repr=str(instance)[:300],
+                after=snapshot(instance),
+            )
+            for instance in instances
+        ]
     )
