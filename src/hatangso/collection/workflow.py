@@ -18,6 +18,7 @@ from hatangso.core.models import ChangeLogEntry, Role
 from hatangso.core.scoping import scope_for
 from hatangso.geography.models import AdministrativeUnit
 from hatangso.registry.models import Operator
+from hatangso.utilities.bulk import insert_objects
 from hatangso.utilities.errors import Conflict, NotFound, UserError
 from hatangso.utilities.periods import parse_period
 
@@ -269,7 +270,7 @@ def attach_import(*, batch, keys: set[tuple[DataElement, AdministrativeUnit, Ope
     ]
     try:
         with transaction.atomic():
-            created = Submission.objects.bulk_create(missing)
+            created = insert_objects(missing)
     except IntegrityError:
         # Someone opened one of these reports meanwhile: open them one by one, as the entry page does.
         created = []
