@@ -41,6 +41,9 @@ def insert_objects(objs: list[models.Model]) -> list[models.Model]:
     tail = f" RETURNING {quote(meta.pk.column)}" if returning else ""
     row = f"({', '.join(['%s'] * len(fields))})"
     size = max(1, INSERT_PARAMETERS // len(fields))
+    if db.vendor == "postgresql":
+        # psycopg parses a statement's placeholders again for every statement longer than 4096 bytes.
+        size = max(1, (4096 - len(head) - len(tail)) // (len(row) + 2))
     preparers = [(f.pre_save, f.get_db_prep_save) for f in fields]
     with db.cursor() as cursor:
         for start in range(0, len(objs), size):
