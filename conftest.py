@@ -86,9 +86,12 @@ def reference_units(db, actor):
 @pytest.fixture
 def seed_plan(reference_units, actor):
     """Plan 1529/KH-UBND loaded from the shipped plan file."""
+    from hatangso.core.scoping import COMMAND_LINE
     from hatangso.plans.services import SEED_PLAN_FILE, load_plan
 
-    return recorded.load("seed_plan", lambda: load_plan(path=SEED_PLAN_FILE, actor=actor).plan)
+    return recorded.load(
+        "seed_plan", lambda: load_plan(path=SEED_PLAN_FILE, actor=actor, user=COMMAND_LINE).plan
+    )
 
 
 @pytest.fixture

@@ -55,12 +55,13 @@ import django
 django.setup()
 from hatangso.core.changelog import Actor
 from hatangso.core.management.base import ensure_database
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.geography.services import load_reference_units
 from hatangso.plans.services import SEED_PLAN_FILE, load_plan
 ensure_database()
 actor = Actor.command("bench")
 load_reference_units(actor=actor)
-load_plan(path=SEED_PLAN_FILE, actor=actor)
+load_plan(path=SEED_PLAN_FILE, actor=actor, user=COMMAND_LINE)
 """
 
 

@@ -22,6 +22,7 @@ from decimal import Decimal
 def build(provinces: int, districts: int, communes: int):
     from hatangso.collection.models import DataElement, DataValue
     from hatangso.core.changelog import Actor
+    from hatangso.core.scoping import COMMAND_LINE
     from hatangso.geography.models import AdministrativeUnit as Unit
     from hatangso.plans.services import SEED_PLAN_FILE, load_plan
     from hatangso.registry.models import Operator
@@ -60,7 +61,7 @@ def build(provinces: int, districts: int, communes: int):
             all_communes += children(district, "commune", communes, f"{district.code}C")
     # The seed plan needs its area unit 480 to exist; bind it to the first district.
     Unit.objects.filter(pk=a_district.pk).update(code="480")
-    plan = load_plan(path=SEED_PLAN_FILE, actor=actor).plan
+    plan = load_plan(path=SEED_PLAN_FILE, actor=actor, user=COMMAND_LINE).plan
 
     elements = {e.code: e for e in DataElement.objects.all()}
     rng = random.Random(1)

@@ -107,6 +107,7 @@ def main() -> int:
     call_command("migrate", verbosity=0)
     from hatangso.collection.services import import_values
     from hatangso.core.changelog import Actor
+    from hatangso.core.scoping import COMMAND_LINE
 
     print(f"load average at start: {national_scale.load()}", flush=True)
     build_home()
@@ -116,7 +117,7 @@ def main() -> int:
     before = peak_mb()
     print(f"{path.name}: {rows:,} rows, {path.stat().st_size / 1e6:.1f} MB; peak memory before "
           f"the import {before:,.0f} MB", flush=True)  # fmt: skip
-    run = lambda: import_values(path=path, actor=Actor.command("bench"))  # noqa: E731
+    run = lambda: import_values(path=path, actor=Actor.command("bench"), user=COMMAND_LINE)  # noqa: E731
     if args.profile:
         import cProfile
         import pstats

@@ -65,13 +65,14 @@ def national_plan():
     import yaml
 
     from hatangso.core.changelog import Actor
+    from hatangso.core.scoping import COMMAND_LINE
     from hatangso.plans.services import SEED_PLAN_FILE, load_plan
 
     document = yaml.safe_load(SEED_PLAN_FILE.read_text(encoding="utf-8"))
     document["plan"].update(code="QG/BENCH", area_unit="VN")
     path = Path(os.environ["HATANGSO_HOME"]) / "national-plan.yaml"
     path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
-    return load_plan(path=path, actor=Actor.command("bench")).plan
+    return load_plan(path=path, actor=Actor.command("bench"), user=COMMAND_LINE).plan
 
 
 def write_values(months: int) -> int:

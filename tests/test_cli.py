@@ -282,6 +282,21 @@ def test_running_the_demo_again_changes_nothing(demo):
     assert files() == written
 
 
+def test_the_demo_loads_again_when_a_file_it_wrote_is_gone(demo):
+    """A home whose report was deleted is not 'loaded': the next `demo` loads it again and writes the
+    report (its loaders being idempotent, no figure changes)."""
+    home, _ = demo
+    report = home / "reports" / "bao-cao-1529-kh-ubnd-2024.xlsx"
+    before = compute_json(home, *SEED_PLAN, "--period", "2024")
+    report.unlink()
+    result = hatangso(home, "demo", "--no-serve")
+    assert result.returncode == 0, result.stderr
+    assert "không nạp lại" not in " ".join(result.stdout.split())
+    assert report.is_file()
+    after = compute_json(home, *SEED_PLAN, "--period", "2024")
+    assert after["indicators"] == before["indicators"]
+
+
 # --- registry ---------------------------------------------------------------------------------
 
 

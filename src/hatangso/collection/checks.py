@@ -3,7 +3,7 @@ validation rules, and values far from the unit's own history (outliers).
 
 Both quote values, so for a user they use only the values that user may read (the scope of
 `/api/v1/values/`): a commune never meets an operator's raw figure through its report's checks.
-`user=None` is the command line, which reads everything."""
+The command line (`COMMAND_LINE`) reads everything; `user=None` (the public) reads nothing."""
 
 import re
 import statistics
@@ -96,15 +96,15 @@ class Outlier:
 
 
 def _readable(user, value_ids) -> set[int] | None:
-    """Of these values, those the user may read (None: all, for the command line)."""
-    if user is None:
+    """Of these values, those the user may read (None: all, for a superuser or the command line)."""
+    if scope_for(user).is_superuser:
         return None
     values = DataValue.objects.filter(pk__in=set(value_ids))
     return set(scope_for(user).filter_values(values).values_list("pk", flat=True))
 
 
 def rule_violations(
-    plan: Plan, unit: AdministrativeUnit, period: Period, operator: Operator | None = None, *, user=None
+    plan: Plan, unit: AdministrativeUnit, period: Period, operator: Operator | None = None, *, user
 ) -> list[Violation]:
     """Rules broken by the data of a unit (with its villages) and period; rules whose data are
     not all there yet are not judged, nor — for a user — rules whose data the user may not all read."""
@@ -135,7 +135,7 @@ def rule_violations(
 
 
 def outliers(
-    unit: AdministrativeUnit, period: Period, operator: Operator | None = None, *, user=None
+    unit: AdministrativeUnit, period: Period, operator: Operator | None = None, *, user
 ) -> list[Outlier]:
     """Values of the unit (and its villages) in the period that stray from their own history —
     for a user, among the values the user may read (their history has the same unit and source)."""
@@ -146,8 +146,7 @@ def outliers(
     ).select_related("data_element", "unit", "operator")
     if operator is not None:
         values = values.filter(operator=operator)
-    if user is not None:
-        values = scope_for(user).filter_values(values)
+    values = scope_for(user).filter_values(values)
     found = []
     for value in values:
         span = value.period_end - value.period_start

@@ -5,8 +5,9 @@ from hatangso.utilities.import_kinds import SYNTHETIC, ImportKind, register_impo
 
 def _values(*, path, actor, options):
     from hatangso.collection.services import import_values
+    from hatangso.core.scoping import COMMAND_LINE
 
-    summary = import_values(path=path, actor=actor, synthetic=options["synthetic"])
+    summary = import_values(path=path, actor=actor, user=COMMAND_LINE, synthetic=options["synthetic"])
     yield (
         f"Số liệu / values: {summary.created} mới / created, {summary.updated} cập nhật / updated, "
         f"{summary.unchanged} không đổi / unchanged, {summary.deleted} xóa / deleted, "

@@ -38,7 +38,7 @@ from hatangso.collection.workflow import (
 )
 from hatangso.core.changelog import Actor, record_change, record_changes, snapshot
 from hatangso.core.models import ChangeLogEntry
-from hatangso.core.scoping import may_manage_plan, scope_for
+from hatangso.core.scoping import COMMAND_LINE, may_manage_plan, scope_for
 from hatangso.geography.models import AdministrativeUnit
 from hatangso.geography.selectors import resolve_unit
 from hatangso.registry.models import Operator
@@ -223,7 +223,7 @@ def _check_level(element: DataElement, unit: AdministrativeUnit) -> None:
 
 def _parse_rows(table, mapping, today: date, user) -> tuple[list[_Row], RowErrors, int]:
     errors = RowErrors()
-    scope = scope_for(user) if user is not None else None
+    scope = scope_for(user)
     elements = {e.code: e for e in DataElement.objects.all()}
     operators = {}
     for operator in Operator.objects.all():
@@ -360,7 +360,7 @@ def _parse_rows(table, mapping, today: date, user) -> tuple[list[_Row], RowError
                 "created": moments["created"],
                 "completed_at": moments["complete_date"],
             }
-            if user is None
+            if user is COMMAND_LINE
             else {}
         )
         row = _Row(
@@ -371,7 +371,7 @@ def _parse_rows(table, mapping, today: date, user) -> tuple[list[_Row], RowError
         if locked and not _same_as_stored(row):
             fail("value", _locked_problem(locked))
             continue
-        if scope is not None and not scope.can_write_value(unit=unit, operator=operator):
+        if not scope.can_write_value(unit=unit, operator=operator):
             who = f"{unit.code}{' / ' + operator.code if operator else ''}"
             fail(
                 "operator" if operator else "unit_code",
@@ -419,7 +419,7 @@ def _completed_report(form, unit, operator, period: Period, scope) -> tuple[Repo
         check_reporter(form, reporter, operator, period.code)
     except UserError as exc:
         raise ValueProblem(exc.vi, exc.en) from None
-    if scope is not None and not scope.can_write_value(unit=reporter, operator=operator):
+    if not scope.can_write_value(unit=reporter, operator=operator):
         raise ValueProblem(
             f"bạn không gửi được báo cáo {form.code} của {reporter.code}",
             f"you cannot send the report {form.code} of {reporter.code}",
@@ -442,11 +442,11 @@ class _LockedRows(Exception):
         self.errors = errors
 
 
-def import_values(*, path: Path, actor: Actor, user=None, synthetic: bool = False) -> ValueImportSummary:
+def import_values(*, path: Path, actor: Actor, user, synthetic: bool = False) -> ValueImportSummary:
     """Import data values from CSV/XLSX or DHIS2 (dataValueSet JSON, XML or CSV, ADX). Any bad row
-    rejects the whole file; nothing is written. With a `user` (web uploads) every row must lie within
-    that user's scope; the command line runs with the machine's authority. The original file is kept
-    with the reports it feeds."""
+    rejects the whole file; nothing is written. Every row must lie within the `user`'s scope (a web
+    upload's uploader); the command line (`COMMAND_LINE`) runs with the machine's authority. The
+    original file is kept with the reports it feeds."""
     path = Path(path)
     try:
         table = read_values_file(path)

@@ -1,7 +1,7 @@
 """The reporting workflow: draft → submitted → approved, or returned with a comment.
 
 Approved data is locked; re-opening is explicit, needs a reason, and is audited like every step.
-`user` is the person acting (None for the command line, which runs with the machine's authority).
+`user` is the person acting (`COMMAND_LINE` for the command line, which runs with the machine's authority).
 """
 
 from collections.abc import Iterable
@@ -15,7 +15,7 @@ from django.utils import timezone
 from hatangso.collection.models import DataElement, ReportForm, Submission
 from hatangso.core.changelog import Actor, record_change, record_changes, snapshot
 from hatangso.core.models import ChangeLogEntry, Role
-from hatangso.core.scoping import scope_for
+from hatangso.core.scoping import COMMAND_LINE, scope_for
 from hatangso.geography.models import AdministrativeUnit
 from hatangso.registry.models import Operator
 from hatangso.utilities.bulk import insert_objects
@@ -57,15 +57,14 @@ def _require(allowed: bool, vi: str, en: str) -> None:
 
 
 def _may_report(user, unit, operator) -> bool:
-    return user is None or scope_for(user).can_write_value(unit=unit, operator=operator)
+    return scope_for(user).can_write_value(unit=unit, operator=operator)
 
 
 def _may_decide(user, submission: Submission) -> bool:
-    if user is None or user.is_superuser:
-        return True
-    return any(
+    scope = scope_for(user)
+    return scope.is_superuser or any(
         m.role == Role.PLAN_OWNER and submission.unit.path.startswith(m.unit.path)
-        for m in scope_for(user).memberships
+        for m in scope.memberships
     )
 
 
@@ -276,7 +275,7 @@ def attach_import(*, batch, keys: set[tuple[DataElement, AdministrativeUnit, Ope
         created = []
         for form, unit, operator, period in (wanted[k] for k in wanted if k not in submissions):
             submissions[(form.pk, unit.pk, operator.pk if operator else None, period)] = get_submission(
-                form=form, unit=unit, operator=operator, period=period, user=None, actor=actor
+                form=form, unit=unit, operator=operator, period=period, user=COMMAND_LINE, actor=actor
             )
     if any(s.pk is None for s in created):  # backends that do not return primary keys from bulk inserts
         created = [s for k, s in _submissions(wanted).items() if k not in submissions]

@@ -8,6 +8,7 @@ from django.db import models
 
 from hatangso.core.dataversion import count_commit_of
 from hatangso.core.models import ChangeLogEntry
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.utilities.bulk import insert_objects
 
 CHANGES_PER_WRITE = 5000
@@ -25,7 +26,8 @@ class Actor:
         return getattr(self.user, "username", "") or "system"
 
     @classmethod
-    def command(cls, name: str, user=None) -> "Actor":
+    def command(cls, name: str, user=COMMAND_LINE) -> "Actor":
+        """A command's write: with the command line's full authority unless it acts for a user."""
         return cls(user=user, origin=f"cli: {name}")
 
     @classmethod

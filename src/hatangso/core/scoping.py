@@ -4,6 +4,13 @@
 - commune: its own commune's and villages' own reports, never an operator's raw figures;
 - enterprise: its own operator's figures only;
 - anyone else (the public): no raw data at all.
+
+Who acts is always said, never implied. The command line (and the system's own work: the demo
+loader, a batch's bookkeeping) acts as `COMMAND_LINE`, the one principal with full scope, which
+every command passes explicitly (`HatangsoCommand.actor()` carries it). `user=None` means nobody —
+the anonymous public: every check and selector gives it the least authority (no write, no raw
+data), exactly as it does a visitor; a forgotten argument never grants anything. Services that
+need an acting user take it as a required keyword (no `user=None` default).
 """
 
 from dataclasses import dataclass
@@ -14,6 +21,23 @@ from django.db.models import Q, QuerySet
 from hatangso.core.models import Membership, Role
 
 AREA_ROLES = {Role.PLAN_OWNER, Role.AGENCY, Role.LEADER}
+
+
+class CommandLine:
+    """The command line's (and the system's) authority: full scope, and no account — the change
+    log records no user for it ("system"). Use the single instance `COMMAND_LINE`."""
+
+    is_superuser = True
+    is_authenticated = False  # no account, so no memberships
+    is_active = True
+    pk = None
+    username = ""
+
+    def __repr__(self) -> str:
+        return "COMMAND_LINE"
+
+
+COMMAND_LINE = CommandLine()
 
 
 @dataclass
@@ -141,9 +165,7 @@ def scope_for(user) -> AccessScope:
 
 
 def may_manage_plan(user, plan) -> bool:
-    """The plan owner of the plan's area (or a superuser; None is the command line)."""
-    if user is None:
-        return True
+    """The plan owner of the plan's area (or a superuser, or the command line)."""
     scope = scope_for(user)
     return scope.is_superuser or any(
         m.role == Role.PLAN_OWNER and m.unit_id and plan.area_unit.path.startswith(m.unit.path)

@@ -7,11 +7,13 @@ The counters are not audited data (no change log): they only say how often a key
 
 from datetime import timedelta
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from hatangso.core.models import RateCounter
+
+RACE_RETRIES = 5
 
 
 def hit(key: str, *, window: int) -> int:
@@ -19,19 +21,29 @@ def hit(key: str, *, window: int) -> int:
     included. The window (seconds) starts with the first attempt and is not extended by later ones."""
     now = timezone.now()
     key = key[:300]
-    with transaction.atomic():
-        # get_or_create on a locking query: a parallel first attempt's row is waited for and counted.
-        counter, created = RateCounter.objects.select_for_update().get_or_create(
-            key=key, defaults={"count": 1, "expires_at": now + timedelta(seconds=window)}
-        )
-        if not created:
-            if counter.expires_at <= now:
-                RateCounter.objects.filter(pk=counter.pk).update(
-                    count=1, expires_at=now + timedelta(seconds=window)
+    for _attempt in range(RACE_RETRIES):
+        try:
+            with transaction.atomic():
+                # get_or_create on a locking query: a parallel first attempt's row is waited for and
+                # counted.
+                counter, created = RateCounter.objects.select_for_update().get_or_create(
+                    key=key, defaults={"count": 1, "expires_at": now + timedelta(seconds=window)}
                 )
-                return 1
-            RateCounter.objects.filter(pk=counter.pk).update(count=F("count") + 1)
-            return RateCounter.objects.values_list("count", flat=True).get(pk=counter.pk)
+                if not created:
+                    if counter.expires_at <= now:
+                        RateCounter.objects.filter(pk=counter.pk).update(
+                            count=1, expires_at=now + timedelta(seconds=window)
+                        )
+                        return 1
+                    RateCounter.objects.filter(pk=counter.pk).update(count=F("count") + 1)
+                    return RateCounter.objects.values_list("count", flat=True).get(pk=counter.pk)
+            break
+        except IntegrityError:
+            # A parallel first attempt inserted the row while this one did, and it was forgotten
+            # (a single flight's lock released) before this one could read it: count again.
+            continue
+    else:
+        raise IntegrityError(f"throttle counter {key!r}: {RACE_RETRIES} attempts lost a race")
     _forget_expired(now)
     return 1
 

@@ -20,6 +20,7 @@ from django.conf import settings
 from hatangso.collection import workflow
 from hatangso.collection.models import Submission
 from hatangso.core.changelog import Actor
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.geography.geojson import plain_geometry
 from hatangso.geography.models import AdministrativeUnit
 from hatangso.geography.selectors import resolve_unit, rollup_units
@@ -238,14 +239,14 @@ def create_demo_submissions(plan: Plan, actor: Actor) -> None:
         if days_after is None:
             continue
         submission = workflow.get_submission(
-            form=form, unit=unit, operator=operator, period=period, user=None, actor=actor
+            form=form, unit=unit, operator=operator, period=period, user=COMMAND_LINE, actor=actor
         )
-        submission = workflow.submit(submission=submission, user=None, actor=actor)
+        submission = workflow.submit(submission=submission, user=COMMAND_LINE, actor=actor)
         end = parse_period(period).end
         when = datetime(end.year, end.month, end.day, 10, tzinfo=tz) + timedelta(days=days_after)
         Submission.objects.filter(pk=submission.pk).update(submitted_at=when)
         if approve:
-            workflow.approve(submission=submission, user=None, actor=actor)
+            workflow.approve(submission=submission, user=COMMAND_LINE, actor=actor)
 
 
 REGISTRY_OPERATORS = ("viettel", "vnpt", "mobifone", "vietnamobile")
@@ -587,15 +588,15 @@ def create_demo_workplan(plan: Plan, actor: Actor) -> None:
             done_on=parse_day(day),
             progress=progress,
             status=status,
-            user=None,
+            user=COMMAND_LINE,
             actor=actor,
         )
         comment = "" if accept else "Cần gửi kèm biên bản rà soát của từng xã (mẫu)."
-        services.decide_update(update=update, accept=accept, comment=comment, user=None, actor=actor)
+        services.decide_update(update=update, accept=accept, comment=comment, user=COMMAND_LINE, actor=actor)
     # Tasks still running have a later deadline the owner set; the rest are due on 30/11/2024.
     for number in ("VI.1.đ", "VI.3.c", "VI.8.d"):
         task = Task.objects.get(item__plan=plan, item__number=number)
-        services.set_task(task=task, due_date=date(2027, 6, 30), user=None, actor=actor)
+        services.set_task(task=task, due_date=date(2027, 6, 30), user=COMMAND_LINE, actor=actor)
     task = Task.objects.get(item__plan=plan, item__number="VI.3.c")
     for name, section, code, work in DEMO_ROADS:
         road, _ = Road.objects.get_or_create(
@@ -619,7 +620,7 @@ def create_demo_workplan(plan: Plan, actor: Actor) -> None:
                 status="assigned",
                 operator=viettel,
                 comment="Chuyển doanh nghiệp xử lý (mẫu).",
-                user=None,
+                user=COMMAND_LINE,
                 actor=actor,
             )
         if status in ("in_progress", "resolved"):
@@ -627,7 +628,7 @@ def create_demo_workplan(plan: Plan, actor: Actor) -> None:
                 incident=incident,
                 status=status,
                 comment="Doanh nghiệp đã xử lý (mẫu)." if status == "resolved" else "",
-                user=None,
+                user=COMMAND_LINE,
                 actor=actor,
             )
 

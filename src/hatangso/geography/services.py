@@ -605,20 +605,22 @@ def import_boundaries(
         )
     keep_original(path, "boundaries")
     with transaction.atomic():
+        stored = {b.unit_id: b for b in UnitBoundary.objects.filter(unit__in=[unit for unit, _ in planned])}
         for unit, geom in planned:
             min_lon, min_lat, max_lon, max_lat = geom.bounds
-            boundary, created = UnitBoundary.objects.update_or_create(
-                unit=unit,
-                defaults={
-                    "geometry": plain_geometry(geom),
-                    "min_lon": min_lon,
-                    "min_lat": min_lat,
-                    "max_lon": max_lon,
-                    "max_lat": max_lat,
-                    "source": source or Path(path).name,
-                    "synthetic": synthetic,
-                },
-            )
+            fields = {
+                "geometry": plain_geometry(geom),
+                "min_lon": min_lon,
+                "min_lat": min_lat,
+                "max_lon": max_lon,
+                "max_lat": max_lat,
+                "source": source or Path(path).name,
+                "synthetic": synthetic,
+            }
+            boundary = stored.get(unit.pk)
+            if boundary and all(getattr(boundary, name) == value for name, value in fields.items()):
+                continue  # the same shape imported again: nothing changes, nothing to audit
+            boundary, created = UnitBoundary.objects.update_or_create(unit=unit, defaults=fields)
             record_change(
                 actor, ChangeLogEntry.Action.CREATE if created else ChangeLogEntry.Action.UPDATE, boundary
             )

@@ -69,7 +69,11 @@ class ReportSpec(_Strict):
     """Who issues the results report (báo cáo kết quả thực hiện) and who signs it (NĐ 30/2020)."""
 
     parent_body: str = Field(default="", description="cơ quan chủ quản, e.g. UBND THỊ XÃ HƯƠNG TRÀ")
-    issuing_body: str = Field(default="", description="cơ quan ban hành, e.g. PHÒNG VĂN HÓA VÀ THÔNG TIN")
+    issuing_body: str = Field(
+        default="",
+        description="cơ quan ban hành, e.g. PHÒNG VĂN HÓA VÀ THÔNG TIN; a UBND on two lines, "
+        "e.g. 'ỦY BAN NHÂN DÂN\\nPHƯỜNG HƯƠNG TRÀ'",
+    )
     issuer_name: str = Field(
         default="", description="its name in a sentence, e.g. Phòng Văn hóa và Thông tin"
     )
@@ -77,6 +81,15 @@ class ReportSpec(_Strict):
     place: str = Field(default="", description="địa danh; the plan's place when empty")
     signature: Signature = Signature()
     recipients: list[str] = []
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _nfc(cls, value, info):
+        """As every text of the file, except that the issuing body keeps its lines: a UBND writes
+        its name as ỦY BAN NHÂN DÂN over PHƯỜNG … (NĐ 30/2020, Phụ lục I)."""
+        if info.field_name == "issuing_body" and isinstance(value, str):
+            return "\n".join(clean_text(line) for line in value.splitlines() if line.strip())
+        return clean_text(value) if isinstance(value, str) else value
 
 
 class ConditionSpec(_Strict):

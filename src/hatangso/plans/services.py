@@ -158,9 +158,10 @@ def _save_targets(actor: Actor, indicator: Indicator, rows, units: dict[str, Adm
             target.delete()
 
 
-def load_plan(*, path: Path, actor: Actor) -> PlanLoadSummary:
-    """Load a plan file (YAML) from disk: the command line's `plan load`."""
-    return _load(read_plan_file(path), source_name=Path(path).name, actor=actor, user=None)
+def load_plan(*, path: Path, actor: Actor, user) -> PlanLoadSummary:
+    """Load a plan file (YAML) from disk: the command line's `plan load`; the user must be the plan
+    owner of the plan's area (the command line is)."""
+    return _load(read_plan_file(path), source_name=Path(path).name, actor=actor, user=user)
 
 
 def load_plan_data(*, data: dict, source_name: str, actor: Actor, user) -> PlanLoadSummary:
@@ -379,7 +380,7 @@ def _save_form_fields(form: ReportForm, elements: list[DataElement]) -> None:
             field.save()
 
 
-def set_condition(*, condition: Condition, met: bool, actor: Actor, user=None, note: str = "") -> Condition:
+def set_condition(*, condition: Condition, met: bool, actor: Actor, user, note: str = "") -> Condition:
     """The plan owner records that a condition (e.g. "khi cấp tỉnh triển khai") has come true, or not."""
     if not may_manage_plan(user, condition.plan):
         raise NotFound(f"Không có điều kiện {condition.code}", f"No condition {condition.code}")

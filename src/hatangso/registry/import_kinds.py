@@ -22,10 +22,13 @@ KINDS = ("stations", "opencellid", "poles", "ducts", "fibre", "gov-links", "zone
 
 
 def _registry(kind: str, *, path, actor, options):
+    from hatangso.core.scoping import COMMAND_LINE
     from hatangso.registry.imports import IMPORTERS
 
     extra = {"keep_outside": options["keep_outside"]} if kind in LOCATED else {}
-    summary = IMPORTERS[kind](path=path, actor=actor, synthetic=options["synthetic"], **extra)
+    summary = IMPORTERS[kind](
+        path=path, actor=actor, user=COMMAND_LINE, synthetic=options["synthetic"], **extra
+    )
     yield (
         f"{kind}: {summary.created} mới / created, {summary.updated} cập nhật / updated, "
         f"{summary.unchanged} không đổi / unchanged (lần nhập / batch {summary.batch.pk})"

@@ -113,7 +113,7 @@ class RegistryImportSummary:
 class _Reader:
     """Row-by-row parsing with every problem collected; knows operators and units."""
 
-    def __init__(self, table: Table, mapping: dict[str, str], user=None):
+    def __init__(self, table: Table, mapping: dict[str, str], user):
         self.table, self.mapping, self.errors = table, mapping, RowErrors()
         self.operators = {}
         for operator in Operator.objects.all():
@@ -122,7 +122,7 @@ class _Reader:
         self.units: dict[str, list[AdministrativeUnit]] = defaultdict(list)
         for unit in AdministrativeUnit.objects.all():
             self.units[unit.code].append(unit)
-        self.scope = scope_for(user) if user is not None else None
+        self.scope = scope_for(user)
         self.number, self.cells, self.ok = 0, {}, True
 
     def rows(self):
@@ -227,7 +227,7 @@ class _Reader:
 
     def may_write(self, name: str, operator: Operator | None) -> None:
         """An enterprise imports only its own items; the plan owner anything."""
-        if self.scope is not None and self.ok and not self.scope.can_write_operator_item(operator):
+        if self.ok and not self.scope.can_write_operator_item(operator):
             who = operator.short_name if operator else "(không ghi)"
             self.fail(name, f"{who} ngoài phạm vi của bạn", f"{who} is outside your scope")
 
@@ -415,7 +415,7 @@ def outside_line(count: int, kept: bool = False) -> str:
 
 
 def import_stations(
-    *, path: Path, actor: Actor, user=None, synthetic: bool = False, keep_outside: bool = False
+    *, path: Path, actor: Actor, user, synthetic: bool = False, keep_outside: bool = False
 ) -> RegistryImportSummary:
     """An operator's station list (CSV/XLSX; columns in docs/registry.md). Stations outside every
     boundary (and with no unit declared) are left out, or kept flagged with `keep_outside`."""
@@ -462,14 +462,14 @@ def _with_detection(summary: RegistryImportSummary, actor: Actor) -> RegistryImp
 
 
 def import_opencellid(
-    *, path: Path, actor: Actor, synthetic: bool = False, keep_outside: bool = False
+    *, path: Path, actor: Actor, user, synthetic: bool = False, keep_outside: bool = False
 ) -> RegistryImportSummary:
     """OpenCelliD's cell export. Cells of one LTE eNodeB (cell >> 8) become one station at their
     mean position; other radios keep one station per cell (their IDs do not name the site).
     Stations outside every boundary are left out, or kept flagged with `keep_outside`."""
     table = read_table(path)
     mapping = map_columns(table.columns, OPENCELLID_COLUMNS, ("radio", "mcc", "net", "cell", "lon", "lat"))
-    reader = _Reader(table, mapping)
+    reader = _Reader(table, mapping, user)
     by_plmn = {(o.mcc, o.mnc.lstrip("0")): o for o in Operator.objects.exclude(mcc="")}
     groups: dict[tuple, dict] = {}
     for number in reader.rows():
@@ -570,7 +570,7 @@ def _read_lines_or_table(path: Path):
     return read_table(path), None
 
 
-def import_poles(*, path: Path, actor: Actor, user=None, synthetic: bool = False) -> RegistryImportSummary:
+def import_poles(*, path: Path, actor: Actor, user, synthetic: bool = False) -> RegistryImportSummary:
     table = read_table(path)
     mapping = map_columns(table.columns, SHARED_COLUMNS, ("code", "lat", "lon", "tenants"))
     reader, items, declared, tenants, seen = _Reader(table, mapping, user), [], [], [], {}
@@ -602,7 +602,7 @@ def _code_key(item) -> str:
     return item.code
 
 
-def import_ducts(*, path: Path, actor: Actor, user=None, synthetic: bool = False) -> RegistryImportSummary:
+def import_ducts(*, path: Path, actor: Actor, user, synthetic: bool = False) -> RegistryImportSummary:
     """Duct segments as lines: GeoJSON features, or CSV/XLSX with a WKT LINESTRING column."""
     table, geometries = _read_lines_or_table(path)
     mapping = map_columns(table.columns, SHARED_COLUMNS, ("code",))
@@ -635,7 +635,7 @@ def _set_line(reader: _Reader, item, geom) -> None:
     item.length_m = declared_length if declared_length is not None else round(_line_length_m(geom), 1)
 
 
-def import_fibre(*, path: Path, actor: Actor, user=None, synthetic: bool = False) -> RegistryImportSummary:
+def import_fibre(*, path: Path, actor: Actor, user, synthetic: bool = False) -> RegistryImportSummary:
     table, geometries = _read_lines_or_table(path)
     mapping = map_columns(table.columns, FIBRE_COLUMNS, ("code", "operator"))
     reader, items, declared, seen = _Reader(table, mapping, user), [], [], {}
@@ -669,7 +669,7 @@ LINK_TYPES = {
 
 
 def import_gov_links(
-    *, path: Path, actor: Actor, user=None, synthetic: bool = False
+    *, path: Path, actor: Actor, user, synthetic: bool = False
 ) -> RegistryImportSummary:
     """Offices' links to the government data network. The office's unit is required; its
     position is optional."""
@@ -727,11 +727,11 @@ def import_gov_links(
     return RegistryImportSummary("gov-links", created, updated, unchanged, batch)
 
 
-def import_zones(*, path: Path, actor: Actor, synthetic: bool = False) -> RegistryImportSummary:
+def import_zones(*, path: Path, actor: Actor, user, synthetic: bool = False) -> RegistryImportSummary:
     """Industrial zones as GeoJSON polygons; `iot` lists coverage as `viettel:nb_iot; vnpt:lte_m`."""
     table, geometries = read_features(path)
     mapping = map_columns(table.columns, ZONE_COLUMNS, ("code", "name"))
-    reader, items, declared, coverage, seen = _Reader(table, mapping), [], [], [], {}
+    reader, items, declared, coverage, seen = _Reader(table, mapping, user), [], [], [], {}
     for _ in reader.rows():
         zone = IndustrialZone(code=reader.required("code"), name=reader.required("name")[:200])
         try:

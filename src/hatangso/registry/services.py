@@ -13,13 +13,13 @@ from hatangso.utilities.errors import Conflict, NotFound
 
 
 def _check_owner(item, user) -> None:
-    if user is not None and not scope_for(user).can_write_operator_item(item.owner):
+    if not scope_for(user).can_write_operator_item(item.owner):
         raise NotFound(f"Không có {item.code}", f"No item {item.code}")
 
 
 @transaction.atomic
 def add_tenancy(
-    *, item: Pole | DuctSegment, operator: Operator, actor: Actor, user=None, since: date | None = None
+    *, item: Pole | DuctSegment, operator: Operator, actor: Actor, user, since: date | None = None
 ):
     """An operator starts using a pole or duct (from `since`, default today)."""
     _check_owner(item, user)
@@ -42,7 +42,7 @@ def add_tenancy(
 
 @transaction.atomic
 def end_tenancy(
-    *, item: Pole | DuctSegment, operator: Operator, actor: Actor, user=None, until: date | None = None
+    *, item: Pole | DuctSegment, operator: Operator, actor: Actor, user, until: date | None = None
 ):
     """An operator stops using a pole or duct; earlier periods keep counting the tenancy."""
     _check_owner(item, user)

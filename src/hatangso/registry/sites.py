@@ -226,9 +226,7 @@ def _place_sites(lons, lats, ids, confirmed: set[int]) -> None:
 
 
 def _require_plan_owner(user, site: Site) -> None:
-    """Only the plan owner of the site's area decides about sites (None: the command line)."""
-    if user is None:
-        return
+    """Only the plan owner of the site's area (a superuser, the command line) decides about sites."""
     scope = scope_for(user)
     if scope.is_superuser:
         return
@@ -240,7 +238,7 @@ def _require_plan_owner(user, site: Site) -> None:
 
 
 @transaction.atomic
-def confirm_site(*, site: Site, actor: Actor, user=None) -> Site:
+def confirm_site(*, site: Site, actor: Actor, user) -> Site:
     """The plan owner confirms a site as it is: its stations stay on it on every later run."""
     _require_plan_owner(user, site)
     before = snapshot(site)
@@ -254,7 +252,7 @@ def confirm_site(*, site: Site, actor: Actor, user=None) -> Site:
 
 
 @transaction.atomic
-def split_site(*, site: Site, stations: list[Station], actor: Actor, user=None, reason: str = "") -> Site:
+def split_site(*, site: Site, stations: list[Station], actor: Actor, user, reason: str = "") -> Site:
     """Move some of a site's stations to a new site of their own (they are not co-located after all).
 
     Both sites are confirmed, so the split survives detection and re-import."""

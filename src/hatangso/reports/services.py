@@ -23,7 +23,7 @@ yaml = lazy_import("yaml")
 
 @transaction.atomic
 def set_report_text(
-    *, plan, period: str, unit, section: str, text: str, actor: Actor, user=None
+    *, plan, period: str, unit, section: str, text: str, actor: Actor, user
 ) -> ReportText | None:
     """The plan owner's paragraph for a section; an empty text removes it (the report then shows
     the placeholder again)."""
@@ -55,7 +55,7 @@ def set_report_text(
     return current
 
 
-def load_report_texts(*, path: Path, plan, period: str, unit, actor: Actor, user=None) -> int:
+def load_report_texts(*, path: Path, plan, period: str, unit, actor: Actor, user) -> int:
     """The free texts from a YAML file (`thuan_loi: |` … one key per section); all or nothing."""
     path = Path(path)
     try:

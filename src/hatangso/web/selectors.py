@@ -532,10 +532,10 @@ def _late_reporters(plan: Plan, today: date) -> TodoList:
         items.append(TodoItem(text=f"{form.name} · {period_label(code)}", href=href, note=note, late=True))
     return TodoList(
         key="tre-han",
-        title=_("Đơn vị báo cáo trễ hạn"),
+        title=_("Kỳ báo cáo trễ hạn"),  # a form and period each, with the units that have not reported
         items=items,
         total=len(late),
-        empty=_("Không có đơn vị nào trễ hạn báo cáo."),
+        empty=_("Không có kỳ báo cáo nào trễ hạn."),
     )
 
 

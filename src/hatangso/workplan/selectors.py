@@ -73,8 +73,6 @@ def update_list(user, *, task: Task | None = None) -> QuerySet[ProgressUpdate]:
     )
     if task is not None:
         updates = updates.filter(task=task)
-    if user is None:  # the command line
-        return updates
     condition = _updates_condition(user)
     return updates.none() if condition is None else updates.filter(condition)
 

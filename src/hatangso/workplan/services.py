@@ -59,8 +59,6 @@ def sync_tasks(*, plan: Plan, actor: Actor) -> int:
 def can_update_task(user, task: Task) -> bool:
     """The plan owner, and the body that leads the task: its agency's staff, a commune committee's
     clerks for tasks of the communes, an operator's staff for tasks of the enterprises."""
-    if user is None:
-        return True
     scope = scope_for(user)
     if scope.is_superuser or may_manage_plan(user, task.item.plan):
         return True
@@ -81,7 +79,7 @@ def _author_organisation(user, task: Task) -> dict:
     """The organisation an update is written for: the author's agency, or — on a task of the
     communes or of the enterprises — its commune or its operator; none for the plan owner."""
     lead = task.item.lead
-    for membership in scope_for(user).memberships if user is not None else []:
+    for membership in scope_for(user).memberships:
         if (
             membership.role == Role.AGENCY
             and membership.agency_id
@@ -320,14 +318,14 @@ def triage_memberships(user) -> list:
 
 
 def can_triage(user) -> bool:
-    """Whether the user handles incident reports somewhere (None: the command line)."""
-    return user is None or scope_for(user).is_superuser or bool(triage_memberships(user))
+    """Whether the user handles incident reports somewhere (a superuser and the command line too)."""
+    return scope_for(user).is_superuser or bool(triage_memberships(user))
 
 
 def triage_area(user) -> Q:
     """The incident reports a user triages: those located in the area of a triage membership, and
     those not located yet (an address only). Nothing for a user who does not triage."""
-    if user is None or scope_for(user).is_superuser:
+    if scope_for(user).is_superuser:
         return Q()
     condition = Q(pk__in=[])
     for membership in triage_memberships(user):
@@ -337,7 +335,7 @@ def triage_area(user) -> Q:
 
 def may_manage_roads(user, plan: Plan) -> bool:
     """The roads list of a plan's area is kept by its plan owner and its Phòng Quản lý đô thị."""
-    if user is None or scope_for(user).is_superuser:
+    if scope_for(user).is_superuser:
         return True
     return any(
         m.unit_id is None or plan.area_unit.path.startswith(m.unit.path) for m in triage_memberships(user)
@@ -408,7 +406,7 @@ def handle_incident(
 ) -> Incident:
     """The enterprise or commune a report is assigned to tells its progress: being handled, or
     handled (with what was done), with photos; the reporter sees each step on the private link."""
-    condition = assigned_condition(user) if user is not None else None
+    condition = assigned_condition(user)
     if condition is None or not Incident.objects.filter(condition, pk=incident.pk).exists():
         raise NotFound("Không có phản ánh này", "No such report")
     if status not in HANDLER_STATUSES:

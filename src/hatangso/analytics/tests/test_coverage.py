@@ -16,6 +16,7 @@ from hatangso.analytics.measurements.population import import_population
 from hatangso.analytics.services import evaluate_scorecard
 from hatangso.collection.models import DataElement
 from hatangso.collection.services import set_value
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.geography.models import AdministrativeUnit
 from hatangso.geography.services import create_village, import_boundaries
 from hatangso.registry.imports import IMPORTERS
@@ -56,7 +57,7 @@ def area(seed_plan, actor, tmp_path):
         f"VT-C,viettel,2G,{B[1]},{B[0]},30,900,01/01/2020\n"  # 2G carries no broadband: not used
         f"VT-D,viettel,4G,16.431,107.411,30,1800,01/01/2026\n",  # not yet in service on 31/12/2024
     )
-    IMPORTERS["stations"](path=stations, actor=actor)
+    IMPORTERS["stations"](path=stations, actor=actor, user=COMMAND_LINE)
     return AdministrativeUnit.objects.get(code="19996", valid_to__isnull=False)
 
 

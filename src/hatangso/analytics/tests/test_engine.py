@@ -11,6 +11,7 @@ from hatangso.analytics.providers import PROVIDERS
 from hatangso.analytics.services import compute_scorecard
 from hatangso.collection.models import DataElement
 from hatangso.collection.services import set_value
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.geography.models import AdministrativeUnit
 from hatangso.geography.selectors import resolve_unit
 from hatangso.geography.services import create_village
@@ -130,7 +131,9 @@ def test_statuses_no_data_not_applicable_and_flags(seed_plan, actor):
     assert platforms.status == "not_applicable"
     assert "khi cấp tỉnh triển khai" in platforms.reason
 
-    set_condition(condition=seed_plan.conditions.get(code="province_deployed"), met=True, actor=actor)
+    set_condition(
+        condition=seed_plan.conditions.get(code="province_deployed"), met=True, actor=actor, user=COMMAND_LINE
+    )
     put(actor, "agencies", "20041", "2024", 1)
     put(actor, "agencies_on_digital_platforms", "20041", "2024", 1)
     results = by_code(evaluate_plan(seed_plan, unit("20041"), Y2024))

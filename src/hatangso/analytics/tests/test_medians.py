@@ -21,6 +21,7 @@ from hatangso.analytics.services import evaluate_scorecard
 from hatangso.analytics.tests import test_coverage
 from hatangso.analytics.tests.test_coverage import ON, A, B
 from hatangso.collection.models import DataElement
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.geography.models import AdministrativeUnit
 from hatangso.geography.services import import_boundaries
 from hatangso.plans.services import load_plan
@@ -69,7 +70,7 @@ indicators:
 def plan(reference_units, actor, tmp_path):
     path = tmp_path / "ke-hoach-thu.yaml"
     path.write_text(PLAN, encoding="utf-8")
-    return load_plan(path=path, actor=actor).plan
+    return load_plan(path=path, actor=actor, user=COMMAND_LINE).plan
 
 
 def results(plan, unit=None, period="2024") -> dict[str, dict]:
@@ -278,7 +279,7 @@ def test_population_covered_by_the_5g_layer(area, plan, actor, tmp_path):
         f"VT-5G,viettel,5G,{A[1] + 0.005},{(A[0] + B[0]) / 2},30,3500,01/06/2024\n",
         encoding="utf-8",
     )
-    IMPORTERS["stations"](path=path, actor=actor)
+    IMPORTERS["stations"](path=path, actor=actor, user=COMMAND_LINE)
     people = (
         "vi_do,kinh_do,dan_so,ma_don_vi\n"
         f"{A[1] + 0.0002},{A[0] + 0.0003},1000,\n"  # near a 4G mast: ≥ 60 Mb/s

@@ -18,6 +18,7 @@ from hatangso.analytics.measurements.speedtests import (
     ookla_speeds,
     tile_xy,
 )
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.utilities.errors import UserError
 from hatangso.utilities.importing import ImportRejected
 
@@ -201,7 +202,7 @@ def test_measured_speed_wins_in_the_grid_with_enough_tests(area, seed_plan, acto
         "VT-A,viettel,4G,16.43,107.405,30,1800,01/01/2020\nVT-B,viettel,4G,16.43,107.415,30,1800,01/01/2020\n",
         name="tram.csv",
     )
-    IMPORTERS["stations"](path=stations, actor=actor)
+    IMPORTERS["stations"](path=stations, actor=actor, user=COMMAND_LINE)
     lon, lat = 107.4152, 16.4302  # 25 m from mast B
     near_b = quadkey(lon, lat)
     people = write(tmp_path, f"vi_do,kinh_do,dan_so\n{lat},{lon},1000\n", name="dan-so.csv")

@@ -16,6 +16,7 @@ from hatangso.analytics.selectors import scorecard
 from hatangso.analytics.services import compute_scorecard
 from hatangso.collection.models import DataElement
 from hatangso.collection.services import set_value
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.core.services import create_user, grant_membership
 from hatangso.geography.selectors import resolve_unit
 from hatangso.plans.services import load_plan
@@ -72,7 +73,7 @@ ONLY_2G_CODE = "only_2g_subscription_share"
 def load(tmp_path, actor, data: dict):
     path = tmp_path / f"{data['plan']['code'].split('/')[0]}.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return load_plan(path=path, actor=actor).plan
+    return load_plan(path=path, actor=actor, user=COMMAND_LINE).plan
 
 
 @pytest.fixture

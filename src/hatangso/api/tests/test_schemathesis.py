@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from hatangso.collection import workflow
 from hatangso.collection.models import DataElement
 from hatangso.collection.services import set_value
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.core.services import create_api_token, create_user, grant_membership
 from hatangso.geography.selectors import resolve_unit
 from hatangso.registry.imports import import_stations
@@ -64,14 +65,14 @@ def world(seed_plan, actor, tmp_path):
     )  # fmt: skip
     submission = workflow.get_submission(
         form=seed_plan.forms.get(code="ubnd_xa_nam"), unit=tu_ha, operator=None, period="2024",
-        user=None, actor=actor,
+        user=COMMAND_LINE, actor=actor,
     )  # fmt: skip
     stations = tmp_path / "tram.csv"
     stations.write_text(
         "ma_tram,doanh_nghiep,cong_nghe,vi_do,kinh_do,ma_don_vi,ngay_hoat_dong\n"
         "V1,viettel,4G,16.53,107.47,19996,01/01/2020\nN1,vnpt,4G,16.53001,107.47001,19996,01/01/2020\n"
     )
-    import_stations(path=stations, actor=actor)
+    import_stations(path=stations, actor=actor, user=COMMAND_LINE)
     headers = {"anonymous": {}}
     for role, unit in (("commune", "19996"), ("plan_owner", "480")):
         user = create_user(username=role, password="a long passphrase 2024", actor=actor)

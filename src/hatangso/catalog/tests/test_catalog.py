@@ -17,6 +17,7 @@ from hatangso.catalog.services import load_catalog
 from hatangso.collection.models import DataElement, ReportForm
 from hatangso.collection.services import set_value
 from hatangso.core.models import ChangeLogEntry
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.geography.selectors import resolve_unit
 from hatangso.plans.planfile import read_plan_file
 from hatangso.plans.services import SEED_PLAN_FILE, load_plan
@@ -216,7 +217,7 @@ PLAN = {
 def catalog_plan(reference_units, actor, tmp_path):
     path = tmp_path / "catalog-plan.yaml"
     path.write_text(yaml.safe_dump(PLAN, allow_unicode=True), encoding="utf-8")
-    return load_plan(path=path, actor=actor).plan
+    return load_plan(path=path, actor=actor, user=COMMAND_LINE).plan
 
 
 def _put(actor, unit, element, value, operator=None):
@@ -304,7 +305,7 @@ def test_an_unknown_code_without_a_formula_names_the_code(reference_units, actor
     path.write_text(yaml.safe_dump(plan, allow_unicode=True), encoding="utf-8")
     before = table_counts()
     with pytest.raises(UserError) as caught:
-        load_plan(path=path, actor=actor)
+        load_plan(path=path, actor=actor, user=COMMAND_LINE)
     assert caught.value.vi == (
         "Tệp kế hoạch unknown.yaml có lỗi: indicators[households_on_6g]: chỉ tiêu 'households_on_6g' "
         "không có trong danh mục chỉ tiêu và không có đủ tên, công thức (name, numerator, denominator)"

@@ -4,6 +4,7 @@ import pytest
 
 from hatangso.collection.models import DataValue
 from hatangso.collection.services import import_values
+from hatangso.core.scoping import COMMAND_LINE
 
 VALUES = (
     "ky,ma_don_vi,ma_chi_so,doanh_nghiep,gia_tri,ghi_chu\n"
@@ -23,7 +24,7 @@ def imported(seed_plan, actor, tmp_path):
     create_village(commune=resolve_unit("19996", start=date(2024, 6, 1)), name="TDP 1", actor=actor)
     source = tmp_path / "in.csv"
     source.write_text(VALUES, encoding="utf-8")
-    import_values(path=source, actor=actor)
+    import_values(path=source, actor=actor, user=COMMAND_LINE)
     return {
         (v.data_element.code, v.unit.code, v.period, v.operator.code if v.operator else ""): v.value
         for v in DataValue.objects.all()

@@ -7,6 +7,7 @@ from django.core.management import call_command
 from hatangso.collection.checks import outliers, rule_violations
 from hatangso.collection.models import DataElement
 from hatangso.collection.services import set_value
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.geography.selectors import resolve_unit
 from hatangso.registry.models import Operator
 from hatangso.utilities.periods import parse_period
@@ -29,7 +30,9 @@ def test_broken_rules_are_reported_with_both_sides(seed_plan, actor):
     put(actor, "households", "20005", "2024", 1000)
     put(actor, "households_ftth", "20005", "2024", 1200)
     put(actor, "population", "20005", "2024", 5000)  # internet_users missing: that rule is not judged
-    [violation] = rule_violations(seed_plan, resolve_unit("20005", start=date(2024, 6, 1)), Y2024)
+    [violation] = rule_violations(
+        seed_plan, resolve_unit("20005", start=date(2024, 6, 1)), Y2024, user=COMMAND_LINE
+    )
     assert violation.rule.code == "ftth_households_within_households"
     assert (violation.left, violation.right) == (1200, 1000)
     assert str(violation) == (  # a sentence in words, both numbers in Vietnamese format
@@ -37,7 +40,10 @@ def test_broken_rules_are_reported_with_both_sides(seed_plan, actor):
         "quang là 1.200, phải không lớn hơn (≤) Tổng số hộ gia đình là 1.000."
     )
     assert violation.elements == {"households_ftth", "households"}
-    assert rule_violations(seed_plan, resolve_unit("20008", start=date(2024, 6, 1)), Y2024) == []
+    assert (
+        rule_violations(seed_plan, resolve_unit("20008", start=date(2024, 6, 1)), Y2024, user=COMMAND_LINE)
+        == []
+    )
 
 
 def test_rules_per_operator(seed_plan, actor):
@@ -47,10 +53,12 @@ def test_rules_per_operator(seed_plan, actor):
     put(actor, "smartphone_subscriptions", "20005", "202403", 100, "vnpt")
     unit = resolve_unit("20005", start=date(2024, 6, 1))
     march = parse_period("202403")
-    assert rule_violations(seed_plan, unit, march) == []  # together the sums look fine
-    [violation] = rule_violations(seed_plan, unit, march, Operator.objects.get(code="viettel"))
+    assert rule_violations(seed_plan, unit, march, user=COMMAND_LINE) == []  # together the sums look fine
+    [violation] = rule_violations(
+        seed_plan, unit, march, Operator.objects.get(code="viettel"), user=COMMAND_LINE
+    )
     assert violation.rule.code == "smartphone_within_subscriptions"
-    assert rule_violations(seed_plan, unit, march, Operator.objects.get(code="vnpt")) == []
+    assert rule_violations(seed_plan, unit, march, Operator.objects.get(code="vnpt"), user=COMMAND_LINE) == []
 
 
 def test_values_far_from_their_own_history_are_outliers(seed_plan, actor):
@@ -59,7 +67,7 @@ def test_values_far_from_their_own_history_are_outliers(seed_plan, actor):
     put(actor, "households", "19996", "2023", 2500)
     put(actor, "households", "19996", "2024", 2600)
     put(actor, "mobile_subscriptions", "19996", "202402", 1000, "viettel")
-    found = outliers(resolve_unit("19996", start=date(2024, 6, 1)), Y2024)
+    found = outliers(resolve_unit("19996", start=date(2024, 6, 1)), Y2024, user=COMMAND_LINE)
     assert [(o.value.data_element.code, o.value.period, o.median, o.history) for o in found] == [
         ("population", "2024", 9900, 3)
     ]

@@ -10,6 +10,7 @@ from django.utils.html import strip_tags
 from hatangso.collection.models import DataElement
 from hatangso.collection.services import set_value
 from hatangso.collection.workflow import get_submission
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.core.services import create_user, grant_membership
 from hatangso.geography.selectors import resolve_unit
 from hatangso.registry.models import Operator
@@ -46,7 +47,8 @@ def reported(seed_plan, actor):
         put(actor, "population", str(year), population)
     form = seed_plan.forms.get(code="ubnd_xa_nam")
     submission = get_submission(
-        form=form, unit=resolve_unit("19996", start=JUNE_2024), operator=None, period="2024", user=None,
+        form=form, unit=resolve_unit("19996", start=JUNE_2024), operator=None, period="2024",
+        user=COMMAND_LINE,
         actor=actor,
     )  # fmt: skip
     return form, submission

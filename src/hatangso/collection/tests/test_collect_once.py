@@ -12,6 +12,7 @@ from hatangso.collection import workflow
 from hatangso.collection.models import DataElement, DataValue, Submission
 from hatangso.collection.services import enter_value
 from hatangso.core.changelog import Actor
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.core.services import create_user, grant_membership
 from hatangso.geography.selectors import resolve_unit
 from hatangso.plans.services import load_plan
@@ -51,7 +52,7 @@ SHARED = ["population", "internet_users", "households", "households_ftth"]
 def province(seed_plan, actor, tmp_path):
     path = tmp_path / "tinh.yaml"
     path.write_text(PROVINCE_FILE, encoding="utf-8")
-    return load_plan(path=path, actor=actor).plan
+    return load_plan(path=path, actor=actor, user=COMMAND_LINE).plan
 
 
 def person(name: str, role: str, unit_code: str, actor):

@@ -8,6 +8,7 @@ from hatangso.collection.models import DataElement, DataValue, FormElement
 from hatangso.collection.services import add_form_field, remove_form_field, set_value
 from hatangso.collection.workbooks import form_rows
 from hatangso.core.models import ChangeLogEntry
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.core.services import create_user, grant_membership
 from hatangso.geography.selectors import resolve_unit
 from hatangso.plans.services import SEED_PLAN_FILE, load_plan
@@ -54,7 +55,7 @@ def test_plan_owner_adds_a_field_on_the_web(owner, seed_plan, client, actor):
     set_value(element=field.element, unit=tu_ha, period="2024", value="12", actor=actor)
 
     # Loading the plan file again keeps the field the file does not know about.
-    load_plan(path=SEED_PLAN_FILE, actor=actor)
+    load_plan(path=SEED_PLAN_FILE, actor=actor, user=COMMAND_LINE)
     field.refresh_from_db()
     assert field.added_on_web and field.order == form.fields.count()
     assert form.fields.order_by("order").first().element.code == "population"
@@ -72,28 +73,28 @@ def test_a_field_code_already_in_use_is_refused(owner, seed_plan, client):
 def test_per_village_fields_only_on_commune_forms(seed_plan, actor):
     form = seed_plan.forms.get(code="doanh_nghiep_quy")
     with pytest.raises(UserError) as error:
-        add_form_field(form=form, user=None, actor=actor, per_village=True, **wifi_post())
+        add_form_field(form=form, user=COMMAND_LINE, actor=actor, per_village=True, **wifi_post())
     assert error.value.en == "Only a commune form can have per-village fields"
     assert not DataElement.objects.filter(code="diem_wifi_cong_cong").exists()
 
 
 def test_a_field_with_values_cannot_be_removed(seed_plan, actor):
     form = seed_plan.forms.get(code="ubnd_xa_nam")
-    field = add_form_field(form=form, user=None, actor=actor, **wifi_post())
+    field = add_form_field(form=form, user=COMMAND_LINE, actor=actor, **wifi_post())
     tu_ha = resolve_unit("19996", start=date(2024, 6, 1))
     set_value(element=field.element, unit=tu_ha, period="2024", value="3", actor=actor)
     with pytest.raises(Conflict) as error:
-        remove_form_field(field=field, user=None, actor=actor)
+        remove_form_field(field=field, user=COMMAND_LINE, actor=actor)
     assert error.value.en == "Values exist for diem_wifi_cong_cong; the field cannot be removed"
     DataValue.objects.all().delete()
-    remove_form_field(field=field, user=None, actor=actor)
+    remove_form_field(field=field, user=COMMAND_LINE, actor=actor)
     assert not DataElement.objects.filter(code="diem_wifi_cong_cong").exists()
 
 
 def test_file_fields_are_changed_in_the_file_not_on_the_web(seed_plan, actor):
     field = seed_plan.forms.get(code="ubnd_xa_nam").fields.get(element__code="population")
     with pytest.raises(UserError) as error:
-        remove_form_field(field=field, user=None, actor=actor)
+        remove_form_field(field=field, user=COMMAND_LINE, actor=actor)
     assert error.value.en == "Field population comes from the plan file; change the file to remove it"
 
 

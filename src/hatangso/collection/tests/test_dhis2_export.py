@@ -15,6 +15,7 @@ from hatangso.collection.models import DataElement, DataValue
 from hatangso.collection.services import import_values, set_value
 from hatangso.core.changelog import Actor
 from hatangso.core.models import ChangeLogEntry
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.core.services import create_user
 from hatangso.geography.selectors import resolve_unit
 
@@ -72,7 +73,7 @@ def values(imported, actor, tmp_path):
         ),
         encoding="utf-8",
     )  # fmt: skip
-    import_values(path=flagged, actor=actor)
+    import_values(path=flagged, actor=actor, user=COMMAND_LINE)
 
 
 def export(tmp_path, name="out.json", **options):
@@ -117,9 +118,9 @@ def test_stored_by_is_the_real_author(seed_plan, actor, tmp_path):
 def test_a_whole_form_names_its_data_set_and_completion(values, actor, tmp_path):
     report = workflow.get_submission(
         form=values_form(), unit=resolve_unit("19996", start=date(2024, 6, 1)), operator=None, period="2024",
-        user=None, actor=actor,
+        user=COMMAND_LINE, actor=actor,
     )  # fmt: skip
-    report = workflow.submit(submission=report, user=None, actor=actor)
+    report = workflow.submit(submission=report, user=COMMAND_LINE, actor=actor)
     out = tmp_path / "form.json"
     call_command(
         "export", "values", "--format", "dhis2-json", "--form", "ubnd_xa_nam", "--unit", "19996",
@@ -142,9 +143,9 @@ def test_a_sent_report_comes_back_sent_on_its_day(fmt, values, actor, tmp_path):
 
     report = workflow.get_submission(
         form=values_form(), unit=resolve_unit("19996", start=date(2024, 6, 1)), operator=None, period="2024",
-        user=None, actor=actor,
+        user=COMMAND_LINE, actor=actor,
     )  # fmt: skip
-    report = workflow.submit(submission=report, user=None, actor=actor)
+    report = workflow.submit(submission=report, user=COMMAND_LINE, actor=actor)
     out = tmp_path / "form.out"
     options = ["--form", "ubnd_xa_nam", "--unit", "19996", "--period", "2024", "--out", str(out)]
     call_command("export", "values", "--format", fmt, *options)
@@ -152,7 +153,7 @@ def test_a_sent_report_comes_back_sent_on_its_day(fmt, values, actor, tmp_path):
     DataValue.objects.all().delete()
     Submission.objects.all().delete()  # an empty world receives the file
     path = out.rename(tmp_path / f"form.{fmt.removeprefix('dhis2-')}")
-    assert import_values(path=path, actor=actor).submitted == 1
+    assert import_values(path=path, actor=actor, user=COMMAND_LINE).submitted == 1
     again = Submission.objects.get(form__code="ubnd_xa_nam", period="2024")
     assert (again.unit.code, again.status) == ("19996", "submitted")
     assert timezone.localdate(again.submitted_at) == timezone.localdate(report.submitted_at)
@@ -167,9 +168,9 @@ def test_every_adx_group_of_a_sent_report_carries_its_completion(values, actor, 
 
     report = workflow.get_submission(
         form=values_form(), unit=resolve_unit("19996", start=date(2024, 6, 1)), operator=None, period="2024",
-        user=None, actor=actor,
+        user=COMMAND_LINE, actor=actor,
     )  # fmt: skip
-    report = workflow.submit(submission=report, user=None, actor=actor)
+    report = workflow.submit(submission=report, user=COMMAND_LINE, actor=actor)
     out = tmp_path / "all.adx"
     export_values(all_values(), path=out, fmt="adx")  # every value, no --form
     completion = {
@@ -183,7 +184,7 @@ def test_every_adx_group_of_a_sent_report_carries_its_completion(values, actor, 
     }
     DataValue.objects.all().delete()
     Submission.objects.all().delete()
-    assert import_values(path=out, actor=actor).submitted == 1
+    assert import_values(path=out, actor=actor, user=COMMAND_LINE).submitted == 1
     assert Submission.objects.get(status="submitted").form.code == "ubnd_xa_nam"
 
 
@@ -217,13 +218,13 @@ def scorecard(plan):
 def test_import_of_an_export_changes_nothing(seed_plan, values, actor, tmp_path):
     first, card = export(tmp_path, "first.json"), scorecard(seed_plan)
     before, logged = stored(), ChangeLogEntry.objects.filter(object_type="collection.datavalue").count()
-    summary = import_values(path=tmp_path / "first.json", actor=actor)
+    summary = import_values(path=tmp_path / "first.json", actor=actor, user=COMMAND_LINE)
     assert (summary.created, summary.updated, summary.deleted, summary.unchanged) == (0, 0, 0, 4)
     assert stored() == before
     assert ChangeLogEntry.objects.filter(object_type="collection.datavalue").count() == logged
 
     DataValue.objects.all().delete()  # a fresh database receives the file
-    assert import_values(path=tmp_path / "first.json", actor=actor).created == 4
+    assert import_values(path=tmp_path / "first.json", actor=actor, user=COMMAND_LINE).created == 4
     assert stored() == before
     assert scorecard(seed_plan) == card
     assert without_last_updated(export(tmp_path, "second.json")) == without_last_updated(first)
@@ -235,11 +236,11 @@ def test_an_xml_or_adx_export_brings_the_same_values_back(fmt, seed_plan, values
     call_command("export", "values", "--format", fmt, "--out", str(out))
     assert f"Đã xuất / Exported 4 giá trị / values → {out}" in " ".join(capsys.readouterr().out.split())
     before, card = stored(), scorecard(seed_plan)
-    summary = import_values(path=out, actor=actor)
+    summary = import_values(path=out, actor=actor, user=COMMAND_LINE)
     assert (summary.created, summary.updated, summary.unchanged) == (0, 0, 4)
 
     DataValue.objects.all().delete()  # a fresh database receives the file
-    assert import_values(path=out, actor=actor).created == 4
+    assert import_values(path=out, actor=actor, user=COMMAND_LINE).created == 4
     assert scorecard(seed_plan) == card
     if fmt == "dhis2-xml":
         assert stored() == before

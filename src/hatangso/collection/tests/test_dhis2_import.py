@@ -12,6 +12,7 @@ from hatangso.collection.dhis2 import DXF_NAMESPACE
 from hatangso.collection.models import DataValue, Dhis2Mapping, ImportBatch, Submission
 from hatangso.collection.services import import_values
 from hatangso.core.models import ChangeLogEntry
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.core.services import create_user
 from hatangso.utilities.errors import UserError
 from hatangso.utilities.importing import ImportRejected
@@ -99,14 +100,14 @@ def population(unit="20005"):
 
 @pytest.mark.parametrize("fmt", list(FORMATS))
 def test_each_format_imports_with_codes(fmt, seed_plan, actor, tmp_path):
-    summary = import_values(path=write(tmp_path, fmt, "population", "20005"), actor=actor)
+    summary = import_values(path=write(tmp_path, fmt, "population", "20005"), actor=actor, user=COMMAND_LINE)
     assert (summary.created, summary.updated) == (1, 0)
     value = population()
     assert (value.value, value.operator) == (7000, None)
     if fmt in {"json", "xml"}:  # the fields these formats carry are kept
         assert (value.created_by, value.updated_by, value.followup) == ("xa_20005", "xa_20005", True)
         assert value.created_at.isoformat().startswith("2024-07-01T")
-    again = import_values(path=write(tmp_path, fmt, "population", "20005"), actor=actor)
+    again = import_values(path=write(tmp_path, fmt, "population", "20005"), actor=actor, user=COMMAND_LINE)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 1)
 
 
@@ -115,7 +116,7 @@ def test_uids_are_refused_until_mapped(fmt, seed_plan, actor, tmp_path, table_co
     path = write(tmp_path, fmt, ELEMENT_UID, UNIT_UID)
     before = table_counts()
     with pytest.raises(ImportRejected) as caught:
-        import_values(path=path, actor=actor)
+        import_values(path=path, actor=actor, user=COMMAND_LINE)
     assert table_counts() == before
     assert [(e.column, e.value, e.reason_en) for e in caught.value.errors] == [
         (
@@ -134,7 +135,7 @@ def test_uids_are_refused_until_mapped(fmt, seed_plan, actor, tmp_path, table_co
 
     call_command("dhis2", "map", "data-element", ELEMENT_UID, "population")
     call_command("dhis2", "map", "org-unit", UNIT_UID, "20005")
-    assert import_values(path=path, actor=actor).created == 1
+    assert import_values(path=path, actor=actor, user=COMMAND_LINE).created == 1
     assert population().value == 7000
 
 
@@ -151,10 +152,10 @@ def test_uids_are_refused_until_mapped(fmt, seed_plan, actor, tmp_path, table_co
 def test_a_disaggregation_never_replaces_the_total(
     fmt, combo, shown, seed_plan, actor, tmp_path, table_counts
 ):
-    import_values(path=write(tmp_path, "json", "population", "20005"), actor=actor)
+    import_values(path=write(tmp_path, "json", "population", "20005"), actor=actor, user=COMMAND_LINE)
     before = table_counts()
     with pytest.raises(ImportRejected) as caught:
-        import_values(path=write(tmp_path, fmt, "population", "20005", combo), actor=actor)
+        import_values(path=write(tmp_path, fmt, "population", "20005", combo), actor=actor, user=COMMAND_LINE)
     assert table_counts() == before
     assert population().value == 7000
     assert [(e.column, e.reason_vi, e.reason_en) for e in caught.value.errors] == [
@@ -171,7 +172,7 @@ def test_a_disaggregation_never_replaces_the_total(
 def test_a_mapped_combo_uid_may_stand_for_the_default(seed_plan, actor, tmp_path):
     call_command("dhis2", "map", "category-option-combo", "bRowv6yZOF2", "default")
     path = write(tmp_path, "json", "population", "20005", "bRowv6yZOF2")
-    assert import_values(path=path, actor=actor).created == 1
+    assert import_values(path=path, actor=actor, user=COMMAND_LINE).created == 1
 
 
 def deletion(tmp_path, **extra):
@@ -182,25 +183,25 @@ def deletion(tmp_path, **extra):
 
 
 def test_deleted_removes_the_value_and_is_audited(seed_plan, actor, tmp_path):
-    import_values(path=write(tmp_path, "json", "population", "20005"), actor=actor)
+    import_values(path=write(tmp_path, "json", "population", "20005"), actor=actor, user=COMMAND_LINE)
     pk = population().pk
-    summary = import_values(path=deletion(tmp_path, value="7000"), actor=actor)
+    summary = import_values(path=deletion(tmp_path, value="7000"), actor=actor, user=COMMAND_LINE)
     assert (summary.deleted, summary.created, summary.updated) == (1, 0, 0)
     assert population() is None
     entry = ChangeLogEntry.objects.get(object_type="collection.datavalue", object_id=str(pk), action="delete")
     assert (entry.before["value"], entry.origin) == ("7000.0000", "cli: test")
-    again = import_values(path=deletion(tmp_path), actor=actor)  # nothing left to delete
+    again = import_values(path=deletion(tmp_path), actor=actor, user=COMMAND_LINE)  # nothing left to delete
     assert (again.deleted, again.unchanged) == (0, 1)
 
 
 def test_deleting_a_value_of_an_approved_report_is_refused(seed_plan, actor, tmp_path, table_counts):
-    import_values(path=write(tmp_path, "json", "population", "20005"), actor=actor)
+    import_values(path=write(tmp_path, "json", "population", "20005"), actor=actor, user=COMMAND_LINE)
     Submission.objects.filter(form__code="ubnd_xa_nam", unit__code="20005", period="2024").update(
         status=Submission.Status.APPROVED
     )
     before = table_counts()
     with pytest.raises(ImportRejected) as caught:
-        import_values(path=deletion(tmp_path), actor=actor)
+        import_values(path=deletion(tmp_path), actor=actor, user=COMMAND_LINE)
     assert table_counts() == before
     assert population().value == 7000
     assert "re-open it first" in caught.value.errors[0].reason_en
@@ -216,14 +217,14 @@ def test_the_default_attribute_combo_is_no_operator_but_enterprise_data_needs_on
     ]  # fmt: skip
     path.write_text(json.dumps({"dataValues": values}), encoding="utf-8")
     with pytest.raises(ImportRejected) as caught:
-        import_values(path=path, actor=actor)
+        import_values(path=path, actor=actor, user=COMMAND_LINE)
     assert [(e.row, e.column, e.reason_en) for e in caught.value.errors] == [
         (2, "attributeoptioncombo", "enterprise data must name the operator")
     ]
     call_command("dhis2", "map", "attribute-option-combo", "Viet7telAOC", "viettel")
     values[1]["attributeOptionCombo"] = "Viet7telAOC"
     path.write_text(json.dumps({"dataValues": values}), encoding="utf-8")
-    assert import_values(path=path, actor=actor).created == 2
+    assert import_values(path=path, actor=actor, user=COMMAND_LINE).created == 2
     assert DataValue.objects.get(data_element__code="mobile_subscriptions").operator.code == "viettel"
 
 
@@ -245,7 +246,7 @@ def test_the_data_set_must_hold_the_element(seed_plan, actor, tmp_path, table_co
     )
     before = table_counts()
     with pytest.raises(ImportRejected) as caught:
-        import_values(path=path, actor=actor)
+        import_values(path=path, actor=actor, user=COMMAND_LINE)
     assert table_counts() == before
     assert [(e.row, e.column, e.reason_en) for e in caught.value.errors] == [
         (1, "dataset", "mobile_subscriptions is not on form ubnd_xa_nam"),
@@ -272,7 +273,7 @@ def test_a_file_refused_whole_is_kept(name, text, message, seed_plan, actor, tmp
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     with pytest.raises(UserError) as caught:
-        import_values(path=path, actor=actor)
+        import_values(path=path, actor=actor, user=COMMAND_LINE)
     assert message in caught.value.en
     batch = ImportBatch.objects.get(status="rejected", file_name=name)
     assert message in batch.errors[0]["reason_en"]
@@ -290,7 +291,7 @@ def test_adx_periods_and_the_operator_category(seed_plan, actor, tmp_path):
         encoding="utf-8",
     )
     with pytest.raises(ImportRejected) as caught:
-        import_values(path=path, actor=actor)
+        import_values(path=path, actor=actor, user=COMMAND_LINE)
     assert [(e.row, e.column, e.value) for e in caught.value.errors] == [(2, "period", "2024-05-01/P3M")]
 
 
@@ -343,13 +344,15 @@ def test_an_upload_keeps_the_uploader_as_author(seed_plan, client, actor, tmp_pa
 
 
 def test_followup_changes_only_when_the_file_says_and_zero_is_a_value(seed_plan, actor, tmp_path):
-    import_values(path=write(tmp_path, "json", "population", "20005"), actor=actor)  # followup: true
+    import_values(
+        path=write(tmp_path, "json", "population", "20005"), actor=actor, user=COMMAND_LINE
+    )  # followup: true
     path = tmp_path / "again.json"
 
     def send(**fields):
         value = {"dataElement": "population", "period": "2024", "orgUnit": "20005", **fields}
         path.write_text(json.dumps({"dataValues": [value]}), encoding="utf-8")
-        return import_values(path=path, actor=actor)
+        return import_values(path=path, actor=actor, user=COMMAND_LINE)
 
     assert send(value="7000").unchanged == 1
     assert population().followup is True
@@ -369,7 +372,7 @@ def report_20005():
 @pytest.mark.parametrize("fmt", ["json", "xml", "adx"])
 def test_a_complete_date_sends_the_report_after_its_values(fmt, seed_plan, actor, tmp_path):
     path = write(tmp_path, fmt, "population", "20005")
-    summary = import_values(path=path, actor=actor)
+    summary = import_values(path=path, actor=actor, user=COMMAND_LINE)
     assert (summary.created, summary.submitted) == (1, 1)
     report = report_20005()
     assert (report.status, report.submitted_by) == ("submitted", actor.name)
@@ -378,7 +381,7 @@ def test_a_complete_date_sends_the_report_after_its_values(fmt, seed_plan, actor
         object_type="collection.submission", object_id=str(report.pk), action="update"
     )
     assert (sent.before["status"], sent.after["status"]) == ("draft", "submitted")
-    again = import_values(path=path, actor=actor)  # an already sent report stays as it is
+    again = import_values(path=path, actor=actor, user=COMMAND_LINE)  # an already sent report stays as it is
     assert (again.unchanged, again.submitted) == (1, 0)
     assert ChangeLogEntry.objects.filter(object_type="collection.submission").count() == 2  # opened, sent
 
@@ -387,14 +390,16 @@ def test_a_complete_date_on_an_approved_report_changes_nothing_and_its_values_st
     seed_plan, actor, tmp_path, table_counts
 ):
     path = write(tmp_path, "json", "population", "20005")
-    import_values(path=path, actor=actor)
-    workflow.approve(submission=report_20005(), user=None, actor=actor)
-    assert import_values(path=path, actor=actor).submitted == 0  # the same values: accepted, unchanged
+    import_values(path=path, actor=actor, user=COMMAND_LINE)
+    workflow.approve(submission=report_20005(), user=COMMAND_LINE, actor=actor)
+    assert (
+        import_values(path=path, actor=actor, user=COMMAND_LINE).submitted == 0
+    )  # the same values: accepted, unchanged
     changed = tmp_path / "changed.json"
     changed.write_text(path.read_text(encoding="utf-8").replace('"7000"', '"7001"'), encoding="utf-8")
     before = table_counts()
     with pytest.raises(ImportRejected) as caught:
-        import_values(path=changed, actor=actor)
+        import_values(path=changed, actor=actor, user=COMMAND_LINE)
     assert table_counts() == before
     assert caught.value.errors[0].reason_en.endswith("re-open it first")
     assert (report_20005().status, population().value) == ("approved", 7000)
@@ -419,7 +424,7 @@ def test_a_complete_date_that_names_no_report_refuses_the_file(
     path.write_text(json.dumps({"period": "2024", **document, "dataValues": [value]}), encoding="utf-8")
     before = table_counts()
     with pytest.raises(ImportRejected) as caught:
-        import_values(path=path, actor=actor)
+        import_values(path=path, actor=actor, user=COMMAND_LINE)
     assert [(e.row, e.column, e.reason_vi) for e in caught.value.errors] == [(1, column, reason_vi)]
     assert table_counts() == before
 
@@ -539,7 +544,7 @@ def test_a_complete_date_outside_the_forms_area_refuses_the_file(seed_plan, acto
     path.write_text(json.dumps(document), encoding="utf-8")
     before = table_counts()
     with pytest.raises(ImportRejected) as caught:
-        import_values(path=path, actor=actor)
+        import_values(path=path, actor=actor, user=COMMAND_LINE)
     assert [(e.column, e.reason_vi) for e in caught.value.errors] == [
         ("completedate", f"{elsewhere.code} không thuộc địa bàn báo cáo của biểu doanh_nghiep_thang")
     ]

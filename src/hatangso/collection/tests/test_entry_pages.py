@@ -6,6 +6,7 @@ import pytest
 
 from hatangso.collection.models import DataElement, DataValue, Submission
 from hatangso.collection.services import set_value
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.core.services import create_user, grant_membership
 from hatangso.geography.selectors import resolve_unit
 from hatangso.geography.services import create_village
@@ -200,7 +201,7 @@ def test_a_file_imported_for_all_communes_is_not_handed_to_one(clerk, seed_plan,
 
     path = tmp_path / "ca-thi-xa.csv"
     path.write_text("ky,ma_don_vi,ma_chi_so,gia_tri\n2024,19996,population,100\n2024,20005,population,200\n")
-    batch = import_values(path=path, actor=actor).batch
+    batch = import_values(path=path, actor=actor, user=COMMAND_LINE).batch
     assert set(batch.submissions.values_list("unit__code", flat=True)) == {"19996", "20005"}
     assert client.get(f"/tep-nhap/{batch.pk}/").status_code == 404
     page = client.get(f"/nhap-lieu/{form_id(seed_plan)}/2024/").content.decode()

@@ -8,6 +8,7 @@ from openpyxl import load_workbook
 from hatangso.collection.exports import all_values, export_values
 from hatangso.collection.models import DataValue
 from hatangso.collection.services import import_values
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.utilities.importing import ImportRejected
 
 
@@ -23,7 +24,7 @@ def test_an_export_reimports_to_the_same_values(fmt, suffix, imported, actor, tm
     out = tmp_path / f"out.{suffix}"
     assert export_values(all_values(), path=out, fmt=fmt) == 3
     DataValue.objects.all().delete()
-    summary = import_values(path=out, actor=actor)
+    summary = import_values(path=out, actor=actor, user=COMMAND_LINE)
     assert summary.created == 3
     assert snapshot() == imported
 
@@ -57,7 +58,7 @@ def test_dhis2_json_with_header_defaults_and_bad_values(seed_plan, actor, tmp_pa
         ),
         encoding="utf-8",
     )
-    assert import_values(path=good, actor=actor).created == 2
+    assert import_values(path=good, actor=actor, user=COMMAND_LINE).created == 2
     assert snapshot()[("households", "20008", "2024", "")] == 1800
     bad = tmp_path / "bad.json"
     bad.write_text(
@@ -80,7 +81,7 @@ def test_dhis2_json_with_header_defaults_and_bad_values(seed_plan, actor, tmp_pa
     )
     before = table_counts()
     with pytest.raises(ImportRejected) as caught:
-        import_values(path=bad, actor=actor)
+        import_values(path=bad, actor=actor, user=COMMAND_LINE)
     assert table_counts() == before
     assert [(e.row, e.column, e.reason_en) for e in caught.value.errors] == [
         (2, "orgunit", "no unit has code 00000"),
@@ -89,7 +90,7 @@ def test_dhis2_json_with_header_defaults_and_bad_values(seed_plan, actor, tmp_pa
     broken = tmp_path / "broken.json"
     broken.write_text('{"dataValues": [', encoding="utf-8")
     with pytest.raises(Exception) as caught:
-        import_values(path=broken, actor=actor)
+        import_values(path=broken, actor=actor, user=COMMAND_LINE)
     assert "is not valid JSON" in str(caught.value)
 
 

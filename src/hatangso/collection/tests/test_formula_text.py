@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from hatangso.collection.models import DataElement, DataValue
 from hatangso.collection.services import import_values, set_value
 from hatangso.collection.workbooks import DATA_SHEET, HEADER, write_template
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.core.services import create_api_token, create_user, grant_membership
 from hatangso.geography.models import AdministrativeUnit
 from hatangso.geography.selectors import resolve_unit
@@ -95,7 +96,7 @@ def test_import_refuses_a_formula_comment(seed_plan, actor, tmp_path, table_coun
         writer.writerow(["2024", "19996", "population", "9000", FORMULA])
     before = table_counts()
     with pytest.raises(ImportRejected) as caught:
-        import_values(path=path, actor=actor)
+        import_values(path=path, actor=actor, user=COMMAND_LINE)
     assert [e.as_dict() for e in caught.value.errors] == [
         {"row": 3, "column": "ghi_chu", "value": FORMULA, "reason_vi": COMMENT_VI, "reason_en": COMMENT_EN}
     ]
@@ -147,5 +148,5 @@ def test_template_with_a_formula_comment_does_not_reimport_it(stored_formula, se
         path=path,
     )
     with pytest.raises(ImportRejected) as caught:
-        import_values(path=path, actor=actor)
+        import_values(path=path, actor=actor, user=COMMAND_LINE)
     assert {(e.column, e.reason_en) for e in caught.value.errors} == {("ghi_chu", COMMENT_EN)}

@@ -10,6 +10,7 @@ import pytest
 from hatangso.collection.models import DataValue, ImportBatch
 from hatangso.collection.services import import_values, set_value
 from hatangso.core.models import ChangeLogEntry
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.utilities.errors import UserError
 from hatangso.utilities.importing import ImportRejected
 
@@ -30,7 +31,7 @@ def test_good_file_is_imported_with_audit(seed_plan, actor, tmp_path):
         '202403,19996,,mobile_subscriptions,Viettel,"4.000",\n'
         "2024Q1,19996,,cable_poles,vnpt,500,\n",
     )
-    summary = import_values(path=path, actor=actor)
+    summary = import_values(path=path, actor=actor, user=COMMAND_LINE)
     assert (summary.created, summary.updated, summary.unchanged) == (4, 0, 0)
     population = DataValue.objects.get(data_element__code="population", unit__code="19996")
     assert population.value == Decimal("12345")
@@ -44,10 +45,12 @@ def test_good_file_is_imported_with_audit(seed_plan, actor, tmp_path):
 
 def test_reimport_updates_changed_values_only(seed_plan, actor, tmp_path):
     import_values(
-        path=write(tmp_path, "2024,20005,,population,,1000,\n2024,20005,,households,,300,\n"), actor=actor
+        path=write(tmp_path, "2024,20005,,population,,1000,\n2024,20005,,households,,300,\n"),
+        actor=actor,
+        user=COMMAND_LINE,
     )
     second = write(tmp_path, "2024,20005,,population,,1100,\n2024,20005,,households,,300,\n", "second.csv")
-    summary = import_values(path=second, actor=actor)
+    summary = import_values(path=second, actor=actor, user=COMMAND_LINE)
     assert (summary.created, summary.updated, summary.unchanged) == (0, 1, 1)
     change = ChangeLogEntry.objects.filter(object_type="collection.datavalue", action="update").get()
     assert Decimal(change.before["value"]) == 1000
@@ -74,7 +77,7 @@ def test_bad_rows_are_all_reported_and_nothing_is_written(seed_plan, actor, tmp_
     )
     before = table_counts()
     with pytest.raises(ImportRejected) as caught:
-        import_values(path=path, actor=actor)
+        import_values(path=path, actor=actor, user=COMMAND_LINE)
     assert table_counts() == before
     errors = {(e.row, e.column): e for e in caught.value.errors}
     assert sorted(errors) == [
@@ -124,7 +127,7 @@ def test_percentage_over_100_is_rejected(seed_plan, actor, tmp_path, table_count
     )
     before = table_counts()
     with pytest.raises(ImportRejected) as caught:
-        import_values(path=path, actor=actor)
+        import_values(path=path, actor=actor, user=COMMAND_LINE)
     assert table_counts() == before
     [error] = caught.value.errors
     assert (error.row, error.value, error.reason_en) == (2, "100.5", "a percentage must be between 0 and 100")
@@ -132,7 +135,9 @@ def test_percentage_over_100_is_rejected(seed_plan, actor, tmp_path, table_count
 
 def test_village_elements_must_be_reported_per_village(seed_plan, actor, tmp_path):
     with pytest.raises(ImportRejected) as caught:
-        import_values(path=write(tmp_path, "2024,19996,,village_ftth_covered,,1,\n"), actor=actor)
+        import_values(
+            path=write(tmp_path, "2024,19996,,village_ftth_covered,,1,\n"), actor=actor, user=COMMAND_LINE
+        )
     assert caught.value.errors[0].reason_en == "village_ftth_covered is reported per village, not per commune"
 
 
@@ -144,14 +149,14 @@ def test_xlsx_with_vietnamese_headers_and_units_by_name(seed_plan, actor, tmp_pa
     sheet.append(["2024", None, "Hương Toàn", "population", None, 8123])
     sheet.append(["2024", "20008", "Phường Hương Vân", "households", None, "2.001"])
     workbook.save(path)
-    summary = import_values(path=path, actor=actor)
+    summary = import_values(path=path, actor=actor, user=COMMAND_LINE)
     assert summary.created == 2
     assert DataValue.objects.get(data_element__code="population").unit.code == "20005"
     assert DataValue.objects.get(data_element__code="households").value == 2001
 
 
 def test_a_2021_code_reused_in_2025_resolves_by_period(seed_plan, actor, tmp_path):
-    import_values(path=write(tmp_path, "2024,19996,,population,,100,\n"), actor=actor)
+    import_values(path=write(tmp_path, "2024,19996,,population,,100,\n"), actor=actor, user=COMMAND_LINE)
     value = DataValue.objects.get()
     assert value.unit.name == "Phường Tứ Hạ"
 
@@ -160,10 +165,10 @@ def test_missing_columns_and_empty_files(seed_plan, actor, tmp_path):
     path = tmp_path / "bad.csv"
     path.write_text("ky,gia_tri\n2024,1\n", encoding="utf-8")
     with pytest.raises(UserError) as caught:
-        import_values(path=path, actor=actor)
+        import_values(path=path, actor=actor, user=COMMAND_LINE)
     assert caught.value.en.startswith("The file lacks column(s) data_element, unit_code")
     with pytest.raises(UserError) as caught:
-        import_values(path=tmp_path / "absent.csv", actor=actor)
+        import_values(path=tmp_path / "absent.csv", actor=actor, user=COMMAND_LINE)
     assert caught.value.en == f"File {tmp_path / 'absent.csv'} not found"
 
 
@@ -188,13 +193,15 @@ def test_reports_opened_while_the_file_is_written_are_attached_once(seed_plan, a
     from hatangso.collection.models import Submission
 
     text = "2024,19996,,population,,1000,\n202403,19996,,mobile_subscriptions,viettel,40,\n"
-    first = import_values(path=write(tmp_path, text), actor=actor).batch
+    first = import_values(path=write(tmp_path, text), actor=actor, user=COMMAND_LINE).batch
     opened = set(first.submissions.values_list("pk", flat=True))
     logged = ChangeLogEntry.objects.filter(object_type="collection.submission").count()
     assert opened
     # The reports look unopened when read, as if someone opened them just before the insert.
     monkeypatch.setattr(workflow, "_submissions", lambda wanted: {})
-    second = import_values(path=write(tmp_path, text.replace("1000", "1100"), "second.csv"), actor=actor)
+    second = import_values(
+        path=write(tmp_path, text.replace("1000", "1100"), "second.csv"), actor=actor, user=COMMAND_LINE
+    )
     assert second.updated == 1
     assert set(second.batch.submissions.values_list("pk", flat=True)) == opened
     assert Submission.objects.count() == len(opened)

@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 from hatangso.collection import workflow
 from hatangso.collection.models import DataValue, Submission
 from hatangso.core.models import ChangeLogEntry
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.core.services import create_user, grant_membership
 from hatangso.geography.selectors import resolve_unit
 from hatangso.plans.models import Agency
@@ -26,17 +27,19 @@ def reports(seed_plan, actor):
     monthly = seed_plan.forms.get(code="doanh_nghiep_thang")
 
     def report(form, unit, operator, period):
-        return workflow.get_submission(form=form, unit=unit, operator=operator, period=period, user=None,
-                                       actor=actor)  # fmt: skip
+        return workflow.get_submission(form=form, unit=unit, operator=operator, period=period,
+                                       user=COMMAND_LINE, actor=actor)  # fmt: skip
 
     tu_ha = report(yearly, resolve_unit("19996", start=day), None, "2024")
-    tu_ha = workflow.approve(submission=workflow.submit(submission=tu_ha, user=None, actor=actor), user=None,
-                             actor=actor)  # fmt: skip
+    tu_ha = workflow.approve(submission=workflow.submit(submission=tu_ha, user=COMMAND_LINE, actor=actor),
+                             user=COMMAND_LINE, actor=actor)  # fmt: skip
     toan = report(yearly, resolve_unit("20005", start=day), None, "2024")
-    toan = workflow.submit(submission=toan, user=None, actor=actor)
-    toan = workflow.return_submission(submission=toan, comment="=SUM(A1) thiếu số hộ", user=None, actor=actor)
+    toan = workflow.submit(submission=toan, user=COMMAND_LINE, actor=actor)
+    toan = workflow.return_submission(
+        submission=toan, comment="=SUM(A1) thiếu số hộ", user=COMMAND_LINE, actor=actor
+    )
     vnpt = report(monthly, seed_plan.area_unit, Operator.objects.get(code="vnpt"), "202401")
-    vnpt = workflow.submit(submission=vnpt, user=None, actor=actor)
+    vnpt = workflow.submit(submission=vnpt, user=COMMAND_LINE, actor=actor)
     return {"tu_ha": tu_ha, "toan": toan, "vnpt": vnpt}
 
 
@@ -176,7 +179,7 @@ def test_the_reporter_confirms_sending(seed_plan, client, actor):
 def test_every_year_of_a_multi_year_plan_is_listed(reports, seed_plan, client, actor):
     type(seed_plan).objects.filter(pk=seed_plan.pk).update(end_year=2025)
     yearly = seed_plan.forms.get(code="ubnd_xa_nam")
-    later = workflow.get_submission(form=yearly, operator=None, period="2025", user=None, actor=actor,
+    later = workflow.get_submission(form=yearly, operator=None, period="2025", user=COMMAND_LINE, actor=actor,
                                     unit=resolve_unit("19996", start=date(2025, 6, 1)))  # fmt: skip
     log_in(client, actor, "plan_owner")
     page = client.get(f"{PLAN}/duyet/?period=2025").content.decode()

@@ -7,6 +7,7 @@ import pytest
 from hatangso.collection import workflow
 from hatangso.collection.models import Submission
 from hatangso.core.models import ChangeLogEntry
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.core.services import create_user, grant_membership
 from hatangso.geography.selectors import resolve_unit
 
@@ -21,10 +22,10 @@ def submitted(seed_plan, actor):
         unit=tu_ha,
         operator=None,
         period="2024",
-        user=None,
+        user=COMMAND_LINE,
         actor=actor,
     )
-    return workflow.submit(submission=submission, user=None, actor=actor)
+    return workflow.submit(submission=submission, user=COMMAND_LINE, actor=actor)
 
 
 def login(client, actor, name, role, unit_code):

@@ -8,6 +8,7 @@ from openpyxl import load_workbook
 from hatangso.collection.models import DataValue
 from hatangso.collection.services import import_values, set_value
 from hatangso.collection.workbooks import DATA_SHEET, HEADER, write_template
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.geography.selectors import resolve_unit
 from hatangso.geography.services import create_village
 from hatangso.registry.models import Operator
@@ -68,14 +69,14 @@ def test_commune_template_round_trip(seed_plan, tu_ha, actor, tmp_path):
             ("19996", "households"): 2600,
         },
     )
-    summary = import_values(path=path, actor=actor)
+    summary = import_values(path=path, actor=actor, user=COMMAND_LINE)
     assert (summary.created, summary.updated, summary.skipped) == (2, 1, 13)
     assert DataValue.objects.get(data_element__code="households").value == 2600
 
     fill(path, {("19996", "internet_users"): -4, ("19996", "population"): 12100})
     before = sorted(DataValue.objects.values_list("data_element__code", "value"))
     with pytest.raises(ImportRejected) as caught:
-        import_values(path=path, actor=actor)
+        import_values(path=path, actor=actor, user=COMMAND_LINE)
     [error] = caught.value.errors
     row_of = {
         r[3].value: i

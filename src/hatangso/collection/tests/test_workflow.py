@@ -9,6 +9,7 @@ from hatangso.collection import workflow
 from hatangso.collection.models import DataElement, DataValue, ReportForm, Submission
 from hatangso.collection.services import import_values, set_value
 from hatangso.core.models import ChangeLogEntry
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.core.services import create_user, grant_membership
 from hatangso.geography.selectors import resolve_unit
 from hatangso.plans.expressions import expression_names
@@ -98,7 +99,7 @@ def test_submit_approve_lock_reopen(seed_plan, people, actor, tmp_path):
         encoding="utf-8",
     )
     with pytest.raises(ImportRejected) as rejected:
-        import_values(path=csv, actor=owner)
+        import_values(path=csv, actor=owner, user=COMMAND_LINE)
     [error] = rejected.value.errors
     assert (error.row, error.column) == (2, "gia_tri")
     assert error.reason_en.startswith("belongs to an approved report")
@@ -124,15 +125,20 @@ def test_submit_approve_lock_reopen(seed_plan, people, actor, tmp_path):
 
 def test_returning_needs_a_comment_and_allows_resubmission(seed_plan, people, actor):
     submission = workflow.get_submission(
-        form=commune_form(seed_plan), unit=unit("19996"), operator=None, period="2024", user=None, actor=actor
+        form=commune_form(seed_plan),
+        unit=unit("19996"),
+        operator=None,
+        period="2024",
+        user=COMMAND_LINE,
+        actor=actor,
     )
-    workflow.submit(submission=submission, user=None, actor=actor)
+    workflow.submit(submission=submission, user=COMMAND_LINE, actor=actor)
     with pytest.raises(UserError):
         workflow.return_submission(submission=submission, comment="", user=people["owner"], actor=actor)
     workflow.return_submission(
         submission=submission, comment="Thiếu số hộ", user=people["owner"], actor=actor
     )
-    resubmitted = workflow.submit(submission=submission, user=None, actor=actor)
+    resubmitted = workflow.submit(submission=submission, user=COMMAND_LINE, actor=actor)
     assert (resubmitted.status, resubmitted.comment) == ("submitted", "Thiếu số hộ")
 
 
@@ -173,7 +179,7 @@ def test_reporters_stay_in_their_lane(seed_plan, people, actor):
             unit=seed_plan.area_unit,
             operator=Operator.objects.get(code="gmobile"),
             period="2024Q3",
-            user=None,
+            user=COMMAND_LINE,
             actor=actor,
         )
     assert Submission.objects.count() == 1
@@ -216,12 +222,12 @@ def test_completeness_and_timeliness(seed_plan, actor):
         ("20008", datetime(2025, 1, 16, 8, tzinfo=tz)),
     ):
         submission = workflow.get_submission(
-            form=form, unit=unit(code), operator=None, period="2024", user=None, actor=actor
+            form=form, unit=unit(code), operator=None, period="2024", user=COMMAND_LINE, actor=actor
         )
-        workflow.submit(submission=submission, user=None, actor=actor)
+        workflow.submit(submission=submission, user=COMMAND_LINE, actor=actor)
         Submission.objects.filter(pk=submission.pk).update(submitted_at=when)
     workflow.get_submission(
-        form=form, unit=unit("20011"), operator=None, period="2024", user=None, actor=actor
+        form=form, unit=unit("20011"), operator=None, period="2024", user=COMMAND_LINE, actor=actor
     )
     result = workflow.completeness(form=form, period="2024")
     assert result.due == date(2024, 12, 31) + timedelta(days=15)
@@ -244,7 +250,7 @@ def test_forms_default_to_one_yearly_form_per_reporter(reference_units, actor, t
     del data["forms"]
     path = tmp_path / "plan.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    plan = load_plan(path=path, actor=actor).plan
+    plan = load_plan(path=path, actor=actor, user=COMMAND_LINE).plan
     assert sorted(plan.forms.values_list("code", "period_type")) == [
         ("commune_yearly", "yearly"),
         ("enterprise_yearly", "yearly"),
@@ -256,16 +262,23 @@ def test_repeating_approved_data_unchanged_is_not_a_change(seed_plan, actor, tmp
     population = DataElement.objects.get(code="population")
     set_value(element=population, unit=unit("20005"), period="2024", value="7000", actor=actor)
     submission = workflow.get_submission(
-        form=commune_form(seed_plan), unit=unit("20005"), operator=None, period="2024", user=None, actor=actor
+        form=commune_form(seed_plan),
+        unit=unit("20005"),
+        operator=None,
+        period="2024",
+        user=COMMAND_LINE,
+        actor=actor,
     )
     workflow.approve(
-        submission=workflow.submit(submission=submission, user=None, actor=actor), user=None, actor=actor
+        submission=workflow.submit(submission=submission, user=COMMAND_LINE, actor=actor),
+        user=COMMAND_LINE,
+        actor=actor,
     )
     entries = ChangeLogEntry.objects.count()
     set_value(element=population, unit=unit("20005"), period="2024", value="7.000", actor=actor)
     same = tmp_path / "same.csv"
     same.write_text("ky,ma_don_vi,ma_chi_so,gia_tri\n2024,20005,population,7000\n", encoding="utf-8")
-    assert import_values(path=same, actor=actor).unchanged == 1
+    assert import_values(path=same, actor=actor, user=COMMAND_LINE).unchanged == 1
     assert ChangeLogEntry.objects.filter(object_type="collection.datavalue").count() == 1
     new_entries = ChangeLogEntry.objects.filter(pk__gt=ChangeLogEntry.objects.order_by("pk")[entries - 1].pk)
     assert [e.object_type for e in new_entries] == ["collection.importbatch"]  # no value was touched

@@ -10,6 +10,7 @@ from django.db import connection, transaction
 from hatangso.core.changelog import Actor, record_change
 from hatangso.core.dataversion import NO_NUMBERS, data_version
 from hatangso.core.models import ChangeLogEntry, CommitCount
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.core.sharing import page_version
 from hatangso.plans.models import Agency
 
@@ -105,7 +106,7 @@ def test_accounts_and_tasks_change_no_number(seed_plan):
     version, counted = data_version(), commits()
     user = create_user(username="someone", password="a-long-enough-password-1", actor=ACTOR)
     create_api_token(user=user, name="script", actor=ACTOR)
-    set_task(task=Task.objects.first(), user=None, actor=ACTOR, status=Task.Status.IN_PROGRESS)
+    set_task(task=Task.objects.first(), user=COMMAND_LINE, actor=ACTOR, status=Task.Status.IN_PROGRESS)
     assert (data_version(), commits()) == (version, counted)
     write("agency")  # a plan's agency is plan data
     assert data_version() > version

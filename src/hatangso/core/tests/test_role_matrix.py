@@ -17,6 +17,7 @@ import pytest
 from django.db import transaction
 
 from hatangso.collection.models import DataElement, DataValue, FormElement, Submission
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.utilities.numbers import format_number
 
 JUNE_2024 = date(2024, 6, 1)
@@ -173,7 +174,7 @@ def _build(folder) -> World:
     actor = Actor.command("test")
     load_reference_units(actor=actor)
     load_reference_operators(actor=actor)
-    plan = load_plan(path=SEED_PLAN_FILE, actor=actor).plan
+    plan = load_plan(path=SEED_PLAN_FILE, actor=actor, user=COMMAND_LINE).plan
     world = World()
 
     def unit(code):
@@ -219,13 +220,13 @@ def _build(folder) -> World:
             unit=unit(code),
             operator=operator(operator_code),
             period=period,
-            user=None,
+            user=COMMAND_LINE,
             actor=actor,
         ).pk
     for name, rows in FILES.items():
         path = folder / f"{name}.csv"
         path.write_text(_csv(rows))
-        world.batches[name] = import_values(path=path, actor=actor).batch.pk
+        world.batches[name] = import_values(path=path, actor=actor, user=COMMAND_LINE).batch.pk
         for period, code, element, operator_code, _ in rows:
             world.values[f"{_owner(code, operator_code)}_{element}"] = DataValue.objects.get(
                 data_element__code=element, unit=unit(code), period=period, operator=operator(operator_code)
@@ -236,7 +237,7 @@ def _build(folder) -> World:
         name="Số điểm Wi-Fi công cộng",
         value_type="count",
         aggregation="last",
-        user=None,
+        user=COMMAND_LINE,
         actor=actor,
     ).pk
     compute_scorecard(plan=plan, unit=plan.area_unit, period=parse_period(plan.period))
@@ -645,9 +646,9 @@ def prepare(w, owner: str, state: str) -> Submission:
     actor = Actor.command("test")
     submission = Submission.objects.get(pk=w.submissions[owner])
     if state in ("submitted", "approved"):
-        submission = workflow.submit(submission=submission, user=None, actor=actor)
+        submission = workflow.submit(submission=submission, user=COMMAND_LINE, actor=actor)
     if state == "approved":
-        submission = workflow.approve(submission=submission, user=None, actor=actor)
+        submission = workflow.approve(submission=submission, user=COMMAND_LINE, actor=actor)
     assert submission.status == state
     return submission
 

@@ -9,6 +9,7 @@ import pytest
 from hatangso.collection import workflow
 from hatangso.collection.models import DataElement, DataValue
 from hatangso.collection.services import import_values, set_value
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.core.services import create_api_token, create_user, grant_membership
 from hatangso.geography.selectors import resolve_unit
 from hatangso.plans.models import Agency
@@ -40,7 +41,7 @@ def world(seed_plan, actor, tmp_path):
             unit=resolve_unit(code, start=JUNE),
             operator=None,
             period="2024",
-            user=None,
+            user=COMMAND_LINE,
             actor=actor,
         )
         for code in ("19996", "20005")
@@ -49,13 +50,13 @@ def world(seed_plan, actor, tmp_path):
     both.write_text(
         "ky,ma_don_vi,ma_chi_so,gia_tri\n2024,19996,households,3000\n2024,20005,households,2000\n"
     )
-    batch = import_values(path=both, actor=actor).batch
+    batch = import_values(path=both, actor=actor, user=COMMAND_LINE).batch
     stations = tmp_path / "tram.csv"
     stations.write_text(
         "ma_tram,doanh_nghiep,cong_nghe,vi_do,kinh_do,ma_don_vi,ngay_hoat_dong\n"
         "V1,viettel,4G,16.53,107.47,19996,01/01/2020\nN1,vnpt,4G,16.53001,107.47001,19996,01/01/2020\n"
     )
-    import_stations(path=stations, actor=actor)
+    import_stations(path=stations, actor=actor, user=COMMAND_LINE)
     tokens, users = {}, {}
     for role, unit, operator, agency in (
         ("plan_owner", "480", None, None),

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from hatangso.analytics.publishing import publish_scorecard, withdraw_publication
 from hatangso.analytics.services import compute_scorecard
 from hatangso.core.changelog import Actor
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.core.services import create_user, grant_membership
 from hatangso.demo.dataset import COMMUNE_PLAN_FILE, PROVINCE_PLAN_FILE
 from hatangso.geography.selectors import resolve_unit
@@ -122,7 +123,10 @@ def test_the_reports_of_an_illustrative_plan_say_so_and_the_seed_s_do_not(demo, 
 @pytest.fixture
 def illustrative(seed_plan, actor, django_user_model):
     """The two illustrative plans beside the seed, scored and published, and a superuser."""
-    plans = [load_plan(path=path, actor=actor).plan for path in (PROVINCE_PLAN_FILE, COMMUNE_PLAN_FILE)]
+    plans = [
+        load_plan(path=path, actor=actor, user=COMMAND_LINE).plan
+        for path in (PROVINCE_PLAN_FILE, COMMUNE_PLAN_FILE)
+    ]
     admin = django_user_model.objects.create_superuser(
         "quantri", "quantri@example.invalid", "a long pass 2024"
     )

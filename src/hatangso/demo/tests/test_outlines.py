@@ -7,6 +7,7 @@ import pytest
 import shapely
 from shapely.geometry import shape
 
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.demo.dataset import (
     OUTLINES_FILE,
     OUTLINES_SOURCE,
@@ -31,7 +32,7 @@ def raw_outline(code: str):
 
 @pytest.fixture
 def demo_shapes(seed_plan, actor, tmp_path):
-    province_plan = load_plan(path=PROVINCE_PLAN_FILE, actor=actor).plan
+    province_plan = load_plan(path=PROVINCE_PLAN_FILE, actor=actor, user=COMMAND_LINE).plan
     wards = five_g_wards(province_plan)
     import_demo_boundaries(seed_plan, tmp_path, wards, actor)
     return seed_plan, wards

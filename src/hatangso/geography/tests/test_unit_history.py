@@ -13,6 +13,7 @@ from hatangso.analytics.engine import build_scope, evaluate_plan
 from hatangso.analytics.providers import PROVIDERS
 from hatangso.collection.models import DataElement
 from hatangso.collection.services import set_value
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.geography.models import AdministrativeUnit, UnitSuccession
 from hatangso.geography.selectors import missing_crosswalk, resolve_unit
 from hatangso.geography.services import (
@@ -174,7 +175,7 @@ def test_a_unit_never_loses_data_to_a_shorter_validity(seed_plan, actor, tmp_pat
 def _blank_install_with_2024_data(actor):
     import_gso_list(path=LIST_2021, actor=actor)
     load_reference_operators(actor=actor)
-    plan = load_plan(path=SEED_PLAN_FILE, actor=actor).plan
+    plan = load_plan(path=SEED_PLAN_FILE, actor=actor, user=COMMAND_LINE).plan
     for code, population, users in (
         ("19996", 10000, 9800),
         ("20011", 6000, 5700),
@@ -583,3 +584,18 @@ def test_a_unit_import_says_how_many_units_are_in_force(db, capsys):
     out = " ".join(capsys.readouterr().out.split())
     assert "in force on 30/06/2025: 1 tỉnh / provinces, 9 huyện / districts, 145 xã / communes" in out
     assert "in force on 01/07/2025: 1 tỉnh / provinces, 0 huyện / districts, 40 xã / communes" in out
+
+
+def test_importing_the_same_boundaries_again_changes_and_audits_nothing(home_2025, actor, tmp_path):
+    from hatangso.core.models import ChangeLogEntry
+    from hatangso.geography.models import UnitBoundary
+
+    squares = {"19996": (107.0, 107.12), "20017": (107.12, 107.2)}
+    import_boundaries(path=_squares(tmp_path, "moi.geojson", squares), actor=actor, on=JULY_2025)
+    logged, stored = ChangeLogEntry.objects.count(), list(UnitBoundary.objects.values())
+    import_boundaries(path=_squares(tmp_path, "moi.geojson", squares), actor=actor, on=JULY_2025)
+    assert (ChangeLogEntry.objects.count(), list(UnitBoundary.objects.values())) == (logged, stored)
+
+    squares["20017"] = (107.12, 107.3)  # one shape changes: one update, audited
+    import_boundaries(path=_squares(tmp_path, "moi.geojson", squares), actor=actor, on=JULY_2025)
+    assert ChangeLogEntry.objects.count() == logged + 1

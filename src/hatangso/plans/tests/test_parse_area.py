@@ -4,6 +4,7 @@ multi-year commune plan with targets of the national catalog read, drafted and l
 import pytest
 import yaml
 
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.plans.drafting import area_label, draft_plan_file, draft_yaml
 from hatangso.plans.models import Plan
 from hatangso.plans.parsing import parse_plan
@@ -68,7 +69,7 @@ def test_a_multi_year_commune_plan_is_drafted_and_loads(reference_units, actor, 
     path = tmp_path / "ban-nhap.yaml"
     path.write_text(draft_yaml(draft.plan_file, draft.review, "xa.txt"), encoding="utf-8")
     assert yaml.safe_load(path.read_text(encoding="utf-8"))["plan"]["end_year"] == 2027
-    load_plan(path=path, actor=actor)
+    load_plan(path=path, actor=actor, user=COMMAND_LINE)
     plan = Plan.objects.get(code="21/KH-UBND")
     assert (plan.year, plan.end_year, plan.area_unit.code) == (2025, 2027, "20056")
     units = dict(plan.indicators.values_list("code", "unit"))

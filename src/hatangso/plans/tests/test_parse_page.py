@@ -17,6 +17,7 @@ from hatangso.collection.models import DataElement
 from hatangso.collection.services import set_value
 from hatangso.core.changelog import Actor
 from hatangso.core.models import ChangeLogEntry
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.geography.models import AdministrativeUnit
 from hatangso.plans.drafting import DRAFT_FOLDER, MAX_UPLOAD_BYTES
 from hatangso.plans.models import Plan
@@ -473,7 +474,7 @@ def test_the_owner_names_a_new_indicator_for_an_unmatched_target(people, client,
 
     # Once a commune reports the two counts, the indicator has its value.
     commune = AdministrativeUnit.objects.filter(parent=plan.area_unit).order_by("code").first()
-    actor = Actor(user=None, origin="test")
+    actor = Actor(user=COMMAND_LINE, origin="test")
     for element, value in (("numerator", "3"), ("denominator", "5")):
         element = DataElement.objects.get(code=f"school_free_wifi_{element}")
         set_value(element=element, unit=commune, period="2024", value=value, actor=actor)

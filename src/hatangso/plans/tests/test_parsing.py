@@ -11,6 +11,7 @@ from docx import Document
 from hatangso.analytics.services import evaluate_scorecard
 from hatangso.collection.models import DataElement
 from hatangso.collection.services import set_value
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.geography.selectors import resolve_unit
 from hatangso.plans.drafting import draft_plan_file, match_indicator
 from hatangso.plans.parsing import parse_plan, read_document
@@ -95,7 +96,7 @@ def test_the_parsed_plan_gives_the_seed_plans_scorecard(seed_plan, actor, tmp_pa
         yaml.safe_dump(draft_plan_file(parse_plan(seed_text())).plan_file, allow_unicode=True),
         encoding="utf-8",
     )
-    load_plan(path=draft, actor=actor)
+    load_plan(path=draft, actor=actor, user=COMMAND_LINE)
     seed_plan.refresh_from_db()
     assert card() == before
 

@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from hatangso.core.models import ChangeLogEntry
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.plans.expressions import expression_names
 from hatangso.plans.models import Indicator, Plan, PlanItem
 from hatangso.plans.services import SEED_PLAN_FILE, load_plan
@@ -218,7 +219,7 @@ def without_change_log(counts: dict[str, int]) -> dict[str, int]:
 
 def test_reloading_the_same_file_creates_no_rows(seed_plan, actor, table_counts):
     before = table_counts()
-    summary = load_plan(path=SEED_PLAN_FILE, actor=actor)
+    summary = load_plan(path=SEED_PLAN_FILE, actor=actor, user=COMMAND_LINE)
     assert summary.created is False
     assert summary.plan.pk == seed_plan.pk
     assert without_change_log(table_counts()) == without_change_log(before)
@@ -226,7 +227,7 @@ def test_reloading_the_same_file_creates_no_rows(seed_plan, actor, table_counts)
 
 def test_reloading_the_same_file_writes_no_change_log(seed_plan, actor):
     before = ChangeLogEntry.objects.count()
-    load_plan(path=SEED_PLAN_FILE, actor=actor)
+    load_plan(path=SEED_PLAN_FILE, actor=actor, user=COMMAND_LINE)
     assert ChangeLogEntry.objects.count() == before
 
 
@@ -245,7 +246,7 @@ def test_reloading_an_edited_target_updates_that_indicator(seed_plan, actor, edi
     counts_before = table_counts()
     first_new_log = (ChangeLogEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
 
-    load_plan(path=edited_copy, actor=actor)
+    load_plan(path=edited_copy, actor=actor, user=COMMAND_LINE)
 
     indicators_after = catalog_snapshot(seed_plan)
     changed = {code for code in indicators_before if indicators_before[code] != indicators_after[code]}
@@ -265,7 +266,7 @@ def test_reloading_an_edited_target_updates_that_indicator(seed_plan, actor, edi
 
 def test_reloading_an_edited_target_logs_one_update(seed_plan, actor, edited_copy):
     first_new_log = (ChangeLogEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
-    load_plan(path=edited_copy, actor=actor)
+    load_plan(path=edited_copy, actor=actor, user=COMMAND_LINE)
     entries = list(ChangeLogEntry.objects.filter(id__gte=first_new_log))
     bts = Indicator.objects.get(plan=seed_plan, code="bts_site_sharing")
     assert [(e.action, e.object_type, e.object_id) for e in entries] == [
@@ -398,7 +399,7 @@ def test_bad_plan_file_is_refused(case, reference_units, actor, tmp_path, table_
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     before = table_counts()
     with pytest.raises(UserError) as caught:
-        load_plan(path=path, actor=actor)
+        load_plan(path=path, actor=actor, user=COMMAND_LINE)
     assert vi in caught.value.vi
     assert en in caught.value.en
     assert_nothing_written(before, table_counts)
@@ -408,14 +409,14 @@ def test_a_valid_copy_of_the_seed_loads(reference_units, actor, tmp_path):
     """The bad-file cases above differ from a loadable file only by their one mistake."""
     path = tmp_path / "ke-hoach.yaml"
     path.write_text(yaml.safe_dump(seed_data(), allow_unicode=True, sort_keys=False), encoding="utf-8")
-    assert load_plan(path=path, actor=actor).indicators == 15
+    assert load_plan(path=path, actor=actor, user=COMMAND_LINE).indicators == 15
 
 
 def test_missing_plan_file(reference_units, actor, tmp_path, table_counts):
     path = tmp_path / "khong-co.yaml"
     before = table_counts()
     with pytest.raises(UserError) as caught:
-        load_plan(path=path, actor=actor)
+        load_plan(path=path, actor=actor, user=COMMAND_LINE)
     assert caught.value.vi == f"Không tìm thấy tệp kế hoạch {path}"
     assert caught.value.en == f"Plan file {path} not found"
     assert_nothing_written(before, table_counts)
@@ -426,7 +427,7 @@ def test_invalid_yaml_names_the_line(reference_units, actor, tmp_path, table_cou
     path.write_text('plan:\n  code: "1529/KH-UBND"\n  title: Kế hoạch: năm 2024\n', encoding="utf-8")
     before = table_counts()
     with pytest.raises(UserError) as caught:
-        load_plan(path=path, actor=actor)
+        load_plan(path=path, actor=actor, user=COMMAND_LINE)
     assert caught.value.vi == "Tệp kế hoạch hong.yaml không phải YAML hợp lệ (dòng/line 3)"
     assert caught.value.en == "Plan file hong.yaml is not valid YAML (dòng/line 3)"
     assert_nothing_written(before, table_counts)

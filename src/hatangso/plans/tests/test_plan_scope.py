@@ -8,6 +8,7 @@ import pytest
 
 from hatangso.analytics.publishing import publish_scorecard, withdraw_publication
 from hatangso.collection.tests.test_collect_once import PROVINCE_FILE
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.core.services import create_api_token, create_user, grant_membership
 from hatangso.geography.selectors import resolve_unit
 from hatangso.plans.services import load_plan
@@ -29,7 +30,7 @@ def plans(seed_plan, actor, tmp_path):
     ):
         path = tmp_path / name
         path.write_text(text, encoding="utf-8")
-        load_plan(path=path, actor=actor)
+        load_plan(path=path, actor=actor, user=COMMAND_LINE)
 
 
 @pytest.fixture

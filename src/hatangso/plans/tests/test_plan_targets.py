@@ -12,6 +12,7 @@ from django.core.management import call_command
 
 from hatangso.analytics.tests.test_targets import DISTRICT, PROVINCE
 from hatangso.core.models import ChangeLogEntry
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.plans.models import IndicatorTarget, Plan
 from hatangso.plans.services import load_plan
 from hatangso.utilities.errors import UserError
@@ -54,7 +55,7 @@ def stored_targets(plan: Plan) -> set[tuple]:
 
 
 def test_year_and_area_targets_are_stored(reference_units, actor, tmp_path):
-    plan = load_plan(path=write(tmp_path, PLAN), actor=actor).plan
+    plan = load_plan(path=write(tmp_path, PLAN), actor=actor, user=COMMAND_LINE).plan
     assert (plan.year, plan.end_year, plan.illustrative) == (2024, 2025, True)
     assert stored_targets(plan) == {
         ("only_2g_subscription_share", 2024, None, Decimal(8)),
@@ -69,14 +70,14 @@ def test_year_and_area_targets_are_stored(reference_units, actor, tmp_path):
 
 def test_reloading_the_same_file_logs_nothing(reference_units, actor, tmp_path):
     path = write(tmp_path, PLAN)
-    load_plan(path=path, actor=actor)
+    load_plan(path=path, actor=actor, user=COMMAND_LINE)
     before = ChangeLogEntry.objects.count()
-    load_plan(path=path, actor=actor)
+    load_plan(path=path, actor=actor, user=COMMAND_LINE)
     assert ChangeLogEntry.objects.count() == before
 
 
 def test_a_reload_updates_changed_targets_and_deletes_dropped_ones(reference_units, actor, tmp_path):
-    plan = load_plan(path=write(tmp_path, PLAN), actor=actor).plan
+    plan = load_plan(path=write(tmp_path, PLAN), actor=actor, user=COMMAND_LINE).plan
     dropped = IndicatorTarget.objects.get(indicator__plan=plan, unit__code="19996")
     changed = IndicatorTarget.objects.get(indicator__plan=plan, year=2024, unit=None)
     edited = copy.deepcopy(PLAN)
@@ -85,7 +86,7 @@ def test_a_reload_updates_changed_targets_and_deletes_dropped_ones(reference_uni
     del spec["assigned"]["19996"]
     first_new_log = ChangeLogEntry.objects.order_by("-id").values_list("id", flat=True).first() + 1
 
-    load_plan(path=write(tmp_path, edited), actor=actor)
+    load_plan(path=write(tmp_path, edited), actor=actor, user=COMMAND_LINE)
 
     assert stored_targets(plan) == {
         ("only_2g_subscription_share", 2024, None, Decimal(7)),
@@ -190,14 +191,14 @@ def test_a_bad_target_is_refused_and_nothing_is_written(case, reference_units, a
     path = write(tmp_path, data)
     before = table_counts()
     with pytest.raises(UserError) as caught:
-        load_plan(path=path, actor=actor)
+        load_plan(path=path, actor=actor, user=COMMAND_LINE)
     assert (caught.value.vi, caught.value.en) == (vi, en)
     assert table_counts() == before
 
 
 def test_plan_list_json_shows_levels_years_and_links(reference_units, actor, tmp_path, capsys):
-    province = load_plan(path=write(tmp_path, PROVINCE, "tinh.yaml"), actor=actor).plan
-    district = load_plan(path=write(tmp_path, DISTRICT, "huyen.yaml"), actor=actor).plan
+    province = load_plan(path=write(tmp_path, PROVINCE, "tinh.yaml"), actor=actor, user=COMMAND_LINE).plan
+    district = load_plan(path=write(tmp_path, DISTRICT, "huyen.yaml"), actor=actor, user=COMMAND_LINE).plan
     capsys.readouterr()
     call_command("plan", "list", "--json")
     listed = {p["slug"]: p for p in json.loads(capsys.readouterr().out)}

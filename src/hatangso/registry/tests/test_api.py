@@ -5,6 +5,7 @@ import json
 import pytest
 
 from hatangso.core.models import ChangeLogEntry
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.core.services import create_api_token, create_user, grant_membership
 from hatangso.registry.imports import import_stations
 from hatangso.registry.models import Operator, Site, Station
@@ -21,7 +22,7 @@ def stations(seed_plan, actor, tmp_path):
         "N2,vnpt,4G,16.60,107.50,20005,01/06/2021\n",
         encoding="utf-8",
     )
-    import_stations(path=path, actor=actor)
+    import_stations(path=path, actor=actor, user=COMMAND_LINE)
     return Site.objects.get(stations__code="V1")
 
 

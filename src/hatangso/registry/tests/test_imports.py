@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from hatangso.core.models import ChangeLogEntry
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.core.services import create_user, grant_membership
 from hatangso.geography.services import import_boundaries
 from hatangso.registry.imports import (
@@ -87,7 +88,7 @@ def test_opencellid_rows_with_problems_land_nothing_and_are_named(seed_plan, act
     )
     before = table_counts()
     with pytest.raises(ImportRejected) as rejected:
-        import_opencellid(path=path, actor=actor)
+        import_opencellid(path=path, actor=actor, user=COMMAND_LINE)
     found = [(e.row, e.column, e.value, e.reason_en) for e in rejected.value.errors]
     assert found == [
         (3, "lat", "96.55", "must be between -90 and 90"),
@@ -107,7 +108,7 @@ def test_lte_cells_of_one_enodeb_become_one_station(seed_plan, actor, tmp_path, 
     ] + ["LTE,452,2,2001,30720001,7,107.55,16.55,800,4,1,1609459200,1662704361,0"]
     path = tmp_path / "cells.csv"
     path.write_text("\n".join([OPENCELLID_HEADER, *rows]) + "\n", encoding="utf-8")
-    summary = import_opencellid(path=path, actor=actor)
+    summary = import_opencellid(path=path, actor=actor, user=COMMAND_LINE)
     assert (summary.created, summary.updated) == (2, 0)
     viettel = Station.objects.get(operator__code="viettel")
     assert viettel.code == f"LTE-{enb}" and viettel.technology == "4G"
@@ -115,12 +116,15 @@ def test_lte_cells_of_one_enodeb_become_one_station(seed_plan, actor, tmp_path, 
     assert viettel.in_service_from.isoformat() == "2020-01-01"
     vnpt = Station.objects.get(operator__code="vnpt")
     assert (vnpt.code, vnpt.unit.code) == ("LTE-120000", "20005")
-    assert import_opencellid(path=path, actor=actor).unchanged == 2  # the same file again changes nothing
+    # The same file again changes nothing.
+    assert import_opencellid(path=path, actor=actor, user=COMMAND_LINE).unchanged == 2
 
 
 @needs_shared(RESEARCH)
 def test_the_real_opencellid_extract_imports(seed_plan, actor):
-    summary = import_opencellid(path=RESEARCH / "opencellid_diff_2022-09-10_mcc452_vietnam.csv", actor=actor)
+    summary = import_opencellid(
+        path=RESEARCH / "opencellid_diff_2022-09-10_mcc452_vietnam.csv", actor=actor, user=COMMAND_LINE
+    )
     stations = Station.objects.all()
     assert summary.created == stations.count() == 178  # GSM: one station per cell
     assert set(stations.values_list("operator__code", flat=True)) == {"mobifone"}
@@ -141,7 +145,7 @@ def test_a_station_list_with_bad_rows_lands_nothing(seed_plan, actor, tmp_path, 
     )
     before = table_counts()
     with pytest.raises(ImportRejected) as rejected:
-        import_stations(path=path, actor=actor)
+        import_stations(path=path, actor=actor, user=COMMAND_LINE)
     assert [(e.row, e.column, e.reason_en) for e in rejected.value.errors] == [
         (3, "cong_nghe", "unknown technology (use 2G, 3G, 4G or 5G)"),
         (4, "ma_tram", "duplicates row 2"),
@@ -177,13 +181,13 @@ def test_poles_with_tenants_and_a_later_change(seed_plan, actor, tmp_path, bound
         "C2,viettel,16.55,107.55,viettel,01/01/2020\n",
         encoding="utf-8",
     )
-    assert import_poles(path=path, actor=actor).created == 2
+    assert import_poles(path=path, actor=actor, user=COMMAND_LINE).created == 2
     c1 = Pole.objects.get(code="C1")
     assert (c1.owner, c1.owner_name, c1.unit.code) == (None, "Điện lực Hương Trà", "19996")
     assert set(c1.tenants.values_list("code", flat=True)) == {"viettel", "vnpt"}
     assert Pole.objects.get(code="C2").unit.code == "20005"
     path.write_text(path.read_text().replace("viettel,01/01/2020\n", "viettel;fpt,01/01/2020\n"))
-    import_poles(path=path, actor=actor)
+    import_poles(path=path, actor=actor, user=COMMAND_LINE)
     assert Pole.objects.get(code="C2").tenancies.filter(until__isnull=True).count() == 2
     assert ChangeLogEntry.objects.filter(object_type="registry.poletenancy").count() == 4
 
@@ -200,13 +204,13 @@ def test_ducts_from_geojson_get_their_length(seed_plan, actor, tmp_path, boundar
         ),
     )
     with pytest.raises(ImportRejected) as rejected:
-        import_ducts(path=path, actor=actor)
+        import_ducts(path=path, actor=actor, user=COMMAND_LINE)
     assert [(e.row, e.column) for e in rejected.value.errors] == [(2, "geometry")]
     assert "Point" in rejected.value.errors[0].reason_en
     data = json.loads(path.read_text())
     data["features"] = data["features"][:1]
     write_json(path, data)
-    import_ducts(path=path, actor=actor)
+    import_ducts(path=path, actor=actor, user=COMMAND_LINE)
     duct = DuctSegment.objects.get()
     assert duct.length_m == pytest.approx(1067, abs=3)  # 0.01° of longitude at 16.55° N
     assert duct.unit.code == "19996" and duct.tenants.count() == 2
@@ -222,13 +226,13 @@ def test_gov_links_need_the_office_unit(seed_plan, actor, tmp_path):
         encoding="utf-8",
     )
     with pytest.raises(ImportRejected) as rejected:
-        import_gov_links(path=path, actor=actor)
+        import_gov_links(path=path, actor=actor, user=COMMAND_LINE)
     assert [(e.row, e.column, e.reason_en) for e in rejected.value.errors] == [
         (3, "ma_don_vi", "the office's unit code is missing"),
         (4, "loai_ket_noi", "unknown link type (use tslcd_2, tslcd_1, other)"),
     ]
     path.write_text(path.read_text().replace(",,cấp II", ",20005,cấp II").replace("wifi", "other"))
-    assert import_gov_links(path=path, actor=actor).created == 3
+    assert import_gov_links(path=path, actor=actor, user=COMMAND_LINE).created == 3
     assert GovernmentLink.objects.filter(commune_office=True).count() == 2
 
 
@@ -245,7 +249,7 @@ def test_zones_with_iot_coverage(seed_plan, actor, tmp_path, boundaries):
             ]
         ),
     )
-    import_zones(path=path, actor=actor, synthetic=True)
+    import_zones(path=path, actor=actor, synthetic=True, user=COMMAND_LINE)
     zone = IndustrialZone.objects.get()
     assert zone.unit.code == "19996"
     assert sorted(zone.coverage.values_list("operator__code", "technology")) == [

@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 
 from hatangso.analytics.services import evaluate_scorecard
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.registry.imports import import_ducts, import_gov_links, import_poles, import_stations
 from hatangso.registry.models import Operator, Pole
 from hatangso.registry.services import add_tenancy, end_tenancy
@@ -31,7 +32,7 @@ def registry(seed_plan, actor, tmp_path):
         "V2,viettel,5G,16.56,107.49,20008,01/02/2025\n",
         encoding="utf-8",
     )
-    import_stations(path=stations, actor=actor, synthetic=True)
+    import_stations(path=stations, actor=actor, synthetic=True, user=COMMAND_LINE)
     poles = tmp_path / "cot.csv"
     poles.write_text(
         "ma_cot,chu_so_huu,vi_do,kinh_do,ma_don_vi,doanh_nghiep_dung_chung,ngay_hoat_dong\n"
@@ -39,7 +40,7 @@ def registry(seed_plan, actor, tmp_path):
         "C2,viettel,16.531,107.471,19996,viettel,01/01/2020\n",
         encoding="utf-8",
     )
-    import_poles(path=poles, actor=actor, synthetic=True)
+    import_poles(path=poles, actor=actor, synthetic=True, user=COMMAND_LINE)
     return tmp_path
 
 
@@ -56,13 +57,25 @@ def test_bts_site_sharing_comes_from_the_registry(seed_plan, registry):
 def test_pole_sharing_changes_when_a_tenancy_is_added(seed_plan, registry, actor):
     assert indicator(seed_plan, "pole_sharing")["value"] == 50.0
     c2 = Pole.objects.get(code="C2")
-    add_tenancy(item=c2, operator=Operator.objects.get(code="fpt"), since=date(2024, 7, 1), actor=actor)
+    add_tenancy(
+        item=c2,
+        operator=Operator.objects.get(code="fpt"),
+        since=date(2024, 7, 1),
+        actor=actor,
+        user=COMMAND_LINE,
+    )
     assert indicator(seed_plan, "pole_sharing")["value"] == 100.0
     # Before the tenancy started, the pole was not shared.
     assert indicator(seed_plan, "pole_sharing", period=parse_period("2024Q1"))["value"] == 50.0
     with pytest.raises(Conflict):
-        add_tenancy(item=c2, operator=Operator.objects.get(code="fpt"), actor=actor)
-    end_tenancy(item=c2, operator=Operator.objects.get(code="fpt"), until=date(2024, 12, 1), actor=actor)
+        add_tenancy(item=c2, operator=Operator.objects.get(code="fpt"), actor=actor, user=COMMAND_LINE)
+    end_tenancy(
+        item=c2,
+        operator=Operator.objects.get(code="fpt"),
+        until=date(2024, 12, 1),
+        actor=actor,
+        user=COMMAND_LINE,
+    )
     assert indicator(seed_plan, "pole_sharing")["value"] == 50.0
 
 
@@ -82,7 +95,7 @@ def test_duct_and_gov_network_indicators(seed_plan, registry, actor):
         '"D3",vnpt,"LINESTRING (107.49 16.53, 107.50 16.53)",19996,vnpt,01/01/2020\n',
         encoding="utf-8",
     )
-    import_ducts(path=ducts, actor=actor)
+    import_ducts(path=ducts, actor=actor, user=COMMAND_LINE)
     duct = indicator(seed_plan, "duct_sharing")
     assert (duct["numerator"], duct["denominator"], duct["status"]) == (1, 3, "not_achieved")
     links = registry / "tslcd.csv"
@@ -92,7 +105,7 @@ def test_duct_and_gov_network_indicators(seed_plan, registry, actor):
         status = "tạm ngừng" if code == "20041" else "active"
         rows.append(f"L{code},UBND {code},1,{code},tslcd_2,{status},01/01/2019")
     links.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    import_gov_links(path=links, actor=actor)
+    import_gov_links(path=links, actor=actor, user=COMMAND_LINE)
     network = indicator(seed_plan, "commune_government_network")
     assert (network["numerator"], network["denominator"], network["status"]) == (8, 9, "not_achieved")
     assert network["sources"] == ["geography", "registry"]

@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from hatangso.collection.models import ImportBatch
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.registry.imports import import_opencellid, import_stations
 from hatangso.registry.models import Station
 from hatangso.registry.tests import test_imports
@@ -71,10 +72,10 @@ def test_a_station_list_counts_its_rows_outside(seed_plan, actor, boundaries, tm
         "V3,viettel,4G,21.03,105.85,20005\n",  # outside, but its commune declared
         encoding="utf-8",
     )
-    summary = import_stations(path=path, actor=actor)
+    summary = import_stations(path=path, actor=actor, user=COMMAND_LINE)
     assert (summary.created, summary.outside) == (2, 1)
     assert dict(Station.objects.values_list("code", "unit_source")) == {"V1": "polygon", "V3": "declared"}
-    assert import_stations(path=path, actor=actor, keep_outside=True).created == 1
+    assert import_stations(path=path, actor=actor, keep_outside=True, user=COMMAND_LINE).created == 1
     assert Station.objects.get(code="V2").unit_source == "outside"
 
 
@@ -94,7 +95,7 @@ def test_a_national_extract_with_no_cell_in_the_area_is_refused_with_its_count_a
     batch = ImportBatch.objects.get(status="rejected")
     assert (batch.kind, batch.errors[0]["reason_en"]) == ("opencellid", caught.value.en)
     assert [p.name.endswith(path.name) for p in (settings.HOME / "imports" / "rejected").iterdir()] == [True]
-    summary = import_opencellid(path=path, actor=actor, keep_outside=True)
+    summary = import_opencellid(path=path, actor=actor, keep_outside=True, user=COMMAND_LINE)
     assert (summary.created, summary.outside) == (178, 178)
     assert not Station.objects.exclude(unit_source="outside").exists()
 

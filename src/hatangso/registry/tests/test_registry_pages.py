@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 
 from hatangso.analytics.services import evaluate_scorecard
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.core.services import create_user, grant_membership
 from hatangso.registry.imports import import_gov_links, import_poles, import_stations
 from hatangso.registry.models import Operator, Pole, Station
@@ -48,7 +49,7 @@ def registry(seed_plan, actor, tmp_path):
     ):
         path = tmp_path / name
         path.write_text(text, encoding="utf-8")
-        importer(path=path, actor=actor, synthetic=True)
+        importer(path=path, actor=actor, user=COMMAND_LINE, synthetic=True)
     return seed_plan
 
 
@@ -117,7 +118,13 @@ def test_page_counts_match_the_sharing_indicators(registry, login, actor):
     assert sites.context["counts"] == sharing(registry, "bts_site_sharing") == {"total": 3, "shared": 1}
     assert owner.get("/ha-tang/vi-tri-tram/").context["counts"] == {"total": 4, "shared": 1}
     c2 = Pole.objects.get(code="C2")
-    add_tenancy(item=c2, operator=Operator.objects.get(code="fpt"), since=date(2025, 1, 1), actor=actor)
+    add_tenancy(
+        item=c2,
+        operator=Operator.objects.get(code="fpt"),
+        since=date(2025, 1, 1),
+        actor=actor,
+        user=COMMAND_LINE,
+    )
     assert owner.get("/ha-tang/cot/?in_service_on=2024-12-31").context["counts"]["shared"] == 3
     later = owner.get("/ha-tang/cot/?in_service_on=2025-06-30").context["counts"]
     assert later == sharing(registry, "pole_sharing", "2025Q2") == {"total": 4, "shared": 4}
@@ -215,7 +222,7 @@ def test_lists_are_paginated_and_keep_their_filters(registry, login, actor, tmp_
     rows = "".join(f"P{n:03d},viettel,16.5{n:03d},107.47,19996,viettel,01/01/2020\n" for n in range(60))
     path = tmp_path / "nhieu-cot.csv"
     path.write_text(POLES.splitlines()[0] + "\n" + rows, encoding="utf-8")
-    import_poles(path=path, actor=actor)
+    import_poles(path=path, actor=actor, user=COMMAND_LINE)
     owner = login("plan_owner")
     first = owner.get("/ha-tang/cot/?owner=viettel&sort=code")
     assert first.context["counts"] == {"total": 62, "shared": 1}
@@ -235,7 +242,7 @@ def test_csv_export_makes_formula_cells_safe_and_labels_synthetic_rows(registry,
         "V8,viettel,4G,16.58,107.47,19996,01/01/2020,@SUM(A1)\n",
         encoding="utf-8",
     )
-    import_stations(path=path, actor=actor)
+    import_stations(path=path, actor=actor, user=COMMAND_LINE)
     owner = login("plan_owner")
     response = owner.get("/ha-tang/tram/?operator=viettel&format=csv")
     assert response["Content-Type"] == "text/csv; charset=utf-8"
@@ -250,7 +257,12 @@ def test_csv_export_makes_formula_cells_safe_and_labels_synthetic_rows(registry,
 
 def test_detail_page_shows_placement_tenants_and_history(registry, login, actor):
     owner = login("plan_owner")
-    add_tenancy(item=Pole.objects.get(code="C2"), operator=Operator.objects.get(code="fpt"), actor=actor)
+    add_tenancy(
+        item=Pole.objects.get(code="C2"),
+        operator=Operator.objects.get(code="fpt"),
+        actor=actor,
+        user=COMMAND_LINE,
+    )
     page = owner.get("/ha-tang/cot/C2/")
     assert page.status_code == 200
     text = page.content.decode()
@@ -273,7 +285,7 @@ def test_detail_page_shows_placement_tenants_and_history(registry, login, actor)
 def test_codes_with_slashes_and_marks_link_to_their_pages(registry, login, actor, tmp_path):
     path = tmp_path / "cot-la.csv"
     path.write_text(POLES.splitlines()[0] + "\nT/12 #3?,viettel,16.53,107.47,19996,viettel,01/01/2020\n")
-    import_poles(path=path, actor=actor)
+    import_poles(path=path, actor=actor, user=COMMAND_LINE)
     owner = login("plan_owner")
     page = owner.get("/ha-tang/cot/?q=T/12")
     assert page.status_code == 200

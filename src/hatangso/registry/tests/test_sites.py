@@ -5,6 +5,7 @@ import math
 import numpy as np
 import pytest
 
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.registry.imports import import_stations
 from hatangso.registry.models import Site, Station
 from hatangso.registry.sites import close_pairs, cluster_labels, confirm_site, detect_sites, split_site
@@ -53,7 +54,7 @@ def test_one_operators_colocated_stations_are_one_site_but_not_shared(seed_plan,
     path = write_stations(
         tmp_path, [("A1", "viettel", 0, 0), ("A2", "viettel", 5, 5), ("B1", "vnpt", 300, 0)]
     )
-    import_stations(path=path, actor=actor)
+    import_stations(path=path, actor=actor, user=COMMAND_LINE)
     sites = sites_by_station()
     assert sites["viettel:A1"] == sites["viettel:A2"] != sites["vnpt:B1"]
     assert operators_of(sites["viettel:A1"]) == {"viettel"}
@@ -67,7 +68,7 @@ def test_three_operators_at_one_site_count_once(seed_plan, actor, tmp_path):
         ("M1", "mobifone", 0, 12),
         ("M2", "mobifone", 2000, 0),
     ]
-    import_stations(path=write_stations(tmp_path, rows), actor=actor)
+    import_stations(path=write_stations(tmp_path, rows), actor=actor, user=COMMAND_LINE)
     sites = sites_by_station()
     shared = sites["viettel:V1"]
     assert sites["vnpt:N1"] == sites["mobifone:M1"] == shared
@@ -78,7 +79,9 @@ def test_three_operators_at_one_site_count_once(seed_plan, actor, tmp_path):
 
 def test_the_distance_threshold_is_respected_and_configurable(seed_plan, actor, tmp_path):
     import_stations(
-        path=write_stations(tmp_path, [("V1", "viettel", 0, 0), ("N1", "vnpt", 35, 0)]), actor=actor
+        path=write_stations(tmp_path, [("V1", "viettel", 0, 0), ("N1", "vnpt", 35, 0)]),
+        actor=actor,
+        user=COMMAND_LINE,
     )
     assert detect_sites(actor=actor).shared_sites == 0  # 35 m apart, default 30 m
     assert detect_sites(actor=actor, distance_m=40).shared_sites == 1
@@ -91,29 +94,33 @@ def test_the_distance_threshold_is_respected_and_configurable(seed_plan, actor, 
 def test_a_confirmed_split_survives_detection_and_reimport(seed_plan, actor, tmp_path):
     rows = [("V1", "viettel", 0, 0), ("N1", "vnpt", 20, 0), ("M1", "mobifone", 0, 20)]
     path = write_stations(tmp_path, rows)
-    import_stations(path=path, actor=actor)
+    import_stations(path=path, actor=actor, user=COMMAND_LINE)
     site = Site.objects.get()
     # The plan owner knows MobiFone's mast is across the road: split it off.
-    new_site = split_site(site=site, stations=list(Station.objects.filter(code="M1")), actor=actor)
+    new_site = split_site(
+        site=site, stations=list(Station.objects.filter(code="M1")), actor=actor, user=COMMAND_LINE
+    )
     assert operators_of(new_site.code) == {"mobifone"} and operators_of(site.code) == {"viettel", "vnpt"}
 
     detect_sites(actor=actor)
-    import_stations(path=path, actor=actor)  # the operator sends the same list again
+    import_stations(path=path, actor=actor, user=COMMAND_LINE)  # the operator sends the same list again
     after = sites_by_station()
     assert after["mobifone:M1"] == new_site.code
     assert after["viettel:V1"] == after["vnpt:N1"] == site.code
     # A new station next to the split-off mast joins it, not the other site.
     rows.append(("M9", "vietnamobile", 1, 21))
-    import_stations(path=write_stations(tmp_path, rows, "tram-2.csv"), actor=actor)
+    import_stations(path=write_stations(tmp_path, rows, "tram-2.csv"), actor=actor, user=COMMAND_LINE)
     assert sites_by_station()["vietnamobile:M9"] == new_site.code
 
 
 def test_confirming_keeps_a_site_together(seed_plan, actor, tmp_path):
     import_stations(
-        path=write_stations(tmp_path, [("V1", "viettel", 0, 0), ("N1", "vnpt", 25, 0)]), actor=actor
+        path=write_stations(tmp_path, [("V1", "viettel", 0, 0), ("N1", "vnpt", 25, 0)]),
+        actor=actor,
+        user=COMMAND_LINE,
     )
     site = Site.objects.get()
-    confirm_site(site=site, actor=actor)
+    confirm_site(site=site, actor=actor, user=COMMAND_LINE)
     detect_sites(actor=actor, distance_m=5)  # a stricter run would separate them
     assert operators_of(site.code) == {"viettel", "vnpt"}
     assert Site.objects.get().confirmed_by == "system"
@@ -121,10 +128,12 @@ def test_confirming_keeps_a_site_together(seed_plan, actor, tmp_path):
 
 def test_a_split_needs_some_but_not_all_stations(seed_plan, actor, tmp_path):
     import_stations(
-        path=write_stations(tmp_path, [("V1", "viettel", 0, 0), ("N1", "vnpt", 25, 0)]), actor=actor
+        path=write_stations(tmp_path, [("V1", "viettel", 0, 0), ("N1", "vnpt", 25, 0)]),
+        actor=actor,
+        user=COMMAND_LINE,
     )
     site = Site.objects.get()
     with pytest.raises(UserError) as error:
-        split_site(site=site, stations=list(site.stations.all()), actor=actor)
+        split_site(site=site, stations=list(site.stations.all()), actor=actor, user=COMMAND_LINE)
     assert error.value.en == "Choose some, not all, of this site's stations to split off"
     assert Site.objects.count() == 1

@@ -4,6 +4,7 @@ the report date, unless its condition (the owner's record) has not come true."""
 from datetime import date
 
 from hatangso.analytics.status import Status
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.plans.services import set_condition
 from hatangso.reports.content import gather
 from hatangso.utilities.periods import parse_period
@@ -25,15 +26,15 @@ def task(plan, number):
 def report(plan, number, actor, **fields):
     """The lead reports on a task and the plan owner accepts it."""
     update = add_update(task=task(plan, number), text="Đã triển khai", done_on=date(2024, 10, 1),
-                        user=None, actor=actor, **fields)  # fmt: skip
-    decide_update(update=update, accept=True, comment="", user=None, actor=actor)
+                        user=COMMAND_LINE, actor=actor, **fields)  # fmt: skip
+    decide_update(update=update, accept=True, comment="", user=COMMAND_LINE, actor=actor)
 
 
 def test_a_goal_follows_its_tasks(seed_plan, actor):
     report(seed_plan, "III.2.b", actor, status=Task.Status.DONE)
     report(seed_plan, "III.1.c", actor, progress=50)
-    set_task(task=task(seed_plan, "III.5.a"), due_date=date(2024, 10, 31), user=None, actor=actor)
-    set_task(task=task(seed_plan, "III.5.b"), status=Task.Status.DONE, user=None, actor=actor)
+    set_task(task=task(seed_plan, "III.5.a"), due_date=date(2024, 10, 31), user=COMMAND_LINE, actor=actor)
+    set_task(task=task(seed_plan, "III.5.b"), status=Task.Status.DONE, user=COMMAND_LINE, actor=actor)
 
     found = goals(seed_plan)
     # All its tasks done, with accepted evidence.
@@ -57,7 +58,9 @@ def test_the_owners_condition_gives_way_to_the_tasks_once_met(seed_plan, actor):
     report(seed_plan, "III.2.a", actor, status=Task.Status.DONE)
     report(seed_plan, "III.2.b", actor, status=Task.Status.DONE)
     assert goals(seed_plan)["II.3.1"][0] == Status.NOT_APPLICABLE
-    set_condition(condition=seed_plan.conditions.get(code="province_deployed"), met=True, actor=actor)
+    set_condition(
+        condition=seed_plan.conditions.get(code="province_deployed"), met=True, actor=actor, user=COMMAND_LINE
+    )
     found = goals(seed_plan)
     assert found["II.3.1"] == (Status.ACHIEVED, "theo 2 nhiệm vụ (III.2.a, III.2.b): 2 hoàn thành")
     # III.4.a waited for the same condition; now it is open like the others.
@@ -65,7 +68,7 @@ def test_the_owners_condition_gives_way_to_the_tasks_once_met(seed_plan, actor):
 
 
 def test_cancelled_tasks_leave_the_goal_not_carried_out(seed_plan, actor):
-    set_task(task=task(seed_plan, "III.2.b"), status=Task.Status.CANCELLED, user=None, actor=actor)
+    set_task(task=task(seed_plan, "III.2.b"), status=Task.Status.CANCELLED, user=COMMAND_LINE, actor=actor)
     assert goals(seed_plan)["II.3.2"] == (
         Status.NOT_APPLICABLE,
         "theo 1 nhiệm vụ (III.2.b): 1 không thực hiện",

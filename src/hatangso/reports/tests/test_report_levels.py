@@ -10,6 +10,7 @@ from docx.oxml.ns import qn
 from openpyxl import load_workbook
 
 from hatangso.analytics.status import Status
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.demo.dataset import PROVINCE_PLAN_FILE
 from hatangso.geography.selectors import resolve_unit
 from hatangso.plans.models import Agency
@@ -24,7 +25,7 @@ STATUS_OF_SYMBOL = {status.symbol: status.value for status in Status}
 def test_a_province_report_lists_its_communes_in_an_appendix_with_the_scorecards_numbers(
     reported, tmp_path, client, actor, django_user_model
 ):
-    province = load_plan(path=PROVINCE_PLAN_FILE, actor=actor).plan
+    province = load_plan(path=PROVINCE_PLAN_FILE, actor=actor, user=COMMAND_LINE).plan
     out = build_report(plan=province, period=Y2024, unit=province.area_unit, fmt="docx",
                        out=tmp_path / "tinh.docx", report_date=date(2024, 12, 10))  # fmt: skip
     document = Document(out)
@@ -99,3 +100,20 @@ def test_a_communes_report_of_the_district_plan_is_the_communes_own_document(rep
         if (i.lead_id and i.lead.kind == communes) or i.coordinating.filter(kind=communes).exists()
     ]  # fmt: skip
     assert 0 < len(tasks.rows) - 1 == len(expected) < Task.objects.filter(item__plan=reported).count()
+
+
+def test_a_commune_plans_own_report_is_its_ubnds_document(reference_units, actor):
+    """The illustrative plan of phường Hương Trà is issued by its UBND: the report's header is the
+    UBND's name on two lines (the plan file keeps the line), signed TM. ỦY BAN NHÂN DÂN / CHỦ TỊCH."""
+    from hatangso.demo.dataset import COMMUNE_PLAN_FILE
+    from hatangso.reports.content import gather
+    from hatangso.utilities.periods import parse_period
+
+    plan = load_plan(path=COMMUNE_PLAN_FILE, actor=actor).plan
+    day = date(2026, 12, 7)
+    settings = gather(plan=plan, unit=plan.area_unit, period=parse_period("2026"), report_date=day).settings
+    assert settings["issuing_body"] == "ỦY BAN NHÂN DÂN\nPHƯỜNG HƯƠNG TRÀ" and settings["parent_body"] == ""
+    assert (settings["symbol"], settings["place"]) == ("BC-UBND", "Hương Trà")
+    signature = settings["signature"]
+    assert (signature["authority"], signature["title"]) == ("TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH")
+    assert settings["recipients"][-1] == "Lưu: VT"

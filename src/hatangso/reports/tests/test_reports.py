@@ -12,6 +12,7 @@ from hatangso.analytics.services import evaluate_scorecard
 from hatangso.collection.models import DataElement, DataValue
 from hatangso.collection.services import set_value
 from hatangso.core.models import ChangeLogEntry
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.core.services import create_api_token, create_user, grant_membership
 from hatangso.geography.models import AdministrativeUnit
 from hatangso.geography.selectors import resolve_unit
@@ -137,7 +138,10 @@ def test_written_sections_replace_the_placeholders(reported, tmp_path, actor):
         encoding="utf-8",
     )
     assert (
-        load_report_texts(path=texts, plan=reported, period="2024", unit=reported.area_unit, actor=actor) == 2
+        load_report_texts(
+            path=texts, plan=reported, period="2024", unit=reported.area_unit, actor=actor, user=COMMAND_LINE
+        )
+        == 2
     )
     assert ChangeLogEntry.objects.filter(object_type="reports.reporttext").count() == 2
     document = Document(
@@ -151,7 +155,13 @@ def test_written_sections_replace_the_placeholders(reported, tmp_path, actor):
     assert not any("các xã, phường còn thấp nhất" in p for p in paragraphs)
     assert paragraphs.count(PLACEHOLDER) == 0
     set_report_text(
-        plan=reported, period="2024", unit=reported.area_unit, section="kien_nghi", text="", actor=actor
+        plan=reported,
+        period="2024",
+        unit=reported.area_unit,
+        section="kien_nghi",
+        text="",
+        actor=actor,
+        user=COMMAND_LINE,
     )
     document = Document(
         build_report(
@@ -166,7 +176,9 @@ def test_a_texts_file_with_an_unknown_section_writes_nothing(reported, tmp_path,
     texts.write_text("kho_khan: Thiếu vốn.\nthanh_tich: Rất tốt.\n", encoding="utf-8")
     before = table_counts()
     with pytest.raises(UserError) as error:
-        load_report_texts(path=texts, plan=reported, period="2024", unit=reported.area_unit, actor=actor)
+        load_report_texts(
+            path=texts, plan=reported, period="2024", unit=reported.area_unit, actor=actor, user=COMMAND_LINE
+        )
     assert (
         error.value.en == "noi-dung.yaml: unknown section(s) thanh_tich "
         "(known: trien_khai, thuan_loi, kho_khan, vuong_mac, phuong_huong, kien_nghi)"

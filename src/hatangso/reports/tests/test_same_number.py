@@ -19,6 +19,7 @@ from hatangso.analytics.providers import ElementTotal
 from hatangso.analytics.services import Scorecard
 from hatangso.collection.models import DataElement
 from hatangso.collection.services import set_value
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.core.services import create_user, grant_membership
 from hatangso.geography.selectors import resolve_unit
 from hatangso.reports.services import build_report
@@ -269,9 +270,9 @@ def test_tasks_show_their_state_as_of_the_report_date(seed_plan, tmp_path, actor
     for done_on, progress, status in updates:
         update = add_update(
             task=task, text=f"Cập nhật {done_on:%d/%m}", done_on=done_on, progress=progress, status=status,
-            user=None, actor=actor,
+            user=COMMAND_LINE, actor=actor,
         )  # fmt: skip
-        decide_update(update=update, accept=True, comment="", user=None, actor=actor)
+        decide_update(update=update, accept=True, comment="", user=COMMAND_LINE, actor=actor)
     task.refresh_from_db()
     assert (task.status, task.progress) == (Task.Status.DONE, 100)
 

@@ -2,6 +2,7 @@
 
 import json
 
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.geography.services import import_boundaries
 from hatangso.web.tests.browsing import needs_chromium
 from hatangso.workplan.models import Incident
@@ -19,7 +20,7 @@ def test_a_click_on_the_map_places_the_incident(browser, live_server, transactio
     actor = Actor.command("test")
     load_reference_units(actor=actor)
     load_reference_operators(actor=actor)
-    plan = load_plan(path=SEED_PLAN_FILE, actor=actor).plan
+    plan = load_plan(path=SEED_PLAN_FILE, actor=actor, user=COMMAND_LINE).plan
     square = [[107.35, 16.39], [107.45, 16.39], [107.45, 16.49], [107.35, 16.49], [107.35, 16.39]]
     feature = {"type": "Feature", "properties": {"ma": "19996"},
                "geometry": {"type": "Polygon", "coordinates": [square]}}  # fmt: skip

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.shortcuts import resolve_url
 from playwright.sync_api import expect
 
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.web.tests.browsing import launched_chromium, needs_chromium, production_server
 
 pytestmark = needs_chromium
@@ -104,7 +105,7 @@ def _build(folder: Path) -> World:
     actor = Actor.command("test")
     load_reference_units(actor=actor)
     load_reference_operators(actor=actor)
-    plan = load_plan(path=SEED_PLAN_FILE, actor=actor).plan
+    plan = load_plan(path=SEED_PLAN_FILE, actor=actor, user=COMMAND_LINE).plan
     world = World(form=plan.forms.get(code="ubnd_xa_nam").pk)
     for name, (role, unit, operator, agency) in USERS.items():
         user = create_user(username=name, password=PASSWORD, actor=actor)
@@ -116,7 +117,7 @@ def _build(folder: Path) -> World:
     for owner, rows in FILES.items():
         path = folder / f"{owner}.csv"
         path.write_text(_csv(rows))
-        world.batches[owner] = import_values(path=path, actor=actor).batch.pk
+        world.batches[owner] = import_values(path=path, actor=actor, user=COMMAND_LINE).batch.pk
         period, unit, element, operator, _ = rows[0]
         world.values[owner] = DataValue.objects.get(
             data_element__code=element, unit__code=unit, period=period, operator__code=operator or None
@@ -124,7 +125,7 @@ def _build(folder: Path) -> World:
     for owner, unit in (("tuha", "19996"), ("huongtoan", "20005")):
         world.submissions[owner] = get_submission(
             form=plan.forms.get(code="ubnd_xa_nam"), unit=resolve_unit(unit, start=JUNE_2024),
-            operator=None, period="2024", user=None, actor=actor,
+            operator=None, period="2024", user=COMMAND_LINE, actor=actor,
         ).pk  # fmt: skip
     stations = folder / "tram.csv"
     stations.write_text(
@@ -133,7 +134,7 @@ def _build(folder: Path) -> World:
         "N1,vnpt,4G,16.53001,107.47001,19996,01/01/2020\n"
         "N2,vnpt,4G,16.48,107.52,20005,01/01/2020\n"
     )
-    import_stations(path=stations, actor=actor)
+    import_stations(path=stations, actor=actor, user=COMMAND_LINE)
     for site in Site.objects.prefetch_related("stations__operator"):
         operators = {station.operator.code for station in site.stations.all()}
         world.sites["shared" if len(operators) > 1 else "vnpt_only"] = site.code

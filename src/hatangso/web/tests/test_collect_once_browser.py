@@ -3,6 +3,7 @@ clerk enters one value that appears in both the commune's district plan and the 
 
 from playwright.sync_api import expect
 
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.web.tests.browsing import needs_chromium
 from hatangso.web.tests.test_map_browser import PASSWORD, watched
 
@@ -27,9 +28,9 @@ def build(tmp_path):
     actor = Actor.command("test")
     load_reference_units(actor=actor)
     load_reference_operators(actor=actor)
-    load_plan(path=SEED_PLAN_FILE, actor=actor)
+    load_plan(path=SEED_PLAN_FILE, actor=actor, user=COMMAND_LINE)
     (tmp_path / "tinh.yaml").write_text(PROVINCE_FILE, encoding="utf-8")
-    load_plan(path=tmp_path / "tinh.yaml", actor=actor)
+    load_plan(path=tmp_path / "tinh.yaml", actor=actor, user=COMMAND_LINE)
     clerk = create_user(username="tuha", password=PASSWORD, actor=actor)
     grant_membership(
         user=clerk, role="commune", unit=resolve_unit("19996", start=date(2024, 6, 1)), actor=actor

@@ -4,6 +4,7 @@ on a phone without a script, and the keyboard reaches the skip link first."""
 
 from datetime import date
 
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.web.tests.browsing import needs_chromium
 
 pytestmark = needs_chromium
@@ -25,7 +26,7 @@ def _world():
     actor = Actor.command("test")
     load_reference_units(actor=actor)
     load_reference_operators(actor=actor)
-    plan = load_plan(path=SEED_PLAN_FILE, actor=actor).plan
+    plan = load_plan(path=SEED_PLAN_FILE, actor=actor, user=COMMAND_LINE).plan
     tu_ha = resolve_unit("19996", start=date(2024, 6, 1))
     for element, value in (("population", "40357"), ("internet_users", "39113")):
         set_value(element=DataElement.objects.get(code=element), unit=tu_ha, period="2024", value=value,

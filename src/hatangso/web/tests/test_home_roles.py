@@ -12,6 +12,7 @@ from django.utils import timezone
 from hatangso.analytics.models import PublishedScorecard
 from hatangso.collection import workflow
 from hatangso.core.models import ChangeLogEntry
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.core.services import create_user, grant_membership
 from hatangso.geography.selectors import resolve_unit
 from hatangso.plans.models import Agency
@@ -28,14 +29,15 @@ def world(seed_plan, actor):
     and one assigned to Viettel, the plan's tasks."""
     yearly = seed_plan.forms.get(code="ubnd_xa_nam")
     tu_ha = workflow.get_submission(form=yearly, unit=resolve_unit("19996", start=JUNE), operator=None,
-                                    period="2024", user=None, actor=actor)  # fmt: skip
-    workflow.return_submission(submission=workflow.submit(submission=tu_ha, user=None, actor=actor),
-                               comment="Thiếu số hộ có cáp quang", user=None, actor=actor)  # fmt: skip
+                                    period="2024", user=COMMAND_LINE, actor=actor)  # fmt: skip
+    workflow.return_submission(submission=workflow.submit(submission=tu_ha, user=COMMAND_LINE, actor=actor),
+                               comment="Thiếu số hộ có cáp quang", user=COMMAND_LINE,
+                               actor=actor)  # fmt: skip
     monthly = seed_plan.forms.get(code="doanh_nghiep_thang")
     vnpt = Operator.objects.get(code="vnpt")
     vnpt = workflow.get_submission(form=monthly, unit=seed_plan.area_unit, operator=vnpt, period="202401",
-                                   user=None, actor=actor)  # fmt: skip
-    workflow.submit(submission=vnpt, user=None, actor=actor)
+                                   user=COMMAND_LINE, actor=actor)  # fmt: skip
+    workflow.submit(submission=vnpt, user=COMMAND_LINE, actor=actor)
     report_incident(category="unsafe", description="Cột nghiêng ở chợ", address="Chợ Tứ Hạ", actor=actor)
     assigned = report_incident(category="damaged", description="Hộp cáp vỡ nắp", address="Thôn 2",
                                actor=actor)  # fmt: skip

@@ -5,6 +5,7 @@ import re
 
 from playwright.sync_api import expect
 
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.web.tests.browsing import needs_chromium
 from hatangso.web.tests.test_map_browser import PASSWORD, watched
 
@@ -26,15 +27,16 @@ def build():
     actor = Actor.command("test")
     load_reference_units(actor=actor)
     load_reference_operators(actor=actor)
-    plan = load_plan(path=SEED_PLAN_FILE, actor=actor).plan
+    plan = load_plan(path=SEED_PLAN_FILE, actor=actor, user=COMMAND_LINE).plan
     owner = create_user(username="vhtt", password=PASSWORD, actor=actor)
     grant_membership(user=owner, role="plan_owner", unit=plan.area_unit, actor=actor)
     reports = {}
     for code in ("19996", "20005"):
         report = workflow.get_submission(form=plan.forms.get(code="ubnd_xa_nam"), unit=resolve_unit(
-            code, start=date(2024, 6, 1)), operator=None, period="2024", user=None, actor=actor)  # fmt: skip
-        reports[code] = workflow.submit(submission=report, user=None, actor=actor)
-    reports["19996"] = workflow.approve(submission=reports["19996"], user=None, actor=actor)
+            code, start=date(2024, 6, 1)), operator=None, period="2024", user=COMMAND_LINE,
+            actor=actor)  # fmt: skip
+        reports[code] = workflow.submit(submission=report, user=COMMAND_LINE, actor=actor)
+    reports["19996"] = workflow.approve(submission=reports["19996"], user=COMMAND_LINE, actor=actor)
     return reports
 
 

@@ -5,6 +5,7 @@ import pytest
 
 from hatangso.collection.models import DataElement
 from hatangso.collection.services import import_values, set_value
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.geography.selectors import resolve_unit
 from hatangso.web.tests.test_indicator_page import JUNE_2024, computed, login  # noqa: F401 (fixture)
 
@@ -20,7 +21,7 @@ def imported(computed, actor, tmp_path):  # noqa: F811 (the fixture imported abo
         "ky,ma_don_vi,ma_chi_so,gia_tri\n2024,19996,internet_users,39114\n2024,20005,internet_users,35022\n",
         encoding="utf-8",
     )
-    return import_values(path=path, actor=actor).batch
+    return import_values(path=path, actor=actor, user=COMMAND_LINE).batch
 
 
 def test_the_period_switch_offers_the_plans_periods_in_words(computed, client, actor):  # noqa: F811

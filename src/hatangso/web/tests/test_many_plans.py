@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.core.services import create_user, grant_membership
 from hatangso.geography.selectors import resolve_unit
 from hatangso.plans.models import Plan
@@ -41,9 +42,11 @@ def plans(seed_plan, actor, tmp_path_factory, recorded_rows):
     def load():
         folder = tmp_path_factory.mktemp("plans")
         load_plan(path=plan_file(folder, code="159/KH-UBND", area="46", title="Kế hoạch minh họa của tỉnh"),
-                  actor=actor)  # fmt: skip
+                  actor=actor, user=COMMAND_LINE)  # fmt: skip
         title = "Kế hoạch minh họa của Hương Thủy"
-        load_plan(path=plan_file(folder, code="77/KH-UBND", area="479", title=title), actor=actor)
+        load_plan(
+            path=plan_file(folder, code="77/KH-UBND", area="479", title=title), actor=actor, user=COMMAND_LINE
+        )
 
     recorded_rows.load("many_plans", load)
     return {plan.slug: plan for plan in Plan.objects.all()}

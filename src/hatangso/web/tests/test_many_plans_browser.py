@@ -1,6 +1,7 @@
 """Switching plan in a real browser (Playwright driving Debian's chromium, DESIGN.md §8), on a phone:
 the header's switcher opens another plan's same page, and no page of a plan is wider than 390 px."""
 
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.web.tests.browsing import needs_chromium
 from hatangso.web.tests.test_map_browser import PASSWORD, build, watched
 
@@ -23,7 +24,7 @@ def add_the_province_plan(tmp_path):
     path = tmp_path / "tinh.yaml"
     path.write_text(text, encoding="utf-8")
     actor = Actor.command("test")
-    plan = load_plan(path=path, actor=actor).plan
+    plan = load_plan(path=path, actor=actor, user=COMMAND_LINE).plan
     compute_scorecard(plan=plan, unit=plan.area_unit, period=parse_period("2024"))
     publish_scorecard(plan=plan, period="2024", actor=actor)
 

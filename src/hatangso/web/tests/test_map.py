@@ -17,6 +17,7 @@ from hatangso.analytics.measurements.coverage import compute_coverage
 from hatangso.analytics.services import compute_scorecard
 from hatangso.collection.models import DataElement
 from hatangso.collection.services import set_value
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.core.services import create_user, grant_membership
 from hatangso.geography.selectors import resolve_unit
 from hatangso.geography.services import import_boundaries
@@ -70,7 +71,7 @@ def world(seed_plan, actor, tmp_path):
     import_boundaries(path=boundaries, actor=actor, on=date(2024, 1, 1))
     stations = tmp_path / "tram.csv"
     stations.write_text(STATIONS)
-    IMPORTERS["stations"](path=stations, actor=actor)
+    IMPORTERS["stations"](path=stations, actor=actor, user=COMMAND_LINE)
     # Internet users: Tứ Hạ 99 % (target ≥ 97: met), Hương Toàn 50 % (not met).
     for code, users in (("19996", "990"), ("20005", "500")):
         unit = resolve_unit(code, start=JUNE)

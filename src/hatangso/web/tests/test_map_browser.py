@@ -5,6 +5,7 @@ the content security policy."""
 import json
 from datetime import date
 
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.web.tests.browsing import needs_chromium
 
 pytestmark = needs_chromium
@@ -39,7 +40,7 @@ def build(tmp_path):
     actor = Actor.command("test")
     load_reference_units(actor=actor)
     load_reference_operators(actor=actor)
-    plan = load_plan(path=SEED_PLAN_FILE, actor=actor).plan
+    plan = load_plan(path=SEED_PLAN_FILE, actor=actor, user=COMMAND_LINE).plan
     features = [
         {
             "type": "Feature",
@@ -53,7 +54,7 @@ def build(tmp_path):
     )
     import_boundaries(path=tmp_path / "ranh-gioi.geojson", actor=actor, on=date(2024, 1, 1))
     (tmp_path / "tram.csv").write_text(STATIONS)
-    IMPORTERS["stations"](path=tmp_path / "tram.csv", actor=actor)
+    IMPORTERS["stations"](path=tmp_path / "tram.csv", actor=actor, user=COMMAND_LINE)
     for code, users in (("19996", "990"), ("20005", "500")):
         unit = resolve_unit(code, start=JUNE)
         for element, value in (("population", "1000"), ("internet_users", users)):

@@ -5,6 +5,7 @@ page is wider than 390 px."""
 
 import re
 
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.web.tests.browsing import needs_chromium
 from hatangso.web.tests.test_many_plans_browser import PHONE, width
 from hatangso.web.tests.test_map_browser import PASSWORD, build, watched
@@ -29,8 +30,8 @@ def add_the_parent_plan(tmp_path):
     path = tmp_path / "tinh.yaml"
     path.write_text(text, encoding="utf-8")
     actor = Actor.command("test")
-    province = load_plan(path=path, actor=actor).plan
-    load_plan(path=SEED_PLAN_FILE, actor=actor)
+    province = load_plan(path=path, actor=actor, user=COMMAND_LINE).plan
+    load_plan(path=SEED_PLAN_FILE, actor=actor, user=COMMAND_LINE)
     owner = create_user(username="sokhcn", password=PASSWORD, actor=actor)
     grant_membership(user=owner, role="plan_owner", unit=province.area_unit, actor=actor)
 

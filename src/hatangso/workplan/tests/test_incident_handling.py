@@ -9,6 +9,7 @@ from PIL import Image
 
 from hatangso.core.changelog import Actor
 from hatangso.core.models import ChangeLogEntry
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.core.services import create_user, grant_membership
 from hatangso.geography.selectors import resolve_unit
 from hatangso.registry.models import Operator
@@ -144,5 +145,5 @@ def test_an_operator_with_nothing_assigned_gets_an_empty_list(incidents, client,
 
 def test_the_service_refuses_the_command_line_and_the_triage(incidents, actor):
     with pytest.raises(Exception, match="Không có phản ánh này"):
-        services.handle_incident(incident=incidents["viettel"], status="resolved", note="x", user=None,
-                                 actor=Actor.command("test"))  # fmt: skip
+        services.handle_incident(incident=incidents["viettel"], status="resolved", note="x",
+                                 user=COMMAND_LINE, actor=Actor.command("test"))  # fmt: skip

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.core.services import create_user, grant_membership
 from hatangso.plans.models import Agency
 from hatangso.registry.models import Operator
@@ -253,5 +254,5 @@ def test_the_owner_records_that_the_province_has_deployed(seed_plan, client, act
     # Loading the plan file again keeps what the owner recorded.
     from hatangso.plans.services import SEED_PLAN_FILE, load_plan
 
-    load_plan(path=SEED_PLAN_FILE, actor=actor)
+    load_plan(path=SEED_PLAN_FILE, actor=actor, user=COMMAND_LINE)
     assert Task.objects.get(pk=shared.pk).item.condition.met is True

@@ -8,6 +8,7 @@ import pytest
 from django.contrib.staticfiles import finders
 
 from hatangso.core.models import ChangeLogEntry
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.core.services import create_user, grant_membership
 from hatangso.geography.selectors import resolve_unit
 from hatangso.geography.services import import_boundaries
@@ -73,7 +74,7 @@ def test_the_plan_owner_adds_and_changes_a_road(people, client, seed_plan):
 def test_the_roads_list_filters(people, client, seed_plan, actor):
     for name, status, code in (("Đường A", "planned", "19996"), ("Đường B", "done", "20005")):
         save_road(plan=seed_plan, road=None, name=name, work="repair", status=status,
-                  unit=resolve_unit(code, start=JUNE_2024), user=None, actor=actor)  # fmt: skip
+                  unit=resolve_unit(code, start=JUNE_2024), user=COMMAND_LINE, actor=actor)  # fmt: skip
     client.force_login(people["commune"])
     assert "Đường A" in client.get("/ke-hoach/1529-kh-ubnd/tuyen-duong/?status=planned").content.decode()
     assert "Đường B" not in client.get("/ke-hoach/1529-kh-ubnd/tuyen-duong/?status=planned").content.decode()
@@ -89,7 +90,9 @@ def test_phong_qldt_keeps_the_list_too(people, client):
 
 @pytest.mark.parametrize("who", ["commune", "finance", "elsewhere"])
 def test_others_read_the_list_but_cannot_change_it(who, people, client, seed_plan, actor, table_counts):
-    road = save_road(plan=seed_plan, road=None, name="Đường Lý Bôn", work="build", user=None, actor=actor)
+    road = save_road(
+        plan=seed_plan, road=None, name="Đường Lý Bôn", work="build", user=COMMAND_LINE, actor=actor
+    )
     client.force_login(people[who])
     listing = client.get("/ke-hoach/1529-kh-ubnd/tuyen-duong/")
     if who == "elsewhere":
@@ -137,7 +140,7 @@ def test_a_bad_road_form_writes_nothing(changes, message, people, client, table_
 
 def test_a_road_listed_twice_is_refused(people, client, seed_plan, actor, table_counts):
     save_road(plan=seed_plan, road=None, name="Đường Lý Bôn", section="từ cầu Tứ Hạ đến chợ",
-              work="build", user=None, actor=actor)  # fmt: skip
+              work="build", user=COMMAND_LINE, actor=actor)  # fmt: skip
     client.force_login(people["owner"])
     before = table_counts()
     response = client.post("/ke-hoach/1529-kh-ubnd/tuyen-duong/moi/", road_form(name="  Đường   Lý Bôn "))
@@ -213,7 +216,9 @@ def test_the_incident_form_places_the_report_on_a_map(seed_plan, client, actor, 
 
 
 def test_triage_links_a_report_to_a_listed_road(people, client, seed_plan, actor):
-    road = save_road(plan=seed_plan, road=None, name="Đường Lý Bôn", work="repair", user=None, actor=actor)
+    road = save_road(
+        plan=seed_plan, road=None, name="Đường Lý Bôn", work="repair", user=COMMAND_LINE, actor=actor
+    )
     incident = report_incident(category="unsafe", description="Cáp chùng thấp qua đường Lý Bôn",
                                address="Đường Lý Bôn", actor=actor)  # fmt: skip
     client.force_login(people["qldt"])

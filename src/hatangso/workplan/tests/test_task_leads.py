@@ -3,6 +3,7 @@ section VI responsibilities each task cites, and the tasks created from the plan
 
 import pytest
 
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.plans.services import SEED_PLAN_FILE, load_plan
 from hatangso.utilities.errors import UserError
 from hatangso.workplan.models import Task
@@ -34,7 +35,7 @@ def test_a_task_citing_an_item_that_is_no_responsibility_is_refused(
     path.write_text(text.replace(cited, 'responsibilities: ["III.1.b"]', 1), encoding="utf-8")
     before = table_counts()
     with pytest.raises(UserError) as error:
-        load_plan(path=path, actor=actor)
+        load_plan(path=path, actor=actor, user=COMMAND_LINE)
     assert error.value.vi == (
         "Tệp kế hoạch huong-tra-2024.yaml có lỗi: items[III.1.a].responsibilities: mục trách nhiệm "
         "'III.1.b' chưa được khai báo"

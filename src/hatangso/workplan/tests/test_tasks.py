@@ -10,6 +10,7 @@ from django.core.management import call_command
 from PIL import Image
 
 from hatangso.core.models import ChangeLogEntry
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.core.services import create_user, grant_membership
 from hatangso.plans.models import Agency, Plan
 from hatangso.plans.services import SEED_PLAN_FILE, set_condition
@@ -57,7 +58,7 @@ def test_a_conditional_task_waits_until_its_condition_holds(seed_plan, actor):
     assert "III.1.e" not in [
         t.item.number for r in reminders(plan=seed_plan, today=after_deadline) for t in r.overdue
     ]
-    set_condition(condition=shared.item.condition, met=True, actor=actor)
+    set_condition(condition=shared.item.condition, met=True, actor=actor, user=COMMAND_LINE)
     assert task("III.1.e").state(after_deadline) == "overdue"
 
 

@@ -2,6 +2,7 @@ from rich.table import Table
 
 from hatangso.collection.checks import outliers, rule_violations
 from hatangso.core.management.base import HatangsoCommand
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.geography.selectors import children_of, resolve_unit
 from hatangso.plans.selectors import command_plan
 from hatangso.utilities.periods import parse_period, period_label
@@ -31,10 +32,10 @@ class Command(HatangsoCommand):
         table.add_column("Chi tiết / Details")
         problems = 0
         for unit in units:
-            for violation in rule_violations(plan, unit, parsed):
+            for violation in rule_violations(plan, unit, parsed, user=COMMAND_LINE):
                 table.add_row(unit.name, "quy tắc / rule", str(violation))
                 problems += 1
-            for outlier in outliers(unit, parsed):
+            for outlier in outliers(unit, parsed, user=COMMAND_LINE):
                 table.add_row(unit.name, "bất thường / outlier", str(outlier))
                 problems += 1
         if problems:

@@ -22,6 +22,7 @@ from hatangso.core.changelog import Actor
 from hatangso.core.management.base import HatangsoCommand
 from hatangso.core.management.commands.serve import serve
 from hatangso.core.models import Role
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.core.services import create_user, grant_membership
 from hatangso.demo.dataset import (
     COMMUNE_PLAN_FILE,
@@ -97,26 +98,26 @@ class Command(HatangsoCommand):
             load_catalog(actor=actor)
             progress.update(task, advance=1, description="Nạp kế hoạch / Loading the plans")
             # The province's plan first: the seed names it as its parent, and is linked when loaded.
-            province_plan = load_plan(path=PROVINCE_PLAN_FILE, actor=actor).plan
-            plan = load_plan(path=SEED_PLAN_FILE, actor=actor).plan
-            commune_plan = load_plan(path=COMMUNE_PLAN_FILE, actor=actor).plan
+            province_plan = load_plan(path=PROVINCE_PLAN_FILE, actor=actor, user=COMMAND_LINE).plan
+            plan = load_plan(path=SEED_PLAN_FILE, actor=actor, user=COMMAND_LINE).plan
+            commune_plan = load_plan(path=COMMUNE_PLAN_FILE, actor=actor, user=COMMAND_LINE).plan
             progress.update(task, advance=1, description="Thôn, TDP mẫu / Demo villages")
             with transaction.atomic():
                 communes = create_demo_villages(plan, actor)
             progress.update(task, advance=1, description="Số liệu mẫu / Demo values")
             values_file = demo_values_path()
             write_demo_values(plan, values_file)
-            import_values(path=values_file, actor=actor, synthetic=True)
+            import_values(path=values_file, actor=actor, user=COMMAND_LINE, synthetic=True)
             illustrative_file = illustrative_values_path()
             write_illustrative_values(province_plan, commune_plan, plan, illustrative_file)
-            import_values(path=illustrative_file, actor=actor, synthetic=True)
+            import_values(path=illustrative_file, actor=actor, user=COMMAND_LINE, synthetic=True)
             create_demo_submissions(plan, actor)
             create_demo_workplan(plan, actor)
             progress.update(task, description="Hạ tầng mẫu / Demo registry")
             wards = five_g_wards(province_plan)
             import_demo_boundaries(plan, settings.HOME / "demo", wards, actor)
             for kind, path in write_demo_registry(plan, settings.HOME / "demo", wards).items():
-                IMPORTERS[kind](path=path, actor=actor, synthetic=True)
+                IMPORTERS[kind](path=path, actor=actor, user=COMMAND_LINE, synthetic=True)
             if not store.has_data(LINES):  # samples are appended, never replaced: import them once
                 samples = write_demo_line_samples(
                     plan, settings.HOME / "demo" / "do-toc-do-mau-synthetic.csv"
@@ -169,7 +170,7 @@ class Command(HatangsoCommand):
             for other in (province_plan, commune_plan):
                 publish_scorecard(plan=other, period=other.period, actor=province)
             progress.update(task, advance=1, description="Xong / Done")
-        _write_loaded_stamp()
+        _write_loaded_stamp([scorecard_file, values_file, *report_files])
 
         self._print_summary(scorecard)
         self.console.print(
@@ -269,18 +270,25 @@ def _stamp_path() -> Path:
 
 
 def _loaded_stamp() -> dict | None:
-    """The stamp of a demo this home holds, loaded from the same sources (None: load it)."""
+    """The stamp of a demo this home holds, loaded from the same sources, with every file it wrote
+    still there (None: load it)."""
     try:
         stamp = json.loads(_stamp_path().read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if stamp.get("fingerprint") != _fingerprint() or not Plan.objects.filter(code=SEED_PLAN_CODE).exists():
         return None
+    if not all(Path(path).is_file() for path in stamp.get("files", [None])):
+        return None
     return stamp
 
 
-def _write_loaded_stamp() -> None:
+def _write_loaded_stamp(files: list[Path]) -> None:
     from django.utils import timezone
 
-    stamp = {"fingerprint": _fingerprint(), "loaded_at": f"{timezone.localtime():%d/%m/%Y %H:%M}"}
+    stamp = {
+        "fingerprint": _fingerprint(),
+        "loaded_at": f"{timezone.localtime():%d/%m/%Y %H:%M}",
+        "files": [str(path) for path in files],
+    }
     _stamp_path().write_text(json.dumps(stamp, ensure_ascii=False), encoding="utf-8")

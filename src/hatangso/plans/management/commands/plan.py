@@ -4,6 +4,7 @@ from pathlib import Path
 from rich.table import Table
 
 from hatangso.core.management.base import HatangsoCommand
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.plans import selectors
 from hatangso.utilities.errors import UserError
 from hatangso.utilities.numbers import format_date
@@ -44,7 +45,7 @@ class Command(HatangsoCommand):
         if action == "load":
             from hatangso.plans import services
 
-            summary = services.load_plan(path=options["file"], actor=self.actor())
+            summary = services.load_plan(path=options["file"], actor=self.actor(), user=COMMAND_LINE)
             verb = "Đã nạp / Loaded" if summary.created else "Đã cập nhật / Updated"
             self.console.print(
                 f"{verb} {summary.plan.code}: {summary.indicators} chỉ tiêu / indicators, "
@@ -66,7 +67,11 @@ class Command(HatangsoCommand):
             from hatangso.plans import services
 
             services.set_condition(
-                condition=found, met=options["met"], note=options["note"], actor=self.actor()
+                condition=found,
+                met=options["met"],
+                note=options["note"],
+                actor=self.actor(),
+                user=COMMAND_LINE,
             )
             self.console.print(
                 f"{found.text}: {'đã đáp ứng / met' if options['met'] else 'chưa đáp ứng / not met'}"

@@ -1,6 +1,7 @@
 from rich.table import Table
 
 from hatangso.core.management.base import HatangsoCommand
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.registry.models import Site
 from hatangso.registry.sites import DEFAULT_DISTANCE_M, confirm_site, detect_sites, split_site
 from hatangso.utilities.errors import UserError
@@ -44,7 +45,7 @@ class Command(HatangsoCommand):
             if site is None:
                 raise UserError(f"Không có vị trí {options['site']}", f"No site {options['site']}")
             if action == "confirm":
-                confirm_site(site=site, actor=self.actor())
+                confirm_site(site=site, actor=self.actor(), user=COMMAND_LINE)
                 self.console.print(f"Đã xác nhận / confirmed {site.code}")
                 return
             stations = []
@@ -57,7 +58,9 @@ class Command(HatangsoCommand):
                         f"Station {name} is not on site {site.code}",
                     )
                 stations.append(station)
-            new_site = split_site(site=site, stations=stations, actor=self.actor(), reason=options["reason"])
+            new_site = split_site(
+                site=site, stations=stations, actor=self.actor(), user=COMMAND_LINE, reason=options["reason"]
+            )
             self.console.print(f"Đã tách sang vị trí mới / split off into {new_site.code}")
             return
         table = Table(title="Vị trí trạm / BTS sites")

@@ -4,6 +4,7 @@ from django.utils import timezone
 from rich.markup import escape
 
 from hatangso.core.management.base import HatangsoCommand
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.geography.selectors import resolve_unit
 from hatangso.plans.selectors import command_plan
 from hatangso.reports.content import deadline_warning
@@ -56,7 +57,12 @@ class Command(HatangsoCommand):
         check_report_scope(plan=plan, period=period, unit=unit)
         if options["texts"]:
             load_report_texts(
-                path=options["texts"], plan=plan, period=period.code, unit=unit, actor=self.actor()
+                path=options["texts"],
+                plan=plan,
+                period=period.code,
+                unit=unit,
+                actor=self.actor(),
+                user=COMMAND_LINE,
             )
         with self.console.status("Đang tạo báo cáo / Writing the report…"):
             path = build_report(

@@ -4,6 +4,7 @@ from django.utils import timezone
 from rich.table import Table
 
 from hatangso.core.management.base import HatangsoCommand
+from hatangso.core.scoping import COMMAND_LINE
 from hatangso.plans.selectors import command_plan
 from hatangso.utilities.errors import UserError
 from hatangso.utilities.files import Upload
@@ -37,7 +38,7 @@ class Command(HatangsoCommand):
         sync_tasks(plan=plan, actor=self.actor())
         today = timezone.localdate()
         if action == "update":
-            task = task_list(None, plan=plan).filter(item__number=options["number"]).first()
+            task = task_list(COMMAND_LINE, plan=plan).filter(item__number=options["number"]).first()
             if task is None:
                 raise UserError(
                     f"Không có nhiệm vụ mục {options['number']}", f"No task numbered {options['number']}"
@@ -50,12 +51,12 @@ class Command(HatangsoCommand):
             done_on = parse_day(options["date"]) if options["date"] else today
             update = add_update(
                 task=task, text=options["text"], done_on=done_on,
-                progress=options["progress"], status=options["status"] or "", files=files, user=None,
+                progress=options["progress"], status=options["status"] or "", files=files, user=COMMAND_LINE,
                 actor=self.actor(),
             )  # fmt: skip
             self.console.print(f"Đã ghi cập nhật / update recorded: #{update.pk} ({task.item.number})")
             return
-        tasks = task_list(None, plan=plan, agency=options["agency"])
+        tasks = task_list(COMMAND_LINE, plan=plan, agency=options["agency"])
         table = Table(title=f"Nhiệm vụ / tasks · {plan.code}")
         for column in ("Mục", "Nội dung", "Chủ trì", "Hạn", "Tình trạng", "%"):
             table.add_column(column)
