@@ -42,6 +42,7 @@ from hatangso.core.scoping import COMMAND_LINE, may_manage_plan, scope_for
 from hatangso.geography.models import AdministrativeUnit
 from hatangso.geography.selectors import resolve_unit
 from hatangso.registry.models import Operator
+from hatangso.utilities.bulk import insert_objects
 from hatangso.utilities.errors import Conflict, NotFound, UserError
 from hatangso.utilities.importing import ImportRejected, RowError, RowErrors, keep_original
 from hatangso.utilities.periods import Period, parse_period
@@ -631,7 +632,7 @@ def _write_values(
             current.save()
             record_change(actor, ChangeLogEntry.Action.UPDATE, current, before=before)
             updated += 1
-    created = DataValue.objects.bulk_create(to_create, batch_size=2000)
+    created = insert_objects(to_create)
     if any(v.pk is None for v in created):
         # Backends that do not return primary keys from bulk inserts: read them back.
         created = list(

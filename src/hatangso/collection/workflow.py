@@ -8,16 +8,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from hatangso.collection.models import DataElement, ReportForm, Submission
-from hatangso.core.changelog import Actor, record_change, snapshot
+from hatangso.core.changelog import Actor, record_change, record_changes, snapshot
 from hatangso.core.models import ChangeLogEntry, Role
 from hatangso.core.scoping import COMMAND_LINE, scope_for
 from hatangso.geography.models import AdministrativeUnit
 from hatangso.registry.models import Operator
+from hatangso.utilities.bulk import insert_objects
 from hatangso.utilities.errors import Conflict, NotFound, UserError
 from hatangso.utilities.periods import parse_period
 
@@ -239,7 +240,8 @@ def reporting_unit(form: ReportForm, unit: AdministrativeUnit) -> Administrative
 
 
 def attach_import(*, batch, keys: set[tuple[DataElement, AdministrativeUnit, Operator | None, str]], actor):
-    """Keep an imported file with every report its rows belong to, opening a draft where none exists."""
+    """Keep an imported file with every report its rows belong to, opening a draft where none exists
+    (as `get_submission` does, in bulk: a national file belongs to tens of thousands of reports)."""
     forms: dict[int, list[ReportForm]] = {}
     reports = set()
     for element, unit, operator, period in keys:
@@ -249,14 +251,46 @@ def attach_import(*, batch, keys: set[tuple[DataElement, AdministrativeUnit, Ope
             reporter = reporting_unit(form, unit)
             if reporter is not None and unit.path.startswith(reporter.path):
                 reports.add((form, reporter, operator, period))
+    wanted = {}
     for form, reporter, operator, period in reports:
         try:
-            submission = get_submission(
-                form=form, unit=reporter, operator=operator, period=period, user=COMMAND_LINE, actor=actor
-            )
+            check_reporter(form, reporter, operator, period)
         except UserError:
             continue  # the value is not part of this form's report (another kind of period or reporter)
-        batch.submissions.add(submission)
+        key = (form.pk, reporter.pk, operator.pk if operator else None, parse_period(period).code)
+        wanted[key] = (form, reporter, operator, key[3])
+    if not wanted:
+        return
+    submissions = _submissions(wanted)
+    missing = [
+        Submission(form=form, unit=unit, operator=operator, period=period)
+        for key, (form, unit, operator, period) in wanted.items()
+        if key not in submissions
+    ]
+    try:
+        with transaction.atomic():
+            created = insert_objects(missing)
+    except IntegrityError:
+        # Someone opened one of these reports meanwhile: open them one by one, as the entry page does.
+        created = []
+        for form, unit, operator, period in (wanted[k] for k in wanted if k not in submissions):
+            submissions[(form.pk, unit.pk, operator.pk if operator else None, period)] = get_submission(
+                form=form, unit=unit, operator=operator, period=period, user=COMMAND_LINE, actor=actor
+            )
+    if any(s.pk is None for s in created):  # backends that do not return primary keys from bulk inserts
+        created = [s for k, s in _submissions(wanted).items() if k not in submissions]
+    record_changes(actor, ChangeLogEntry.Action.CREATE, created)
+    batch.submissions.add(*submissions.values(), *created)
+
+
+def _submissions(wanted: dict[tuple, tuple]) -> dict[tuple, Submission]:
+    """The stored submissions of these (form, unit, operator, period) keys, by key."""
+    stored = Submission.objects.filter(
+        form_id__in={k[0] for k in wanted},
+        unit_id__in={k[1] for k in wanted},
+        period__in={k[3] for k in wanted},
+    )
+    return {key: s for s in stored if (key := (s.form_id, s.unit_id, s.operator_id, s.period)) in wanted}
 
 
 @dataclass(frozen=True)

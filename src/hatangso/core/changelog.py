@@ -9,6 +9,9 @@ from django.db import models
 from hatangso.core.dataversion import count_commit_of
 from hatangso.core.models import ChangeLogEntry
 from hatangso.core.scoping import COMMAND_LINE
+from hatangso.utilities.bulk import insert_objects
+
+CHANGES_PER_WRITE = 5000
 
 
 @dataclass(frozen=True)
@@ -69,19 +72,25 @@ def record_change(
 
 
 def record_changes(actor: Actor, action: str, instances: list[models.Model]) -> None:
-    """Bulk variant for imports: one change-log row per object, written in one query."""
+    """Bulk variant for imports: one change-log row per object, written a few thousand at a time
+    (a national file's million entries would not fit in memory at once)."""
+    instances = list(instances)
     for object_type in {instance._meta.label_lower for instance in instances}:
         count_commit_of(object_type)
-    ChangeLogEntry.objects.bulk_create(
-        ChangeLogEntry(
-            user=actor.user if getattr(actor.user, "pk", None) else None,
-            actor=actor.name,
-            origin=actor.origin[:200],
-            action=action,
-            object_type=instance._meta.label_lower,
-            object_id=str(instance.pk),
-            object_repr=str(instance)[:300],
-            after=snapshot(instance),
+    user = actor.user if getattr(actor.user, "pk", None) else None
+    for start in range(0, len(instances), CHANGES_PER_WRITE):
+        insert_objects(
+            [
+                ChangeLogEntry(
+                    user=user,
+                    actor=actor.name,
+                    origin=actor.origin[:200],
+                    action=action,
+                    object_type=instance._meta.label_lower,
+                    object_id=str(instance.pk),
+                    object_repr=str(instance)[:300],
+                    after=snapshot(instance),
+                )
+                for instance in instances[start : start + CHANGES_PER_WRITE]
+            ]
         )
-        for instance in instances
-    )

@@ -186,3 +186,23 @@ def test_set_value_checks_like_the_import(seed_plan, actor):
     huong_tra_2025 = AdministrativeUnit.objects.get(code="19996", valid_from__isnull=False)
     with pytest.raises(UserError):
         set_value(element=households, unit=huong_tra_2025, period="2024", value="1", actor=actor)
+
+
+def test_reports_opened_while_the_file_is_written_are_attached_once(seed_plan, actor, tmp_path, monkeypatch):
+    from hatangso.collection import workflow
+    from hatangso.collection.models import Submission
+
+    text = "2024,19996,,population,,1000,\n202403,19996,,mobile_subscriptions,viettel,40,\n"
+    first = import_values(path=write(tmp_path, text), actor=actor, user=COMMAND_LINE).batch
+    opened = set(first.submissions.values_list("pk", flat=True))
+    logged = ChangeLogEntry.objects.filter(object_type="collection.submission").count()
+    assert opened
+    # The reports look unopened when read, as if someone opened them just before the insert.
+    monkeypatch.setattr(workflow, "_submissions", lambda wanted: {})
+    second = import_values(
+        path=write(tmp_path, text.replace("1000", "1100"), "second.csv"), actor=actor, user=COMMAND_LINE
+    )
+    assert second.updated == 1
+    assert set(second.batch.submissions.values_list("pk", flat=True)) == opened
+    assert Submission.objects.count() == len(opened)
+    assert ChangeLogEntry.objects.filter(object_type="collection.submission").count() == logged
