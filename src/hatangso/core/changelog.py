@@ -57,7 +57,28 @@ def record_change(
     actor: Actor, action: str, instance: models.Model, before: dict | None = None, reason: str = ""
 ) -> ChangeLogEntry:
     count_commit_of(instance._meta.label_lower)
-    return ChangeLogEntry.objects.create(
+    entry = _entry(actor, action, instance, before=before, reason=reason)
+    entry.save(force_insert=True)
+    return entry
+
+
+def record_changes(actor: Actor, action: str, instances: list[models.Model]) -> None:
+    """Bulk variant for imports: one change-log row per object, written a few thousand at a time
+    (a national file's million entries would not fit in memory at once)."""
+    instances = list(instances)
+    for object_type in {instance._meta.label_lower for instance in instances}:
+        count_commit_of(object_type)
+    for start in range(0, len(instances), CHANGES_PER_WRITE):
+        insert_objects(
+            [_entry(actor, action, instance) for instance in instances[start : start + CHANGES_PER_WRITE]]
+        )
+
+
+def _entry(
+    actor: Actor, action: str, instance: models.Model, before: dict | None = None, reason: str = ""
+) -> ChangeLogEntry:
+    """The change-log row of one write, not yet saved (a command's principal has no account)."""
+    return ChangeLogEntry(
         user=actor.user if getattr(actor.user, "pk", None) else None,
         actor=actor.name,
         origin=actor.origin[:200],
@@ -69,28 +90,3 @@ def record_change(
         before=before,
         after=None if action == ChangeLogEntry.Action.DELETE else snapshot(instance),
     )
-
-
-def record_changes(actor: Actor, action: str, instances: list[models.Model]) -> None:
-    """Bulk variant for imports: one change-log row per object, written a few thousand at a time
-    (a national file's million entries would not fit in memory at once)."""
-    instances = list(instances)
-    for object_type in {instance._meta.label_lower for instance in instances}:
-        count_commit_of(object_type)
-    user = actor.user if getattr(actor.user, "pk", None) else None
-    for start in range(0, len(instances), CHANGES_PER_WRITE):
-        insert_objects(
-            [
-                ChangeLogEntry(
-                    user=user,
-                    actor=actor.name,
-                    origin=actor.origin[:200],
-                    action=action,
-                    object_type=instance._meta.label_lower,
-                    object_id=str(instance.pk),
-                    object_repr=str(instance)[:300],
-                    after=snapshot(instance),
-                )
-                for instance in instances[start : start + CHANGES_PER_WRITE]
-            ]
-        )
