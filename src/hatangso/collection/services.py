@@ -1,5 +1,6 @@
 """Writes of reported values: file imports (all-or-nothing) and single values."""
 
+from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -36,13 +37,13 @@ from hatangso.collection.workflow import (
     reporting_unit,
     submit,
 )
-from hatangso.core.changelog import Actor, record_change, record_changes, snapshot
+from hatangso.core.changelog import Actor, record_change, record_rows, snapshot
 from hatangso.core.models import ChangeLogEntry
 from hatangso.core.scoping import COMMAND_LINE, may_manage_plan, scope_for
 from hatangso.geography.models import AdministrativeUnit
 from hatangso.geography.selectors import resolve_unit
 from hatangso.registry.models import Operator
-from hatangso.utilities.bulk import insert_objects
+from hatangso.utilities.bulk import collector_paused, insert_rows
 from hatangso.utilities.errors import Conflict, NotFound, UserError
 from hatangso.utilities.importing import ImportRejected, RowError, RowErrors, keep_original
 from hatangso.utilities.periods import Period, parse_period
@@ -191,22 +192,37 @@ class _ApprovedReports:
                 .select_related("form", "unit", "operator")
                 .prefetch_related("form__elements")
             )
-        self.submissions = [
-            (s, {e.pk for e in s.form.elements.all()})
-            for s in submissions
-            if s.status == Submission.Status.APPROVED
-        ]
+        # By period and operator: a file's million rows each look up the few of theirs.
+        self.by_period: dict[tuple[str, int | None], list[tuple[Submission, set[int]]]] = {}
+        for s in submissions:
+            if s.status == Submission.Status.APPROVED:
+                elements = {e.pk for e in s.form.elements.all()}
+                self.by_period.setdefault((s.period, s.operator_id), []).append((s, elements))
 
     def find(self, element, unit, operator, period: str) -> Submission | None:
-        for submission, elements in self.submissions:
-            if (
-                submission.period == period
-                and element.pk in elements
-                and submission.operator_id == (operator.pk if operator else None)
-                and unit.path.startswith(submission.unit.path)
-            ):
+        for submission, elements in self.by_period.get((period, operator.pk if operator else None), ()):
+            if element.pk in elements and unit.path.startswith(submission.unit.path):
                 return submission
         return None
+
+
+def _remembered(function):
+    """`function` of hashable arguments with each answer, or the problem it raised, kept: a national
+    file repeats its few periods, elements and operators and its thousands of units a million times."""
+    answers: dict[tuple, tuple[bool, object]] = {}
+
+    def remembered(*args):
+        answer = answers.get(args)
+        if answer is None:
+            try:
+                answer = answers[args] = (True, function(*args))
+            except (UserError, ValueProblem) as exc:
+                answer = answers[args] = (False, exc)
+        if answer[0]:
+            return answer[1]
+        raise answer[1].with_traceback(None)
+
+    return remembered
 
 
 def _check_level(element: DataElement, unit: AdministrativeUnit) -> None:
@@ -240,40 +256,53 @@ def _parse_rows(table, mapping, today: date, user) -> tuple[list[_Row], RowError
     parsed: list[_Row] = []
     skipped = 0
 
+    @_remembered
+    def period_of(text: str) -> Period:
+        period = parse_period(text)
+        if period.start > today:
+            raise ValueProblem(f"kỳ {period} chưa bắt đầu", f"period {period} has not started yet")
+        return period
+
+    find_unit = _remembered(units.find)
+    element_of = _remembered(lambda text: elements.get(ids.code(Kind.DATA_ELEMENT, text)))
+    is_total = _remembered(lambda text: ids.is_default(Kind.CATEGORY_OPTION_COMBO, text))
+    is_own = _remembered(lambda text: ids.is_default(Kind.ATTRIBUTE_OPTION_COMBO, text))
+    operator_of = _remembered(
+        lambda text: operators.get(match_key(ids.code(Kind.ATTRIBUTE_OPTION_COMBO, text)))
+    )
+
+    allowed: dict[tuple[int, int | None], bool] = {}  # (unit, operator): may the user write there
     for number, cells in table.rows:
+        # The row's text by field ("" where the file has no such column).
+        text = defaultdict(str, {field: cells.get(column, "") for field, column in mapping.items()})
 
-        def cell(field: str, cells=cells) -> str:
-            return cells.get(mapping.get(field, ""), "")
+        def fail(field: str, problem, number=number, text=text) -> None:
+            errors.add(number, mapping.get(field, field), text[field], problem.vi, problem.en)
 
-        def fail(field: str, problem, number=number, cell=cell) -> None:
-            errors.add(number, mapping.get(field, field), cell(field), problem.vi, problem.en)
+        def unknown(field: str, kind: str, problem: ValueProblem, text=text) -> ValueProblem:
+            return unmapped_problem(kind, text[field]) if ids.unmapped(kind, text[field]) else problem
 
-        def unknown(field: str, kind: str, problem: ValueProblem, cell=cell) -> ValueProblem:
-            return unmapped_problem(kind, cell(field)) if ids.unmapped(kind, cell(field)) else problem
-
-        deletes = parse_flag(cell("deleted"))
-        if not cell("value") and not deletes:
+        deletes = parse_flag(text["deleted"]) if text["deleted"] else False
+        if not text["value"] and not deletes:
             skipped += 1  # an empty value is "not reported" (a template row left blank)
             continue
         row_ok = True
         try:
-            period = parse_period(cell("period"))
-            if period.start > today:
-                raise ValueProblem(f"kỳ {period} chưa bắt đầu", f"period {period} has not started yet")
+            period = period_of(text["period"])
         except (UserError, ValueProblem) as exc:
             fail("period", exc)
             period, row_ok = None, False
 
-        element = elements.get(ids.code(Kind.DATA_ELEMENT, cell("data_element")))
+        element = element_of(text["data_element"])
         if element is None:
             problem = ValueProblem("không có phần tử dữ liệu mã này", "unknown data element code")
             fail("data_element", unknown("data_element", Kind.DATA_ELEMENT, problem))
             row_ok = False
-        elif not ids.is_default(Kind.CATEGORY_OPTION_COMBO, cell("combo")):
-            fail("combo", combo_problem(element, cell("combo")))
+        elif not is_total(text["combo"]):
+            fail("combo", combo_problem(element, text["combo"]))
             row_ok = False
 
-        form_code = ids.code(Kind.DATA_SET, cell("data_set")) if cell("data_set") else ""
+        form_code = ids.code(Kind.DATA_SET, text["data_set"]) if text["data_set"] else ""
         if form_code:
             if form_code not in form_elements:
                 problem = ValueProblem("không có biểu mã này", "unknown data set (form) code")
@@ -293,13 +322,13 @@ def _parse_rows(table, mapping, today: date, user) -> tuple[list[_Row], RowError
         if period is not None:
             try:
                 try:
-                    unit = units.find(ids.code(Kind.ORG_UNIT, cell("unit_code")), cell("unit_name"), period)
+                    unit = find_unit(ids.code(Kind.ORG_UNIT, text["unit_code"]), text["unit_name"], period)
                 except ValueProblem as exc:
                     raise unknown("unit_code", Kind.ORG_UNIT, exc) from None
                 if (
-                    cell("unit_code")
-                    and cell("unit_name")
-                    and not _unit_name_matches(unit, cell("unit_name"))
+                    text["unit_code"]
+                    and text["unit_name"]
+                    and not _unit_name_matches(unit, text["unit_name"])
                 ):
                     problem = ValueProblem(
                         f"tên đơn vị không khớp với mã {unit.code} ({unit.name})",
@@ -310,12 +339,12 @@ def _parse_rows(table, mapping, today: date, user) -> tuple[list[_Row], RowError
                 if element is not None:
                     _check_level(element, unit)
             except ValueProblem as exc:
-                fail("unit_code" if cell("unit_code") else "unit_name", exc)
+                fail("unit_code" if text["unit_code"] else "unit_name", exc)
                 row_ok = False
 
         operator = None
-        if not ids.is_default(Kind.ATTRIBUTE_OPTION_COMBO, cell("operator")):
-            operator = operators.get(match_key(ids.code(Kind.ATTRIBUTE_OPTION_COMBO, cell("operator"))))
+        if not is_own(text["operator"]):
+            operator = operator_of(text["operator"])
             if operator is None:
                 problem = ValueProblem("không có doanh nghiệp này", "unknown operator")
                 fail("operator", unknown("operator", Kind.ATTRIBUTE_OPTION_COMBO, problem))
@@ -332,19 +361,20 @@ def _parse_rows(table, mapping, today: date, user) -> tuple[list[_Row], RowError
         value = None
         if element is not None and not deletes:
             try:
-                value = check_value(element, cell("value"))
+                value = check_value(element, text["value"])
             except ValueProblem as exc:
                 fail("value", exc)
                 row_ok = False
         try:
-            check_comment(cell("comment"))
+            if text["comment"]:
+                check_comment(text["comment"])
         except ValueProblem as exc:
             fail("comment", exc)
             row_ok = False
         moments = {}
         for field in ("created", "complete_date"):
             try:
-                moments[field] = parse_timestamp(cell(field)) if cell(field) else None
+                moments[field] = parse_timestamp(text[field]) if text[field] else None
             except ValueProblem as exc:
                 fail(field, exc)
                 row_ok = False
@@ -356,7 +386,7 @@ def _parse_rows(table, mapping, today: date, user) -> tuple[list[_Row], RowError
         # uploader's, entered (and sent) now.
         source = (
             {
-                "stored_by": cell("stored_by")[:150],
+                "stored_by": text["stored_by"][:150],
                 "created": moments["created"],
                 "completed_at": moments["complete_date"],
             }
@@ -364,14 +394,17 @@ def _parse_rows(table, mapping, today: date, user) -> tuple[list[_Row], RowError
             else {}
         )
         row = _Row(
-            element, unit, period, operator, value, cell("comment"), number, cell("value"),
-            followup=parse_flag(cell("followup")) if cell("followup") else None, **source,
+            element, unit, period, operator, value, text["comment"], number, text["value"],
+            followup=parse_flag(text["followup"]) if text["followup"] else None, **source,
         )  # fmt: skip
         locked = locks.find(element, unit, operator, period.code)
         if locked and not _same_as_stored(row):
             fail("value", _locked_problem(locked))
             continue
-        if not scope.can_write_value(unit=unit, operator=operator):
+        where = (unit.id, operator.id if operator else None)
+        if where not in allowed:
+            allowed[where] = scope.can_write_value(unit=unit, operator=operator)
+        if not allowed[where]:
             who = f"{unit.code}{' / ' + operator.code if operator else ''}"
             fail(
                 "operator" if operator else "unit_code",
@@ -386,7 +419,7 @@ def _parse_rows(table, mapping, today: date, user) -> tuple[list[_Row], RowError
             except ValueProblem as exc:
                 fail("complete_date", exc)
                 continue
-        key = (element.pk, unit.pk, period.code, operator.pk if operator else None)
+        key = (element.id, where[0], period.code, where[1])
         if key in seen:
             fail(
                 "data_element",
@@ -447,7 +480,11 @@ def import_values(*, path: Path, actor: Actor, user, synthetic: bool = False) ->
     rejects the whole file; nothing is written. Every row must lie within the `user`'s scope (a web
     upload's uploader); the command line (`COMMAND_LINE`) runs with the machine's authority. The
     original file is kept with the reports it feeds."""
-    path = Path(path)
+    with collector_paused():
+        return _import_values(path=Path(path), actor=actor, user=user, synthetic=synthetic)
+
+
+def _import_values(*, path: Path, actor: Actor, user, synthetic: bool) -> ValueImportSummary:
     try:
         table = read_values_file(path)
         mapping = _map_columns(table.columns)
@@ -585,9 +622,8 @@ def _write_values(
         )
     }
     to_create, updated, unchanged, deleted = [], 0, 0, 0
-    created_times: dict[tuple, datetime] = {}
     for row in rows:
-        key = (row.element.pk, row.unit.pk, row.period.code, row.operator.pk if row.operator else None)
+        key = (row.element.id, row.unit.id, row.period.code, row.operator.id if row.operator else None)
         current = existing.get(key)
         # DHIS2's storedBy names who entered the value at the source; the change log names the import.
         author = row.stored_by or actor.name
@@ -599,25 +635,7 @@ def _write_values(
             current.delete()
             deleted += 1
         elif current is None:
-            to_create.append(
-                DataValue(
-                    data_element=row.element,
-                    unit=row.unit,
-                    period=row.period.code,
-                    period_start=row.period.start,
-                    period_end=row.period.end,
-                    operator=row.operator,
-                    value=row.value,
-                    comment=row.comment,
-                    followup=bool(row.followup),
-                    synthetic=synthetic,
-                    import_batch=batch,
-                    created_by=author,
-                    updated_by=author,
-                )
-            )
-            if row.created is not None:
-                created_times[key] = row.created
+            to_create.append(row)
         elif (current.value, current.comment) == (row.value, row.comment) and row.followup in {
             None,
             current.followup,
@@ -632,22 +650,15 @@ def _write_values(
             current.save()
             record_change(actor, ChangeLogEntry.Action.UPDATE, current, before=before)
             updated += 1
-    created = insert_objects(to_create)
-    if any(v.pk is None for v in created):
-        # Backends that do not return primary keys from bulk inserts: read them back.
-        created = list(
-            DataValue.objects.filter(import_batch=batch).exclude(pk__in=[v.pk for v in existing.values()])
-        )
-    _keep_created_times(created, created_times)
-    record_changes(actor, ChangeLogEntry.Action.CREATE, created)
+    created = _insert_values(to_create, batch=batch, actor=actor, synthetic=synthetic)
     record_change(actor, ChangeLogEntry.Action.CREATE, batch)
     attach_import(
         batch=batch,
-        keys={(r.element, r.unit, r.operator, r.period.code) for r in rows if not r.deletes},
+        keys=((r.element, r.unit, r.operator, r.period.code) for r in rows if not r.deletes),
         actor=actor,
     )
     return ValueImportSummary(
-        batch=batch, created=len(created), updated=updated, unchanged=unchanged, deleted=deleted,
+        batch=batch, created=created, updated=updated, unchanged=unchanged, deleted=deleted,
         submitted=_send_completed(rows, user=user, actor=actor),
     )  # fmt: skip
 
@@ -673,16 +684,42 @@ def _send_completed(rows: list[_Row], *, user, actor: Actor) -> int:
     return sent
 
 
-def _keep_created_times(values: list[DataValue], times: dict[tuple, datetime]) -> None:
-    """A DHIS2 file's `created` stays the value's creation time (bulk inserts stamp the present)."""
-    by_time: dict[datetime, list[int]] = {}
-    for value in values:
-        moment = times.get((value.data_element_id, value.unit_id, value.period, value.operator_id))
-        if moment is not None:
-            by_time.setdefault(moment, []).append(value.pk)
-            value.created_at = moment
-    for moment, pks in by_time.items():
-        DataValue.objects.filter(pk__in=pks).update(created_at=moment)
+# The columns of a new value a file gives, in `_insert_values`' order; the others are the import's.
+_NEW_VALUE_COLUMNS = (
+    "data_element_id", "unit_id", "period", "period_start", "period_end", "operator_id", "value", "comment",
+    "followup", "created_by", "updated_by", "created_at",
+)  # fmt: skip
+
+
+def _insert_values(rows: list[_Row], *, batch: ImportBatch, actor: Actor, synthetic: bool) -> int:
+    """Write a file's new values and their change log in bulk, without model objects (a national
+    file has a million); each value's creation time is now, or DHIS2's `created` when it gives one."""
+    now = timezone.now()
+    values = [
+        (row.element.pk, row.unit.pk, row.period.code, row.period.start, row.period.end,
+         row.operator.pk if row.operator else None, row.value, row.comment, bool(row.followup),
+         row.stored_by or actor.name, row.stored_by or actor.name, row.created or now)
+        for row in rows
+    ]  # fmt: skip
+    ids = insert_rows(
+        DataValue, _NEW_VALUE_COLUMNS, values, synthetic=synthetic, import_batch_id=batch.pk, updated_at=now
+    )
+    batch_id, updated_at = batch.pk, now.isoformat()  # the time, written once: most rows were created now
+
+    def changes():  # each value's `snapshot`, built from its row (tests compare the two)
+        for pk, row, value in zip(ids, rows, values, strict=True):
+            element, unit, period, start, end, operator, number, comment, followup, by, _, created = value
+            created = updated_at if created is now else created.isoformat()
+            yield pk, DataValue.describe(row.element.code, row.unit.code, period, row.operator, number), {
+                "id": pk, "data_element_id": element, "unit_id": unit, "period": period,
+                "period_start": start.isoformat(), "period_end": end.isoformat(), "operator_id": operator,
+                "value": str(number), "comment": comment, "followup": followup, "synthetic": synthetic,
+                "import_batch_id": batch_id, "created_at": created, "created_by": by,
+                "updated_at": updated_at, "updated_by": by, "version": 1,
+            }  # fmt: skip
+
+    record_rows(actor, ChangeLogEntry.Action.CREATE, DataValue, changes())
+    return len(ids)
 
 
 @transaction.atomic

@@ -51,6 +51,9 @@ def check_comment(raw: str) -> str:
 
 def check_value(element: DataElement, raw: str) -> Decimal:
     """The value as a number, or ValueProblem saying why it cannot be accepted."""
+    plain_whole_number = isinstance(raw, str) and raw.isdigit() and raw.isascii()  # most values of a file
+    if plain_whole_number and element.value_type != DataElement.ValueType.BOOLEAN:
+        return _checked_number(element, Decimal(raw))
     text = clean_text(raw)
     if not text:
         raise ValueProblem("thiếu giá trị", "value is missing")
@@ -66,7 +69,10 @@ def check_value(element: DataElement, raw: str) -> Decimal:
         if key in _FALSE:
             return Decimal(0)
         raise ValueProblem("phải là 1 (có) hoặc 0 (không)", "must be 1 (yes) or 0 (no)")
-    number = parse_number(text)
+    return _checked_number(element, parse_number(text))
+
+
+def _checked_number(element: DataElement, number: Decimal) -> Decimal:
     if element.value_type == DataElement.ValueType.COUNT:
         if number < 0:
             raise ValueProblem("số đếm không được âm", "a count cannot be negative")

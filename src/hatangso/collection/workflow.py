@@ -239,20 +239,30 @@ def reporting_unit(form: ReportForm, unit: AdministrativeUnit) -> Administrative
     return form.plan.area_unit
 
 
-def attach_import(*, batch, keys: set[tuple[DataElement, AdministrativeUnit, Operator | None, str]], actor):
-    """Keep an imported file with every report its rows belong to, opening a draft where none exists
-    (as `get_submission` does, in bulk: a national file belongs to tens of thousands of reports)."""
+def attach_import(
+    *, batch, keys: Iterable[tuple[DataElement, AdministrativeUnit, Operator | None, str]], actor
+):
+    """Keep an imported file with every report its rows (element, unit, operator, period) belong
+    to, opening a draft where none exists (as `get_submission` does, in bulk: a national file
+    belongs to tens of thousands of reports). Keys are compared by id: a million rows each name
+    the same few forms, operators and periods."""
     forms: dict[int, list[ReportForm]] = {}
-    reports = set()
+    reporters: dict[tuple[int, int], AdministrativeUnit | None] = {}  # (form, unit): who reports it
+    reports: dict[tuple, tuple] = {}
     for element, unit, operator, period in keys:
-        if element.pk not in forms:
-            forms[element.pk] = list(element.forms.select_related("plan", "plan__area_unit"))
-        for form in forms[element.pk]:
-            reporter = reporting_unit(form, unit)
-            if reporter is not None and unit.path.startswith(reporter.path):
-                reports.add((form, reporter, operator, period))
+        if element.id not in forms:
+            forms[element.id] = list(element.forms.select_related("plan", "plan__area_unit"))
+        for form in forms[element.id]:
+            if (form.id, unit.id) not in reporters:
+                reporter = reporting_unit(form, unit)
+                in_area = reporter is not None and unit.path.startswith(reporter.path)
+                reporters[form.id, unit.id] = reporter if in_area else None
+            reporter = reporters[form.id, unit.id]
+            key = (form.id, reporter.id if reporter else None, operator.id if operator else None, period)
+            if reporter is not None and key not in reports:
+                reports[key] = (form, reporter, operator, period)
     wanted = {}
-    for form, reporter, operator, period in reports:
+    for form, reporter, operator, period in reports.values():
         try:
             check_reporter(form, reporter, operator, period)
         except UserError:

@@ -10,7 +10,12 @@ def clean_text(value: object) -> str:
     """NFC-normalise and collapse whitespace (files arrive in NFC and NFD, with stray newlines)."""
     if value is None:
         return ""
-    return _SPACES.sub(" ", unicodedata.normalize("NFC", str(value))).strip()
+    text = str(value)
+    # Printable ASCII with single inner spaces and none at the ends is clean already (most cells
+    # of a file: codes, periods, numbers), and a national file has millions of them.
+    if text.isascii() and text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
 
 
 def match_key(value: object) -> str:

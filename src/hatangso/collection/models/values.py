@@ -90,9 +90,13 @@ class ImportBatch(models.Model):
 class DataValue(models.Model):
     """A value of a data element for a unit and period, from the unit itself or from an operator."""
 
-    data_element = models.ForeignKey(DataElement, on_delete=models.PROTECT, related_name="values")
+    # No index of their own: the unique constraints and the indexes below lead with them, and a
+    # national import writes every index of a million values.
+    data_element = models.ForeignKey(
+        DataElement, on_delete=models.PROTECT, related_name="values", db_index=False
+    )
     unit = models.ForeignKey(
-        "geography.AdministrativeUnit", on_delete=models.PROTECT, related_name="data_values"
+        "geography.AdministrativeUnit", on_delete=models.PROTECT, related_name="data_values", db_index=False
     )
     period = models.CharField(_("kỳ"), max_length=10)
     period_start = models.DateField()
@@ -135,5 +139,11 @@ class DataValue(models.Model):
         ]
 
     def __str__(self) -> str:
-        source = f" [{self.operator}]" if self.operator_id else ""
-        return f"{self.data_element.code} {self.unit.code} {self.period}{source} = {self.value}"
+        operator = self.operator if self.operator_id else None
+        return self.describe(self.data_element.code, self.unit.code, self.period, operator, self.value)
+
+    @staticmethod
+    def describe(element_code: str, unit_code: str, period: str, operator, value) -> str:
+        """A value's text (the change log's), also for values written without model objects."""
+        source = f" [{operator}]" if operator is not None else ""
+        return f"{element_code} {unit_code} {period}{source} = {value}"

@@ -2,6 +2,8 @@
 UIDs, the default combos, disaggregations refused, deletions."""
 
 import json
+from datetime import datetime
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
@@ -11,6 +13,7 @@ from hatangso.collection import workflow
 from hatangso.collection.dhis2 import DXF_NAMESPACE
 from hatangso.collection.models import DataValue, Dhis2Mapping, ImportBatch, Submission
 from hatangso.collection.services import import_values
+from hatangso.core.changelog import snapshot
 from hatangso.core.models import ChangeLogEntry
 from hatangso.core.scoping import COMMAND_LINE
 from hatangso.core.services import create_user
@@ -94,6 +97,11 @@ def write(tmp_path, fmt, *args):
     return path
 
 
+def same_moments_and_numbers(snapshot: dict) -> dict:
+    moments = {key: datetime.fromisoformat(snapshot[key]) for key in ("created_at", "updated_at")}
+    return {**snapshot, **moments, "value": Decimal(snapshot["value"])}
+
+
 def population(unit="20005"):
     return DataValue.objects.filter(data_element__code="population", unit__code=unit, period="2024").first()
 
@@ -104,6 +112,11 @@ def test_each_format_imports_with_codes(fmt, seed_plan, actor, tmp_path):
     assert (summary.created, summary.updated) == (1, 0)
     value = population()
     assert (value.value, value.operator) == (7000, None)
+    # The bulk write's change log holds what the ORM's snapshot of the stored value holds (the same
+    # number and moments, written as the file gave them).
+    created = ChangeLogEntry.objects.get(object_type="collection.datavalue", object_id=str(value.pk))
+    assert (created.action, created.object_repr) == ("create", "population 20005 2024 = 7000")
+    assert same_moments_and_numbers(created.after) == same_moments_and_numbers(snapshot(value))
     if fmt in {"json", "xml"}:  # the fields these formats carry are kept
         assert (value.created_by, value.updated_by, value.followup) == ("xa_20005", "xa_20005", True)
         assert value.created_at.isoformat().startswith("2024-07-01T")

@@ -206,3 +206,29 @@ def test_reports_opened_while_the_file_is_written_are_attached_once(seed_plan, a
     assert set(second.batch.submissions.values_list("pk", flat=True)) == opened
     assert Submission.objects.count() == len(opened)
     assert ChangeLogEntry.objects.filter(object_type="collection.submission").count() == logged
+
+
+@pytest.mark.parametrize(
+    ("value_type", "text", "outcome"),
+    [
+        ("count", "007", Decimal(7)),
+        ("count", "12345", Decimal(12345)),
+        ("count", "١٢", Decimal(12)),  # not the fast path (not ASCII): read as the full path reads it
+        ("count", "²", "không phải là số"),
+        ("percentage", "150", "tỷ lệ phần trăm phải từ 0 đến 100"),
+        ("percentage", "100", Decimal(100)),
+        ("boolean", "1", Decimal(1)),
+        ("boolean", "2", "phải là 1 (có) hoặc 0 (không)"),
+    ],
+)
+def test_plain_whole_numbers_are_checked_like_any_other(value_type, text, outcome):
+    from hatangso.collection.models import DataElement
+    from hatangso.collection.validation import ValueProblem, check_value
+
+    element = DataElement(code="e", name="e", value_type=value_type)
+    if isinstance(outcome, Decimal):
+        assert check_value(element, text) == outcome
+    else:
+        with pytest.raises(ValueProblem) as problem:
+            check_value(element, text)
+        assert problem.value.vi == outcome

@@ -84,3 +84,9 @@ def test_periods(code, start, end, kind):
 def test_bad_periods(code):
     with pytest.raises(UserError):
         parse_period(code)
+
+
+@given(st.text(alphabet=st.sampled_from("aZ09 _-.,\t\n\r\x0b\x0c\x1c\u00a0ăƯ\u0301"), max_size=12))
+def test_clean_text_fast_path_cleans_as_the_full_path(text):
+    full = " ".join(unicodedata.normalize("NFC", text).split())  # what the regex path does
+    assert clean_text(text) == full.strip()

@@ -1,0 +1,115 @@
+"""`utilities.bulk.insert_rows`: plain rows stored as the ORM stores them, keys in order, on SQLite
+(one prepared INSERT) and PostgreSQL (COPY)."""
+
+import gc
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from hatangso.collection.models import DataElement, DataValue
+from hatangso.core.models import ChangeLogEntry
+from hatangso.geography.selectors import resolve_unit
+from hatangso.registry.models import Operator
+from hatangso.utilities.bulk import collector_paused, insert_rows
+
+LOG_CONSTANTS = {
+    "actor": "test",
+    "origin": "cli: test",
+    "action": "create",
+    "object_type": "x.y",
+    "reason": "",
+}
+
+
+def test_rows_are_stored_as_the_orm_stores_them_with_their_keys_in_order(db):
+    before = timezone.now()
+    after = [{"name": "Phường Tứ Hạ", "value": "12.5", "nested": [1, None, True]}, None, {}]
+    ids = insert_rows(
+        ChangeLogEntry,
+        ("object_id", "object_repr", "after"),
+        [(str(n), f"object {n}", snapshot) for n, snapshot in enumerate(after)],
+        **LOG_CONSTANTS,
+    )
+    stored = list(ChangeLogEntry.objects.order_by("id"))
+    assert [e.pk for e in stored] == ids == sorted(ids)
+    assert [(e.object_id, e.object_repr, e.after) for e in stored] == [
+        (str(n), f"object {n}", snapshot) for n, snapshot in enumerate(after)
+    ]
+    assert {(e.actor, e.action, e.user_id, e.before) for e in stored} == {("test", "create", None, None)}
+    assert len({e.time for e in stored}) == 1 and before <= stored[0].time <= timezone.now()
+
+
+def test_dates_and_decimals_and_foreign_keys(seed_plan):
+    element = DataElement.objects.get(code="mobile_subscriptions")
+    unit = resolve_unit("19996", start=date(2024, 1, 1))
+    operator = Operator.objects.get(code="viettel")
+    columns = ("data_element_id", "unit_id", "period", "period_start", "period_end", "operator_id", "value",
+               "created_by", "updated_by")  # fmt: skip
+    (pk,) = insert_rows(
+        DataValue,
+        columns,
+        [(element.pk, unit.pk, "202403", date(2024, 3, 1), date(2024, 3, 31), operator.pk, Decimal("4000.25"),
+          "a", "a")],
+        comment="",
+        synthetic=True,
+    )  # fmt: skip
+    value = DataValue.objects.get(pk=pk)
+    assert (value.period_start, value.period_end, value.value) == (
+        date(2024, 3, 1),
+        date(2024, 3, 31),
+        Decimal("4000.25"),
+    )
+    assert (value.operator, value.unit, value.synthetic, value.version, value.followup) == (
+        operator,
+        unit,
+        True,
+        1,
+        False,
+    )
+
+
+def test_keys_follow_the_last_one_taken_even_after_a_delete(db):
+    first = ChangeLogEntry.objects.create(object_id="1", object_repr="first", **LOG_CONSTANTS).pk
+    ChangeLogEntry.objects.filter(pk=first).delete()
+    (pk,) = insert_rows(ChangeLogEntry, ("object_id", "object_repr"), [("2", "second")], **LOG_CONSTANTS)
+    assert pk > first
+    # The ORM's next key comes after the bulk one too.
+    assert ChangeLogEntry.objects.create(object_id="3", object_repr="third", **LOG_CONSTANTS).pk > pk
+
+
+def test_a_duplicate_refuses_the_whole_write(seed_plan):
+    element = DataElement.objects.get(code="population")
+    unit = resolve_unit("19996", start=date(2024, 1, 1))
+    row = (element.pk, unit.pk, "2024", date(2024, 1, 1), date(2024, 12, 31), None, Decimal(1), "a", "a")
+    columns = ("data_element_id", "unit_id", "period", "period_start", "period_end", "operator_id", "value",
+               "created_by", "updated_by")  # fmt: skip
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_rows(DataValue, columns, [row, row], comment="")
+    assert not DataValue.objects.exists()
+
+
+def test_a_field_without_a_value_or_default_is_named(db):
+    with pytest.raises(TypeError, match=r"core\.ChangeLogEntry\.actor needs a value"):
+        insert_rows(ChangeLogEntry, ("object_id", "object_repr"), [("1", "one")], origin="o", action="create",
+                    object_type="x.y")  # fmt: skip
+    assert not ChangeLogEntry.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_an_atomic_block_nothing_is_written():
+    with pytest.raises(RuntimeError, match="insert_rows needs an atomic block"):
+        insert_rows(ChangeLogEntry, ("object_id", "object_repr"), [("1", "one")], **LOG_CONSTANTS)
+    assert not ChangeLogEntry.objects.exists()
+
+
+def test_the_collector_is_paused_only_inside():
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(ValueError), collector_paused():
+        raise ValueError
+    assert gc.isenabled()
