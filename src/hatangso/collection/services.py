@@ -7,7 +7,7 @@ from decimal import Decimal
 from functools import partial
 from pathlib import Path
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from hatangso.collection.dhis2 import (
@@ -43,7 +43,7 @@ from hatangso.core.scoping import COMMAND_LINE, may_manage_plan, scope_for
 from hatangso.geography.models import AdministrativeUnit
 from hatangso.geography.selectors import resolve_unit
 from hatangso.registry.models import Operator
-from hatangso.utilities.bulk import collector_paused, insert_rows
+from hatangso.utilities.bulk import collector_paused, insert_rows, update_rows
 from hatangso.utilities.errors import Conflict, NotFound, UserError
 from hatangso.utilities.importing import ImportRejected, RowError, RowErrors, keep_original
 from hatangso.utilities.periods import Period, parse_period
@@ -619,9 +619,10 @@ def _write_values(
         (v.data_element_id, v.unit_id, v.period, v.operator_id): v
         for v in DataValue.objects.filter(
             unit_id__in={r.unit.pk for r in rows}, period__in={r.period.code for r in rows}
-        )
+        ).select_related("data_element", "unit", "operator")  # their text, for the change log
     }
-    to_create, updated, unchanged, deleted = [], 0, 0, 0
+    to_create, to_update, unchanged, deleted = [], [], 0, 0
+    now = timezone.now()
     for row in rows:
         key = (row.element.id, row.unit.id, row.period.code, row.operator.id if row.operator else None)
         current = existing.get(key)
@@ -647,9 +648,9 @@ def _write_values(
             current.followup = current.followup if row.followup is None else row.followup
             current.import_batch, current.updated_by = batch, author
             current.version += 1
-            current.save()
-            record_change(actor, ChangeLogEntry.Action.UPDATE, current, before=before)
-            updated += 1
+            current.updated_at = now
+            to_update.append((current, before))
+    _update_values(to_update, actor=actor)
     created = _insert_values(to_create, batch=batch, actor=actor, synthetic=synthetic)
     record_change(actor, ChangeLogEntry.Action.CREATE, batch)
     attach_import(
@@ -658,7 +659,7 @@ def _write_values(
         actor=actor,
     )
     return ValueImportSummary(
-        batch=batch, created=created, updated=updated, unchanged=unchanged, deleted=deleted,
+        batch=batch, created=created, updated=len(to_update), unchanged=unchanged, deleted=deleted,
         submitted=_send_completed(rows, user=user, actor=actor),
     )  # fmt: skip
 
@@ -682,6 +683,29 @@ def _send_completed(rows: list[_Row], *, user, actor: Actor) -> int:
             submit(submission=submission, user=user, actor=actor, at=moment)
             sent += 1
     return sent
+
+
+# What a file changes in a stored value.
+_CHANGED_VALUE_FIELDS = (
+    "value", "comment", "followup", "import_batch", "updated_by", "version", "updated_at",
+)  # fmt: skip
+
+
+def _update_values(changed: list[tuple[DataValue, dict]], *, actor: Actor) -> None:
+    """Write a file's changed values (each with its snapshot before) and their change log in bulk:
+    a national file sent again changes up to a million."""
+    update_rows(
+        DataValue,
+        list(_CHANGED_VALUE_FIELDS),
+        [(*(_db_value(value, name) for name in _CHANGED_VALUE_FIELDS), value.pk) for value, _ in changed],
+    )
+    rows = ((value.pk, str(value), before, snapshot(value)) for value, before in changed)
+    record_rows(actor, ChangeLogEntry.Action.UPDATE, DataValue, rows)
+
+
+def _db_value(value: DataValue, name: str):
+    field = DataValue._meta.get_field(name)
+    return field.get_db_prep_save(getattr(value, field.attname), connection)
 
 
 # The columns of a new value a file gives, in `_insert_values`' order; the others are the import's.
@@ -710,7 +734,8 @@ def _insert_values(rows: list[_Row], *, batch: ImportBatch, actor: Actor, synthe
         for pk, row, value in zip(ids, rows, values, strict=True):
             element, unit, period, start, end, operator, number, comment, followup, by, _, created = value
             created = updated_at if created is now else created.isoformat()
-            yield pk, DataValue.describe(row.element.code, row.unit.code, period, row.operator, number), {
+            text = DataValue.describe(row.element.code, row.unit.code, period, row.operator, number)
+            yield pk, text, None, {
                 "id": pk, "data_element_id": element, "unit_id": unit, "period": period,
                 "period_start": start.isoformat(), "period_end": end.isoformat(), "operator_id": operator,
                 "value": str(number), "comment": comment, "followup": followup, "synthetic": synthetic,

@@ -71,29 +71,29 @@ def record_changes(actor: Actor, action: str, instances: Iterable[models.Model])
         by_model.setdefault(type(instance), []).append(instance)
     deleted = action == ChangeLogEntry.Action.DELETE
     for model, objects in by_model.items():
-        rows = ((o.pk, str(o), None if deleted else snapshot(o)) for o in objects)
+        rows = ((o.pk, str(o), None, None if deleted else snapshot(o)) for o in objects)
         record_rows(actor, action, model, rows)
 
 
 def record_rows(actor: Actor, action: str, model: type[models.Model], rows: Iterable[tuple]):
     """Bulk variant for rows written without model objects (`utilities.bulk.insert_rows`): one
-    change-log row per (primary key, the object's text, its `snapshot` after the write), written a
-    few tens of thousands at a time (a national file's million would not fit in memory at once)."""
+    change-log row per (primary key, the object's text, its `snapshot` before and after the write;
+    None where there is none), written a few tens of thousands at a time (a national file's million
+    would not fit in memory at once)."""
     object_type = model._meta.label_lower
     count_commit_of(object_type)
     rows = iter(rows)
     while chunk := list(islice(rows, CHANGES_PER_WRITE)):
         insert_rows(
             ChangeLogEntry,
-            ("object_id", "object_repr", "after"),
-            [(str(pk), text[:300], after) for pk, text, after in chunk],
+            ("object_id", "object_repr", "before", "after"),
+            [(str(pk), text[:300], before, after) for pk, text, before, after in chunk],
             user_id=actor.user.pk if getattr(actor.user, "pk", None) else None,
             actor=actor.name,
             origin=actor.origin[:200],
             action=action,
             object_type=object_type,
             reason="",
-            before=None,
         )
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from hatangso.collection.models import DataValue, ImportBatch
 from hatangso.collection.services import import_values, set_value
+from hatangso.core.changelog import snapshot
 from hatangso.core.models import ChangeLogEntry
 from hatangso.core.scoping import COMMAND_LINE
 from hatangso.utilities.errors import UserError
@@ -55,6 +56,13 @@ def test_reimport_updates_changed_values_only(seed_plan, actor, tmp_path):
     change = ChangeLogEntry.objects.filter(object_type="collection.datavalue", action="update").get()
     assert Decimal(change.before["value"]) == 1000
     assert Decimal(change.after["value"]) == 1100
+    population = DataValue.objects.get(data_element__code="population", unit__code="20005")
+    assert (population.value, population.version) == (1100, 2)
+    assert population.import_batch == summary.batch and population.updated_at > population.created_at
+    stored = snapshot(population)  # the number as the database gives it back: 1100.0000
+    assert change.after == {**stored, "value": "1100"}
+    assert change.object_repr == "population 20005 2024 = 1100"
+    assert (change.before["version"], change.before["import_batch_id"]) == (1, summary.batch.pk - 1)
 
 
 def test_bad_rows_are_all_reported_and_nothing_is_written(seed_plan, actor, tmp_path, table_counts):
