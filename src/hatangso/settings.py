@@ -100,7 +100,11 @@ WSGI_APPLICATION = "hatangso.wsgi.application"
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("HATANGSO_DATABASE_URL") or f"sqlite:///{HOME / 'hatangso.sqlite3'}",
-        conn_max_age=0,
+        # A server thread keeps its connection from one request to the next: opening one (and, on
+        # SQLite, setting its pragmas) cost more than the rest of a cached page (bench/README.md,
+        # dashboard_load). A connection the database dropped is noticed and replaced before use.
+        conn_max_age=600,
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
