@@ -8,9 +8,11 @@ import threading
 from datetime import date
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from hatangso.collection.models import DataElement
 from hatangso.collection.services import set_value
@@ -212,3 +214,24 @@ def test_a_connection_the_database_dropped_is_replaced_before_the_next_request_u
         cursor.execute("SELECT pg_terminate_backend(pg_backend_pid())")
     assert serve_one("/cong-khai/") == "200 OK"
     assert connection.connection is not dropped
+
+
+@pytest.mark.django_db
+def test_a_shared_page_reads_its_session_from_the_cache_and_logging_out_ends_it(sharing, people):
+    """A warm dashboard costs four lookups: the session (a cache key, not the ORM's query of the
+    session table), the account, the page version and the page. The session is written through to
+    the database: logging out removes it from both, and its cookie opens nothing any more."""
+    owner = signed_in(people["owner"])
+    owner.get("/")
+    with CaptureQueriesContext(connection) as queries:
+        assert owner.get("/").status_code == 200
+    assert len(queries) == 4
+    assert not [q for q in queries if "django_session" in q["sql"]]
+    key = owner.cookies["sessionid"].value
+    assert Session.objects.filter(session_key=key).exists()
+
+    assert owner.post("/dang-xuat/").status_code == 302
+    assert not Session.objects.filter(session_key=key).exists()
+    stolen = Client()
+    stolen.cookies["sessionid"] = key
+    assert stolen.get("/")["Location"] == "/cong-khai/"
