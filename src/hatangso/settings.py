@@ -100,7 +100,11 @@ WSGI_APPLICATION = "hatangso.wsgi.application"
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("HATANGSO_DATABASE_URL") or f"sqlite:///{HOME / 'hatangso.sqlite3'}",
-        conn_max_age=0,
+        # A server thread keeps its connection from one request to the next: opening one (and, on
+        # SQLite, setting its pragmas) cost more than the rest of a cached page (bench/README.md,
+        # dashboard_load). A connection the database dropped is noticed and replaced before use.
+        conn_max_age=600,
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -127,8 +131,6 @@ if REDIS_URL := os.environ.get("HATANGSO_REDIS_URL", ""):
             "KEY_PREFIX": "hatangso",
         }
     }
-    # Every request reads its session: from Redis, written through to the database (kept by backups).
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {
         "default": {
@@ -137,6 +139,9 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 20000},
         }
     }
+# Every request reads its session: from the cache (one key: cheaper than the ORM's query of the
+# session table, even when the cache is a table), written through to the database (kept by backups).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # Pages and scorecards built once per version of the data and shared by their readers (core.sharing);
 # off only for tests that look at how a page was rendered.
 SHARED_PAGES = True

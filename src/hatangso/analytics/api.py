@@ -8,7 +8,7 @@ from hatangso.analytics.services import rating_row
 from hatangso.api.schemas import Period, responses
 from hatangso.core.scoping import scope_for
 from hatangso.core.services import user_for_token
-from hatangso.core.sharing import page_version, shared
+from hatangso.core.sharing import page_version, shared_json
 from hatangso.geography.selectors import resolve_unit
 from hatangso.plans.selectors import get_plan
 from hatangso.utilities.errors import NotFound
@@ -59,7 +59,8 @@ def scorecard(request, slug: str, period: Period | None = None, unit: str | None
         return card
 
     # Every caller who reads the same figures shares one JSON per version of the data.
-    return shared(f"scorecard:{plan.pk}:{target.pk}:{parsed.code}:{reads_area}:{page_version()}", current)
+    key = f"scorecard-json:{plan.pk}:{target.pk}:{parsed.code}:{reads_area}:{page_version()}"
+    return shared_json(key, current)
 
 
 def published_scorecard(plan, period: str, unit: str | None) -> dict:

@@ -13,7 +13,10 @@ def plan_list() -> QuerySet[Plan]:
 
 
 def get_plan(code_or_slug: str) -> Plan:
-    plan = plan_list().filter(code=code_or_slug).first() or plan_list().filter(slug=code_or_slug).first()
+    """The plan with this code, else the one with this slug (one query: the API reads it on every
+    request)."""
+    found = list(plan_list().filter(Q(code=code_or_slug) | Q(slug=code_or_slug)).order_by())
+    plan = next((p for p in found if p.code == code_or_slug), found[0] if found else None)
     if plan is None:
         known = ", ".join(plan_list().values_list("code", flat=True)) or "chưa có / none"
         raise NotFound(

@@ -141,3 +141,22 @@ def test_bind_addresses(bind, expected):
 def test_bad_bind_addresses(bind):
     with pytest.raises(UserError, match="HOST:PORT"):
         parse_bind(bind)
+
+
+def test_the_workers_are_forked_with_the_url_configuration_loaded_and_no_connection(tmp_path, cli_database):
+    """A fresh interpreter, as `serve` starts: after load_before_fork the views and the API are
+    imported (a worker's first request does not import them) and no database connection is open."""
+    script = (
+        "import sys, django; django.setup()\n"
+        "from django.db import connection\n"
+        "from hatangso.core.management.commands.serve import load_before_fork\n"
+        "connection.ensure_connection()\n"
+        "assert 'hatangso.api.urls' not in sys.modules\n"
+        "load_before_fork()\n"
+        "print('hatangso.api.urls' in sys.modules, 'hatangso.web.views' in sys.modules,\n"
+        "      connection.connection)\n"
+    )
+    environment = {**cli_environment(tmp_path, database_url=testing.cli_database_url),
+                   "DJANGO_SETTINGS_MODULE": "hatangso.settings"}  # fmt: skip
+    result = subprocess.run([sys.executable, "-c", script], env=environment, capture_output=True, text=True)
+    assert result.stdout.split() == ["True", "True", "None"], result.stderr

@@ -2,22 +2,27 @@
 version of the data, served from the cache every server process shares until the next write, with
 each reader's own CSRF token, never another account's page or another scope's figures."""
 
+import io
 import re
 import threading
 from datetime import date
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from hatangso.collection.models import DataElement
 from hatangso.collection.services import set_value
 from hatangso.collection.tests.test_concurrency import race_db  # noqa: F401 (a fixture)
 from hatangso.core.changelog import Actor
 from hatangso.core.dataversion import data_version
-from hatangso.core.services import create_user, grant_membership
+from hatangso.core.services import create_api_token, create_user, grant_membership
 from hatangso.core.sharing import CSRF_PLACEHOLDER, page_version, shared
 from hatangso.geography.selectors import resolve_unit
+from hatangso.wsgi import application
 
 PASSWORD = "mat-khau-du-dai-123"
 JUNE_2024 = date(2024, 6, 1)
@@ -154,3 +159,79 @@ def test_a_page_that_cannot_be_shared_is_rendered_once_for_its_reader(sharing, p
     dashboards = [t.name for t in page.templates if t.name and t.name.startswith("web/dashboard")]
     assert len(dashboards) == len(set(dashboards))
     assert CSRF_PLACEHOLDER not in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_shared_scorecard_is_the_text_the_api_writes_unshared(settings, people, actor):
+    """The JSON text is stored and sent as it is: a token's caller and a browser of the same scope
+    get the very bytes the API writes when nothing is shared, with its content type."""
+    enter(people["tuha"], "households", "2212")
+    address = "/api/v1/plans/1529-kh-ubnd/scorecard?period=2024"
+    settings.SHARED_PAGES = False
+    unshared = signed_in(people["owner"]).get(address)
+    settings.SHARED_PAGES = True
+    _, token = create_api_token(user=people["leader"], name="bench", actor=actor)
+    built = Client().get(address, HTTP_AUTHORIZATION=f"Bearer {token}")
+    served = signed_in(people["owner"]).get(address)
+    assert unshared.status_code == built.status_code == served.status_code == 200
+    assert unshared["Content-Type"] == served["Content-Type"] == "application/json; charset=utf-8"
+    assert unshared.content == built.content == served.content
+
+
+def serve_one(path: str) -> str:
+    """One request through the WSGI application, as a server thread runs it (django.test.Client
+    closes the connections itself, which would hide what the server does with them)."""
+    answered = []
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": "", "SERVER_NAME": "testserver",
+               "SERVER_PORT": "80", "HTTP_HOST": "testserver", "wsgi.url_scheme": "http",
+               "wsgi.input": io.BytesIO(), "wsgi.errors": io.StringIO(),
+               "SERVER_PROTOCOL": "HTTP/1.1"}  # fmt: skip
+    b"".join(application(environ, lambda status, headers, exc_info=None: answered.append(status)))
+    return answered[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_server_thread_keeps_its_database_connection_from_one_request_to_the_next(seed_plan):
+    """Opening a connection (and setting SQLite's pragmas) cost more than serving a shared page.
+    (Django never closes an in-memory SQLite database, the tests' one: PostgreSQL's run is the one
+    that can fail.)"""
+    assert serve_one("/cong-khai/") == "200 OK"
+    kept = connection.connection
+    assert kept is not None
+    assert serve_one("/cong-khai/") == "200 OK"
+    assert connection.connection is kept
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_the_database_dropped_is_replaced_before_the_next_request_uses_it(seed_plan):
+    if connection.vendor != "postgresql":
+        pytest.skip("a SQLite connection is a file: the database cannot drop it")
+    import psycopg  # only with PostgreSQL
+
+    assert serve_one("/cong-khai/") == "200 OK"
+    dropped = connection.connection
+    with pytest.raises(psycopg.OperationalError), dropped.cursor() as cursor:  # the database restarted
+        cursor.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+    assert serve_one("/cong-khai/") == "200 OK"
+    assert connection.connection is not dropped
+
+
+@pytest.mark.django_db
+def test_a_shared_page_reads_its_session_from_the_cache_and_logging_out_ends_it(sharing, people):
+    """A warm dashboard costs four lookups: the session (a cache key, not the ORM's query of the
+    session table), the account, the page version and the page. The session is written through to
+    the database: logging out removes it from both, and its cookie opens nothing any more."""
+    owner = signed_in(people["owner"])
+    owner.get("/")
+    with CaptureQueriesContext(connection) as queries:
+        assert owner.get("/").status_code == 200
+    assert len(queries) == 4
+    assert not [q for q in queries if "django_session" in q["sql"]]
+    key = owner.cookies["sessionid"].value
+    assert Session.objects.filter(session_key=key).exists()
+
+    assert owner.post("/dang-xuat/").status_code == 302
+    assert not Session.objects.filter(session_key=key).exists()
+    stolen = Client()
+    stolen.cookies["sessionid"] = key
+    assert stolen.get("/")["Location"] == "/cong-khai/"

@@ -3,6 +3,8 @@
 import pytest
 
 from hatangso.core.services import create_api_token, create_user
+from hatangso.plans.models import Plan
+from hatangso.plans.selectors import get_plan
 from hatangso.utilities.testing import CATALOG_TARGETS
 
 
@@ -70,3 +72,14 @@ def test_reads_need_a_token(seed_plan, client):
     response = client.get("/api/v1/plans/1529-kh-ubnd/scorecard?period=2024")
     assert response.status_code == 404
     assert response.json()["detail_en"] == "No scorecard of plan 1529/KH-UBND is published for 2024"
+
+
+def test_a_plan_is_found_by_its_code_before_its_slug_in_one_query(seed_plan, django_assert_num_queries):
+    """Every API request reads its plan (get_plan): one query, and a code wins over another plan's
+    equal slug, as when the two were looked up one after the other."""
+    other = Plan.objects.get(pk=seed_plan.pk)
+    other.pk, other.code, other.slug = None, seed_plan.slug, "ke-hoach-khac"
+    other.save()
+    for asked, found in ((seed_plan.slug, other), (seed_plan.code, seed_plan), ("ke-hoach-khac", other)):
+        with django_assert_num_queries(1):
+            assert get_plan(asked) == found

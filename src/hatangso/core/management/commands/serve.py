@@ -13,6 +13,7 @@ import os
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connections
+from django.urls import get_resolver
 
 from hatangso.core.management.base import HatangsoCommand
 from hatangso.utilities.errors import UserError
@@ -77,6 +78,15 @@ def check_tls_files(certfile: str | None, keyfile: str | None) -> None:
             )
 
 
+def load_before_fork() -> None:
+    """What every worker needs, loaded once by the process they are forked from (preload_app): the
+    URL configuration imports the views and the API (≈ 1 s of CPU), which each worker would
+    otherwise import on its first request while its users wait (bench/README.md, dashboard_load).
+    No worker may inherit this process's database connection."""
+    get_resolver().resolve("/")
+    connections.close_all()
+
+
 def serve(port: int, host: str = "127.0.0.1", *, workers: int | None = None, threads: int = 4,
           dev: bool = False, certfile: str = "", keyfile: str = "") -> None:  # fmt: skip
     """Serve the app. On loopback without HTTPS (the demo) cookies cannot be Secure; behind the
@@ -93,8 +103,7 @@ def serve(port: int, host: str = "127.0.0.1", *, workers: int | None = None, thr
     from hatangso.wsgi import application
 
     (settings.HOME / "run").mkdir(exist_ok=True)
-    # The workers are forked from this process: none may inherit its database connection.
-    connections.close_all()
+    load_before_fork()
 
     class Server(BaseApplication):
         def load_config(self):
