@@ -203,13 +203,19 @@ def evaluate_indicator(
     return Evaluation(indicator, status, target, value=_exact(value), flags=flags, **base)
 
 
+# A scope of up to this many units (a commune, a district) is read once and then named by its ids:
+# the providers' half a dozen queries find its units by primary key instead of each matching every
+# unit's path again (on SQLite a LIKE, which does not use the path index: a scan of the country's
+# units each). A larger scope stays a query, too many ids to list in SQL.
+LISTED_SCOPE_UNITS = 500
+
+
 def build_scope(unit: AdministrativeUnit, period: Period, operator_id: int | None = None) -> Scope:
-    return Scope(
-        unit=unit,
-        period=period,
-        units=rollup_units(unit, start=period.start, end=period.end),
-        operator_id=operator_id,
-    )
+    units = rollup_units(unit, start=period.start, end=period.end)
+    ids = list(units.values_list("pk", flat=True)[: LISTED_SCOPE_UNITS + 1])
+    if len(ids) <= LISTED_SCOPE_UNITS:
+        units = AdministrativeUnit.objects.filter(pk__in=ids)
+    return Scope(unit=unit, period=period, units=units, operator_id=operator_id)
 
 
 def _element_codes(indicator: Indicator) -> set[str]:
