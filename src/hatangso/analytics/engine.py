@@ -76,6 +76,9 @@ class Evaluation:
     lineage: dict = field(default_factory=dict)
     value_ids: list[int] = field(default_factory=list)
     synthetic: bool = False
+    # The providers of the data elements the indicator reads (what its stored result's data
+    # version is read from), whether or not it could be computed.
+    providers: set[str] = field(default_factory=set)
 
 
 def _round(value: Decimal | None, places: int) -> float | None:
@@ -266,7 +269,10 @@ def evaluate_plan(
         totals.update(provider.totals([e for e in elements if e.provider == provider_name], scope))
     targets = targets or PlanTargets(plan)
     year = period.start.year
-    return [
-        evaluate_indicator(indicator, scope, totals, targets.target(indicator, unit, year))
-        for indicator in indicators
-    ]
+    provider_of = {e.code: e.provider for e in elements}
+    evaluations = []
+    for indicator in indicators:
+        evaluation = evaluate_indicator(indicator, scope, totals, targets.target(indicator, unit, year))
+        evaluation.providers = {provider_of[code] for code in _element_codes(indicator)}
+        evaluations.append(evaluation)
+    return evaluations
