@@ -216,7 +216,9 @@ LISTED_SCOPE_UNITS = 500
 def build_scope(unit: AdministrativeUnit, period: Period, operator_id: int | None = None) -> Scope:
     units = rollup_units(unit, start=period.start, end=period.end)
     ids = list(units.values_list("pk", flat=True)[: LISTED_SCOPE_UNITS + 1])
-    if len(ids) <= LISTED_SCOPE_UNITS:
+    # An empty scope stays the query: an empty list of ids compiles to no SQL at all, which the
+    # values provider's statement cannot embed.
+    if 0 < len(ids) <= LISTED_SCOPE_UNITS:
         units = AdministrativeUnit.objects.filter(pk__in=ids)
     return Scope(unit=unit, period=period, units=units, operator_id=operator_id)
 
