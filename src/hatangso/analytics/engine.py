@@ -76,6 +76,9 @@ class Evaluation:
     lineage: dict = field(default_factory=dict)
     value_ids: list[int] = field(default_factory=list)
     synthetic: bool = False
+    # The providers of the data elements the indicator reads (what its stored result's data
+    # version is read from), whether or not it could be computed.
+    providers: set[str] = field(default_factory=set)
 
 
 def _round(value: Decimal | None, places: int) -> float | None:
@@ -203,13 +206,21 @@ def evaluate_indicator(
     return Evaluation(indicator, status, target, value=_exact(value), flags=flags, **base)
 
 
+# A scope of up to this many units (a commune, a district) is read once and then named by its ids:
+# the providers' half a dozen queries find its units by primary key instead of each matching every
+# unit's path again (on SQLite a LIKE, which does not use the path index: a scan of the country's
+# units each). A larger scope stays a query, too many ids to list in SQL.
+LISTED_SCOPE_UNITS = 500
+
+
 def build_scope(unit: AdministrativeUnit, period: Period, operator_id: int | None = None) -> Scope:
-    return Scope(
-        unit=unit,
-        period=period,
-        units=rollup_units(unit, start=period.start, end=period.end),
-        operator_id=operator_id,
-    )
+    units = rollup_units(unit, start=period.start, end=period.end)
+    ids = list(units.values_list("pk", flat=True)[: LISTED_SCOPE_UNITS + 1])
+    # An empty scope stays the query: an empty list of ids compiles to no SQL at all, which the
+    # values provider's statement cannot embed.
+    if 0 < len(ids) <= LISTED_SCOPE_UNITS:
+        units = AdministrativeUnit.objects.filter(pk__in=ids)
+    return Scope(unit=unit, period=period, units=units, operator_id=operator_id)
 
 
 def _element_codes(indicator: Indicator) -> set[str]:
@@ -260,7 +271,10 @@ def evaluate_plan(
         totals.update(provider.totals([e for e in elements if e.provider == provider_name], scope))
     targets = targets or PlanTargets(plan)
     year = period.start.year
-    return [
-        evaluate_indicator(indicator, scope, totals, targets.target(indicator, unit, year))
-        for indicator in indicators
-    ]
+    provider_of = {e.code: e.provider for e in elements}
+    evaluations = []
+    for indicator in indicators:
+        evaluation = evaluate_indicator(indicator, scope, totals, targets.target(indicator, unit, year))
+        evaluation.providers = {provider_of[code] for code in _element_codes(indicator)}
+        evaluations.append(evaluation)
+    return evaluations

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from django.db import transaction
 
-from hatangso.analytics.engine import Evaluation, PlanTargets, evaluate_plan, indicator_providers
+from hatangso.analytics.engine import Evaluation, PlanTargets, evaluate_plan
 from hatangso.analytics.models import IndicatorResult
 from hatangso.analytics.status import Status
 from hatangso.core.dataversion import DataVersions, data_versions
@@ -99,10 +99,11 @@ def compute_scorecard(
 ) -> Scorecard:
     """Evaluate the indicators (of `codes`, or all) and store the results with their lineage
     (replacing older ones), each stamped with the version of the data its providers read, read
-    before evaluating (the data evaluated is at least as new)."""
+    before evaluating (the data evaluated is at least as new). `providers` (per indicator, a
+    caller's reading of the plan) defaults to those of the elements the evaluation read."""
     versions = versions or data_versions()
-    providers = providers or indicator_providers(plan)
     scorecard = evaluate_scorecard(plan=plan, unit=unit, period=period, codes=codes, targets=targets)
+    providers = providers or {e.indicator.code: e.providers for e in scorecard.evaluations}
     scorecard.data_version = versions.total
     results = [
         IndicatorResult(

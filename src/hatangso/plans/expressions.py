@@ -12,16 +12,15 @@ PARSE_LOCK = threading.Lock()
 
 
 @functools.lru_cache(maxsize=4096)
-def _parse_expression(expression: str) -> ast.Expression:
-    with PARSE_LOCK:
-        return ast.parse(expression, mode="eval")
-
-
-def expression_names(expression: str) -> set[str]:
-    """The data-element codes an expression uses: its names, not function names or literals."""
+def expression_names(expression: str) -> frozenset[str]:
+    """The data-element codes an expression uses: its names, not function names or literals (read
+    once per process: the engine asks for each indicator's several times a scorecard)."""
     try:
-        tree = _parse_expression(expression)
+        with PARSE_LOCK:
+            tree = ast.parse(expression, mode="eval")
     except SyntaxError:
-        return set()  # the engine reports the syntax error with the expression
+        return frozenset()  # the engine reports the syntax error with the expression
     called = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
-    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and id(node) not in called}
+    return frozenset(
+        node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and id(node) not in called
+    )

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from hatangso.analytics import engine
 from hatangso.analytics.engine import build_scope, evaluate_plan
 from hatangso.analytics.models import IndicatorResult
 from hatangso.analytics.providers import PROVIDERS
@@ -20,6 +21,8 @@ from hatangso.registry.models import Operator
 from hatangso.utilities.periods import parse_period
 
 Y2024 = parse_period("2024")
+# The seed commune's scorecard, computed again (pinned: issue 18 wants a commune in ≤ 20 ms).
+QUERIES_OF_A_COMMUNE = 23
 HUONG_TRA_COMMUNES = ["19996", "20005", "20008", "20011", "20017", "20020", "20026", "20035", "20041"]
 
 
@@ -229,3 +232,43 @@ def test_flows_add_up_without_counting_a_period_twice(seed_plan, actor):
     set_value(element=incidents, unit=tu_ha, period="2024", value="20", actor=actor)
     assert total("2024") == 20  # the yearly total, not 20 + 12
     assert total("2024Q1") == 7
+
+
+def _evaluated(evaluations) -> list[tuple]:
+    fields = ("status", "target", "value", "numerator", "denominator", "reason", "flags", "sources",
+              "lineage", "synthetic", "providers")  # fmt: skip
+    return [(e.indicator.code, sorted(e.value_ids), *(getattr(e, f) for f in fields)) for e in evaluations]
+
+
+def test_a_scope_named_by_its_unit_ids_evaluates_as_the_query_of_its_units(seed_plan, actor, monkeypatch):
+    create_village(commune=unit("20035"), name="Thôn 1", actor=actor)
+    for code, households in zip(HUONG_TRA_COMMUNES, range(100, 1000, 100), strict=True):
+        put(actor, "households", code, "2024", households)
+        put(actor, "households_ftth", code, "2024", households - 10)
+        put(actor, "mobile_subscriptions", code, "202403", households * 3, "viettel")
+    district = seed_plan.area_unit
+    assert "LIKE" not in str(build_scope(district, Y2024).units.query)  # a district: listed by id
+    listed = evaluate_plan(seed_plan, district, Y2024)
+    monkeypatch.setattr(engine, "LISTED_SCOPE_UNITS", 5)
+    assert "LIKE" in str(build_scope(district, Y2024).units.query)  # too many units: the query
+    assert _evaluated(evaluate_plan(seed_plan, district, Y2024)) == _evaluated(listed)
+    assert by_code(listed)["household_fiber"].numerator == sum(range(90, 990, 100))
+
+
+def test_a_communes_scorecard_takes_a_fixed_number_of_queries(
+    seed_plan, actor, django_assert_max_num_queries
+):
+    """A commune's scorecard is the scorecard's fixed cost (issue 18: ≤ 20 ms on the national
+    bench): the data versions, the plan's indicators, elements and targets, each provider's few
+    queries, the results' upsert and the lineage's difference. Pinned so that it cannot grow back."""
+    commune = unit("19996")
+    create_village(commune=commune, name="Thôn 1", actor=actor)
+    put(actor, "population", "19996", "2024", 1000)
+    put(actor, "internet_users", "19996", "2024", 990)
+    put(actor, "mobile_subscriptions", "19996", "202403", 1200, "viettel")
+    put(actor, "mobile_subscriptions", "19996", "202403", 500, "vnpt")
+    first = compute_scorecard(plan=seed_plan, unit=commune, period=Y2024)  # writes the lineage
+    with django_assert_max_num_queries(QUERIES_OF_A_COMMUNE):
+        again = compute_scorecard(plan=seed_plan, unit=commune, period=Y2024)
+    assert _evaluated(again.evaluations) == _evaluated(first.evaluations)
+    assert by_code(again.evaluations)["internet_users"].value == 99.0

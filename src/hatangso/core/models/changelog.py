@@ -18,7 +18,7 @@ class ChangeLogEntry(models.Model):
     actor = models.CharField(_("người thực hiện"), max_length=150)
     origin = models.CharField(_("nguồn thay đổi"), max_length=200)
     action = models.CharField(max_length=10, choices=Action.choices)
-    object_type = models.CharField(max_length=100, db_index=True)
+    object_type = models.CharField(max_length=100)
     object_id = models.CharField(max_length=64, db_index=True)
     object_repr = models.CharField(max_length=300)
     reason = models.CharField(_("lý do"), max_length=500, blank=True)
@@ -27,6 +27,9 @@ class ChangeLogEntry(models.Model):
 
     class Meta:
         ordering = ["-time", "-id"]
+        # The newest entry of an object type in one probe (core.dataversion reads it for every
+        # scorecard); SQLite's index of a column holds the row ids already, PostgreSQL's does not.
+        indexes = [models.Index(fields=["object_type", "id"], name="changelog_type_newest")]
         verbose_name = _("nhật ký thay đổi")
         verbose_name_plural = _("nhật ký thay đổi")
 

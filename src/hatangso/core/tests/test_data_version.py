@@ -8,7 +8,7 @@ import pytest
 from django.db import connection, transaction
 
 from hatangso.core.changelog import Actor, record_change
-from hatangso.core.dataversion import NO_NUMBERS, data_version
+from hatangso.core.dataversion import NO_NUMBERS, data_version, data_versions
 from hatangso.core.models import ChangeLogEntry, CommitCount
 from hatangso.core.scoping import COMMAND_LINE
 from hatangso.core.sharing import page_version
@@ -110,3 +110,19 @@ def test_accounts_and_tasks_change_no_number(seed_plan):
     assert (data_version(), commits()) == (version, counted)
     write("agency")  # a plan's agency is plan data
     assert data_version() > version
+
+
+def test_each_domain_has_the_newest_entry_of_its_object_types_in_two_queries(django_assert_num_queries):
+    def logged(object_type: str) -> int:
+        fields = {"actor": "test", "origin": "test", "action": "create", "object_id": "1", "object_repr": "x"}
+        return ChangeLogEntry.objects.create(object_type=object_type, **fields).pk
+
+    ChangeLogEntry.objects.all().delete()
+    registry = logged("registry.poletenancy")  # of the registry's domain by its prefix, registry.pole
+    everything = logged("plans.plan")
+    logged("collection.dhis2mapping")  # changes no number
+    values = [logged(kind) for kind in ("collection.submission", "collection.datavalue")]
+    logged("workplan.task")  # changes no number
+    with django_assert_num_queries(2):  # the log's newest per object type, the commit counts
+        versions = data_versions()
+    assert versions.newest == {"values": values[-1], "registry": registry, "*": everything}
