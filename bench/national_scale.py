@@ -15,13 +15,14 @@ it.
 from 2025-07-01 (`import admin-units … --provinces … --valid-from 2025-07-01`, which closes the 2021
 units on 2025-06-30) and the national old → new conversion table (`import crosswalk …
 --skip-invalid-rows`), puts the 34 new provinces under the country unit, and writes the year 2025
-as reported: the operators' months of January–June on the 2021 communes, those of July–December
-and the 2025 survey values on the 2025 communes (`--months` months on each side, at most 6). It
-then times the year 2025 for the post-2025 phường Hương Trà (19996: Tứ Hạ, Hương Vân, Hương Văn),
-the post-2025 Huế (46) and the country, whose scopes take the predecessors' values through the
-successor links, with the bare aggregate over the 2025 values; and the 2024 values viewed on the
-post-2025 commune and province (`compute --as-of 2025-07-01`, the dashboard's post-2025 view).
-It prints the 2025 totals a stock should have (the communes' last month) beside the scorecard's.
+as reported: the operators' months of January–June on the 2021 communes the conversion table
+names, those of July–December and the 2025 survey values on the 2025 communes (`--months` months
+on each side, at most 6). It then times the year 2025 for the post-2025 phường Hương Trà (19996:
+Tứ Hạ, Hương Vân, Hương Văn), the post-2025 Huế (46) and the country, whose scopes hold both the
+2021 units (until June) and the 2025 ones, a 2021 unit's stocks replaced by its successors'
+through the crosswalk, and the bare aggregate over the 2025 values; then the 2024 values viewed
+on the post-2025 commune and province (`compute --as-of 2025-07-01`, the dashboard's post-2025
+view). It prints the country's 2025 totals of two stocks beside what they should be.
 
 Times are only comparable within one run. `--home DIR` keeps the built home in DIR (created when
 empty, reused as it is when it holds the values already, the 2025 part added when missing), so two
@@ -137,10 +138,9 @@ def write_values(months: int, communes=None, **when) -> int:
     return written
 
 
-def import_reorganisation(country, months: int) -> None:
+def import_reorganisation(country) -> None:
     """The 2025-07 lists and the national conversion table through the services `hatangso import
-    admin-units` and `import crosswalk --skip-invalid-rows` run; the new provinces under the country;
-    the year 2025 written on the units in force each half-year."""
+    admin-units` and `import crosswalk --skip-invalid-rows` run; the new provinces under the country."""
     from hatangso.core.changelog import Actor
     from hatangso.geography.models import AdministrativeUnit as Unit
     from hatangso.geography.services import import_crosswalk, import_gso_list
@@ -169,15 +169,26 @@ def import_reorganisation(country, months: int) -> None:
           f"import crosswalk --skip-invalid-rows: {links.created:,} links ({links.partial:,} partial, "
           f"{links.flagged:,} with no share known), {len(links.refused)} rows refused, in {linked:.1f} s",
           flush=True)  # fmt: skip
+
+
+def write_2025(months: int) -> None:
+    """The year 2025 as reported: the operators' months before July on the 2021 communes that the
+    conversion table names (the others had ceased by then: merged in 2022–2024, in the 2025-01-04
+    list), those from July and the survey of 2025 on the communes in force from 2025-07-01."""
+    from hatangso.geography.gso import read_conversion_table
+    from hatangso.geography.models import AdministrativeUnit as Unit
+    from hatangso.utilities.testing import RESEARCH_DATA
+
     started = time.perf_counter()
+    named = {row.old_code for row in read_conversion_table(RESEARCH_DATA / "national" / CROSSWALK)}
     half = min(months, 6)
     communes = Unit.objects.filter(level="commune").order_by("code")
-    ended = communes.filter(valid_to=REORGANISATION - timedelta(days=1))
-    written = write_values(half, ended, year=2025, survey=False)
+    before = communes.filter(valid_to=REORGANISATION - timedelta(days=1), code__in=named)
+    written = write_values(half, before, year=2025, survey=False)
     written += write_values(half, communes.filter(valid_from=REORGANISATION), year=2025, first_month=7)
     print(f"{written:,} synthetic values of 2025 written in {time.perf_counter() - started:.1f} s "
-          f"(months 1–{half} on the 2021 communes, 7–{6 + half} and the survey on the 2025 ones)",
-          flush=True)  # fmt: skip
+          f"(months 1–{half} on {before.count():,} 2021 communes, 7–{6 + half} and the survey on the "
+          f"2025 ones)", flush=True)  # fmt: skip
 
 
 def timed(plan, unit, period, repeat: int) -> tuple[float, float, int]:
@@ -275,7 +286,8 @@ def print_rows(rows, bare: float) -> None:
 
 def stock_totals(plan, country, period, months: int) -> None:
     """The country's 2025 totals of two stocks, beside what they should be: each commune in force at
-    the year's end counted once, at its last month (the survey values of 2025 are those communes')."""
+    the year's end at its last month (the survey of 2025 is theirs), and a 2021 commune that no
+    successor link replaces (its crosswalk rows refused) at its last month before July."""
     from django.db.models import Sum
 
     from hatangso.analytics.services import evaluate_scorecard
@@ -284,13 +296,20 @@ def stock_totals(plan, country, period, months: int) -> None:
     lineage = {}
     for evaluation in evaluate_scorecard(plan=plan, unit=country, period=period).evaluations:
         lineage.update(evaluation.lineage)
-    last = f"2025{6 + min(months, 6):02d}"
+    june, december = (f"2025{month + min(months, 6):02d}" for month in (0, 6))
     new = DataValue.objects.filter(unit__valid_from=REORGANISATION, unit__level="commune")
-    for code, values in (("population", new.filter(period="2025")),
-                         ("mobile_subscriptions", new.filter(period=last))):  # fmt: skip
-        expected = values.filter(data_element__code=code).aggregate(total=Sum("value"))["total"]
-        print(f"  country 2025 {code}: scorecard {lineage[code]['total']:,.0f}, the 2025 communes' "
-              f"{'survey' if code == 'population' else last} {expected:,.0f}")  # fmt: skip
+    unlinked = DataValue.objects.filter(
+        unit__valid_to=REORGANISATION - timedelta(days=1), unit__successions__isnull=True, period=june
+    )
+    for code, values in (("population", [new.filter(period="2025")]),
+                         ("mobile_subscriptions", [new.filter(period=december), unlinked])):  # fmt: skip
+        parts = [
+            v.filter(data_element__code=code).aggregate(total=Sum("value"))["total"] or 0 for v in values
+        ]
+        what = "survey" if code == "population" else december
+        unreplaced = f" + {june} of the 2021 communes no link replaces: {parts[1]:,.0f}" if parts[1:] else ""
+        print(f"  country 2025 {code}: scorecard {lineage[code]['total']:,.0f}, expected {sum(parts):,.0f} "
+              f"(the 2025 communes' {what}{unreplaced})")  # fmt: skip
 
 
 def main() -> int:
@@ -336,7 +355,9 @@ def main() -> int:
         print(f"{values:,} synthetic values written in {time.perf_counter() - started:.1f} s", flush=True)
     country = Unit.objects.get(code="VN")
     if args.reorganised and not Unit.objects.filter(valid_from=REORGANISATION).exists():
-        import_reorganisation(country, args.months)
+        import_reorganisation(country)
+    if args.reorganised and not DataValue.objects.filter(period_start__gte=date(2025, 1, 1)).exists():
+        write_2025(args.months)
 
     period = parse_period("2024")
     scopes = [("commune " + COMMUNE, COMMUNE), ("district " + DISTRICT, DISTRICT),
