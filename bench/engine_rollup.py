@@ -70,33 +70,46 @@ def build(provinces: int, districts: int, communes: int):
     return plan, all_communes[0], a_district, a_province, country, len(rows)
 
 
-def commune_values(commune, elements: dict, operators: list, rng: random.Random, months: int = 12):
-    """A year of the seed plan's inputs for one commune (unsaved): its survey values for 2024 and,
-    for each of the first `months` months, four counts from each operator."""
+def commune_values(
+    commune,
+    elements: dict,
+    operators: list,
+    rng: random.Random,
+    months: int = 12,
+    *,
+    year: int = 2024,
+    first_month: int = 1,
+    survey: bool = True,
+):
+    """A year of the seed plan's inputs for one commune (unsaved): its survey values for `year`
+    (unless not `survey`) and, for each of `months` months from `first_month`, four counts from
+    each operator."""
     from hatangso.collection.models import DataValue
 
     population = rng.randint(5000, 15000)
-    for code, value in (
+    surveyed = (
         ("population", population),
         ("internet_users", int(population * 0.95)),
         ("households", population // 4),
         ("households_ftth", population // 5),
         ("adult_population", int(population * 0.75)),
         ("adults_with_smartphone", int(population * 0.7)),
-    ):
+    )
+    for code, value in surveyed if survey else ():
         yield DataValue(
-            data_element=elements[code], unit=commune, period="2024", period_start=date(2024, 1, 1),
-            period_end=date(2024, 12, 31), value=Decimal(value), synthetic=True, created_by="bench",
+            data_element=elements[code], unit=commune, period=str(year), period_start=date(year, 1, 1),
+            period_end=date(year, 12, 31), value=Decimal(value), synthetic=True, created_by="bench",
             updated_by="bench",
         )  # fmt: skip
-    for month in range(1, months + 1):
-        start, end = date(2024, month, 1), date(2024, month, 28)
+    for month in range(first_month, first_month + months):
+        start, end = date(year, month, 1), date(year, month, 28)
         for operator in operators:
             for code in ("mobile_subscriptions", "smartphone_subscriptions", "bts_sites", "bts_sites_shared"):
                 yield DataValue(
-                    data_element=elements[code], unit=commune, period=f"2024{month:02d}", period_start=start,
-                    period_end=end, operator=operator, value=Decimal(rng.randint(10, 1000)), synthetic=True,
-                    created_by="bench", updated_by="bench",
+                    data_element=elements[code], unit=commune, period=f"{year}{month:02d}",
+                    period_start=start, period_end=end, operator=operator,
+                    value=Decimal(rng.randint(10, 1000)), synthetic=True, created_by="bench",
+                    updated_by="bench",
                 )  # fmt: skip
 
 

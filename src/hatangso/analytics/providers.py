@@ -16,7 +16,7 @@ from django.db.models import Count, QuerySet
 from hatangso.collection.models import DataElement, DataValue
 from hatangso.core.dataversion import data_domain
 from hatangso.geography.models import AdministrativeUnit
-from hatangso.geography.selectors import missing_crosswalk, partial_predecessors
+from hatangso.geography.selectors import missing_crosswalk, partial_predecessors, successors_during
 from hatangso.utilities.periods import Period
 
 
@@ -48,6 +48,11 @@ class Scope:
             return {}
         paths = AdministrativeUnit.objects.filter(pk__in=unit_ids).values_list("pk", "path")
         return {pk: partial[prefix] for pk, path in paths for prefix in partial if path.startswith(prefix)}
+
+    @cached_property
+    def successors(self) -> dict[int, set[int]]:
+        """Units of the scope that others of it replaced during the period, with those successors."""
+        return successors_during(self.units, start=self.period.start, end=self.period.end)
 
     @cached_property
     def level_counts(self) -> dict[str, int]:
@@ -123,6 +128,21 @@ def _decimal(value) -> Decimal:
     return _FROM_FLOAT(value).quantize(_QUANTUM, context=_VALUE_FIELD.context)
 
 
+def _without_replaced(stocks: list[tuple], successors: dict[int, set[int]]) -> list[tuple]:
+    """A stock is a territory's latest figure: a unit's value is left out when every successor of
+    it in the scope reported the element from the same source (the old commune's June count and the
+    new commune's December count are not both counted in a year that spans the reorganisation)."""
+    reported = {(element_id, unit_id, source) for element_id, unit_id, source, *_ in stocks}
+    return [
+        (element_id, unit_id, source, *rest)
+        for element_id, unit_id, source, *rest in stocks
+        if not (
+            unit_id in successors
+            and all((element_id, successor, source) in reported for successor in successors[unit_id])
+        )
+    ]
+
+
 class ReportedValues:
     """Totals of reported data values.
 
@@ -159,7 +179,10 @@ class ReportedValues:
     def sources(self, elements: list[DataElement], scope: Scope):
         """(element id, unit id, [value, value ids, synthetic]) per unit and source: a stock's one
         value, a flow's values of its longest periods added up."""
-        for element_id, unit_id, _source, pk, value, synthetic in self.chosen(elements, scope, stocks=True):
+        stocks = self.chosen(elements, scope, stocks=True)
+        if stocks and scope.successors:
+            stocks = _without_replaced(stocks, scope.successors)
+        for element_id, unit_id, _source, pk, value, synthetic in stocks:
             yield element_id, unit_id, [_decimal(value), [pk], bool(synthetic)]
         flows: dict[tuple, list] = {}
         for element_id, unit_id, source, pk, value, synthetic in self.chosen(elements, scope, stocks=False):

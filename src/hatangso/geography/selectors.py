@@ -68,6 +68,20 @@ def rollup_units(unit: AdministrativeUnit, *, start: date, end: date) -> QuerySe
     return AdministrativeUnit.objects.filter(in_tree).valid_between(start, end)
 
 
+def successors_during(units: QuerySet[AdministrativeUnit], *, start: date, end: date) -> dict[int, set[int]]:
+    """Of a scope's `units`, those another of them replaced during [start, end] (a reorganisation
+    inside the period: the 2021 commune until June 2025, the new one from July): predecessor id →
+    the ids of its successors among `units`."""
+    successors: dict[int, set[int]] = {}
+    links = UnitSuccession.objects.filter(effective__gt=start, effective__lte=end)
+    if not links.exists():  # most periods: then the scope's units need not be listed (≈ 1 ms saved)
+        return successors
+    in_scope = links.filter(successor__in=units)
+    for predecessor, successor in in_scope.values_list("predecessor_id", "successor_id"):
+        successors.setdefault(predecessor, set()).add(successor)
+    return successors
+
+
 def partial_predecessors(unit: AdministrativeUnit) -> dict[str, tuple[AdministrativeUnit, Decimal | None]]:
     """The units that went only partly into `unit` (a partial merge), by materialised path, with the
     share of each that went to it (None when the crosswalk does not know it)."""

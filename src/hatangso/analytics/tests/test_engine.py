@@ -164,6 +164,27 @@ def test_2024_values_of_tu_ha_appear_under_the_post_2025_phuong_huong_tra(seed_p
     assert kim_tra["internet_users"].numerator == 6000
 
 
+def test_a_stock_of_the_year_of_the_reorganisation_counts_each_territory_once(seed_plan, actor):
+    # 2025: Tứ Hạ and Hương Văn report until June, phường Hương Trà (formed of them) from July.
+    subscriptions = DataElement.objects.get(code="mobile_subscriptions")
+    june, after = date(2025, 6, 1), date(2025, 7, 1)
+    for code, on, period, value, operator in (
+        ("19996", june, "202506", 100, "viettel"),
+        ("20011", june, "202506", 50, "viettel"),
+        ("19996", june, "202506", 40, "vnpt"),  # no later VNPT figure: Tứ Hạ's is the latest
+        ("19996", after, "202512", 300, "viettel"),
+    ):
+        set_value(element=subscriptions, unit=unit(code, on=on), period=period, value=str(value), actor=actor,
+                  operator=Operator.objects.get(code=operator))  # fmt: skip
+    year = parse_period("2025")
+    huong_tra = PROVIDERS["values"].totals([subscriptions], build_scope(unit("19996", on=after), year))
+    total = huong_tra["mobile_subscriptions"]
+    assert (total.value, total.inputs) == (300 + 40, 2)
+    # The old district has no successor in its scope: its communes' latest figures of the year.
+    district = PROVIDERS["values"].totals([subscriptions], build_scope(seed_plan.area_unit, year))
+    assert district["mobile_subscriptions"].value == 100 + 50 + 40
+
+
 def test_compute_stores_results_with_lineage_and_replaces_them(seed_plan, actor):
     put(actor, "population", "19996", "2024", 1000)
     value = put(actor, "internet_users", "19996", "2024", 990)
