@@ -51,6 +51,9 @@ class RaceDatabase:
             connection.ensure_connection()
             target = sqlite3.connect(self.file)
             connection.connection.backup(target)
+            # In WAL already, as a home is after its first connection: a dozen threads connecting
+            # at once would otherwise race to switch the copy's journal mode ("database is locked").
+            target.execute("PRAGMA journal_mode=WAL")
             target.close()
             self.original = connections["default"]
             connections["default"] = self._connect()
