@@ -6,6 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from functools import partial
 from pathlib import Path
+from typing import NamedTuple
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -83,8 +84,7 @@ class ValueImportSummary:
     submitted: int = 0  # reports the file completed (DHIS2's completeDate) and the import sent
 
 
-@dataclass(frozen=True)
-class _Row:
+class _Row(NamedTuple):  # a tuple: a national file makes a million of them
     element: DataElement
     unit: AdministrativeUnit
     period: Period
@@ -413,8 +413,8 @@ def _parse_rows(table, mapping, today: date, user) -> tuple[list[_Row], RowError
             continue
         if moments["complete_date"] is not None:
             try:
-                row = replace(
-                    row, completes=_completed_report(forms.get(form_code), unit, operator, period, scope)
+                row = row._replace(
+                    completes=_completed_report(forms.get(form_code), unit, operator, period, scope)
                 )
             except ValueProblem as exc:
                 fail("complete_date", exc)
