@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 
 import orjson
-from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.db.models import AutoField
 from django.utils import timezone
 
@@ -79,12 +79,10 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterabl
     require, foreign keys as ids), each with the same `constants` (attname: value), and return their
     primary keys in the rows' order. A field given neither way takes its default (`auto_now` and
     `auto_now_add` fields one timestamp for all rows); one with a callable default other than
-    those must be given, since one call would serve every row. Call it inside `transaction.atomic`:
-    the keys are taken first (PostgreSQL: from the table's sequence; SQLite: after the table's last
-    key, under the write lock the atomic block holds since its BEGIN IMMEDIATE). Returns list[int]."""
+    those must be given, since one call would serve every row. The keys are taken first, in the
+    same transaction as the rows (PostgreSQL: from the table's sequence; SQLite: after the table's
+    last key, under the write lock that the transaction's BEGIN IMMEDIATE holds). Returns list[int]."""
     db = connections[DEFAULT_DB_ALIAS]
-    if not db.in_atomic_block:
-        raise RuntimeError("insert_rows needs an atomic block: its keys are taken before the rows")
     rows = list(rows)
     if not rows:
         return []
@@ -123,7 +121,6 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterabl
 
     adapt = [(i, a) for i, name in enumerate(columns) if (a := adapter(name)) is not None]
     fixed = tuple(value if (a := adapter(name)) is None else a(value) for name, value in constants.items())
-    ids = _take_keys(db, meta, len(rows))
     quote = db.ops.quote_name
     table = quote(meta.db_table)
     names = ", ".join(quote(fields[n].column) for n in (meta.pk.attname, *columns, *constants))
@@ -136,7 +133,8 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterabl
                     row[index] = prepare(row[index])
             yield (pk, *row, *fixed)
 
-    with db.cursor() as cursor:
+    with transaction.atomic(), db.cursor() as cursor:
+        ids = _take_keys(db, meta, len(rows))
         if db.vendor == "postgresql":
             # psycopg's own COPY, its errors as Django's (IntegrityError…) like the cursor's.
             with db.wrap_database_errors, cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:

@@ -45,6 +45,7 @@ PHOTO_MAX_BYTES = 5 * 2**20
 PHOTO_MAX_FILES = 3
 
 
+@transaction.atomic
 def sync_tasks(*, plan: Plan, actor: Actor) -> int:
     """A task for every task, measure and responsibility of the plan (kept across reloads; the
     default due date is the plan's report deadline). Returns how many were created."""

@@ -99,10 +99,20 @@ def test_a_field_without_a_value_or_default_is_named(db):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_outside_an_atomic_block_nothing_is_written():
-    with pytest.raises(RuntimeError, match="insert_rows needs an atomic block"):
-        insert_rows(ChangeLogEntry, ("object_id", "object_repr"), [("1", "one")], **LOG_CONSTANTS)
-    assert not ChangeLogEntry.objects.exists()
+def test_outside_an_atomic_block_the_rows_are_one_transaction_of_their_own():
+    ids = insert_rows(
+        ChangeLogEntry, ("object_id", "object_repr"), [("1", "one"), ("2", "two")], **LOG_CONSTANTS
+    )
+    assert list(ChangeLogEntry.objects.order_by("id").values_list("id", "object_repr")) == [
+        (ids[0], "one"),
+        (ids[1], "two"),
+    ]
+    # A row the database refuses (no object text) takes the rows before it with it.
+    with pytest.raises(IntegrityError):
+        insert_rows(
+            ChangeLogEntry, ("object_id", "object_repr"), [("3", "three"), ("4", None)], **LOG_CONSTANTS
+        )
+    assert ChangeLogEntry.objects.count() == 2
 
 
 def test_the_collector_is_paused_only_inside():
