@@ -8,7 +8,7 @@ from hatangso.analytics.services import rating_row
 from hatangso.api.schemas import Period, responses
 from hatangso.core.scoping import scope_for
 from hatangso.core.services import user_for_token
-from hatangso.core.sharing import page_version, shared_json
+from hatangso.core.sharing import page_version, shared_json, shared_json_text
 from hatangso.geography.selectors import resolve_unit
 from hatangso.plans.selectors import get_plan
 from hatangso.utilities.errors import NotFound
@@ -39,12 +39,23 @@ def scorecard(request, slug: str, period: Period | None = None, unit: str | None
     figures as the caller's scope allows; a commune the caller may not read (another commune, for
     an operator or a commune) only as published. Without: the scorecard the plan owner published
     for the period (`published_at` says when), or 404 if none is."""
+    if request.auth == PUBLIC:
+        plan = get_plan(slug)
+        return published_scorecard(plan, parse_period(period or plan.period).code, unit)
+    # A reader's answer is kept per account and version of the data, as the dashboard is: a repeated
+    # request skips reading the plan, the unit and the reader's scope (any change of those is a
+    # write, hence a new version).
+    reader = f"scorecard-reader:{request.user.pk}:{slug}:{period or ''}:{unit or ''}:{page_version()}"
+    return shared_json(reader, lambda: current_for(request.user, slug, period, unit))
+
+
+def current_for(user, slug: str, period: str | None, unit: str | None) -> dict | bytes:
+    """The scorecard `user` may read: current where their scope reads the unit's figures (one JSON
+    per version of the data shared by every reader who reads the same), else the published one."""
     plan = get_plan(slug)
     parsed = parse_period(period or plan.period)
-    if request.auth == PUBLIC:
-        return published_scorecard(plan, parsed.code, unit)
     target = resolve_unit(unit, start=parsed.start, end=parsed.end) if unit else plan.area_unit
-    scope = scope_for(request.user)
+    scope = scope_for(user)
     if not scope.reads_figures(target, plan):
         # Another commune's current results come from its reports, drafts included: a caller who
         # may not read its figures gets what the public gets, the published scorecard.
@@ -58,9 +69,8 @@ def scorecard(request, slug: str, period: Period | None = None, unit: str | None
                 row.pop("lineage")  # element totals and item codes (a competitor's stations) stay inside
         return card
 
-    # Every caller who reads the same figures shares one JSON per version of the data.
     key = f"scorecard-json:{plan.pk}:{target.pk}:{parsed.code}:{reads_area}:{page_version()}"
-    return shared_json(key, current)
+    return shared_json_text(key, current)
 
 
 def published_scorecard(plan, period: str, unit: str | None) -> dict:

@@ -69,11 +69,19 @@ def shared(key: str, build: Callable[[], Any], *, seconds: int = SHARED_SECONDS)
             return build()
 
 
+def shared_json_text(key: str, build: Callable[[], Any]) -> bytes:
+    """`shared` for an API answer's JSON text: a reader gets bytes to send rather than a value to
+    unpickle and encode again (most of the cost of a hit). `build()` may give the text itself."""
+    return shared(key, lambda: _json_text(build()))
+
+
 def shared_json(key: str, build: Callable[[], Any]) -> HttpResponse:
-    """`shared` for an API answer: the JSON text of `build()` is what is stored, so a reader gets bytes
-    to send rather than a value to unpickle and encode again (most of the cost of a hit)."""
-    content = shared(key, lambda: json.dumps(build(), cls=DjangoJSONEncoder).encode())
-    return HttpResponse(content, content_type="application/json; charset=utf-8")
+    """`shared_json_text` as the API's response."""
+    return HttpResponse(shared_json_text(key, build), content_type="application/json; charset=utf-8")
+
+
+def _json_text(value: Any) -> bytes:
+    return value if isinstance(value, bytes) else json.dumps(value, cls=DjangoJSONEncoder).encode()
 
 
 def page_version() -> str:

@@ -235,3 +235,25 @@ def test_a_shared_page_reads_its_session_from_the_cache_and_logging_out_ends_it(
     stolen = Client()
     stolen.cookies["sessionid"] = key
     assert stolen.get("/")["Location"] == "/cong-khai/"
+
+
+@pytest.mark.django_db
+def test_a_readers_repeated_scorecard_reads_neither_plan_nor_scope_until_they_change(sharing, people, actor):
+    """A reader's answer is kept per account and version of the data: asking again reads neither
+    the plan nor the reader's memberships, and a new membership (a write) gives a new answer."""
+    enter(people["tuha"], "households", "2212")
+    address = "/api/v1/plans/1529-kh-ubnd/scorecard?period=2024"
+    commune = signed_in(people["tuha"])
+    first = commune.get(address)
+    with CaptureQueriesContext(connection) as again:
+        second = commune.get(address)
+    assert first.status_code == second.status_code == 200 and first.content == second.content
+    read = " ".join(q["sql"] for q in again.captured_queries)
+    assert "plans_plan" not in read and "core_membership" not in read
+    assert not any("lineage" in row for row in second.json()["indicators"])  # a commune's scope
+
+    grant_membership(
+        user=people["tuha"], role="plan_owner", unit=resolve_unit("480", start=JUNE_2024), actor=actor
+    )
+    owner_now = commune.get(address).json()
+    assert all("lineage" in row for row in owner_now["indicators"])
