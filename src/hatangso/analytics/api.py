@@ -44,8 +44,9 @@ def scorecard(request, slug: str, period: Period | None = None, unit: str | None
         return published_scorecard(plan, parse_period(period or plan.period).code, unit)
     # A reader's answer is kept per account and version of the data, as the dashboard is: a repeated
     # request skips reading the plan, the unit and the reader's scope (any change of those is a
-    # write, hence a new version).
-    reader = f"scorecard-reader:{request.user.pk}:{slug}:{period or ''}:{unit or ''}:{page_version()}"
+    # write, hence a new version). The unit code as it is looked up: spacing makes no new entry.
+    code = (unit or "").strip()
+    reader = f"scorecard-reader:{request.user.pk}:{slug}:{period or ''}:{code}:{page_version()}"
     return shared_json(reader, lambda: current_for(request.user, slug, period, unit))
 
 

@@ -251,6 +251,12 @@ def test_a_readers_repeated_scorecard_reads_neither_plan_nor_scope_until_they_ch
     read = " ".join(q["sql"] for q in again.captured_queries)
     assert "plans_plan" not in read and "core_membership" not in read
     assert not any("lineage" in row for row in second.json()["indicators"])  # a commune's scope
+    # A unit's code with spaces around it is the same question: no new entry, the same answer.
+    spaced = address + "&unit=%2019996%20"
+    assert commune.get(spaced).content == commune.get(address + "&unit=19996").content
+    with CaptureQueriesContext(connection) as spacing:
+        commune.get(address + "&unit=++19996")
+    assert "plans_plan" not in " ".join(q["sql"] for q in spacing.captured_queries)
 
     grant_membership(
         user=people["tuha"], role="plan_owner", unit=resolve_unit("480", start=JUNE_2024), actor=actor
