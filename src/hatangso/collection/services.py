@@ -8,7 +8,7 @@ from functools import partial
 from pathlib import Path
 from typing import NamedTuple
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from hatangso.collection.dhis2 import (
@@ -282,7 +282,7 @@ def _parse_rows(table, mapping, today: date, user) -> tuple[list[_Row], RowError
         def unknown(field: str, kind: str, problem: ValueProblem, text=text) -> ValueProblem:
             return unmapped_problem(kind, text[field]) if ids.unmapped(kind, text[field]) else problem
 
-        deletes = parse_flag(text["deleted"]) if text["deleted"] else False
+        deletes = parse_flag(text["deleted"])
         if not text["value"] and not deletes:
             skipped += 1  # an empty value is "not reported" (a template row left blank)
             continue
@@ -366,8 +366,7 @@ def _parse_rows(table, mapping, today: date, user) -> tuple[list[_Row], RowError
                 fail("value", exc)
                 row_ok = False
         try:
-            if text["comment"]:
-                check_comment(text["comment"])
+            check_comment(text["comment"])
         except ValueProblem as exc:
             fail("comment", exc)
             row_ok = False
@@ -651,7 +650,7 @@ def _write_values(
             current.updated_at = now
             to_update.append((current, before))
     _update_values(to_update, actor=actor)
-    created = _insert_values(to_create, batch=batch, actor=actor, synthetic=synthetic)
+    created = _insert_values(to_create, batch=batch, actor=actor, synthetic=synthetic, now=now)
     record_change(actor, ChangeLogEntry.Action.CREATE, batch)
     attach_import(
         batch=batch,
@@ -687,7 +686,7 @@ def _send_completed(rows: list[_Row], *, user, actor: Actor) -> int:
 
 # What a file changes in a stored value.
 _CHANGED_VALUE_FIELDS = (
-    "value", "comment", "followup", "import_batch", "updated_by", "version", "updated_at",
+    "value", "comment", "followup", "import_batch_id", "updated_by", "version", "updated_at",
 )  # fmt: skip
 
 
@@ -697,15 +696,10 @@ def _update_values(changed: list[tuple[DataValue, dict]], *, actor: Actor) -> No
     update_rows(
         DataValue,
         list(_CHANGED_VALUE_FIELDS),
-        [(*(_db_value(value, name) for name in _CHANGED_VALUE_FIELDS), value.pk) for value, _ in changed],
+        [(*(getattr(value, name) for name in _CHANGED_VALUE_FIELDS), value.pk) for value, _ in changed],
     )
     rows = ((value.pk, str(value), before, snapshot(value)) for value, before in changed)
     record_rows(actor, ChangeLogEntry.Action.UPDATE, DataValue, rows)
-
-
-def _db_value(value: DataValue, name: str):
-    field = DataValue._meta.get_field(name)
-    return field.get_db_prep_save(getattr(value, field.attname), connection)
 
 
 # The columns of a new value a file gives, in `_insert_values`' order; the others are the import's.
@@ -715,10 +709,12 @@ _NEW_VALUE_COLUMNS = (
 )  # fmt: skip
 
 
-def _insert_values(rows: list[_Row], *, batch: ImportBatch, actor: Actor, synthetic: bool) -> int:
+def _insert_values(
+    rows: list[_Row], *, batch: ImportBatch, actor: Actor, synthetic: bool, now: datetime
+) -> int:
     """Write a file's new values and their change log in bulk, without model objects (a national
-    file has a million); each value's creation time is now, or DHIS2's `created` when it gives one."""
-    now = timezone.now()
+    file has a million); each value's creation time is the write's `now`, or DHIS2's `created` when
+    the file gives one."""
     values = [
         (row.element.pk, row.unit.pk, row.period.code, row.period.start, row.period.end,
          row.operator.pk if row.operator else None, row.value, row.comment, bool(row.followup),
