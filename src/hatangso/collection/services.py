@@ -1,6 +1,5 @@
 """Writes of reported values: file imports (all-or-nothing) and single values."""
 
-from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -38,7 +37,7 @@ from hatangso.collection.workflow import (
     reporting_unit,
     submit,
 )
-from hatangso.core.changelog import Actor, record_change, record_rows, snapshot
+from hatangso.core.changelog import Actor, record_change, record_inserted, record_rows, snapshot
 from hatangso.core.models import ChangeLogEntry
 from hatangso.core.scoping import COMMAND_LINE, may_manage_plan, scope_for
 from hatangso.geography.models import AdministrativeUnit
@@ -263,7 +262,6 @@ def _parse_rows(table, mapping, today: date, user) -> tuple[list[_Row], RowError
             raise ValueProblem(f"kỳ {period} chưa bắt đầu", f"period {period} has not started yet")
         return period
 
-    find_unit = _remembered(units.find)
     element_of = _remembered(lambda text: elements.get(ids.code(Kind.DATA_ELEMENT, text)))
     is_total = _remembered(lambda text: ids.is_default(Kind.CATEGORY_OPTION_COMBO, text))
     is_own = _remembered(lambda text: ids.is_default(Kind.ATTRIBUTE_OPTION_COMBO, text))
@@ -271,10 +269,15 @@ def _parse_rows(table, mapping, today: date, user) -> tuple[list[_Row], RowError
         lambda text: operators.get(match_key(ids.code(Kind.ATTRIBUTE_OPTION_COMBO, text)))
     )
 
+    @_remembered
+    def unit_of(code: str, name: str, period: Period) -> AdministrativeUnit:
+        return units.find(ids.code(Kind.ORG_UNIT, code), name, period)
+
     allowed: dict[tuple[int, int | None], bool] = {}  # (unit, operator): may the user write there
+    columns = [(field, mapping.get(field, "")) for field in VALUE_COLUMNS]  # "": no such column
     for number, cells in table.rows:
         # The row's text by field ("" where the file has no such column).
-        text = defaultdict(str, {field: cells.get(column, "") for field, column in mapping.items()})
+        text = {field: cells.get(column, "") for field, column in columns}
 
         def fail(field: str, problem, number=number, text=text) -> None:
             errors.add(number, mapping.get(field, field), text[field], problem.vi, problem.en)
@@ -322,7 +325,7 @@ def _parse_rows(table, mapping, today: date, user) -> tuple[list[_Row], RowError
         if period is not None:
             try:
                 try:
-                    unit = find_unit(ids.code(Kind.ORG_UNIT, text["unit_code"]), text["unit_name"], period)
+                    unit = unit_of(text["unit_code"], text["unit_name"], period)
                 except ValueProblem as exc:
                     raise unknown("unit_code", Kind.ORG_UNIT, exc) from None
                 if (
@@ -370,13 +373,14 @@ def _parse_rows(table, mapping, today: date, user) -> tuple[list[_Row], RowError
         except ValueProblem as exc:
             fail("comment", exc)
             row_ok = False
-        moments = {}
-        for field in ("created", "complete_date"):
-            try:
-                moments[field] = parse_timestamp(text[field]) if text[field] else None
-            except ValueProblem as exc:
-                fail(field, exc)
-                row_ok = False
+        moments = dict.fromkeys(("created", "complete_date"))
+        for field in moments:
+            if text[field]:
+                try:
+                    moments[field] = parse_timestamp(text[field])
+                except ValueProblem as exc:
+                    fail(field, exc)
+                    row_ok = False
 
         if not row_ok:
             continue
@@ -598,7 +602,7 @@ def _write_values(
         lock_reports(units={r.unit for r in rows}, periods={r.period.code for r in rows})
     )
     locked_rows = RowErrors()
-    for row in rows:
+    for row in rows if locks.by_period else ():  # most files touch no approved report
         locked = locks.find(row.element, row.unit, row.operator, row.period.code)
         if locked and not _same_as_stored(row):
             problem = _locked_problem(locked)
@@ -622,7 +626,11 @@ def _write_values(
     }
     to_create, to_update, unchanged, deleted = [], [], 0, 0
     now = timezone.now()
-    for row in rows:
+    if not existing and not any(row.deletes for row in rows):
+        to_create, rows_to_compare = rows, ()  # a first import: every row is new
+    else:
+        rows_to_compare = rows
+    for row in rows_to_compare:
         key = (row.element.id, row.unit.id, row.period.code, row.operator.id if row.operator else None)
         current = existing.get(key)
         # DHIS2's storedBy names who entered the value at the source; the change log names the import.
@@ -724,22 +732,9 @@ def _insert_values(
     ids = insert_rows(
         DataValue, _NEW_VALUE_COLUMNS, values, synthetic=synthetic, import_batch_id=batch.pk, updated_at=now
     )
-    batch_id, updated_at = batch.pk, now.isoformat()  # the time, written once: most rows were created now
-
-    def changes():  # each value's `snapshot`, built from its row (tests compare the two)
-        for pk, row, value in zip(ids, rows, values, strict=True):
-            element, unit, period, start, end, operator, number, comment, followup, by, _, created = value
-            created = updated_at if created is now else created.isoformat()
-            text = DataValue.describe(row.element.code, row.unit.code, period, row.operator, number)
-            yield pk, text, None, {
-                "id": pk, "data_element_id": element, "unit_id": unit, "period": period,
-                "period_start": start.isoformat(), "period_end": end.isoformat(), "operator_id": operator,
-                "value": str(number), "comment": comment, "followup": followup, "synthetic": synthetic,
-                "import_batch_id": batch_id, "created_at": created, "created_by": by,
-                "updated_at": updated_at, "updated_by": by, "version": 1,
-            }  # fmt: skip
-
-    record_rows(actor, ChangeLogEntry.Action.CREATE, DataValue, changes())
+    if ids:  # the batch's changed values are older than its new ones
+        created = DataValue.objects.filter(import_batch=batch, pk__gte=ids[0])
+        record_inserted(actor, created, text=DataValue.description())
     return len(ids)
 
 

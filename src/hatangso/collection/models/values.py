@@ -1,7 +1,10 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
+from django.db.models.functions import Concat
 from django.utils.translation import gettext_lazy as _
+
+from hatangso.utilities.expressions import NumberText
 
 
 class DataElement(models.Model):
@@ -139,11 +142,18 @@ class DataValue(models.Model):
         ]
 
     def __str__(self) -> str:
-        operator = self.operator if self.operator_id else None
-        return self.describe(self.data_element.code, self.unit.code, self.period, operator, self.value)
+        source = f" [{self.operator}]" if self.operator_id else ""
+        return f"{self.data_element.code} {self.unit.code} {self.period}{source} = {self.value}"
 
     @staticmethod
-    def describe(element_code: str, unit_code: str, period: str, operator, value) -> str:
-        """A value's text (the change log's), also for values written without model objects."""
-        source = f" [{operator}]" if operator is not None else ""
-        return f"{element_code} {unit_code} {period}{source} = {value}"
+    def description():
+        """The value's text as a database expression over a stored value (its change log written by
+        the database: `record_inserted`), the number without trailing zeros."""
+        source = Case(
+            When(operator__isnull=False, then=Concat(Value(" ["), "operator__short_name", Value("]"))),
+            default=Value(""),
+        )
+        return Concat(
+            "data_element__code", Value(" "), "unit__code", Value(" "), "period", source, Value(" = "),
+            NumberText("value"), output_field=models.CharField(),
+        )  # fmt: skip

@@ -1,5 +1,6 @@
 """`utilities.bulk.insert_rows`: plain rows stored as the ORM stores them, keys in order, on SQLite
-(one prepared INSERT) and PostgreSQL (COPY)."""
+(JSON arrays a statement spreads into columns) and PostgreSQL (COPY); `insert_selected`: rows copied
+by the database through expressions."""
 
 import gc
 from datetime import date
@@ -7,13 +8,16 @@ from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.db.models import DateTimeField, F, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 
 from hatangso.collection.models import DataElement, DataValue
 from hatangso.core.models import ChangeLogEntry
 from hatangso.geography.selectors import resolve_unit
 from hatangso.registry.models import Operator
-from hatangso.utilities.bulk import collector_paused, insert_rows
+from hatangso.utilities import bulk
+from hatangso.utilities.bulk import collector_paused, insert_rows, insert_selected
 
 LOG_CONSTANTS = {
     "actor": "test",
@@ -123,3 +127,30 @@ def test_the_collector_is_paused_only_inside():
     with pytest.raises(ValueError), collector_paused():
         raise ValueError
     assert gc.isenabled()
+
+
+def test_rows_of_several_statements_keep_their_keys_and_text(db, monkeypatch):
+    monkeypatch.setattr(bulk, "ROWS_PER_STATEMENT", 2)  # five rows: three statements on SQLite
+    texts = ['Phường "Tứ Hạ"', "line\nbreak", "back\\slash", "", "Thủy Biều"]
+    rows = [(str(n), text) for n, text in enumerate(texts)]
+    ids = insert_rows(ChangeLogEntry, ("object_id", "object_repr"), rows, **LOG_CONSTANTS)
+    stored = list(ChangeLogEntry.objects.order_by("id").values_list("id", "object_id", "object_repr"))
+    assert stored == [(pk, str(n), text) for pk, (n, text) in zip(ids, enumerate(texts), strict=True)]
+
+
+def test_selected_rows_are_copied_through_their_expressions(db):
+    insert_rows(ChangeLogEntry, ("object_id", "object_repr"), [("1", "one"), ("2", "two"), ("3", "three")],
+                **LOG_CONSTANTS)  # fmt: skip
+    copied = insert_selected(
+        ChangeLogEntry,
+        ChangeLogEntry.objects.filter(object_repr__in=["one", "three"]),
+        actor=Value("copier"), origin=F("origin"), action=Value("update"), object_type=F("object_type"),
+        object_id=F("object_id"), object_repr=Concat(F("object_repr"), Value(" (copy)")), reason=Value(""),
+        time=Value(timezone.now(), output_field=DateTimeField()),
+    )  # fmt: skip
+    assert copied == 2
+    copies = ChangeLogEntry.objects.filter(actor="copier").order_by("object_id")
+    assert [(c.object_id, c.object_repr, c.action, c.before, c.after) for c in copies] == [
+        ("1", "one (copy)", "update", None, None),
+        ("3", "three (copy)", "update", None, None),
+    ]
