@@ -6,6 +6,7 @@ indicators need no special case in the engine.
 """
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Context, Decimal
 from functools import cached_property
 from typing import Protocol
@@ -16,7 +17,13 @@ from django.db.models import Count, QuerySet
 from hatangso.collection.models import DataElement, DataValue
 from hatangso.core.dataversion import data_domain
 from hatangso.geography.models import AdministrativeUnit
-from hatangso.geography.selectors import missing_crosswalk, partial_predecessors, successors_during
+from hatangso.geography.selectors import (
+    Successions,
+    ended_during,
+    missing_crosswalk,
+    partial_predecessors,
+    successors_during,
+)
 from hatangso.utilities.periods import Period
 
 
@@ -50,7 +57,7 @@ class Scope:
         return {pk: partial[prefix] for pk, path in paths for prefix in partial if path.startswith(prefix)}
 
     @cached_property
-    def successors(self) -> dict[int, set[int]]:
+    def successions(self) -> Successions:
         """Units of the scope that others of it replaced during the period, with those successors."""
         return successors_during(self.units, start=self.period.start, end=self.period.end)
 
@@ -128,19 +135,54 @@ def _decimal(value) -> Decimal:
     return _FROM_FLOAT(value).quantize(_QUANTUM, context=_VALUE_FIELD.context)
 
 
-def _without_replaced(stocks: list[tuple], successors: dict[int, set[int]]) -> list[tuple]:
-    """A stock is a territory's latest figure: a unit's value is left out when every successor of
-    it in the scope reported the element from the same source (the old commune's June count and the
-    new commune's December count are not both counted in a year that spans the reorganisation)."""
+# How a figure of a unit whose share is not known counts (whole), in the lineage.
+_SHARE_UNKNOWN = "100% (chưa rõ tỷ lệ / share unknown)"
+
+
+def _without_replaced(stocks: list[tuple], successions: Successions, *, end: date) -> list[tuple]:
+    """A stock is a territory's latest figure: the stocks with what is left of each once the later
+    units of the scope that took its territory over during the period (the new commune's December
+    count after the old commune's June one, in a year that spans the reorganisation) replaced it,
+    source by source. Each row gains the part of its value that counts (None: all of it) and, when
+    it counts in part, the note that says so (an estimate).
+
+    - A unit with successors in the scope: the share of it that went to a successor that reported
+      the element from the same source is replaced, the rest still counts (Tứ Hạ's 40% that went to
+      Kim Trà while only Hương Trà reported); it is left out once every successor reported.
+    - A unit that ended inside the period with no successor of its own (the 705 districts on
+      30/06/2025: the crosswalk links communes): the successors of the units below it took its
+      territory over; it is left out once all of them reported. While only some did, how much of it
+      they cover is not known: it counts whole, as a figure of unknown share does.
+    - A successor's share that is not known leaves the rest unknown too: the figure counts whole.
+
+    A unit whose territory no later unit of the scope reported keeps its figure: it is the latest."""
     reported = {(element_id, unit_id, source) for element_id, unit_id, source, *_ in stocks}
-    return [
-        (element_id, unit_id, source, *rest)
-        for element_id, unit_id, source, *rest in stocks
-        if not (
-            unit_id in successors
-            and all((element_id, successor, source) in reported for successor in successors[unit_id])
-        )
-    ]
+    # A unit above predecessors with its own figure (the district's) is asked whether it ended.
+    above = {
+        unit_id for _, unit_id, *_ in stocks if unit_id in successions.below
+    } - successions.successors.keys()
+    ended = ended_during(above, end=end) if above else {}
+    kept = []
+    for row in stocks:
+        element_id, unit_id, source, *_ = row
+        if unit_id in successions.successors:
+            shares, label = successions.successors[unit_id], successions.labels[unit_id]
+        elif unit_id in ended:
+            shares, label = dict.fromkeys(successions.below[unit_id]), ended[unit_id]
+        else:
+            kept.append((*row, None, ""))
+            continue
+        replaced = [
+            share for successor, share in shares.items() if (element_id, successor, source) in reported
+        ]
+        if not replaced:
+            kept.append((*row, None, ""))
+        elif len(replaced) < len(shares):
+            if None in replaced:
+                kept.append((*row, None, f"{label} × {_SHARE_UNKNOWN}"))
+            elif (rest := 1 - sum(replaced)) > 0:
+                kept.append((*row, rest, f"{label} × {rest:.0%}"))
+    return kept
 
 
 class ReportedValues:
@@ -177,16 +219,21 @@ class ReportedValues:
             return cursor.fetchall()
 
     def sources(self, elements: list[DataElement], scope: Scope):
-        """(element id, unit id, [value, value ids, synthetic]) per unit and source: a stock's one
-        value, a flow's values of its longest periods added up."""
+        """(element id, unit id, [value, value ids, synthetic, note]) per unit and source: a stock's
+        one value (or the part of it that a later unit did not replace, with the note saying so), a
+        flow's values of its longest periods added up."""
         stocks = self.chosen(elements, scope, stocks=True)
-        if stocks and scope.successors:
-            stocks = _without_replaced(stocks, scope.successors)
-        for element_id, unit_id, _source, pk, value, synthetic in stocks:
-            yield element_id, unit_id, [_decimal(value), [pk], bool(synthetic)]
+        successions = scope.successions if stocks else None
+        if successions and successions.successors:
+            stocks = _without_replaced(stocks, successions, end=scope.period.end)
+        else:
+            stocks = [(*row, None, "") for row in stocks]
+        for element_id, unit_id, _source, pk, value, synthetic, part, note in stocks:
+            value = _decimal(value) if part is None else _decimal(value) * part
+            yield element_id, unit_id, [value, [pk], bool(synthetic), note]
         flows: dict[tuple, list] = {}
         for element_id, unit_id, source, pk, value, synthetic in self.chosen(elements, scope, stocks=False):
-            item = flows.setdefault((element_id, unit_id, source), [Decimal(0), [], False])
+            item = flows.setdefault((element_id, unit_id, source), [Decimal(0), [], False, ""])
             item[0] += _decimal(value)
             item[1].append(pk)
             item[2] = item[2] or bool(synthetic)
@@ -197,6 +244,10 @@ class ReportedValues:
         by_id = {e.pk: e for e in elements}
         maxed = {e.pk for e in elements if e.across_sources == DataElement.AcrossSources.MAX}
         partial = bool(scope.partial_predecessors)
+        result = {
+            e.code: ElementTotal(value=None, provider=self.name, reason=scope.missing_crosswalk)
+            for e in elements
+        }
         # Per element the sources added up straight (most of a national scope); per unit the best
         # source of a maxed element, and every source of a unit partly merged (weighed by its share).
         summed = {e.pk: [Decimal(0), [], False, False] for e in elements}
@@ -216,30 +267,34 @@ class ReportedValues:
                 total[1] += item[1]
                 total[2] = total[2] or item[2]
                 total[3] = True
+                self._estimate(result[by_id[element_id].code], item[3])
 
-        result = {
-            e.code: ElementTotal(value=None, provider=self.name, reason=scope.missing_crosswalk)
-            for e in elements
-        }
         for element_id, (value, ids, synthetic, found) in summed.items():
             if found:
                 self._add(result[by_id[element_id].code], value, ids, synthetic)
         shares = scope.shares({unit_id for _, unit_id in per_unit}) if partial else {}
         for (element_id, unit_id), sources in per_unit.items():
-            value = sum((v for v, _, _ in sources), Decimal(0))
+            value = sum((v for v, *_ in sources), Decimal(0))
             total = result[by_id[element_id].code]
             if unit_id in shares:
                 # A partly merged unit counts by its share; with no share known it counts whole.
                 predecessor, share = shares[unit_id]
                 value = value * share if share is not None else value
-                total.estimated = True
-                label = f"{share:.0%}" if share is not None else "100% (chưa rõ tỷ lệ / share unknown)"
-                note = f"{predecessor.name} ({predecessor.code}) × {label}"
-                if note not in total.items:
-                    total.items.append(note)
-            ids = [pk for _, pks, _ in sources for pk in pks]
-            self._add(total, value, ids, any(synthetic for _, _, synthetic in sources))
+                label = f"{share:.0%}" if share is not None else _SHARE_UNKNOWN
+                self._estimate(total, f"{predecessor.name} ({predecessor.code}) × {label}")
+            for *_, note in sources:
+                self._estimate(total, note)
+            ids = [pk for _, pks, *_ in sources for pk in pks]
+            self._add(total, value, ids, any(synthetic for _, _, synthetic, _ in sources))
         return result
+
+    @staticmethod
+    def _estimate(total: ElementTotal, note: str) -> None:
+        """Part of the total is a share of a unit's figure (`note` says which): an estimate."""
+        if note:
+            total.estimated = True
+            if note not in total.items:
+                total.items.append(note)
 
     @staticmethod
     def _add(total: ElementTotal, value: Decimal, ids: list[int], synthetic: bool) -> None:

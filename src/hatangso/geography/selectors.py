@@ -1,7 +1,7 @@
 """Reads of the administrative-unit tree."""
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -68,18 +68,48 @@ def rollup_units(unit: AdministrativeUnit, *, start: date, end: date) -> QuerySe
     return AdministrativeUnit.objects.filter(in_tree).valid_between(start, end)
 
 
-def successors_during(units: QuerySet[AdministrativeUnit], *, start: date, end: date) -> dict[int, set[int]]:
-    """Of a scope's `units`, those another of them replaced during [start, end] (a reorganisation
-    inside the period: the 2021 commune until June 2025, the new one from July): predecessor id →
-    the ids of its successors among `units`."""
-    successors: dict[int, set[int]] = {}
+@dataclass
+class Successions:
+    """Of a scope's units, those others of it replaced during a period (a reorganisation inside the
+    period: the 2021 commune until June 2025, the new one from July)."""
+
+    # Predecessor id → its successors among the units, each with the share of it that it took
+    # (1 for a whole merge; None when the crosswalk does not know it).
+    successors: dict[int, dict[int, Decimal | None]] = field(default_factory=dict)
+    # Id of a unit above predecessors (their district, province) → the successors of those below it.
+    below: dict[int, set[int]] = field(default_factory=dict)
+    # "Name (code)" of each predecessor, for the notes of a figure that counts in part.
+    labels: dict[int, str] = field(default_factory=dict)
+
+
+def successors_during(units: QuerySet[AdministrativeUnit], *, start: date, end: date) -> Successions:
+    """The successions of [start, end] (effective inside it) whose successor is one of `units`."""
+    found = Successions()
     links = UnitSuccession.objects.filter(effective__gt=start, effective__lte=end)
     if not links.exists():  # most periods: then the scope's units need not be listed (≈ 1 ms saved)
-        return successors
-    in_scope = links.filter(successor__in=units)
-    for predecessor, successor in in_scope.values_list("predecessor_id", "successor_id"):
-        successors.setdefault(predecessor, set()).add(successor)
-    return successors
+        return found
+    in_scope = links.filter(successor__in=units).values_list(
+        "predecessor_id",
+        "successor_id",
+        "share",
+        "predecessor__path",
+        "predecessor__name",
+        "predecessor__code",
+    )
+    for predecessor, successor, share, path, name, code in in_scope:
+        found.successors.setdefault(predecessor, {})[successor] = share
+        found.labels[predecessor] = f"{name} ({code})"
+        # The materialised path names the predecessor's ancestors ("/1/7/42/": 1 and 7).
+        for ancestor in path.strip("/").split("/")[:-1]:
+            found.below.setdefault(int(ancestor), set()).add(successor)
+    return found
+
+
+def ended_during(unit_ids: set[int], *, end: date) -> dict[int, str]:
+    """Of these units (valid in a period that ends on `end`), those that ended before `end`, with
+    their "Name (code)"."""
+    ended = AdministrativeUnit.objects.filter(pk__in=unit_ids, valid_to__lt=end)
+    return {pk: f"{name} ({code})" for pk, name, code in ended.values_list("pk", "name", "code")}
 
 
 def partial_predecessors(unit: AdministrativeUnit) -> dict[str, tuple[AdministrativeUnit, Decimal | None]]:

@@ -13,7 +13,7 @@ from hatangso.analytics.services import compute_scorecard
 from hatangso.collection.models import DataElement
 from hatangso.collection.services import set_value
 from hatangso.core.scoping import COMMAND_LINE
-from hatangso.geography.models import AdministrativeUnit
+from hatangso.geography.models import AdministrativeUnit, UnitSuccession
 from hatangso.geography.selectors import resolve_unit
 from hatangso.geography.services import create_village
 from hatangso.plans.services import set_condition
@@ -184,6 +184,109 @@ def test_a_stock_of_the_year_of_the_reorganisation_counts_each_territory_once(se
     # The old district has no successor in its scope: its communes' latest figures of the year.
     district = PROVIDERS["values"].totals([subscriptions], build_scope(seed_plan.area_unit, year))
     assert district["mobile_subscriptions"].value == 100 + 50 + 40
+
+
+def _stock_2025(actor, element, *rows):
+    """The element's total over 2025 for the province (Huế, 46: it holds the units before and after
+    the reorganisation), once `rows` of (code, a day the unit is valid, period, value, operator code
+    or None) are written."""
+    for code, on, period, value, operator in rows:
+        set_value(element=element, unit=unit(code, on=on), period=period, value=str(value), actor=actor,
+                  operator=Operator.objects.get(code=operator) if operator else None)  # fmt: skip
+    province = AdministrativeUnit.objects.get(code="46")
+    return PROVIDERS["values"].totals([element], build_scope(province, parse_period("2025")))[element.code]
+
+
+def test_a_stock_of_a_unit_that_ended_with_no_successor_counts_until_its_territory_reports_again(
+    seed_plan, actor
+):
+    # Thị xã Hương Trà (480) ends on 30/06/2025 with no successor link (the crosswalk links communes):
+    # its communes went into the new Hương Trà, Kim Trà and Bình Điền, which report from July.
+    zones = DataElement.objects.get(code="industrial_zones")
+    june, after = date(2025, 6, 1), date(2025, 7, 1)
+    total = _stock_2025(actor, zones, ("480", june, "202506", 3, None), ("474", june, "202506", 2, None))
+    # No later figure covers the districts' territories: their June figures are the latest.
+    assert (total.value, total.estimated) == (3 + 2, False)
+    # Hương Trà and Kim Trà report, Bình Điền not yet: how much of 480 they cover is not known, so
+    # 480 still counts whole, flagged as an estimate.
+    total = _stock_2025(
+        actor, zones, ("19996", after, "202512", 1, None), ("20017", after, "202512", 1, None)
+    )
+    assert (total.value, total.estimated) == (3 + 2 + 1 + 1, True)
+    assert total.items == ["Thị xã Hương Trà (480) × 100% (chưa rõ tỷ lệ / share unknown)"]
+    # Every unit that took over 480's territory reported: its June figure is replaced; Thuận Hóa's
+    # (474) territory went to communes that did not report, so its June figure still counts.
+    total = _stock_2025(actor, zones, ("20035", after, "202512", 1, None))
+    assert (total.value, total.inputs, total.estimated) == (2 + 1 + 1 + 1, 4, False)
+    # The old district's own view of 2025 holds no later unit: its June figure.
+    district = PROVIDERS["values"].totals([zones], build_scope(seed_plan.area_unit, parse_period("2025")))
+    assert district["industrial_zones"].value == 3
+
+
+def _split_tu_ha():
+    """Tứ Hạ (19996) went 60% to the new Hương Trà and 40% to Kim Trà (shares of its people)."""
+    tu_ha, huong_tra, kim_tra = (
+        unit("19996"),
+        unit("19996", on=date(2025, 7, 1)),
+        unit("20017", on=date(2025, 7, 1)),
+    )
+    UnitSuccession.objects.filter(predecessor=tu_ha, successor=huong_tra).update(
+        share=Decimal("0.6"), share_basis=UnitSuccession.ShareBasis.POPULATION
+    )
+    UnitSuccession.objects.create(
+        predecessor=tu_ha,
+        successor=kim_tra,
+        effective=date(2025, 7, 1),
+        source="test",
+        share=Decimal("0.4"),
+        share_basis=UnitSuccession.ShareBasis.POPULATION,
+    )
+    return huong_tra, kim_tra
+
+
+def test_a_stock_of_a_partly_merged_commune_is_replaced_by_the_shares_whose_successor_reported(
+    seed_plan, actor
+):
+    subscriptions = DataElement.objects.get(code="mobile_subscriptions")
+    huong_tra, kim_tra = _split_tu_ha()
+    june, after = date(2025, 6, 1), date(2025, 7, 1)
+    year = parse_period("2025")
+
+    def of(new_commune):
+        return PROVIDERS["values"].totals([subscriptions], build_scope(new_commune, year))[
+            "mobile_subscriptions"
+        ]
+
+    total = _stock_2025(actor, subscriptions, ("19996", june, "202506", 100, "viettel"),
+                        ("19996", after, "202512", 300, "viettel"))  # fmt: skip
+    # Hương Trà's December figure replaces its 60% of Tứ Hạ; Kim Trà's 40% is still Tứ Hạ's June one.
+    assert (total.value, total.estimated) == (300 + 100 * Decimal("0.4"), True)
+    assert total.items == ["Phường Tứ Hạ (19996) × 40%"]
+    # The province is the sum of its new communes.
+    assert (of(huong_tra).value, of(kim_tra).value) == (300, 40)
+    assert of(kim_tra).items == ["Phường Tứ Hạ (19996) × 40%"]
+    # Another source (VNPT) with no later figure counts whole; so does Tứ Hạ once Kim Trà reports.
+    total = _stock_2025(
+        actor,
+        subscriptions,
+        ("19996", june, "202506", 10, "vnpt"),
+        ("20017", after, "202512", 200, "viettel"),
+    )
+    assert (total.value, total.estimated) == (300 + 200 + 10, False)
+    assert of(huong_tra).value + of(kim_tra).value == total.value
+
+
+def test_a_partly_merged_stock_whose_share_is_not_known_counts_whole_as_an_estimate(seed_plan, actor):
+    subscriptions = DataElement.objects.get(code="mobile_subscriptions")
+    _split_tu_ha()
+    UnitSuccession.objects.filter(predecessor=unit("19996")).update(
+        share=None, share_basis=UnitSuccession.ShareBasis.UNKNOWN
+    )
+    june, after = date(2025, 6, 1), date(2025, 7, 1)
+    total = _stock_2025(actor, subscriptions, ("19996", june, "202506", 100, "viettel"),
+                        ("19996", after, "202512", 300, "viettel"))  # fmt: skip
+    assert (total.value, total.estimated) == (300 + 100, True)
+    assert total.items == ["Phường Tứ Hạ (19996) × 100% (chưa rõ tỷ lệ / share unknown)"]
 
 
 def test_compute_stores_results_with_lineage_and_replaces_them(seed_plan, actor):
