@@ -4,7 +4,7 @@ with `executemany` costs milliseconds on SQLite and PostgreSQL alike. Its `bulk_
 every value of every object through the query compiler (≈ 0,1 ms an object) in statements of at
 most 999 parameters on SQLite; a million imported values and their change log spent most of their
 time there. `insert_rows` goes further for plain values (no model objects at all): PostgreSQL
-gets COPY, SQLite one statement per chunk that reads its rows from a JSON array."""
+gets COPY, SQLite one prepared statement run per row."""
 
 import gc
 from collections.abc import Iterable, Sequence
@@ -17,8 +17,6 @@ from django.utils import timezone
 
 # Parameters per INSERT: below SQLite's limit since 3.32 (32766) and PostgreSQL's (65535).
 INSERT_PARAMETERS = 30000
-# Rows per JSON array `insert_rows` gives SQLite in one statement.
-ROWS_PER_STATEMENT = 50_000
 
 
 def update_rows(model: type[models.Model], columns: list[str], rows: list[tuple]) -> int:
@@ -112,25 +110,20 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterabl
     table = quote(meta.db_table)
     names = ", ".join(quote(fields[n].column) for n in (meta.pk.attname, *columns, *constants))
 
+    def prepared():
+        for pk, row in zip(ids, rows, strict=True):
+            yield (pk, *_adapted(row, adapt), *fixed)
+
     with transaction.atomic(), db.cursor() as cursor:
         ids = _take_keys(db, meta, len(rows))
         if db.vendor == "postgresql":
             # psycopg's own COPY, its errors as Django's (IntegrityError…) like the cursor's.
             with db.wrap_database_errors, cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for pk, row in zip(ids, rows, strict=True):
-                    copy.write_row((pk, *_adapted(row, adapt), *fixed))
+                for row in prepared():
+                    copy.write_row(row)
         else:
-            # The rows as one JSON array per chunk, spread into columns by SQLite itself: one
-            # statement binds three parameters instead of a dozen per row, and a million rows
-            # spend half the time (the constants are bound once per chunk).
-            cells = ", ".join(f"value ->> {i}" for i in range(1 + len(columns)))
-            fixed_cells = "".join(", %s" for _ in fixed)
-            sql = f"INSERT INTO {table} ({names}) SELECT {cells}{fixed_cells} FROM json_each(%s)"
-            for start in range(0, len(rows), ROWS_PER_STATEMENT):
-                end = start + ROWS_PER_STATEMENT
-                chunk = zip(ids[start:end], rows[start:end], strict=True)
-                array = orjson.dumps([(pk, *_adapted(row, adapt)) for pk, row in chunk], default=str)
-                cursor.execute(sql, [*fixed, array.decode()])
+            placeholders = ", ".join(["%s"] * (1 + len(columns) + len(constants)))
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", prepared())
     return ids
 
 

@@ -1,5 +1,5 @@
 """`utilities.bulk.insert_rows`: plain rows stored as the ORM stores them, keys in order, on SQLite
-(JSON arrays a statement spreads into columns) and PostgreSQL (COPY); `insert_selected`: rows copied
+(one prepared INSERT) and PostgreSQL (COPY); `insert_selected`: rows copied
 by the database through expressions."""
 
 import gc
@@ -16,7 +16,6 @@ from hatangso.collection.models import DataElement, DataValue
 from hatangso.core.models import ChangeLogEntry
 from hatangso.geography.selectors import resolve_unit
 from hatangso.registry.models import Operator
-from hatangso.utilities import bulk
 from hatangso.utilities.bulk import collector_paused, insert_rows, insert_selected
 
 LOG_CONSTANTS = {
@@ -129,8 +128,7 @@ def test_the_collector_is_paused_only_inside():
     assert gc.isenabled()
 
 
-def test_rows_of_several_statements_keep_their_keys_and_text(db, monkeypatch):
-    monkeypatch.setattr(bulk, "ROWS_PER_STATEMENT", 2)  # five rows: three statements on SQLite
+def test_texts_are_stored_as_given(db):
     texts = ['Phường "Tứ Hạ"', "line\nbreak", "back\\slash", "", "Thủy Biều"]
     rows = [(str(n), text) for n, text in enumerate(texts)]
     ids = insert_rows(ChangeLogEntry, ("object_id", "object_repr"), rows, **LOG_CONSTANTS)
