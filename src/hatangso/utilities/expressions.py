@@ -6,7 +6,7 @@ from django.db.models import CharField, Func
 
 
 class IsoMoment(Func):
-    """A stored moment (a column) as `snapshot` writes it: ISO 8601 in UTC, microseconds only when
+    """A stored moment as `snapshot` writes it: ISO 8601 in UTC, microseconds only when
     there are some (Python's `isoformat`; PostgreSQL's own JSON spelling drops their trailing zeros).
     SQLite holds the naive UTC text."""
 
@@ -16,11 +16,8 @@ class IsoMoment(Func):
         return self.as_sql(compiler, connection, template="REPLACE(%(expressions)s, ' ', 'T') || '+00:00'")
 
     def as_postgresql(self, compiler, connection, **extra_context):
-        utc = "(%(expressions)s AT TIME ZONE 'UTC')"
-        template = (
-            f"TO_CHAR({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN DATE_TRUNC('second', {utc}) = {utc} "
-            f"THEN '' ELSE TO_CHAR({utc}, '.US') END || '+00:00'"
-        )
+        iso = "TO_CHAR(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US')"
+        template = f"REPLACE({iso}, '.000000', '') || '+00:00'"
         return self.as_sql(compiler, connection, template=template)
 
 
