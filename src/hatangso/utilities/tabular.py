@@ -32,18 +32,28 @@ def _cell_text(value: object) -> str:
     return clean_text(value)
 
 
-def _table_from_matrix(matrix: list[list[object]], sheet: str = "") -> Table:
+def _table_from_matrix(matrix: list[list[object]], sheet: str = "", cell=_cell_text) -> Table:
+    """The rows under the first non-empty one (the header) as {column: text}; `cell` makes a cell's
+    text (a CSV's cells are text already: `clean_text`)."""
     header_index = next((i for i, row in enumerate(matrix) if any(_cell_text(c) for c in row)), None)
     if header_index is None:
         raise UserError("Tệp không có dữ liệu", "The file has no data")
     columns = [header_key(_cell_text(c)) for c in matrix[header_index]]
+    named = [(i, column) for i, column in enumerate(columns) if column]
     rows = []
     for offset, raw in enumerate(matrix[header_index + 1 :], start=header_index + 2):
-        cells = [_cell_text(c) for c in raw]
+        cells = list(map(cell, raw))
         if not any(cells):
             continue
-        cells += [""] * (len(columns) - len(cells))
-        rows.append((offset, {col: cells[i] for i, col in enumerate(columns) if col}))
+        if len(cells) < len(columns):
+            cells += [""] * (len(columns) - len(cells))
+        # Most files name every column: zip them (a national file has a million rows).
+        text = (
+            dict(zip(columns, cells, strict=True))
+            if len(named) == len(cells)
+            else {c: cells[i] for i, c in named}
+        )
+        rows.append((offset, text))
     return Table(columns=[c for c in columns if c], rows=rows, sheet=sheet)
 
 
@@ -75,7 +85,7 @@ def read_table(path: Path, sheet: str | None = None) -> Table:
             ) from exc
         first_line = text.split("\n", 1)[0]
         delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-        return _table_from_matrix(list(csv.reader(io.StringIO(text), delimiter=delimiter)))
+        return _table_from_matrix(list(csv.reader(io.StringIO(text), delimiter=delimiter)), cell=clean_text)
     if suffix == ".json":
         return _table_from_data_value_set(path)
     raise UserError(
