@@ -10,6 +10,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import get_language
+
 
 @dataclass(frozen=True)
 class Option:
@@ -50,6 +52,16 @@ IMPORT_KINDS: dict[str, ImportKind] = {}
 def register_import(kind: ImportKind) -> ImportKind:
     IMPORT_KINDS[kind.name] = kind
     return kind
+
+
+def kind_label(name: str) -> str:
+    """An import's kind as a page names it: its description in the reader's language (Vietnamese,
+    or English when chosen); the name itself for a kind no import registered (a computed layer)."""
+    kind = IMPORT_KINDS.get(name)
+    if kind is None:
+        return name
+    vietnamese, _, english = kind.help.partition(" / ")
+    return english if english and get_language() == "en" else vietnamese
 
 
 def import_options() -> list[Option]:

@@ -5,6 +5,7 @@ from django.db.models.functions import Concat
 from django.utils.translation import gettext_lazy as _
 
 from hatangso.utilities.expressions import NumberText
+from hatangso.utilities.import_kinds import kind_label
 
 
 class DataElement(models.Model):
@@ -88,6 +89,10 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.file_name} ({self.rows})"
+
+    @property
+    def kind_label(self) -> str:
+        return kind_label(self.kind)
 
 
 class DataValue(models.Model):

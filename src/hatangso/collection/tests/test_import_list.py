@@ -91,6 +91,7 @@ def test_accepted_imports_are_listed_within_the_scope(seed_plan, users, client):
     batch = ImportBatch.objects.get(status="accepted")
     page = page_of(client, users["tuha"])
     assert "dung.csv" in page and f"/tep-nhap/{batch.pk}/" in page and "Đã nhập" in page
+    assert "<td>số liệu</td>" in page and "<td>values</td>" not in page  # the kind in words
     assert "Phường Tứ Hạ · Năm 2024" in page  # the report it belongs to, in words
     assert "dung.csv" in page_of(client, users["owner"])
     assert "dung.csv" not in page_of(client, users["huongtoan"])

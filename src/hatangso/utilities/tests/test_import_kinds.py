@@ -2,10 +2,18 @@
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from hatangso.registry import import_kinds as registry_kinds
 from hatangso.registry.imports import IMPORTERS
-from hatangso.utilities.import_kinds import IMPORT_KINDS, ImportKind, Option, import_options, register_import
+from hatangso.utilities.import_kinds import (
+    IMPORT_KINDS,
+    ImportKind,
+    Option,
+    import_options,
+    kind_label,
+    register_import,
+)
 
 # Every kind the command had before the apps registered their own.
 KINDS = {
@@ -46,3 +54,10 @@ def echo_kind():
 def test_a_registered_kind_runs_through_the_command(db, echo_kind, tmp_path, capsys):
     call_command("import", "echo", str(tmp_path / "tep.csv"), "--colour", "đỏ")
     assert capsys.readouterr().out == "tep.csv đỏ system\n"
+
+
+def test_a_kind_is_named_in_the_readers_language():
+    assert kind_label("values") == "số liệu"
+    with translation.override("en"):
+        assert kind_label("values") == "data values"
+    assert kind_label("coverage-layer") == "coverage-layer"  # computed, not imported: its name
