@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import CharField, DateTimeField, F, IntegerField, Value
 from django.db.models.functions import Cast, JSONObject, Substr
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from hatangso.core.dataversion import count_commit_of
 from hatangso.core.models import ChangeLogEntry
@@ -18,6 +19,8 @@ from hatangso.utilities.bulk import insert_rows, insert_selected
 from hatangso.utilities.expressions import IsoMoment, JsonBoolean, JsonValue, NumberText
 
 CHANGES_PER_WRITE = 50_000
+# The name written for a write that no account made (a command, the demo).
+SYSTEM = "system"
 
 
 @dataclass(frozen=True)
@@ -29,7 +32,7 @@ class Actor:
 
     @property
     def name(self) -> str:
-        return getattr(self.user, "username", "") or "system"
+        return getattr(self.user, "username", "") or SYSTEM
 
     @classmethod
     def command(cls, name: str, user=COMMAND_LINE) -> "Actor":
@@ -44,6 +47,11 @@ class Actor:
         if request.path.startswith("/api/"):
             return cls(user=user, origin=f"api: {request.method} {request.path}"[:200])
         return cls(user=user, origin=f"web: {request.path}"[:200])
+
+
+def actor_label(name: str) -> str:
+    """Who wrote, as a page shows it: a command's `SYSTEM` in the reader's language."""
+    return gettext("hệ thống") if name == SYSTEM else name
 
 
 def snapshot(instance: models.Model) -> dict:

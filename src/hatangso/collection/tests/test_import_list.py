@@ -109,7 +109,8 @@ def test_a_rejected_command_line_import_is_recorded_for_the_superuser(seed_plan,
     batch = ImportBatch.objects.get()
     assert batch.status == "rejected" and batch.uploaded_by is None and batch.created_by == "system"
     assert not DataValue.objects.exists()
-    assert "sai-cli.csv" in page_of(client, users["admin"])
+    page = page_of(client, users["admin"])
+    assert "sai-cli.csv" in page and "<td>hệ thống</td>" in page  # a command's import, in words
     assert "sai-cli.csv" not in page_of(client, users["owner"])
 
 

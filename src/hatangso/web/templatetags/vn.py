@@ -5,9 +5,12 @@ import re
 from django import template
 from django.utils.translation import gettext_lazy as _
 
+from hatangso.core.changelog import actor_label
 from hatangso.utilities.numbers import format_date, format_number, unit_label, unit_suffix
 
 register = template.Library()
+# Who wrote (an import's, a change's): a command's "system" in the reader's language.
+register.filter("actor", actor_label)
 
 
 @register.filter
