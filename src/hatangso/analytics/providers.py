@@ -281,7 +281,7 @@ class ReportedValues:
                 predecessor, share = shares[unit_id]
                 value = value * share if share is not None else value
                 label = f"{share:.0%}" if share is not None else _SHARE_UNKNOWN
-                self._estimate(total, f"{predecessor.name} ({predecessor.code}) × {label}")
+                self._estimate(total, f"{predecessor} × {label}")
             for *_, note in sources:
                 self._estimate(total, note)
             ids = [pk for _, pks, *_ in sources for pk in pks]

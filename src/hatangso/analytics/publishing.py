@@ -86,7 +86,7 @@ def publish_scorecard(*, plan: Plan, period: str, actor: Actor) -> PublishedScor
         unit=plan.area_unit,
         snapshot=data,
         synthetic=data["scorecard"]["synthetic"],
-        published_by=actor.user if getattr(actor.user, "pk", None) else None,
+        published_by=actor.account,
         published_by_name=actor.name,
         published_at=now,
     )

@@ -564,7 +564,7 @@ def record_rejected_import(
             kind=kind, file_name=Path(path).name, stored_path=str(stored), sha256=digest, rows=len(errors),
             created_by=actor.name, synthetic=synthetic, status=ImportBatch.Status.REJECTED,
             errors=[e.as_dict() for e in errors[:REJECTED_ERRORS_KEPT]],
-            uploaded_by=actor.user if getattr(actor.user, "pk", None) else None,
+            uploaded_by=actor.account,
         )  # fmt: skip
         record_change(actor, ChangeLogEntry.Action.CREATE, batch)
     return batch

@@ -7,7 +7,7 @@ from decimal import Decimal
 from itertools import islice
 
 from django.db import models
-from django.db.models import CharField, DateTimeField, F, IntegerField, Value
+from django.db.models import CharField, F, Value
 from django.db.models.functions import Cast, JSONObject, Substr
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -33,6 +33,11 @@ class Actor:
     @property
     def name(self) -> str:
         return getattr(self.user, "username", "") or SYSTEM
+
+    @property
+    def account(self):
+        """The user account behind the write: None for a command's principal or a visitor."""
+        return self.user if getattr(self.user, "pk", None) else None
 
     @classmethod
     def command(cls, name: str, user=COMMAND_LINE) -> "Actor":
@@ -92,20 +97,15 @@ def record_rows(actor: Actor, action: str, model: type[models.Model], rows: Iter
     change-log row per (primary key, the object's text, its `snapshot` before and after the write;
     None where there is none), written a few tens of thousands at a time (a national file's million
     would not fit in memory at once)."""
-    object_type = model._meta.label_lower
-    count_commit_of(object_type)
+    shared = _bulk_columns(actor, action, model)
+    count_commit_of(shared["object_type"])
     rows = iter(rows)
     while chunk := list(islice(rows, CHANGES_PER_WRITE)):
         insert_rows(
             ChangeLogEntry,
             ("object_id", "object_repr", "before", "after"),
             [(str(pk), text[:300], before, after) for pk, text, before, after in chunk],
-            user_id=actor.user.pk if getattr(actor.user, "pk", None) else None,
-            actor=actor.name,
-            origin=actor.origin[:200],
-            action=action,
-            object_type=object_type,
-            reason="",
+            **shared,
         )
 
 
@@ -115,23 +115,31 @@ def record_inserted(actor: Actor, rows: models.QuerySet, *, text) -> int:
     `snapshot` built as JSON by the database and `text` (an expression over the row) as its text.
     A national file's million values then cost no Python per entry. Returns how many entries."""
     model = rows.model
-    object_type = model._meta.label_lower
-    count_commit_of(object_type)
-    user_id = actor.user.pk if getattr(actor.user, "pk", None) else None  # a command's has no account
+    shared = {"time": timezone.now(), **_bulk_columns(actor, ChangeLogEntry.Action.CREATE, model)}
+    count_commit_of(shared["object_type"])
     return insert_selected(
         ChangeLogEntry,
         rows,
-        time=Value(timezone.now(), output_field=DateTimeField()),
-        user_id=Value(user_id, output_field=IntegerField()),
-        actor=Value(actor.name),
-        origin=Value(actor.origin[:200]),
-        action=Value(ChangeLogEntry.Action.CREATE.value),
-        object_type=Value(object_type),
+        **{
+            name: Value(value, output_field=ChangeLogEntry._meta.get_field(name))
+            for name, value in shared.items()
+        },
         object_id=Cast("pk", CharField()),
         object_repr=Substr(text, 1, 300),
-        reason=Value(""),
         after=JSONObject(**{field.attname: _stored_json(field) for field in model._meta.concrete_fields}),
     )
+
+
+def _bulk_columns(actor: Actor, action: str, model: type[models.Model]) -> dict:
+    """The columns every change-log row of one bulk write of `model` shares."""
+    return {
+        "user_id": getattr(actor.account, "pk", None),
+        "actor": actor.name,
+        "origin": actor.origin[:200],
+        "action": action,
+        "object_type": model._meta.label_lower,
+        "reason": "",
+    }
 
 
 def _stored_json(field: models.Field):
@@ -154,7 +162,7 @@ def _entry(
 ) -> ChangeLogEntry:
     """The change-log row of one write, not yet saved (a command's principal has no account)."""
     return ChangeLogEntry(
-        user=actor.user if getattr(actor.user, "pk", None) else None,
+        user=actor.account,
         actor=actor.name,
         origin=actor.origin[:200],
         action=action,
