@@ -4,6 +4,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from functools import partial
+from itertools import repeat
 from pathlib import Path
 from typing import NamedTuple
 
@@ -270,14 +271,17 @@ def _parse_rows(table, mapping, today: date, user) -> tuple[list[_Row], RowError
     )
 
     @_remembered
-    def unit_of(code: str, name: str, period: Period) -> AdministrativeUnit:
-        return units.find(ids.code(Kind.ORG_UNIT, code), name, period)
+    def unit_of(code: str, name: str, period: str) -> AdministrativeUnit:  # the period's text: cheap to hash
+        return units.find(ids.code(Kind.ORG_UNIT, code), name, period_of(period))
 
     allowed: dict[tuple[int, int | None], bool] = {}  # (unit, operator): may the user write there
-    columns = [(field, mapping.get(field, "")) for field in VALUE_COLUMNS]  # "": no such column
+    # The row's text by field, "" where the file has no such column (or a DHIS2 value no such field).
+    blank = dict.fromkeys(VALUE_COLUMNS, "")
+    fields = list(mapping)
+    columns = [mapping[field] for field in fields]
     for number, cells in table.rows:
-        # The row's text by field ("" where the file has no such column).
-        text = {field: cells.get(column, "") for field, column in columns}
+        text = blank.copy()
+        text.update(zip(fields, map(cells.get, columns, repeat("")), strict=True))
 
         def fail(field: str, problem, number=number, text=text) -> None:
             errors.add(number, mapping.get(field, field), text[field], problem.vi, problem.en)
@@ -285,7 +289,7 @@ def _parse_rows(table, mapping, today: date, user) -> tuple[list[_Row], RowError
         def unknown(field: str, kind: str, problem: ValueProblem, text=text) -> ValueProblem:
             return unmapped_problem(kind, text[field]) if ids.unmapped(kind, text[field]) else problem
 
-        deletes = parse_flag(text["deleted"])
+        deletes = bool(text["deleted"]) and parse_flag(text["deleted"])
         if not text["value"] and not deletes:
             skipped += 1  # an empty value is "not reported" (a template row left blank)
             continue
@@ -301,7 +305,7 @@ def _parse_rows(table, mapping, today: date, user) -> tuple[list[_Row], RowError
             problem = ValueProblem("không có phần tử dữ liệu mã này", "unknown data element code")
             fail("data_element", unknown("data_element", Kind.DATA_ELEMENT, problem))
             row_ok = False
-        elif not is_total(text["combo"]):
+        elif text["combo"] and not is_total(text["combo"]):
             fail("combo", combo_problem(element, text["combo"]))
             row_ok = False
 
@@ -325,7 +329,7 @@ def _parse_rows(table, mapping, today: date, user) -> tuple[list[_Row], RowError
         if period is not None:
             try:
                 try:
-                    unit = unit_of(text["unit_code"], text["unit_name"], period)
+                    unit = unit_of(text["unit_code"], text["unit_name"], text["period"])
                 except ValueProblem as exc:
                     raise unknown("unit_code", Kind.ORG_UNIT, exc) from None
                 if (
@@ -346,7 +350,7 @@ def _parse_rows(table, mapping, today: date, user) -> tuple[list[_Row], RowError
                 row_ok = False
 
         operator = None
-        if not is_own(text["operator"]):
+        if text["operator"] and not is_own(text["operator"]):
             operator = operator_of(text["operator"])
             if operator is None:
                 problem = ValueProblem("không có doanh nghiệp này", "unknown operator")
@@ -368,39 +372,36 @@ def _parse_rows(table, mapping, today: date, user) -> tuple[list[_Row], RowError
             except ValueProblem as exc:
                 fail("value", exc)
                 row_ok = False
-        try:
-            check_comment(text["comment"])
-        except ValueProblem as exc:
-            fail("comment", exc)
-            row_ok = False
-        moments = dict.fromkeys(("created", "complete_date"))
-        for field in moments:
-            if text[field]:
-                try:
-                    moments[field] = parse_timestamp(text[field])
-                except ValueProblem as exc:
-                    fail(field, exc)
-                    row_ok = False
+        if text["comment"]:
+            try:
+                check_comment(text["comment"])
+            except ValueProblem as exc:
+                fail("comment", exc)
+                row_ok = False
+        moments = {"created": None, "complete_date": None}
+        if text["created"] or text["complete_date"]:
+            for field in moments:
+                if text[field]:
+                    try:
+                        moments[field] = parse_timestamp(text[field])
+                    except ValueProblem as exc:
+                        fail(field, exc)
+                        row_ok = False
 
         if not row_ok:
             continue
         # Who entered a value at the source, and when, come from the file on the command line (a
         # DHIS2 exchange), and so does when its report was completed; an upload's values are the
         # uploader's, entered (and sent) now.
-        source = (
-            {
-                "stored_by": text["stored_by"][:150],
-                "created": moments["created"],
-                "completed_at": moments["complete_date"],
-            }
-            if user is COMMAND_LINE
-            else {}
-        )
+        from_source = user is COMMAND_LINE
         row = _Row(
             element, unit, period, operator, value, text["comment"], number, text["value"],
-            followup=parse_flag(text["followup"]) if text["followup"] else None, **source,
+            stored_by=text["stored_by"][:150] if from_source else "",
+            created=moments["created"] if from_source else None,
+            followup=parse_flag(text["followup"]) if text["followup"] else None,
+            completed_at=moments["complete_date"] if from_source else None,
         )  # fmt: skip
-        locked = locks.find(element, unit, operator, period.code)
+        locked = locks.by_period and locks.find(element, unit, operator, period.code)
         if locked and not _same_as_stored(row):
             fail("value", _locked_problem(locked))
             continue

@@ -53,7 +53,11 @@ def check_value(element: DataElement, raw: str) -> Decimal:
     """The value as a number, or ValueProblem saying why it cannot be accepted."""
     plain_whole_number = isinstance(raw, str) and raw.isdigit() and raw.isascii()  # most values of a file
     if plain_whole_number and element.value_type != DataElement.ValueType.BOOLEAN:
-        return _checked_number(element, Decimal(raw))
+        number = Decimal(raw)
+        # A plain whole number is a valid count: only a percentage's range is left to check.
+        if element.value_type == DataElement.ValueType.COUNT:
+            return number
+        return _checked_number(element, number)
     text = clean_text(raw)
     if not text:
         raise ValueProblem("thiếu giá trị", "value is missing")
