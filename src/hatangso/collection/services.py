@@ -206,23 +206,22 @@ class _ApprovedReports:
         return None
 
 
-def _remembered(function):
-    """`function` of hashable arguments with each answer, or the problem it raised, kept: a national
-    file repeats its few periods, elements and operators and its thousands of units a million times."""
-    answers: dict[tuple, tuple[bool, object]] = {}
+class _Answers(dict):
+    """`function`'s answer for each key, worked out once, the problem it raised as the answer where
+    it raised one: a national file repeats its few periods, elements and operators and its thousands
+    of units a million times, and a key found is looked up without a call into Python."""
 
-    def remembered(*args):
-        answer = answers.get(args)
-        if answer is None:
-            try:
-                answer = answers[args] = (True, function(*args))
-            except (UserError, ValueProblem) as exc:
-                answer = answers[args] = (False, exc)
-        if answer[0]:
-            return answer[1]
-        raise answer[1].with_traceback(None)
+    def __init__(self, function):
+        super().__init__()
+        self.function = function
 
-    return remembered
+    def __missing__(self, key):
+        try:
+            answer = self.function(key)
+        except (UserError, ValueProblem) as exc:
+            answer = exc
+        self[key] = answer
+        return answer
 
 
 def _check_level(element: DataElement, unit: AdministrativeUnit) -> None:
@@ -256,60 +255,66 @@ def _parse_rows(table, mapping, today: date, user) -> tuple[list[_Row], RowError
     parsed: list[_Row] = []
     skipped = 0
 
-    @_remembered
     def period_of(text: str) -> Period:
         period = parse_period(text)
         if period.start > today:
             raise ValueProblem(f"kỳ {period} chưa bắt đầu", f"period {period} has not started yet")
         return period
 
-    element_of = _remembered(lambda text: elements.get(ids.code(Kind.DATA_ELEMENT, text)))
-    is_total = _remembered(lambda text: ids.is_default(Kind.CATEGORY_OPTION_COMBO, text))
-    is_own = _remembered(lambda text: ids.is_default(Kind.ATTRIBUTE_OPTION_COMBO, text))
-    operator_of = _remembered(
+    # By the file's text: a period or the problem with it, an element (None: unknown), whether a
+    # combo is the total, an operator cell the unit's own value, its operator (None: unknown), and
+    # by (code, name, period) a unit or the problem finding it.
+    periods = _Answers(period_of)
+    elements_named = _Answers(lambda text: elements.get(ids.code(Kind.DATA_ELEMENT, text)))
+    totals = _Answers(lambda text: ids.is_default(Kind.CATEGORY_OPTION_COMBO, text))
+    owns = _Answers(lambda text: ids.is_default(Kind.ATTRIBUTE_OPTION_COMBO, text))
+    operators_named = _Answers(
         lambda text: operators.get(match_key(ids.code(Kind.ATTRIBUTE_OPTION_COMBO, text)))
     )
+    units_named = _Answers(lambda key: units.find(ids.code(Kind.ORG_UNIT, key[0]), key[1], periods[key[2]]))
 
-    @_remembered
-    def unit_of(code: str, name: str, period: str) -> AdministrativeUnit:  # the period's text: cheap to hash
-        return units.find(ids.code(Kind.ORG_UNIT, code), name, period_of(period))
+    # A row's cells by field, in this order ("" where the file has no such column, or a DHIS2 value
+    # no such field): read into names at once, a million rows' fields are then plain variables.
+    order = ("period", "unit_code", "unit_name", "data_element", "operator", "combo", "value", "comment",
+             "stored_by", "created", "followup", "deleted", "data_set", "complete_date")  # fmt: skip
+    columns = [mapping.get(field) for field in order]  # None: no such column
+
+    # The current row's number and cells: a problem is always the row being read.
+    def fail(field: str, problem) -> None:
+        cell = cells.get(mapping.get(field), "")
+        errors.add(number, mapping.get(field, field), cell, problem.vi, problem.en)
+
+    def unknown(field: str, kind: str, problem: ValueProblem) -> ValueProblem:
+        cell = cells.get(mapping.get(field), "")
+        return unmapped_problem(kind, cell) if ids.unmapped(kind, cell) else problem
 
     allowed: dict[tuple[int, int | None], bool] = {}  # (unit, operator): may the user write there
-    # The row's text by field, "" where the file has no such column (or a DHIS2 value no such field).
-    blank = dict.fromkeys(VALUE_COLUMNS, "")
-    fields = list(mapping)
-    columns = [mapping[field] for field in fields]
+    from_source = user is COMMAND_LINE
     for number, cells in table.rows:
-        text = blank.copy()
-        text.update(zip(fields, map(cells.get, columns, repeat("")), strict=True))
-
-        def fail(field: str, problem, number=number, text=text) -> None:
-            errors.add(number, mapping.get(field, field), text[field], problem.vi, problem.en)
-
-        def unknown(field: str, kind: str, problem: ValueProblem, text=text) -> ValueProblem:
-            return unmapped_problem(kind, text[field]) if ids.unmapped(kind, text[field]) else problem
-
-        deletes = bool(text["deleted"]) and parse_flag(text["deleted"])
-        if not text["value"] and not deletes:
+        (period_text, unit_code, unit_name, element_code, operator_text, combo, value_text, comment,
+         stored_by, created_text, followup_text, deleted_text, data_set, complete_text) = map(
+            cells.get, columns, repeat("")
+        )  # fmt: skip
+        deletes = bool(deleted_text) and parse_flag(deleted_text)
+        if not value_text and not deletes:
             skipped += 1  # an empty value is "not reported" (a template row left blank)
             continue
         row_ok = True
-        try:
-            period = period_of(text["period"])
-        except (UserError, ValueProblem) as exc:
-            fail("period", exc)
+        period = periods[period_text]
+        if isinstance(period, Exception):
+            fail("period", period)
             period, row_ok = None, False
 
-        element = element_of(text["data_element"])
+        element = elements_named[element_code]
         if element is None:
             problem = ValueProblem("không có phần tử dữ liệu mã này", "unknown data element code")
             fail("data_element", unknown("data_element", Kind.DATA_ELEMENT, problem))
             row_ok = False
-        elif text["combo"] and not is_total(text["combo"]):
-            fail("combo", combo_problem(element, text["combo"]))
+        elif combo and not totals[combo]:
+            fail("combo", combo_problem(element, combo))
             row_ok = False
 
-        form_code = ids.code(Kind.DATA_SET, text["data_set"]) if text["data_set"] else ""
+        form_code = ids.code(Kind.DATA_SET, data_set) if data_set else ""
         if form_code:
             if form_code not in form_elements:
                 problem = ValueProblem("không có biểu mã này", "unknown data set (form) code")
@@ -328,15 +333,10 @@ def _parse_rows(table, mapping, today: date, user) -> tuple[list[_Row], RowError
         unit = None
         if period is not None:
             try:
-                try:
-                    unit = unit_of(text["unit_code"], text["unit_name"], text["period"])
-                except ValueProblem as exc:
-                    raise unknown("unit_code", Kind.ORG_UNIT, exc) from None
-                if (
-                    text["unit_code"]
-                    and text["unit_name"]
-                    and not _unit_name_matches(unit, text["unit_name"])
-                ):
+                unit = units_named[unit_code, unit_name, period_text]
+                if isinstance(unit, Exception):
+                    raise unknown("unit_code", Kind.ORG_UNIT, unit).with_traceback(None)
+                if unit_code and unit_name and not _unit_name_matches(unit, unit_name):
                     problem = ValueProblem(
                         f"tên đơn vị không khớp với mã {unit.code} ({unit.name})",
                         f"unit name does not match code {unit.code} ({unit.name})",
@@ -346,12 +346,12 @@ def _parse_rows(table, mapping, today: date, user) -> tuple[list[_Row], RowError
                 if element is not None:
                     _check_level(element, unit)
             except ValueProblem as exc:
-                fail("unit_code" if text["unit_code"] else "unit_name", exc)
+                fail("unit_code" if unit_code else "unit_name", exc)
                 row_ok = False
 
         operator = None
-        if text["operator"] and not is_own(text["operator"]):
-            operator = operator_of(text["operator"])
+        if operator_text and not owns[operator_text]:
+            operator = operators_named[operator_text]
             if operator is None:
                 problem = ValueProblem("không có doanh nghiệp này", "unknown operator")
                 fail("operator", unknown("operator", Kind.ATTRIBUTE_OPTION_COMBO, problem))
@@ -368,38 +368,42 @@ def _parse_rows(table, mapping, today: date, user) -> tuple[list[_Row], RowError
         value = None
         if element is not None and not deletes:
             try:
-                value = check_value(element, text["value"])
+                value = check_value(element, value_text)
             except ValueProblem as exc:
                 fail("value", exc)
                 row_ok = False
-        if text["comment"]:
+        if comment:
             try:
-                check_comment(text["comment"])
+                check_comment(comment)
             except ValueProblem as exc:
                 fail("comment", exc)
                 row_ok = False
-        moments = {"created": None, "complete_date": None}
-        if text["created"] or text["complete_date"]:
-            for field in moments:
-                if text[field]:
-                    try:
-                        moments[field] = parse_timestamp(text[field])
-                    except ValueProblem as exc:
-                        fail(field, exc)
-                        row_ok = False
+        created = completed_at = None
+        if created_text:
+            try:
+                created = parse_timestamp(created_text)
+            except ValueProblem as exc:
+                fail("created", exc)
+                row_ok = False
+        if complete_text:
+            try:
+                completed_at = parse_timestamp(complete_text)
+            except ValueProblem as exc:
+                fail("complete_date", exc)
+                row_ok = False
 
         if not row_ok:
             continue
         # Who entered a value at the source, and when, come from the file on the command line (a
         # DHIS2 exchange), and so does when its report was completed; an upload's values are the
         # uploader's, entered (and sent) now.
-        from_source = user is COMMAND_LINE
         row = _Row(
-            element, unit, period, operator, value, text["comment"], number, text["value"],
-            stored_by=text["stored_by"][:150] if from_source else "",
-            created=moments["created"] if from_source else None,
-            followup=parse_flag(text["followup"]) if text["followup"] else None,
-            completed_at=moments["complete_date"] if from_source else None,
+            element, unit, period, operator, value, comment, number, value_text,
+            stored_by[:150] if from_source else "",
+            created if from_source else None,
+            parse_flag(followup_text) if followup_text else None,
+            None,
+            completed_at if from_source else None,
         )  # fmt: skip
         locked = locks.by_period and locks.find(element, unit, operator, period.code)
         if locked and not _same_as_stored(row):
@@ -415,7 +419,7 @@ def _parse_rows(table, mapping, today: date, user) -> tuple[list[_Row], RowError
                 ValueProblem(f"{who} ngoài phạm vi của bạn", f"{who} is outside your scope"),
             )
             continue
-        if moments["complete_date"] is not None:
+        if completed_at is not None:
             try:
                 row = row._replace(
                     completes=_completed_report(forms.get(form_code), unit, operator, period, scope)
@@ -599,9 +603,9 @@ def _write_values(
 ) -> ValueImportSummary:
     # The approved-report check again, now under the reports' locks: an approval that committed
     # since the file was read refuses its rows; one still to come waits for this write.
-    locks = _ApprovedReports(
-        lock_reports(units={r.unit for r in rows}, periods={r.period.code for r in rows})
-    )
+    units = {row.unit.id: row.unit for row in rows}  # by id: a unit's own hash is a call into Python
+    periods = {row.period.code for row in rows}
+    locks = _ApprovedReports(lock_reports(units=units.values(), periods=periods))
     locked_rows = RowErrors()
     for row in rows if locks.by_period else ():  # most files touch no approved report
         locked = locks.find(row.element, row.unit, row.operator, row.period.code)
@@ -621,9 +625,9 @@ def _write_values(
     )
     existing = {
         (v.data_element_id, v.unit_id, v.period, v.operator_id): v
-        for v in DataValue.objects.filter(
-            unit_id__in={r.unit.pk for r in rows}, period__in={r.period.code for r in rows}
-        ).select_related("data_element", "unit", "operator")  # their text, for the change log
+        for v in DataValue.objects.filter(unit_id__in=units.keys(), period__in=periods).select_related(
+            "data_element", "unit", "operator"
+        )  # their text, for the change log
     }
     to_create, to_update, unchanged, deleted = [], [], 0, 0
     now = timezone.now()
@@ -725,8 +729,8 @@ def _insert_values(
     file has a million); each value's creation time is the write's `now`, or DHIS2's `created` when
     the file gives one."""
     values = [
-        (row.element.pk, row.unit.pk, row.period.code, row.period.start, row.period.end,
-         row.operator.pk if row.operator else None, row.value, row.comment, bool(row.followup),
+        (row.element.id, row.unit.id, row.period.code, row.period.start, row.period.end,
+         row.operator.id if row.operator else None, row.value, row.comment, bool(row.followup),
          row.stored_by or actor.name, row.stored_by or actor.name, row.created or now)
         for row in rows
     ]  # fmt: skip
