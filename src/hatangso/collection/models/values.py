@@ -117,7 +117,12 @@ class DataValue(models.Model):
     # DHIS2's follow-up mark: the value is flagged for a data-quality review.
     followup = models.BooleanField(_("cần xem lại"), default=False)
     synthetic = models.BooleanField(_("dữ liệu mẫu"), default=False)
-    import_batch = models.ForeignKey(ImportBatch, null=True, blank=True, on_delete=models.SET_NULL)
+    # No index: nothing looks values up by their file (an import finds its new values by their keys'
+    # range), and a file is never deleted (the admin reads only); a national import writes every
+    # index of a million values.
+    import_batch = models.ForeignKey(
+        ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, db_index=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.CharField(max_length=150)
     updated_at = models.DateTimeField(auto_now=True)
