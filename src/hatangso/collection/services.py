@@ -289,6 +289,7 @@ def _parse_rows(table, mapping, today: date, user) -> tuple[list[_Row], RowError
         return unmapped_problem(kind, cell) if ids.unmapped(kind, cell) else problem
 
     allowed: dict[tuple[int, int | None], bool] = {}  # (unit, operator): may the user write there
+    levels_fit: set[tuple[int, str]] = set()  # (element, unit level) found to fit each other
     from_source = user is COMMAND_LINE
     for number, cells in table.rows:
         (period_text, unit_code, unit_name, element_code, operator_text, combo, value_text, comment,
@@ -343,8 +344,9 @@ def _parse_rows(table, mapping, today: date, user) -> tuple[list[_Row], RowError
                     )
                     fail("unit_name", problem)
                     row_ok = False
-                if element is not None:
+                if element is not None and (element.id, unit.level) not in levels_fit:
                     _check_level(element, unit)
+                    levels_fit.add((element.id, unit.level))
             except ValueProblem as exc:
                 fail("unit_code" if unit_code else "unit_name", exc)
                 row_ok = False
@@ -397,13 +399,13 @@ def _parse_rows(table, mapping, today: date, user) -> tuple[list[_Row], RowError
         # Who entered a value at the source, and when, come from the file on the command line (a
         # DHIS2 exchange), and so does when its report was completed; an upload's values are the
         # uploader's, entered (and sent) now.
-        row = _Row(
+        row = _Row(  # by position, in _Row's order: keywords cost a million rows half a second
             element, unit, period, operator, value, comment, number, value_text,
-            stored_by[:150] if from_source else "",
-            created if from_source else None,
-            parse_flag(followup_text) if followup_text else None,
-            None,
-            completed_at if from_source else None,
+            stored_by[:150] if from_source else "",  # stored_by
+            created if from_source else None,  # created
+            parse_flag(followup_text) if followup_text else None,  # followup
+            None,  # completes: below
+            completed_at if from_source else None,  # completed_at
         )  # fmt: skip
         locked = locks.by_period and locks.find(element, unit, operator, period.code)
         if locked and not _same_as_stored(row):
