@@ -120,6 +120,7 @@ def record_inserted(actor: Actor, rows: models.QuerySet, *, text) -> int:
     return insert_selected(
         ChangeLogEntry,
         rows,
+        checks=False,  # the snapshot's JSON is the database's own (JSON_OBJECT)
         **{
             name: Value(value, output_field=ChangeLogEntry._meta.get_field(name))
             for name, value in shared.items()

@@ -126,12 +126,18 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterabl
     return ids
 
 
-def insert_selected(model: type[models.Model], rows: models.QuerySet, **columns) -> int:
+def insert_selected(
+    model: type[models.Model], rows: models.QuerySet, *, checks: bool = True, **columns
+) -> int:
     """INSERT INTO `model` one row per row of `rows`, each column (attname) the value of an
     expression over that row (`Value` for a constant), in one INSERT … SELECT: the database copies
     and reshapes a million rows without one of them passing through Python. The rows go in the
     order the database reads them (sorting a million wide rows would cost PostgreSQL a disk sort).
-    Columns not given take their database default (NULL). Returns how many rows were inserted."""
+    Columns not given take their database default (NULL). Returns how many rows were inserted.
+
+    `checks=False` is for columns the statement itself builds to the table's CHECK constraints: SQLite
+    then skips them for this statement (a JSON column's check parses again, per row, the JSON that
+    JSON_OBJECT has just written: about a tenth of the time of a million change-log entries)."""
     names = list(columns)
     aliases = {f"selected_{name}": expression for name, expression in columns.items()}
     select = rows.order_by().annotate(**aliases).values_list(*aliases)
@@ -140,9 +146,16 @@ def insert_selected(model: type[models.Model], rows: models.QuerySet, **columns)
     db = connections[DEFAULT_DB_ALIAS]
     quote = db.ops.quote_name
     into = ", ".join(quote(fields[name].column) for name in names)
+    unchecked = not checks and db.vendor == "sqlite"
     with db.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({into}) {sql}", params)
-        return cursor.rowcount
+        if unchecked:
+            cursor.execute("PRAGMA ignore_check_constraints = ON")
+        try:
+            cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({into}) {sql}", params)
+            return cursor.rowcount  # read before the PRAGMA below resets it
+        finally:
+            if unchecked:
+                cursor.execute("PRAGMA ignore_check_constraints = OFF")
 
 
 def _adapter(field, db):

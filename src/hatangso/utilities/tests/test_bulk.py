@@ -7,9 +7,9 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import DateTimeField, F, Value
-from django.db.models.functions import Concat
+from django.db.models.functions import Concat, JSONObject
 from django.utils import timezone
 
 from hatangso.collection.models import DataElement, DataValue
@@ -152,3 +152,31 @@ def test_selected_rows_are_copied_through_their_expressions(db):
         ("1", "one (copy)", "update", None, None),
         ("3", "three (copy)", "update", None, None),
     ]
+
+
+def _checks_on(cursor) -> bool:
+    cursor.execute("PRAGMA ignore_check_constraints")
+    return cursor.fetchone() == (0,)
+
+
+def test_checks_are_skipped_for_the_one_statement_that_asks(db):
+    """On SQLite `checks=False` skips the CHECK constraints (a JSON column's validity) for that
+    INSERT only, including one that fails; the next write is checked again."""
+    insert_rows(ChangeLogEntry, ("object_id", "object_repr"), [("1", "one")], **LOG_CONSTANTS)
+    columns = {name: F(name) for name in ("origin", "action", "object_type", "object_id", "reason")}
+    copied = insert_selected(
+        ChangeLogEntry, ChangeLogEntry.objects.all(), checks=False, actor=Value("copier"),
+        object_repr=F("object_repr"), time=Value(timezone.now(), output_field=DateTimeField()),
+        after=JSONObject(text=F("object_repr"), id=F("id")), **columns,
+    )  # fmt: skip
+    assert copied == 1
+    assert ChangeLogEntry.objects.get(actor="copier").after == {
+        "text": "one", "id": ChangeLogEntry.objects.get(actor="test").pk,
+    }  # fmt: skip
+    with pytest.raises(IntegrityError), transaction.atomic():  # no time (NOT NULL): refused
+        insert_selected(ChangeLogEntry, ChangeLogEntry.objects.all(), checks=False, **columns)
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            assert _checks_on(cursor)
+            with pytest.raises(IntegrityError, match="CHECK constraint failed"), transaction.atomic():
+                cursor.execute("UPDATE core_changelogentry SET after = 'not json'")
