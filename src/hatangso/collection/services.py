@@ -627,9 +627,7 @@ def _write_values(
     )
     existing = {
         (v.data_element_id, v.unit_id, v.period, v.operator_id): v
-        for v in DataValue.objects.filter(unit_id__in=units.keys(), period__in=periods).select_related(
-            "data_element", "unit", "operator"
-        )  # their text, for the change log
+        for v in DataValue.objects.filter(unit_id__in=units.keys(), period__in=periods)
     }
     to_create, to_update, unchanged, deleted = [], [], 0, 0
     now = timezone.now()
@@ -640,6 +638,10 @@ def _write_values(
     for row in rows_to_compare:
         key = (row.element.id, row.unit.id, row.period.code, row.operator.id if row.operator else None)
         current = existing.get(key)
+        if current is not None:
+            # Its text, for the change log, from the row's own element, unit and operator: the same
+            # ones (its key), shared by a file's million values instead of loaded for each.
+            current.data_element, current.unit, current.operator = row.element, row.unit, row.operator
         # DHIS2's storedBy names who entered the value at the source; the change log names the import.
         author = row.stored_by or actor.name
         if row.deletes:
