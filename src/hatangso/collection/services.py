@@ -44,6 +44,7 @@ from hatangso.core.scoping import COMMAND_LINE, may_manage_plan, scope_for
 from hatangso.geography.models import AdministrativeUnit
 from hatangso.geography.selectors import resolve_unit
 from hatangso.registry.models import Operator
+from hatangso.utilities.answers import Answers
 from hatangso.utilities.bulk import collector_paused, insert_rows, update_rows
 from hatangso.utilities.errors import Conflict, NotFound, UserError
 from hatangso.utilities.importing import ImportRejected, RowError, RowErrors, keep_original
@@ -206,24 +207,6 @@ class _ApprovedReports:
         return None
 
 
-class _Answers(dict):
-    """`function`'s answer for each key, worked out once, the problem it raised as the answer where
-    it raised one: a national file repeats its few periods, elements and operators and its thousands
-    of units a million times, and a key found is looked up without a call into Python."""
-
-    def __init__(self, function):
-        super().__init__()
-        self.function = function
-
-    def __missing__(self, key):
-        try:
-            answer = self.function(key)
-        except (UserError, ValueProblem) as exc:
-            answer = exc
-        self[key] = answer
-        return answer
-
-
 def _check_level(element: DataElement, unit: AdministrativeUnit) -> None:
     if element.reporter == DataElement.Reporter.VILLAGE and unit.level != "village":
         raise ValueProblem(
@@ -255,6 +238,9 @@ def _parse_rows(table, mapping, today: date, user) -> tuple[list[_Row], RowError
     parsed: list[_Row] = []
     skipped = 0
 
+    # A problem found (UserError, ValueProblem) is kept as the answer: each row it concerns reports it.
+    answers = partial(Answers, kept=(UserError, ValueProblem))
+
     def period_of(text: str) -> Period:
         period = parse_period(text)
         if period.start > today:
@@ -264,14 +250,14 @@ def _parse_rows(table, mapping, today: date, user) -> tuple[list[_Row], RowError
     # By the file's text: a period or the problem with it, an element (None: unknown), whether a
     # combo is the total, an operator cell the unit's own value, its operator (None: unknown), and
     # by (code, name, period) a unit or the problem finding it.
-    periods = _Answers(period_of)
-    elements_named = _Answers(lambda text: elements.get(ids.code(Kind.DATA_ELEMENT, text)))
-    totals = _Answers(lambda text: ids.is_default(Kind.CATEGORY_OPTION_COMBO, text))
-    owns = _Answers(lambda text: ids.is_default(Kind.ATTRIBUTE_OPTION_COMBO, text))
-    operators_named = _Answers(
+    periods = answers(period_of)
+    elements_named = answers(lambda text: elements.get(ids.code(Kind.DATA_ELEMENT, text)))
+    totals = answers(lambda text: ids.is_default(Kind.CATEGORY_OPTION_COMBO, text))
+    owns = answers(lambda text: ids.is_default(Kind.ATTRIBUTE_OPTION_COMBO, text))
+    operators_named = answers(
         lambda text: operators.get(match_key(ids.code(Kind.ATTRIBUTE_OPTION_COMBO, text)))
     )
-    units_named = _Answers(lambda key: units.find(ids.code(Kind.ORG_UNIT, key[0]), key[1], periods[key[2]]))
+    units_named = answers(lambda key: units.find(ids.code(Kind.ORG_UNIT, key[0]), key[1], periods[key[2]]))
 
     # A row's cells by field, in this order ("" where the file has no such column, or a DHIS2 value
     # no such field): read into names at once, a million rows' fields are then plain variables.

@@ -16,6 +16,8 @@ from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.models import AutoField
 from django.utils import timezone
 
+from hatangso.utilities.answers import Answers
+
 # Parameters per INSERT: below SQLite's limit since 3.32 (32766) and PostgreSQL's (65535).
 INSERT_PARAMETERS = 30000
 
@@ -176,23 +178,12 @@ def _adapter(field, db):
         # have a change-log snapshot.
         return lambda value: None if value is None else orjson.dumps(value).decode()
     if kind in _FEW_DISTINCT_TYPES:
-        return _AdaptedOnce(lambda value: field.get_db_prep_save(value, db)).__getitem__
+        # A file's dates are its periods' few: each adapted once.
+        return Answers(lambda value: field.get_db_prep_save(value, db)).__getitem__
     return lambda value: field.get_db_prep_save(value, db)
 
 
 _SQLITE_BOOLEANS = {False: 0, True: 1, None: None}
-
-
-class _AdaptedOnce(dict):
-    """Each distinct value adapted once (a file's dates are its periods' few), looked up in C."""
-
-    def __init__(self, adapt):
-        super().__init__()
-        self.adapt = adapt
-
-    def __missing__(self, value):
-        self[value] = adapted = self.adapt(value)
-        return adapted
 
 
 def _adapted_rows(rows: list[tuple], adapt: list, *, first=(), last=()) -> Iterator[tuple]:
