@@ -270,6 +270,13 @@ def _parse_rows(table, mapping, today: date, user) -> tuple[list[_Row], RowError
         cell = cells.get(mapping.get(field), "")
         errors.add(number, mapping.get(field, field), cell, problem.vi, problem.en)
 
+    def checked(field: str, check, *args):
+        """`check(*args)`, or None with its problem kept against the field."""
+        try:
+            return check(*args)
+        except ValueProblem as exc:
+            fail(field, exc)
+
     def unknown(field: str, kind: str, problem: ValueProblem) -> ValueProblem:
         cell = cells.get(mapping.get(field), "")
         return unmapped_problem(kind, cell) if ids.unmapped(kind, cell) else problem
@@ -286,27 +293,24 @@ def _parse_rows(table, mapping, today: date, user) -> tuple[list[_Row], RowError
         if not value_text and not deletes:
             skipped += 1  # an empty value is "not reported" (a template row left blank)
             continue
-        row_ok = True
+        failed_before = len(errors)  # a row with a problem is not kept (every problem is reported)
         period = periods[period_text]
         if isinstance(period, Exception):
             fail("period", period)
-            period, row_ok = None, False
+            period = None
 
         element = elements_named[element_code]
         if element is None:
             problem = ValueProblem("không có phần tử dữ liệu mã này", "unknown data element code")
             fail("data_element", unknown("data_element", Kind.DATA_ELEMENT, problem))
-            row_ok = False
         elif combo and not totals[combo]:
             fail("combo", combo_problem(element, combo))
-            row_ok = False
 
         form_code = ids.code(Kind.DATA_SET, data_set) if data_set else ""
         if form_code:
             if form_code not in form_elements:
                 problem = ValueProblem("không có biểu mã này", "unknown data set (form) code")
                 fail("data_set", unknown("data_set", Kind.DATA_SET, problem))
-                row_ok = False
             elif element is not None and element.pk not in form_elements[form_code]:
                 fail(
                     "data_set",
@@ -315,7 +319,6 @@ def _parse_rows(table, mapping, today: date, user) -> tuple[list[_Row], RowError
                         f"{element.code} is not on form {form_code}",
                     ),
                 )
-                row_ok = False
 
         unit = None
         if period is not None:
@@ -329,13 +332,11 @@ def _parse_rows(table, mapping, today: date, user) -> tuple[list[_Row], RowError
                         f"unit name does not match code {unit.code} ({unit.name})",
                     )
                     fail("unit_name", problem)
-                    row_ok = False
                 if element is not None and (element.id, unit.level) not in levels_fit:
                     _check_level(element, unit)
                     levels_fit.add((element.id, unit.level))
             except ValueProblem as exc:
                 fail("unit_code" if unit_code else "unit_name", exc)
-                row_ok = False
 
         operator = None
         if operator_text and not owns[operator_text]:
@@ -343,7 +344,6 @@ def _parse_rows(table, mapping, today: date, user) -> tuple[list[_Row], RowError
             if operator is None:
                 problem = ValueProblem("không có doanh nghiệp này", "unknown operator")
                 fail("operator", unknown("operator", Kind.ATTRIBUTE_OPTION_COMBO, problem))
-                row_ok = False
         elif element is not None and element.reporter == DataElement.Reporter.ENTERPRISE:
             fail(
                 "operator",
@@ -351,36 +351,17 @@ def _parse_rows(table, mapping, today: date, user) -> tuple[list[_Row], RowError
                     "số liệu của doanh nghiệp phải ghi doanh nghiệp", "enterprise data must name the operator"
                 ),
             )
-            row_ok = False
 
-        value = None
-        if element is not None and not deletes:
-            try:
-                value = check_value(element, value_text)
-            except ValueProblem as exc:
-                fail("value", exc)
-                row_ok = False
+        value = (
+            checked("value", check_value, element, value_text)
+            if element is not None and not deletes
+            else None
+        )
         if comment:
-            try:
-                check_comment(comment)
-            except ValueProblem as exc:
-                fail("comment", exc)
-                row_ok = False
-        created = completed_at = None
-        if created_text:
-            try:
-                created = parse_timestamp(created_text)
-            except ValueProblem as exc:
-                fail("created", exc)
-                row_ok = False
-        if complete_text:
-            try:
-                completed_at = parse_timestamp(complete_text)
-            except ValueProblem as exc:
-                fail("complete_date", exc)
-                row_ok = False
-
-        if not row_ok:
+            checked("comment", check_comment, comment)
+        created = checked("created", parse_timestamp, created_text) if created_text else None
+        completed_at = checked("complete_date", parse_timestamp, complete_text) if complete_text else None
+        if len(errors) > failed_before:
             continue
         # Who entered a value at the source, and when, come from the file on the command line (a
         # DHIS2 exchange), and so does when its report was completed; an upload's values are the

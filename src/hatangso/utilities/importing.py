@@ -45,6 +45,9 @@ class RowErrors:
     def __bool__(self) -> bool:
         return bool(self.errors)
 
+    def __len__(self) -> int:
+        return len(self.errors)
+
 
 class ImportRejected(UserError):
     """The file had bad rows; nothing was written. Carries every row error."""
