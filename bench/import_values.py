@@ -56,6 +56,8 @@ def build_home() -> None:
 
 def empty_values() -> None:
     """Remove the values (and their change log, batches, reports) a previous run imported."""
+    from django.db import connection
+
     from hatangso.collection.models import DataValue, ImportBatch, Submission
     from hatangso.core.models import ChangeLogEntry
 
@@ -64,6 +66,10 @@ def empty_values() -> None:
     ImportBatch.submissions.through.objects.all().delete()
     ImportBatch.objects.all().delete()
     Submission.objects.all().delete()
+    if connection.vendor == "postgresql":  # the deleted rows' space back, before the timed import
+        with connection.cursor() as cursor:
+            for model in (DataValue, ChangeLogEntry):
+                cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def write_file(path: Path, rows: int, change: int = 0) -> int:
