@@ -99,24 +99,42 @@ def register_provider(provider: Provider) -> Provider:
 # sends back one row per unit and source rather than every month of every source: per element,
 # unit and source the latest value of a stock, and a flow's values of its longest periods (a yearly
 # total rather than the months it contains, the most complete figure; the kind of a period is read
-# from its code, utilities.periods: `2024`, `2024Q3`, `202409`). SQLite and PostgreSQL both run
-# it. The unary `+` keeps SQLite from walking the element index for a scope that holds most of the
-# values (its planner has no statistics); the unit's index or a plain scan is faster.
-_CHOSEN = """
-SELECT data_element_id, unit_id, operator_id, id, value, synthetic FROM (
-    SELECT data_element_id, unit_id, operator_id, id, value, synthetic,
-           {rank} OVER (PARTITION BY data_element_id, unit_id, operator_id ORDER BY {order}) AS pick
+# from its code, utilities.periods: `2024`, `2024Q3`, `202409`). The unary `+` keeps SQLite from
+# walking the element index for a scope that holds most of the values (its planner has no
+# statistics): the unit's index (`value_by_unit_source_newest`) holds each unit's values by element
+# and source, newest first, so a partition in its order needs no sort.
+_SCOPE_VALUES = """
     FROM collection_datavalue
     WHERE +data_element_id IN ({elements}) AND unit_id IN ({units})
           AND period_start >= %s AND period_end <= %s {operator}
-) ranked
+"""
+_RANKED = (
+    """
+SELECT data_element_id, unit_id, operator_id, id, value, synthetic FROM (
+    SELECT data_element_id, unit_id, operator_id, id, value, synthetic,
+           {rank} OVER (PARTITION BY unit_id, data_element_id, operator_id ORDER BY {order}) AS pick"""
+    + _SCOPE_VALUES
+    + """) ranked
 WHERE pick = 1
 """
+)
 _LATEST = {"rank": "ROW_NUMBER()", "order": "period_end DESC, period_start DESC"}
 _LONGEST = {
     "rank": "RANK()",
     "order": "CASE WHEN LENGTH(period) = 4 THEN 2 WHEN period LIKE '%%Q%%' THEN 1 ELSE 0 END DESC",
 }
+# The latest value on SQLite: the row of a group's one MAX() gives the group's other columns (SQLite's
+# documented bare columns), read in the index's order without a window (3 × quicker for the
+# country). A key's periods never share both their end and their start.
+_LATEST_ON_SQLITE = (
+    """
+SELECT data_element_id, unit_id, operator_id, id, value, synthetic FROM (
+    SELECT data_element_id, unit_id, operator_id, id, value, synthetic, MAX(period_end || period_start)"""
+    + _SCOPE_VALUES
+    + """    GROUP BY unit_id, data_element_id, operator_id
+) latest
+"""
+)
 
 
 _VALUE_FIELD = DataValue._meta.get_field("value")
@@ -208,8 +226,12 @@ class ReportedValues:
             return []
         units, unit_params = scope.units.order_by().values("pk").query.sql_with_params()
         operator = [scope.operator_id] if scope.operator_id else []
-        sql = _CHOSEN.format(
-            **(_LATEST if stocks else _LONGEST),
+        if stocks and connection.vendor == "sqlite":
+            statement, ranking = _LATEST_ON_SQLITE, {}
+        else:
+            statement, ranking = _RANKED, _LATEST if stocks else _LONGEST
+        sql = statement.format(
+            **ranking,
             elements=", ".join(["%s"] * len(ids)),
             units=units,
             operator="AND operator_id = %s" if operator else "",

@@ -80,6 +80,19 @@ def test_stocks_take_the_latest_period_and_operators_add_up(seed_plan, actor):
     assert january["smartphone_subscription_share"].denominator == 1000
 
 
+@pytest.mark.parametrize("order", [("2024", "2024Q4", "202412"), ("202412", "2024Q4", "2024")])
+def test_a_stocks_figures_ending_the_same_day_count_the_one_of_the_shortest_period(seed_plan, actor, order):
+    """The year, its last quarter and December all end on 31/12: December's is the latest figure
+    (it began last), whatever order they were entered in."""
+    figures = {"2024": 900, "2024Q4": 950, "202412": 1000}
+    for period in order:
+        put(actor, "mobile_subscriptions", "19996", period, figures[period], "viettel")
+    element = list(DataElement.objects.filter(code="mobile_subscriptions"))
+    for scope in (unit("19996"), seed_plan.area_unit):  # the commune's own values, and the district's
+        total = PROVIDERS["values"].totals(element, build_scope(scope, Y2024))["mobile_subscriptions"]
+        assert (total.value, total.inputs) == (1000, 1)
+
+
 def test_coverage_of_several_operators_takes_the_best_not_the_sum(seed_plan, actor):
     put(actor, "population", "20005", "2024", 5000)
     put(actor, "population_mobile_60mbps", "20005", "2024", 4800, "viettel")

@@ -148,7 +148,12 @@ class DataValue(models.Model):
         ]
         indexes = [
             models.Index(fields=["data_element", "period_start", "period_end"]),
-            models.Index(fields=["unit", "data_element", "period_start"]),
+            # A unit's values per element and source, newest first: the scorecard's choice of each
+            # source's latest value (analytics.providers) reads it in order, without a sort.
+            models.Index(
+                fields=["unit", "data_element", "operator", "-period_end", "-period_start"],
+                name="value_by_unit_source_newest",
+            ),
         ]
 
     def __str__(self) -> str:
