@@ -87,7 +87,10 @@ class DataVersions:
 # The newest change-log id of each object type, walking the object_type index from one type to the
 # next (one probe per type, a few dozen in all) instead of reading the log backwards until a row of
 # the domain turns up: after a million values were imported, the newest row of the registry or of
-# the plans lies behind a million rows of values.
+# the plans lies behind a million rows of values. A type's newest id is the first row at or before
+# it in the index's order, descending: an order only that index gives. (`MAX(id) … WHERE object_type
+# = …` let PostgreSQL's planner, once it had statistics, read the primary key backwards instead,
+# through every newer row of the other types: 38 ms for 37,000 rows.)
 _NEWEST_BY_TYPE = """
 WITH RECURSIVE types(object_type) AS (
     SELECT MIN(object_type) FROM {log}
@@ -95,7 +98,10 @@ WITH RECURSIVE types(object_type) AS (
     SELECT (SELECT MIN(object_type) FROM {log} WHERE object_type > types.object_type)
     FROM types WHERE types.object_type IS NOT NULL
 )
-SELECT object_type, (SELECT MAX(id) FROM {log} WHERE object_type = types.object_type)
+SELECT object_type, (
+    SELECT id FROM {log} AS newest WHERE newest.object_type <= types.object_type
+    ORDER BY newest.object_type DESC, newest.id DESC LIMIT 1
+)
 FROM types WHERE object_type IS NOT NULL
 """
 
