@@ -154,6 +154,9 @@ class DataValue(models.Model):
                 fields=["unit", "data_element", "operator", "-period_end", "-period_start"],
                 name="value_by_unit_source_newest",
             ),
+            # Whether any value is synthetic (demo) data, which every page says: one probe of an
+            # index that holds only those, not a scan of a national home's real values per page.
+            models.Index(fields=["synthetic"], condition=Q(synthetic=True), name="value_synthetic"),
         ]
 
     def __str__(self) -> str:

@@ -4,13 +4,13 @@ published — a frozen snapshot of rates and ratings — and never a commune's r
 from datetime import date
 
 import pytest
-from django.db import connections
+from django.db import connection, connections, transaction
 
 from hatangso.analytics.models import PublishedScorecard
 from hatangso.analytics.publishing import publish_scorecard, withdraw_publication
 from hatangso.analytics.services import compute_scorecard
 from hatangso.cli import main
-from hatangso.collection.models import DataElement
+from hatangso.collection.models import DataElement, DataValue
 from hatangso.collection.services import set_value
 from hatangso.core.changelog import Actor
 from hatangso.core.models import ChangeLogEntry
@@ -250,3 +250,17 @@ def test_synthetic_data_are_labelled_on_the_public_page(seed_plan, actor, client
     assert publication.synthetic and publication.snapshot["scorecard"]["synthetic"]
     page = client.get("/cong-khai/1529-kh-ubnd/").content.decode()
     assert "synthetic demo data" in page and "kết quả dưới đây được tính từ số liệu mẫu" in page
+
+
+def test_whether_any_value_is_synthetic_is_one_probe_of_their_own_index(seed_plan, actor, client):
+    """Every page asks it (the demo's notice): a national home's millions of real values must not be
+    scanned for it. The planner is told to avoid a scan, so that the index is shown to be usable
+    for the page's own question (a few test rows alone would not make PostgreSQL choose it)."""
+    for code, (population, users) in FIGURES.items():
+        enter(actor, code, population, users)
+    assert "synthetic demo data" not in client.get("/cong-khai/1529-kh-ubnd/").content.decode()
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = DataValue.objects.filter(synthetic=True).explain()
+    assert "value_synthetic" in plan
