@@ -247,12 +247,14 @@ class ReportedValues:
         stocks = self.chosen(elements, scope, stocks=True)
         successions = scope.successions if stocks else None
         if successions and successions.successors:
-            stocks = _without_replaced(stocks, successions, end=scope.period.end)
+            for element_id, unit_id, _source, pk, value, synthetic, part, note in _without_replaced(
+                stocks, successions, end=scope.period.end
+            ):
+                value = _decimal(value) if part is None else _decimal(value) * part
+                yield element_id, unit_id, [value, [pk], bool(synthetic), note]
         else:
-            stocks = [(*row, None, "") for row in stocks]
-        for element_id, unit_id, _source, pk, value, synthetic, part, note in stocks:
-            value = _decimal(value) if part is None else _decimal(value) * part
-            yield element_id, unit_id, [value, [pk], bool(synthetic), note]
+            for element_id, unit_id, _source, pk, value, synthetic in stocks:
+                yield element_id, unit_id, [_decimal(value), [pk], bool(synthetic), ""]
         flows: dict[tuple, list] = {}
         for element_id, unit_id, source, pk, value, synthetic in self.chosen(elements, scope, stocks=False):
             item = flows.setdefault((element_id, unit_id, source), [Decimal(0), [], False, ""])
@@ -274,22 +276,22 @@ class ReportedValues:
         # source of a maxed element, and every source of a unit partly merged (weighed by its share).
         summed = {e.pk: [Decimal(0), [], False, False] for e in elements}
         per_unit: dict[tuple[int, int], list[list]] = {}
+        best_sources: dict[tuple[int, int], list] = {}  # of a maxed element, per unit
         for element_id, unit_id, item in self.sources(elements, scope):
-            key = (element_id, unit_id)
             if element_id in maxed:
-                best = per_unit.get(key)
+                best = best_sources.get((element_id, unit_id))
                 # Of equal figures, the source with the earliest value: the same on every database.
-                if best is None or (item[0], -min(item[1])) > (best[0][0], -min(best[0][1])):
-                    per_unit[key] = [item]
+                if best is None or item[0] > best[0] or (item[0] == best[0] and min(item[1]) < min(best[1])):
+                    best_sources[element_id, unit_id] = item
             elif partial:
-                per_unit.setdefault(key, []).append(item)
+                per_unit.setdefault((element_id, unit_id), []).append(item)
             else:
-                total = summed[element_id]
-                total[0] += item[0]
-                total[1] += item[1]
-                total[2] = total[2] or item[2]
-                total[3] = True
-                self._estimate(result[by_id[element_id].code], item[3])
+                self._sum(summed[element_id], item, result[by_id[element_id].code])
+        if partial:  # a unit's best source may count by the unit's share
+            per_unit.update((key, [item]) for key, item in best_sources.items())
+        else:  # added up per element straight, unit after unit as the units' totals would be
+            for (element_id, _), item in best_sources.items():
+                self._sum(summed[element_id], item, result[by_id[element_id].code])
 
         for element_id, (value, ids, synthetic, found) in summed.items():
             if found:
@@ -309,6 +311,16 @@ class ReportedValues:
             ids = [pk for _, pks, *_ in sources for pk in pks]
             self._add(total, value, ids, any(synthetic for _, _, synthetic, _ in sources))
         return result
+
+    @classmethod
+    def _sum(cls, summed: list, item: list, total: ElementTotal) -> None:
+        """Add a source's [value, value ids, synthetic, note] to an element's running sum."""
+        summed[0] += item[0]
+        summed[1] += item[1]
+        summed[2] = summed[2] or item[2]
+        summed[3] = True
+        if item[3]:
+            cls._estimate(total, item[3])
 
     @staticmethod
     def _estimate(total: ElementTotal, note: str) -> None:
