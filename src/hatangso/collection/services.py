@@ -38,7 +38,7 @@ from hatangso.collection.workflow import (
     reporting_unit,
     submit,
 )
-from hatangso.core.changelog import Actor, record_change, record_inserted, record_rows, snapshot
+from hatangso.core.changelog import Actor, record_change, record_inserted, record_rows, row_snapshot, snapshot
 from hatangso.core.models import ChangeLogEntry
 from hatangso.core.scoping import COMMAND_LINE, may_manage_plan, scope_for
 from hatangso.geography.models import AdministrativeUnit
@@ -592,9 +592,11 @@ def _write_values(
         created_by=actor.name,
         synthetic=synthetic,
     )
+    # The stored values the file may change, as rows of their columns (`_STORED`), not model objects:
+    # a corrected national file changes a million.
     existing = {
-        (v.data_element_id, v.unit_id, v.period, v.operator_id): v
-        for v in DataValue.objects.filter(unit_id__in=units.keys(), period__in=periods)
+        (v[_ELEMENT], v[_UNIT], v[_PERIOD], v[_OPERATOR]): v
+        for v in DataValue.objects.filter(unit_id__in=units.keys(), period__in=periods).values_list(*_STORED)
     }
     to_create, to_update, unchanged, deleted = [], [], 0, 0
     now = timezone.now()
@@ -605,35 +607,25 @@ def _write_values(
     for row in rows_to_compare:
         key = (row.element.id, row.unit.id, row.period.code, row.operator.id if row.operator else None)
         current = existing.get(key)
-        if current is not None:
-            # Its text, for the change log, from the row's own element, unit and operator: the same
-            # ones (its key), shared by a file's million values instead of loaded for each.
-            current.data_element, current.unit, current.operator = row.element, row.unit, row.operator
-        # DHIS2's storedBy names who entered the value at the source; the change log names the import.
-        author = row.stored_by or actor.name
         if row.deletes:
             if current is None:
                 unchanged += 1
                 continue
-            record_change(actor, ChangeLogEntry.Action.DELETE, current, before=snapshot(current))
-            current.delete()
+            stored = DataValue.objects.select_related("data_element", "unit", "operator").get(pk=current[_PK])
+            record_change(actor, ChangeLogEntry.Action.DELETE, stored, before=snapshot(stored))
+            stored.delete()
             deleted += 1
         elif current is None:
             to_create.append(row)
-        elif (current.value, current.comment) == (row.value, row.comment) and row.followup in {
+        elif (current[_VALUE], current[_COMMENT]) == (row.value, row.comment) and row.followup in {
             None,
-            current.followup,
+            current[_FOLLOWUP],
         }:
             unchanged += 1
         else:
-            before = snapshot(current)
-            current.value, current.comment = row.value, row.comment
-            current.followup = current.followup if row.followup is None else row.followup
-            current.import_batch, current.updated_by = batch, author
-            current.version += 1
-            current.updated_at = now
-            to_update.append((current, before))
-    _update_values(to_update, actor=actor)
+            # DHIS2's storedBy names who entered the value at the source; the change log names the import.
+            to_update.append((row, current, row.stored_by or actor.name))
+    _update_values(to_update, batch=batch, now=now, actor=actor)
     created = _insert_values(to_create, batch=batch, actor=actor, synthetic=synthetic, now=now)
     record_change(actor, ChangeLogEntry.Action.CREATE, batch)
     attach_import(
@@ -668,22 +660,43 @@ def _send_completed(rows: list[_Row], *, user, actor: Actor) -> int:
     return sent
 
 
-# What a file changes in a stored value.
+# A stored value's columns as `_write_values` reads them, and the places of those it compares.
+_STORED = [field.attname for field in DataValue._meta.concrete_fields]
+_PK, _ELEMENT, _UNIT, _PERIOD, _OPERATOR, _VALUE, _COMMENT, _FOLLOWUP, _VERSION = map(
+    _STORED.index,
+    ("id", "data_element_id", "unit_id", "period", "operator_id", "value", "comment", "followup", "version"),
+)
+# What a file changes in a stored value, and their places among its columns.
 _CHANGED_VALUE_FIELDS = (
     "value", "comment", "followup", "import_batch_id", "updated_by", "version", "updated_at",
 )  # fmt: skip
+_CHANGED_AT = [_STORED.index(name) for name in _CHANGED_VALUE_FIELDS]
 
 
-def _update_values(changed: list[tuple[DataValue, dict]], *, actor: Actor) -> None:
-    """Write a file's changed values (each with its snapshot before) and their change log in bulk:
-    a national file sent again changes up to a million."""
+def _update_values(changed: list[tuple], *, batch: ImportBatch, now: datetime, actor: Actor) -> None:
+    """Write a file's changed values — (row, stored columns, author) each — and their change log in
+    bulk: a national file sent again changes up to a million. Each value's snapshots before and
+    after are made as its change-log entry is written, not kept for them all."""
+
+    def changes(row, stored, author) -> tuple:
+        followup = stored[_FOLLOWUP] if row.followup is None else row.followup
+        return row.value, row.comment, followup, batch.pk, author, stored[_VERSION] + 1, now
+
     update_rows(
         DataValue,
         list(_CHANGED_VALUE_FIELDS),
-        [(*(getattr(value, name) for name in _CHANGED_VALUE_FIELDS), value.pk) for value, _ in changed],
+        [(*changes(row, stored, author), stored[_PK]) for row, stored, author in changed],
     )
-    rows = ((value.pk, str(value), before, snapshot(value)) for value, before in changed)
-    record_rows(actor, ChangeLogEntry.Action.UPDATE, DataValue, rows)
+
+    def entries():
+        for row, stored, author in changed:
+            after = list(stored)
+            for place, value in zip(_CHANGED_AT, changes(row, stored, author), strict=True):
+                after[place] = value
+            text = DataValue.text(row.element.code, row.unit.code, row.period.code, row.operator, row.value)
+            yield stored[_PK], text, row_snapshot(DataValue, stored), row_snapshot(DataValue, after)
+
+    record_rows(actor, ChangeLogEntry.Action.UPDATE, DataValue, entries())
 
 
 # The columns of a new value a file gives, in `_insert_values`' order; the others are the import's.

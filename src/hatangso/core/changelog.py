@@ -61,9 +61,15 @@ def actor_label(name: str) -> str:
 
 def snapshot(instance: models.Model) -> dict:
     """The instance's concrete field values as JSON-safe data."""
+    fields = instance._meta.concrete_fields
+    return row_snapshot(type(instance), [field.value_from_object(instance) for field in fields])
+
+
+def row_snapshot(model: type[models.Model], values) -> dict:
+    """`snapshot` of a stored row read without a model object: its values in the order of the
+    model's concrete fields (`values_list(*attnames)`)."""
     data = {}
-    for field in instance._meta.concrete_fields:
-        value = field.value_from_object(instance)
+    for field, value in zip(model._meta.concrete_fields, values, strict=True):
         if isinstance(value, date | datetime):
             value = value.isoformat()
         elif isinstance(value, Decimal):

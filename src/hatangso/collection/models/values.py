@@ -160,8 +160,15 @@ class DataValue(models.Model):
         ]
 
     def __str__(self) -> str:
-        source = f" [{self.operator}]" if self.operator_id else ""
-        return f"{self.data_element.code} {self.unit.code} {self.period}{source} = {self.value}"
+        operator = self.operator if self.operator_id else None
+        return self.text(self.data_element.code, self.unit.code, self.period, operator, self.value)
+
+    @staticmethod
+    def text(element_code: str, unit_code: str, period: str, operator, value) -> str:
+        """A value's text (`str`, its change log's) from its parts, for a value read without its
+        model object (an import's million)."""
+        source = f" [{operator}]" if operator else ""
+        return f"{element_code} {unit_code} {period}{source} = {value}"
 
     @staticmethod
     def description():
