@@ -42,10 +42,7 @@ class RowErrors:
     def add(self, row: int, column: str, value: str, reason_vi: str, reason_en: str) -> None:
         self.errors.append(RowError(row, column, value, reason_vi, reason_en))
 
-    def __bool__(self) -> bool:
-        return bool(self.errors)
-
-    def __len__(self) -> int:
+    def __len__(self) -> int:  # also its truth: any errors
         return len(self.errors)
 
 
