@@ -240,10 +240,12 @@ class ReportedValues:
             cursor.execute(sql, [*ids, *unit_params, scope.period.start, scope.period.end, *operator])
             return cursor.fetchall()
 
-    def sources(self, elements: list[DataElement], scope: Scope):
+    def sources(self, elements: list[DataElement], scope: Scope, straight: dict):
         """(element id, unit id, [value, value ids, synthetic, note]) per unit and source: a stock's
         one value (or the part of it that a later unit did not replace, with the note saying so), a
-        flow's values of its longest periods added up."""
+        flow's values of its longest periods added up. A stock of an element in `straight` that
+        counts whole goes to the element's accumulator there instead (most of a national scope's
+        rows: a tuple each, no list)."""
         stocks = self.chosen(elements, scope, stocks=True)
         successions = scope.successions if stocks else None
         if successions and successions.successors:
@@ -253,8 +255,12 @@ class ReportedValues:
                 value = _decimal(value) if part is None else _decimal(value) * part
                 yield element_id, unit_id, [value, [pk], bool(synthetic), note]
         else:
-            for element_id, unit_id, _source, pk, value, synthetic in stocks:
-                yield element_id, unit_id, [_decimal(value), [pk], bool(synthetic), ""]
+            for row in stocks:
+                accumulator = straight.get(row[0])
+                if accumulator is None:
+                    yield row[0], row[1], [_decimal(row[4]), [row[3]], bool(row[5]), ""]
+                else:
+                    accumulator.add_row(row)
         flows: dict[tuple, list] = {}
         for element_id, unit_id, source, pk, value, synthetic in self.chosen(elements, scope, stocks=False):
             item = flows.setdefault((element_id, unit_id, source), [Decimal(0), [], False, ""])
@@ -274,10 +280,13 @@ class ReportedValues:
         }
         # Per element the sources added up straight (most of a national scope); per unit the best
         # source of a maxed element, and every source of a unit partly merged (weighed by its share).
-        summed = {e.pk: [Decimal(0), [], False, False] for e in elements}
+        summed = {e.pk: _RunningSum(result[e.code]) for e in elements}
+        straight = {} if partial else {
+            pk: _BestSource(running) if pk in maxed else running for pk, running in summed.items()
+        }
         per_unit: dict[tuple[int, int], list[list]] = {}
         best_sources: dict[tuple[int, int], list] = {}  # of a maxed element, per unit
-        for element_id, unit_id, item in self.sources(elements, scope):
+        for element_id, unit_id, item in self.sources(elements, scope, straight):
             if element_id in maxed:
                 best = best_sources.get((element_id, unit_id))
                 # Of equal figures, the source with the earliest value: the same on every database.
@@ -286,16 +295,18 @@ class ReportedValues:
             elif partial:
                 per_unit.setdefault((element_id, unit_id), []).append(item)
             else:
-                self._sum(summed[element_id], item, result[by_id[element_id].code])
+                summed[element_id].add(item)
         if partial:  # a unit's best source may count by the unit's share
             per_unit.update((key, [item]) for key, item in best_sources.items())
         else:  # added up per element straight, unit after unit as the units' totals would be
             for (element_id, _), item in best_sources.items():
-                self._sum(summed[element_id], item, result[by_id[element_id].code])
+                summed[element_id].add(item)
+            for accumulator in straight.values():
+                accumulator.finish()
 
-        for element_id, (value, ids, synthetic, found) in summed.items():
-            if found:
-                self._add(result[by_id[element_id].code], value, ids, synthetic)
+        for element_id, running in summed.items():
+            if running.ids:
+                self._add(result[by_id[element_id].code], running.value, running.ids, running.synthetic)
         shares = scope.shares({unit_id for _, unit_id in per_unit}) if partial else {}
         for (element_id, unit_id), sources in per_unit.items():
             value = sum((v for v, *_ in sources), Decimal(0))
@@ -305,30 +316,12 @@ class ReportedValues:
                 predecessor, share = shares[unit_id]
                 value = value * share if share is not None else value
                 label = f"{share:.0%}" if share is not None else _SHARE_UNKNOWN
-                self._estimate(total, f"{predecessor} × {label}")
+                _estimate(total, f"{predecessor} × {label}")
             for *_, note in sources:
-                self._estimate(total, note)
+                _estimate(total, note)
             ids = [pk for _, pks, *_ in sources for pk in pks]
             self._add(total, value, ids, any(synthetic for _, _, synthetic, _ in sources))
         return result
-
-    @classmethod
-    def _sum(cls, summed: list, item: list, total: ElementTotal) -> None:
-        """Add a source's [value, value ids, synthetic, note] to an element's running sum."""
-        summed[0] += item[0]
-        summed[1] += item[1]
-        summed[2] = summed[2] or item[2]
-        summed[3] = True
-        if item[3]:
-            cls._estimate(total, item[3])
-
-    @staticmethod
-    def _estimate(total: ElementTotal, note: str) -> None:
-        """Part of the total is a share of a unit's figure (`note` says which): an estimate."""
-        if note:
-            total.estimated = True
-            if note not in total.items:
-                total.items.append(note)
 
     @staticmethod
     def _add(total: ElementTotal, value: Decimal, ids: list[int], synthetic: bool) -> None:
@@ -336,6 +329,77 @@ class ReportedValues:
         total.inputs += len(ids)
         total.value_ids.extend(ids)
         total.synthetic = total.synthetic or synthetic
+
+
+def _estimate(total: ElementTotal, note: str) -> None:
+    """Part of the total is a share of a unit's figure (`note` says which): an estimate."""
+    if note:
+        total.estimated = True
+        if note not in total.items:
+            total.items.append(note)
+
+
+class _RunningSum:
+    """An element's sum over its sources as they come. A national scope adds a hundred thousand
+    rows: a whole number (a count, as SQLite returns one) is added as an int and made a Decimal
+    once. The sum is exact either way (Decimal's 28 digits hold any total of these values)."""
+
+    __slots__ = ("fraction", "ids", "synthetic", "total", "whole")
+
+    def __init__(self, total: ElementTotal):
+        self.whole, self.fraction, self.ids, self.synthetic, self.total = 0, Decimal(0), [], False, total
+
+    @property
+    def value(self) -> Decimal:
+        return Decimal(self.whole) + self.fraction
+
+    def add_row(self, row: tuple) -> None:
+        """A stock's chosen row (element, unit, source, value id, value, synthetic) that counts whole."""
+        self.add_value(row[4], row[3], row[5])
+
+    def add_value(self, value: int | float | Decimal, pk: int, synthetic) -> None:
+        if type(value) is int:
+            self.whole += value
+        else:
+            self.fraction += _decimal(value)
+        self.ids.append(pk)
+        if synthetic:
+            self.synthetic = True
+
+    def finish(self) -> None:
+        """Nothing is kept aside (as _BestSource keeps its units' best)."""
+
+    def add(self, item: list) -> None:
+        """A source's [value, value ids, synthetic, note]."""
+        self.fraction += item[0]
+        self.ids += item[1]
+        self.synthetic = self.synthetic or item[2]
+        if item[3]:
+            _estimate(self.total, item[3])
+
+
+class _BestSource:
+    """Of a maxed element's stocks that count whole, each unit's best source as the rows come: the
+    highest figure, of equal ones the earliest value (the same choice as `totals` makes of a source's
+    [value, ids, …]); added to the element's running sum once all rows are in."""
+
+    __slots__ = ("best", "running")
+
+    def __init__(self, running: _RunningSum):
+        self.best: dict[int, tuple] = {}  # unit id -> (value, value id, synthetic)
+        self.running = running
+
+    def add_row(self, row: tuple) -> None:
+        _element_id, unit_id, _source, pk, value, synthetic = row
+        if type(value) is not int:
+            value = _decimal(value)
+        best = self.best.get(unit_id)
+        if best is None or value > best[0] or (value == best[0] and pk < best[1]):
+            self.best[unit_id] = (value, pk, synthetic)
+
+    def finish(self) -> None:
+        for value, pk, synthetic in self.best.values():
+            self.running.add_value(value, pk, synthetic)
 
 
 register_provider(ReportedValues())
