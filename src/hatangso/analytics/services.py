@@ -1,5 +1,7 @@
 """Compute and store scorecards."""
 
+import hashlib
+from array import array
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -105,12 +107,17 @@ def compute_scorecard(
     scorecard = evaluate_scorecard(plan=plan, unit=unit, period=period, codes=codes, targets=targets)
     providers = providers or {e.indicator.code: e.providers for e in scorecard.evaluations}
     scorecard.data_version = versions.total
+    stored_digests = dict(
+        IndicatorResult.objects.filter(
+            unit=unit, period=period.code, indicator__in=[e.indicator for e in scorecard.evaluations]
+        ).values_list("indicator_id", "inputs_digest")
+    )
     results = [
         IndicatorResult(
             indicator=e.indicator, unit=unit, period=period.code, value=e.value, numerator=e.numerator,
             denominator=e.denominator, status=e.status, reason=e.reason[:500], flags=e.flags,
             sources=e.sources, lineage=e.lineage, data_version=versions.of(providers[e.indicator.code]),
-            synthetic=e.synthetic,
+            synthetic=e.synthetic, inputs_digest=inputs_digest(e.value_ids),
         )
         for e in scorecard.evaluations
     ]  # fmt: skip
@@ -121,13 +128,25 @@ def compute_scorecard(
         unique_fields=["indicator", "unit", "period"],
         update_fields=[*STORED_FIELDS, "computed_at"],
     )
-    _store_lineage({r.pk: e.value_ids for r, e in zip(results, scorecard.evaluations, strict=True)})
+    _store_lineage({
+        r.pk: e.value_ids
+        for r, e in zip(results, scorecard.evaluations, strict=True)
+        if r.inputs_digest != stored_digests.get(r.indicator_id)
+    })  # fmt: skip
     scorecard.computed_at = max((r.computed_at for r in results), default=None)
     return scorecard
 
 
 STORED_FIELDS = ["value", "numerator", "denominator", "status", "reason", "flags", "sources", "lineage",
-                 "data_version", "synthetic"]  # fmt: skip
+                 "data_version", "synthetic", "inputs_digest"]  # fmt: skip
+
+
+def inputs_digest(value_ids: list[int]) -> str:
+    """The fingerprint of a set of value ids, the same for the same set in any order. A result's
+    links hold the set its digest was made of until one of those values is deleted (its links go
+    with it); as ids are never used again (an AUTOINCREMENT key on SQLite, a sequence on
+    PostgreSQL), a deleted value is in no later set, so an equal digest means the links hold it."""
+    return hashlib.blake2b(array("q", sorted(set(value_ids))).tobytes(), digest_size=16).hexdigest()
 
 
 def _store_lineage(value_ids: dict[int, list[int]]) -> None:

@@ -20,6 +20,10 @@ class IndicatorResult(models.Model):
     # Per data element: the total, the number of inputs and the provider that computed it.
     lineage = models.JSONField(default=dict)
     input_values = models.ManyToManyField("collection.DataValue", blank=True, related_name="+")
+    # A fingerprint of the input values' ids as the links above hold them (analytics.services): a
+    # result computed again from the same values, as most of a national scorecard is after one
+    # commune's change, need not read its many thousand links to learn that none changed.
+    inputs_digest = models.CharField(max_length=32, blank=True)
     computed_at = models.DateTimeField(auto_now=True)
     # The version of the data its providers read when it was computed (core.dataversion): a result
     # whose version is older than theirs now is computed again on read.

@@ -4,12 +4,14 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from hatangso.analytics import engine
 from hatangso.analytics.engine import build_scope, evaluate_plan
 from hatangso.analytics.models import IndicatorResult
 from hatangso.analytics.providers import PROVIDERS
-from hatangso.analytics.services import compute_scorecard
+from hatangso.analytics.services import compute_scorecard, inputs_digest
 from hatangso.collection.models import DataElement
 from hatangso.collection.services import set_value
 from hatangso.core.scoping import COMMAND_LINE
@@ -320,6 +322,29 @@ def test_compute_stores_results_with_lineage_and_replaces_them(seed_plan, actor)
     assert {i["code"] for i in contract["indicators"]} == set(
         seed_plan.indicators.values_list("code", flat=True)
     )
+
+
+def test_a_result_computed_again_from_the_same_values_keeps_its_links_unread(seed_plan, actor):
+    put(actor, "population", "19996", "2024", 1000)
+    value = put(actor, "internet_users", "19996", "2024", 990)
+    compute_scorecard(plan=seed_plan, unit=unit("19996"), period=Y2024)
+    stored = IndicatorResult.objects.get(indicator__code="internet_users", unit=unit("19996"), period="2024")
+    first = set(stored.input_values.values_list("pk", flat=True))
+    assert value.pk in first and stored.inputs_digest == inputs_digest(list(first))
+    links = IndicatorResult.input_values.through._meta.db_table
+    with CaptureQueriesContext(connection) as queries:
+        compute_scorecard(plan=seed_plan, unit=unit("19996"), period=Y2024)
+    assert not [q["sql"] for q in queries if links in q["sql"]]
+    # A value deleted (its links go with it, as the import's delete does) and entered again has a
+    # new id: the links follow, and the digest with them.
+    deleted = value.pk
+    value.delete()
+    again = put(actor, "internet_users", "19996", "2024", 950)
+    compute_scorecard(plan=seed_plan, unit=unit("19996"), period=Y2024)
+    stored.refresh_from_db()
+    assert set(stored.input_values.values_list("pk", flat=True)) == (first - {deleted}) | {again.pk}
+    assert stored.inputs_digest == inputs_digest([*(first - {deleted}), again.pk])
+    assert stored.value == 95.0
 
 
 @pytest.mark.parametrize("level", ["village", "commune"])
