@@ -243,17 +243,21 @@ class ReportedValues:
     def sources(self, elements: list[DataElement], scope: Scope, straight: dict):
         """(element id, unit id, [value, value ids, synthetic, note]) per unit and source: a stock's
         one value (or the part of it that a later unit did not replace, with the note saying so), a
-        flow's values of its longest periods added up. A stock of an element in `straight` that
-        counts whole goes to the element's accumulator there instead (most of a national scope's
-        rows: a tuple each, no list)."""
+        flow's values of its longest periods added up. A stock of an element in `straight` goes to
+        the element's accumulator there instead (most of a national scope's rows: no list each)."""
         stocks = self.chosen(elements, scope, stocks=True)
         successions = scope.successions if stocks else None
         if successions and successions.successors:
             for element_id, unit_id, _source, pk, value, synthetic, part, note in _without_replaced(
                 stocks, successions, end=scope.period.end
             ):
-                value = _decimal(value) if part is None else _decimal(value) * part
-                yield element_id, unit_id, [value, [pk], bool(synthetic), note]
+                accumulator = straight.get(element_id)
+                if accumulator is not None:
+                    value = value if part is None else _decimal(value) * part
+                    accumulator.add(unit_id, pk, value, synthetic, note)
+                else:
+                    value = _decimal(value) if part is None else _decimal(value) * part
+                    yield element_id, unit_id, [value, [pk], bool(synthetic), note]
         else:
             for row in stocks:
                 accumulator = straight.get(row[0])
@@ -281,9 +285,11 @@ class ReportedValues:
         # Per element the sources added up straight (most of a national scope); per unit the best
         # source of a maxed element, and every source of a unit partly merged (weighed by its share).
         summed = {e.pk: _RunningSum(result[e.code]) for e in elements}
-        straight = {} if partial else {
-            pk: _BestSource(running) if pk in maxed else running for pk, running in summed.items()
-        }
+        straight = {}  # a partly merged unit's sources are weighed by its share: none goes straight
+        if not partial:
+            straight = {
+                pk: _BestSource(running) if pk in maxed else running for pk, running in summed.items()
+            }
         per_unit: dict[tuple[int, int], list[list]] = {}
         best_sources: dict[tuple[int, int], list] = {}  # of a maxed element, per unit
         for element_id, unit_id, item in self.sources(elements, scope, straight):
@@ -295,12 +301,12 @@ class ReportedValues:
             elif partial:
                 per_unit.setdefault((element_id, unit_id), []).append(item)
             else:
-                summed[element_id].add(item)
+                summed[element_id].add_item(item)
         if partial:  # a unit's best source may count by the unit's share
             per_unit.update((key, [item]) for key, item in best_sources.items())
         else:  # added up per element straight, unit after unit as the units' totals would be
             for (element_id, _), item in best_sources.items():
-                summed[element_id].add(item)
+                summed[element_id].add_item(item)
             for accumulator in straight.values():
                 accumulator.finish()
 
@@ -354,10 +360,19 @@ class _RunningSum:
         return Decimal(self.whole) + self.fraction
 
     def add_row(self, row: tuple) -> None:
-        """A stock's chosen row (element, unit, source, value id, value, synthetic) that counts whole."""
-        self.add_value(row[4], row[3], row[5])
+        """A stock's chosen row (element, unit, source, value id, value, synthetic) that counts whole:
+        `add` without its call, for every row of a national scope."""
+        value = row[4]
+        if type(value) is int:
+            self.whole += value
+        else:
+            self.fraction += _decimal(value)
+        self.ids.append(row[3])
+        if row[5]:
+            self.synthetic = True
 
-    def add_value(self, value: int | float | Decimal, pk: int, synthetic) -> None:
+    def add(self, unit_id: int, pk: int, value: int | float | Decimal, synthetic, note: str) -> None:
+        """A unit's stock: its value as the database returns it, or the part that counts (`note`)."""
         if type(value) is int:
             self.whole += value
         else:
@@ -365,11 +380,10 @@ class _RunningSum:
         self.ids.append(pk)
         if synthetic:
             self.synthetic = True
+        if note:
+            _estimate(self.total, note)
 
-    def finish(self) -> None:
-        """Nothing is kept aside (as _BestSource keeps its units' best)."""
-
-    def add(self, item: list) -> None:
+    def add_item(self, item: list) -> None:
         """A source's [value, value ids, synthetic, note]."""
         self.fraction += item[0]
         self.ids += item[1]
@@ -377,29 +391,40 @@ class _RunningSum:
         if item[3]:
             _estimate(self.total, item[3])
 
+    def finish(self) -> None:
+        """Nothing is kept aside (as _BestSource keeps its units' best)."""
+
 
 class _BestSource:
-    """Of a maxed element's stocks that count whole, each unit's best source as the rows come: the
-    highest figure, of equal ones the earliest value (the same choice as `totals` makes of a source's
-    [value, ids, …]); added to the element's running sum once all rows are in."""
+    """Of a maxed element's stocks, each unit's best source as the rows come: the highest figure,
+    of equal ones the earliest value (the choice `totals` makes of a source's [value, ids, …]),
+    added to the element's running sum once all rows are in."""
 
     __slots__ = ("best", "running")
 
     def __init__(self, running: _RunningSum):
-        self.best: dict[int, tuple] = {}  # unit id -> (value, value id, synthetic)
+        self.best: dict[int, tuple] = {}  # unit id -> (value, value id, synthetic, note)
         self.running = running
 
     def add_row(self, row: tuple) -> None:
+        """A stock's chosen row that counts whole: `add` without its call."""
         _element_id, unit_id, _source, pk, value, synthetic = row
         if type(value) is not int:
             value = _decimal(value)
         best = self.best.get(unit_id)
         if best is None or value > best[0] or (value == best[0] and pk < best[1]):
-            self.best[unit_id] = (value, pk, synthetic)
+            self.best[unit_id] = (value, pk, synthetic, "")
+
+    def add(self, unit_id: int, pk: int, value: int | float | Decimal, synthetic, note: str) -> None:
+        if type(value) is not int:
+            value = _decimal(value)
+        best = self.best.get(unit_id)
+        if best is None or value > best[0] or (value == best[0] and pk < best[1]):
+            self.best[unit_id] = (value, pk, synthetic, note)
 
     def finish(self) -> None:
-        for value, pk, synthetic in self.best.values():
-            self.running.add_value(value, pk, synthetic)
+        for unit_id, (value, pk, synthetic, note) in self.best.items():
+            self.running.add(unit_id, pk, value, synthetic, note)
 
 
 register_provider(ReportedValues())
