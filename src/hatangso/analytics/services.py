@@ -14,6 +14,7 @@ from hatangso.analytics.status import Status
 from hatangso.core.dataversion import DataVersions, data_versions
 from hatangso.geography.models import AdministrativeUnit
 from hatangso.plans.models import Plan
+from hatangso.utilities.bulk import insert_rows
 from hatangso.utilities.numbers import display_value
 from hatangso.utilities.periods import Period
 
@@ -149,19 +150,27 @@ def inputs_digest(value_ids: list[int]) -> str:
     return hashlib.blake2b(array("q", sorted(set(value_ids))).tobytes(), digest_size=16).hexdigest()
 
 
+# Links deleted a statement: below both databases' limits on a statement's parameters (32,766 on
+# SQLite, 65,535 on PostgreSQL), which a national result's links go over when a month replaces them.
+LINKS_PER_DELETE = 10_000
+
+
 def _store_lineage(value_ids: dict[int, list[int]]) -> None:
     """Make each result's input values (result pk → value ids): a province's result has many
-    thousands, and after one value changed nearly all stay, so only the difference is written."""
-    links = IndicatorResult.input_values.through.objects
+    thousands, and after one value changed nearly all stay, so only the difference is written, as
+    rows (a national result's first links are over a hundred thousand; model objects cost seconds)."""
+    links = IndicatorResult.input_values.through
     stored = defaultdict(dict)  # result pk -> value id -> link pk
-    for pk, result, value in links.filter(indicatorresult__in=value_ids).values_list(
+    for pk, result, value in links.objects.filter(indicatorresult__in=value_ids).values_list(
         "pk", "indicatorresult_id", "datavalue_id"
     ):
         stored[result][value] = pk
     wanted = {result: set(ids) for result, ids in value_ids.items()}
     gone = [pk for result, ids in wanted.items() for value, pk in stored[result].items() if value not in ids]
-    if gone:
-        links.filter(pk__in=gone).delete()
-    added = [links.model(indicatorresult_id=result, datavalue_id=value)
-             for result, ids in wanted.items() for value in ids - stored[result].keys()]  # fmt: skip
-    links.bulk_create(added, batch_size=5000)
+    for start in range(0, len(gone), LINKS_PER_DELETE):
+        links.objects.filter(pk__in=gone[start : start + LINKS_PER_DELETE]).delete()
+    insert_rows(
+        links,
+        ("indicatorresult_id", "datavalue_id"),
+        ((result, value) for result, ids in wanted.items() for value in ids - stored[result].keys()),
+    )

@@ -7,12 +7,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from hatangso.analytics import engine
+from hatangso.analytics import engine, services
 from hatangso.analytics.engine import build_scope, evaluate_plan
 from hatangso.analytics.models import IndicatorResult
 from hatangso.analytics.providers import PROVIDERS
+from hatangso.analytics.services import _store_lineage as store_lineage
 from hatangso.analytics.services import compute_scorecard, inputs_digest
-from hatangso.collection.models import DataElement
+from hatangso.collection.models import DataElement, DataValue
 from hatangso.collection.services import set_value
 from hatangso.core.scoping import COMMAND_LINE
 from hatangso.geography.models import AdministrativeUnit, UnitSuccession
@@ -20,6 +21,7 @@ from hatangso.geography.selectors import resolve_unit
 from hatangso.geography.services import create_village
 from hatangso.plans.services import set_condition
 from hatangso.registry.models import Operator
+from hatangso.utilities.bulk import insert_rows
 from hatangso.utilities.periods import parse_period
 
 Y2024 = parse_period("2024")
@@ -345,6 +347,26 @@ def test_a_result_computed_again_from_the_same_values_keeps_its_links_unread(see
     assert set(stored.input_values.values_list("pk", flat=True)) == (first - {deleted}) | {again.pk}
     assert stored.inputs_digest == inputs_digest([*(first - {deleted}), again.pk])
     assert stored.value == 95.0
+
+
+def test_a_results_links_are_replaced_in_deletes_of_a_bounded_size(seed_plan, monkeypatch):
+    """A national result's links after a new month: every one replaced, deleted a bounded number a
+    statement (a statement's parameters are limited: 32,766 on a default SQLite build)."""
+    monkeypatch.setattr(services, "LINKS_PER_DELETE", 7)
+    element = DataElement.objects.get(code="internet_users")
+    months = [parse_period(f"2024{month:02}") for month in range(1, 13)]
+    communes = AdministrativeUnit.objects.filter(parent=unit("480"))
+    rows = [(element.pk, c.pk, m.code, m.start, m.end, 1) for c in communes for m in months][:23]
+    columns = ("data_element_id", "unit_id", "period", "period_start", "period_end", "value")
+    ids = insert_rows(DataValue, columns, rows, comment="", created_by="test", updated_by="test")
+    result = IndicatorResult.objects.create(indicator=seed_plan.indicators.get(code="internet_users"),
+                                            unit=unit("19996"), period="2024", status="no_data")  # fmt: skip
+    store_lineage({result.pk: ids[:-1]})
+    assert sorted(result.input_values.values_list("pk", flat=True)) == ids[:-1]
+    with CaptureQueriesContext(connection) as queries:
+        store_lineage({result.pk: ids[-1:]})
+    assert len([q for q in queries if q["sql"].startswith("DELETE")]) == 4  # 22 links, 7 a statement
+    assert list(result.input_values.values_list("pk", flat=True)) == ids[-1:]
 
 
 @pytest.mark.parametrize("level", ["village", "commune"])
