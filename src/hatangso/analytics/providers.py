@@ -157,12 +157,14 @@ def _decimal(value) -> Decimal:
 _SHARE_UNKNOWN = "100% (chưa rõ tỷ lệ / share unknown)"
 
 
-def _without_replaced(stocks: list[tuple], successions: Successions, *, end: date) -> list[tuple]:
+def _without_replaced(
+    stocks: list[tuple], successions: Successions, *, end: date
+) -> tuple[list[tuple], list[tuple]]:
     """A stock is a territory's latest figure: the stocks with what is left of each once the later
     units of the scope that took its territory over during the period (the new commune's December
     count after the old commune's June one, in a year that spans the reorganisation) replaced it,
-    source by source. Each row gains the part of its value that counts (None: all of it) and, when
-    it counts in part, the note that says so (an estimate).
+    source by source: the rows that count whole, and (row, part, note) of those that count in part,
+    the note saying so (an estimate; part None: whole, but as a figure of unknown share).
 
     - A unit with successors in the scope: the share of it that went to a successor that reported
       the element from the same source is replaced, the rest still counts (Tứ Hạ's 40% that went to
@@ -174,33 +176,34 @@ def _without_replaced(stocks: list[tuple], successions: Successions, *, end: dat
     - A successor's share that is not known leaves the rest unknown too: the figure counts whole.
 
     A unit whose territory no later unit of the scope reported keeps its figure: it is the latest."""
-    reported = {(element_id, unit_id, source) for element_id, unit_id, source, *_ in stocks}
+    successors, below = successions.successors, successions.below
+    later = set().union(*successors.values(), *below.values())
+    reported = {row[:3] for row in stocks if row[1] in later}  # (element, unit, source)
     # A unit above predecessors with its own figure (the district's) is asked whether it ended.
-    above = {
-        unit_id for _, unit_id, *_ in stocks if unit_id in successions.below
-    } - successions.successors.keys()
+    above = {row[1] for row in stocks if row[1] in below} - successors.keys()
     ended = ended_during(above, end=end) if above else {}
-    kept = []
+    whole, parts = [], []
     for row in stocks:
-        element_id, unit_id, source, *_ = row
-        if unit_id in successions.successors:
-            shares, label = successions.successors[unit_id], successions.labels[unit_id]
+        unit_id = row[1]
+        if unit_id in successors:
+            shares, label = successors[unit_id], successions.labels[unit_id]
         elif unit_id in ended:
-            shares, label = dict.fromkeys(successions.below[unit_id]), ended[unit_id]
+            shares, label = dict.fromkeys(below[unit_id]), ended[unit_id]
         else:
-            kept.append((*row, None, ""))
+            whole.append(row)
             continue
+        element_id, source = row[0], row[2]
         replaced = [
             share for successor, share in shares.items() if (element_id, successor, source) in reported
         ]
         if not replaced:
-            kept.append((*row, None, ""))
+            whole.append(row)
         elif len(replaced) < len(shares):
             if None in replaced:
-                kept.append((*row, None, f"{label} × {_SHARE_UNKNOWN}"))
+                parts.append((row, None, f"{label} × {_SHARE_UNKNOWN}"))
             elif (rest := 1 - sum(replaced)) > 0:
-                kept.append((*row, rest, f"{label} × {rest:.0%}"))
-    return kept
+                parts.append((row, rest, f"{label} × {rest:.0%}"))
+    return whole, parts
 
 
 class ReportedValues:
@@ -247,24 +250,22 @@ class ReportedValues:
         the element's accumulator there instead (most of a national scope's rows: no list each)."""
         stocks = self.chosen(elements, scope, stocks=True)
         successions = scope.successions if stocks else None
+        parts = []
         if successions and successions.successors:
-            for element_id, unit_id, _source, pk, value, synthetic, part, note in _without_replaced(
-                stocks, successions, end=scope.period.end
-            ):
-                accumulator = straight.get(element_id)
-                if accumulator is not None:
-                    value = value if part is None else _decimal(value) * part
-                    accumulator.add(unit_id, pk, value, synthetic, note)
-                else:
-                    value = _decimal(value) if part is None else _decimal(value) * part
-                    yield element_id, unit_id, [value, [pk], bool(synthetic), note]
-        else:
-            for row in stocks:
-                accumulator = straight.get(row[0])
-                if accumulator is None:
-                    yield row[0], row[1], [_decimal(row[4]), [row[3]], bool(row[5]), ""]
-                else:
-                    accumulator.add_row(row)
+            stocks, parts = _without_replaced(stocks, successions, end=scope.period.end)
+        for row in stocks:
+            accumulator = straight.get(row[0])
+            if accumulator is None:
+                yield row[0], row[1], [_decimal(row[4]), [row[3]], bool(row[5]), ""]
+            else:
+                accumulator.add_row(row)
+        for (element_id, unit_id, _source, pk, value, synthetic), part, note in parts:
+            value = _decimal(value) if part is None else _decimal(value) * part
+            accumulator = straight.get(element_id)
+            if accumulator is None:
+                yield element_id, unit_id, [value, [pk], bool(synthetic), note]
+            else:
+                accumulator.add(unit_id, pk, value, synthetic, note)
         flows: dict[tuple, list] = {}
         for element_id, unit_id, source, pk, value, synthetic in self.chosen(elements, scope, stocks=False):
             item = flows.setdefault((element_id, unit_id, source), [Decimal(0), [], False, ""])
