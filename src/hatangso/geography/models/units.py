@@ -104,6 +104,9 @@ class UnitSuccession(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["predecessor", "successor"], name="unique_succession"),
         ]
+        # Every scorecard asks whether a reorganisation took effect inside its period: one probe,
+        # not a scan of the national crosswalk's ten thousand links.
+        indexes = [models.Index(fields=["effective"], name="succession_by_effective_date")]
 
     def __str__(self) -> str:
         return f"{self.predecessor} → {self.successor}"

@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from django.db import connection, transaction
 
 from hatangso.core.models import ChangeLogEntry
 from hatangso.geography.models import AdministrativeUnit, UnitSuccession
@@ -194,3 +195,12 @@ def test_moving_a_unit_moves_its_subtree(reference_units, actor):
     village.refresh_from_db()
     assert village.path.startswith(phong_dien.path)
     assert village in rollup_units(phong_dien, start=JUNE_2024, end=JUNE_2024)
+
+
+def test_whether_a_reorganisation_took_effect_in_a_period_is_one_probe_of_an_index(reference_units):
+    """Every scorecard asks it; a national crosswalk has ten thousand links."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = UnitSuccession.objects.filter(effective__gt=JUNE_2024, effective__lte=JULY_2025).explain()
+    assert "succession_by_effective_date" in plan
