@@ -1,5 +1,7 @@
 import hashlib
 import json
+import os
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -20,7 +22,6 @@ from hatangso.catalog.services import load_catalog
 from hatangso.collection.services import import_values
 from hatangso.core.changelog import Actor
 from hatangso.core.management.base import HatangsoCommand
-from hatangso.core.management.commands.serve import serve
 from hatangso.core.models import Role
 from hatangso.core.scoping import COMMAND_LINE
 from hatangso.core.services import create_user, grant_membership
@@ -214,7 +215,12 @@ class Command(HatangsoCommand):
             f"http://127.0.0.1:{port}/admin/  ·  API: http://127.0.0.1:{port}/api/v1/docs\n"
             "Ctrl+C để dừng / to stop"
         )
-        serve(port)
+        # Served by a fresh process: building the demo rendered its charts here, and vl-convert's
+        # JavaScript runtime (like DuckDB's pool) runs threads that a forked worker does not have;
+        # its first chart then waited forever on their locks (the indicator page never loaded).
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.execv(sys.executable, [sys.executable, "-m", "hatangso.cli", "serve", "--port", str(port)])
 
     def _ensure_demo_users(self, plan) -> None:
         users = get_user_model().objects
