@@ -150,8 +150,9 @@ def inputs_digest(value_ids: list[int]) -> str:
     return hashlib.blake2b(array("q", sorted(set(value_ids))).tobytes(), digest_size=16).hexdigest()
 
 
-# Links deleted a statement: below both databases' limits on a statement's parameters (32,766 on
-# SQLite, 65,535 on PostgreSQL), which a national result's links go over when a month replaces them.
+# Links deleted a statement: below both databases' limits on a statement's parameters (32,766 on a
+# default SQLite build, 65,535 in PostgreSQL's protocol), which a national result's links pass when a
+# new month replaces them.
 LINKS_PER_DELETE = 10_000
 
 
