@@ -50,6 +50,17 @@ def needs_shared(path: Path):
 cli_database_url = ""
 
 
+def plan_without_scans(queryset) -> str:
+    """The database's plan for `queryset` with PostgreSQL told to avoid a sequential scan: a test's
+    few rows alone would not make it choose an index that a national home's millions need."""
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+        return queryset.explain()
+
+
 def free_port() -> int:
     """A TCP port free on loopback now, for a server the test starts."""
     import socket
