@@ -23,6 +23,7 @@ from hatangso.geography.selectors import (
     missing_crosswalk,
     partial_predecessors,
     successors_during,
+    villages_among,
 )
 from hatangso.utilities.periods import Period
 
@@ -60,6 +61,11 @@ class Scope:
     def successions(self) -> Successions:
         """Units of the scope that others of it replaced during the period, with those successors."""
         return successors_during(self.units, start=self.period.start, end=self.period.end)
+
+    @cached_property
+    def villages(self) -> list[AdministrativeUnit]:
+        """The scope's villages, read once for the pipelines that count them (mobile and fixed)."""
+        return villages_among(self.units)
 
     @cached_property
     def level_counts(self) -> dict[str, int]:

@@ -55,6 +55,11 @@ def predecessors(unit: AdministrativeUnit) -> list[AdministrativeUnit]:
     return list(found.values())
 
 
+def villages_among(units: QuerySet[AdministrativeUnit]) -> list[AdministrativeUnit]:
+    """The villages (thôn, tổ dân phố) of these units, by code."""
+    return list(units.filter(level=AdministrativeUnit.Level.VILLAGE).order_by("code"))
+
+
 def rollup_units(unit: AdministrativeUnit, *, start: date, end: date) -> QuerySet[AdministrativeUnit]:
     """All units whose data roll up into `unit` for data of [start, end].
 

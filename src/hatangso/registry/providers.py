@@ -8,11 +8,12 @@ the codes of the items behind it as lineage.
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import Exists, Q
 
 from hatangso.analytics.providers import ElementTotal, Scope, register_provider
 from hatangso.collection.models import DataElement
 from hatangso.core.dataversion import data_domain
+from hatangso.geography.models import AdministrativeUnit
 from hatangso.registry.models import DuctSegment, GovernmentLink, Pole, Station
 from hatangso.registry.models.infrastructure import DuctTenancy, PoleTenancy
 
@@ -32,6 +33,22 @@ def _tenants_on(tenancy_model, items, day) -> dict[int, set[int]]:
 class RegistryCounts:
     name = "registry"
 
+    def _registered(self, wanted: set[str], scope: Scope) -> set[str]:
+        """Which of the wanted registers hold any item in the scope (in service or not): in one
+        query, not one per register (a commune's scorecard is a score of small queries)."""
+        registers = {
+            "stations": Station.objects.filter(site__unit__in=scope.units),
+            "poles": Pole.objects.filter(unit__in=scope.units),
+            "ducts": DuctSegment.objects.filter(unit__in=scope.units),
+            "government_links": GovernmentLink.objects.filter(commune_office=True, unit__in=scope.units),
+        }
+        asked = {name: Exists(items) for name, items in registers.items() if name in wanted}
+        if not asked:
+            return set()
+        # One row (the scope's own unit) carrying one EXISTS per register.
+        found = AdministrativeUnit.objects.filter(pk=scope.unit.pk).values(**asked).get()
+        return {name for name, present in found.items() if present}
+
     def _sites(self, scope: Scope) -> dict[str, list[str]]:
         day = scope.period.end
         operators: dict[str, set[int]] = defaultdict(set)
@@ -42,15 +59,11 @@ class RegistryCounts:
             synthetic[code] |= is_synthetic
         if scope.operator_id:  # one operator's view: the sites it is on
             operators = {code: ops for code, ops in operators.items() if scope.operator_id in ops}
-        if not operators and not Station.objects.filter(site__unit__in=scope.units).exists():
-            return {}  # nothing registered here: no data, not zero
         rows = [(code, 0, synthetic[code], len(ops)) for code, ops in sorted(operators.items())]
         return {"bts_sites": rows, "bts_sites_shared": [r for r in rows if r[3] >= 2]}
 
     def _shared_items(self, model, tenancy_model, prefix: str, scope: Scope) -> dict[str, list]:
         day = scope.period.end
-        if not model.objects.filter(unit__in=scope.units).exists():
-            return {}
         items = model.objects.in_service_on(day).filter(unit__in=scope.units)
         tenants = _tenants_on(tenancy_model, items, day)
         if scope.operator_id:
@@ -61,8 +74,6 @@ class RegistryCounts:
 
     def _commune_links(self, scope: Scope) -> dict[str, list[str]]:
         registered = GovernmentLink.objects.filter(commune_office=True, unit__in=scope.units)
-        if not registered.exists():
-            return {}
         links = registered.in_service_on(scope.period.end).filter(status="active")
         communes: dict[str, bool] = defaultdict(bool)
         for code, is_synthetic in links.values_list("unit__code", "synthetic"):
@@ -71,18 +82,19 @@ class RegistryCounts:
 
     def totals(self, elements: list[DataElement], scope: Scope) -> dict[str, ElementTotal]:
         counted: dict[str, list] = {}
-        wanted = {REGISTRY_MEASURES.get(e.code, e.code) for e in elements}
-        if wanted & {"bts_sites", "bts_sites_shared"}:
+        wanted = {_REGISTER_OF.get(REGISTRY_MEASURES.get(e.code, e.code)) for e in elements}
+        # A register with nothing in the scope gives no data, not zero.
+        registered = self._registered(wanted, scope)
+        if "stations" in registered:
             counted |= self._sites(scope)
-        if wanted & {"poles", "poles_shared"}:
+        if "poles" in registered:
             counted |= self._shared_items(Pole, PoleTenancy, "poles", scope)
-        if wanted & {"ducts", "ducts_shared", "ducts_length_m", "ducts_shared_length_m"}:
+        if "ducts" in registered:
             ducts = self._shared_items(DuctSegment, DuctTenancy, "ducts", scope)
             counted |= ducts
-            if ducts:
-                counted["ducts_length_m"] = ducts["ducts"]
-                counted["ducts_shared_length_m"] = ducts["ducts_shared"]
-        if "commune_offices_connected" in wanted:
+            counted["ducts_length_m"] = ducts["ducts"]
+            counted["ducts_shared_length_m"] = ducts["ducts_shared"]
+        if "government_links" in registered:
             counted |= self._commune_links(scope)
         result = {}
         for element in elements:
@@ -117,6 +129,13 @@ REGISTRY_MEASURES = {
     "registry_ducts_shared_length_m": "ducts_shared_length_m",
     "registry_commune_offices_connected": "commune_offices_connected",
 }
+# What is counted → the register whose items it counts.
+_REGISTER_OF = {
+    "bts_sites": "stations", "bts_sites_shared": "stations",
+    "poles": "poles", "poles_shared": "poles",
+    "ducts": "ducts", "ducts_shared": "ducts", "ducts_length_m": "ducts", "ducts_shared_length_m": "ducts",
+    "commune_offices_connected": "government_links",
+}  # fmt: skip
 
 register_provider(RegistryCounts())
 # Infrastructure items and their tenants are counted by this provider alone (operators are named

@@ -27,8 +27,6 @@ import os
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import QuerySet
-
 from hatangso.analytics.measurements import coverage, engines, population, store
 from hatangso.analytics.measurements.lines import KIND as LINES
 from hatangso.analytics.measurements.lines import scope_operator
@@ -201,11 +199,11 @@ def _nearest_villages(candidates: list[tuple], commune_of: dict[int, int], dista
 
 
 def village_fixed_coverage(
-    villages: QuerySet[AdministrativeUnit], start: date, end: date, operator: str | None = None
+    villages: list[AdministrativeUnit], start: date, end: date, operator: str | None = None
 ) -> tuple[list[VillageCoverage], PlacedLines]:
-    """Per village of `villages`: declared and computed fixed broadband (FTTH) coverage (computed
-    from `operator`'s lines only, when given: a scope of one operator's figures)."""
-    villages = list(villages.filter(level=AdministrativeUnit.Level.VILLAGE).order_by("code"))
+    """Per village (`geography.selectors.villages_among`): declared and computed fixed broadband
+    (FTTH) coverage (computed from `operator`'s lines only, when given: a scope of one operator's
+    figures)."""
     declared = declared_villages(DECLARED_VILLAGE_ELEMENT, villages, start, end)
     placed = place_lines(villages, start, end, operator)
     rows = []
@@ -234,7 +232,7 @@ class FixedCoverage:
     def totals(self, elements: list[DataElement], scope: Scope) -> dict[str, ElementTotal]:
         total = ElementTotal(value=None, provider=self.name)
         rows, placed = village_fixed_coverage(
-            scope.units, scope.period.start, scope.period.end, scope_operator(scope)
+            scope.villages, scope.period.start, scope.period.end, scope_operator(scope)
         )
         declared = [r for r in rows if r.declared is not None]
         computed = [r for r in rows if r.computed is not None]

@@ -19,8 +19,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import QuerySet
-
 from hatangso.analytics.measurements import engines, population
 from hatangso.analytics.measurements.coverage import CoverageLayer, layer_for
 from hatangso.analytics.providers import ElementTotal, Scope
@@ -205,9 +203,9 @@ def disagreement_items(rows: list[VillageCoverage]) -> list[str]:
     ]
 
 
-def village_coverage(villages: QuerySet[AdministrativeUnit], start: date, end: date) -> list[VillageCoverage]:
-    """Per village of `villages`: declared and computed mobile broadband coverage."""
-    villages = list(villages.filter(level=AdministrativeUnit.Level.VILLAGE).order_by("code"))
+def village_coverage(villages: list[AdministrativeUnit], start: date, end: date) -> list[VillageCoverage]:
+    """Per village (`geography.selectors.villages_among`): declared and computed mobile broadband
+    coverage."""
     declared = declared_villages(DECLARED_VILLAGE_ELEMENT, villages, start, end)
     computed: dict[int, tuple[float, float]] = {}
     layer = layer_for(start, end)
@@ -297,7 +295,7 @@ class MobileCoverage:
                 total.value = value
 
     def _villages(self, total: ElementTotal, scope: Scope, layer: CoverageLayer | None) -> None:
-        rows = village_coverage(scope.units, scope.period.start, scope.period.end)
+        rows = village_coverage(scope.villages, scope.period.start, scope.period.end)
         declared = [r for r in rows if r.declared is not None]
         computed = [r for r in rows if r.computed is not None]
         said = sum(bool(r.declared) for r in declared)

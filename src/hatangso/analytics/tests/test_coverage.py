@@ -18,6 +18,7 @@ from hatangso.collection.models import DataElement
 from hatangso.collection.services import set_value
 from hatangso.core.scoping import COMMAND_LINE
 from hatangso.geography.models import AdministrativeUnit
+from hatangso.geography.selectors import villages_among
 from hatangso.geography.services import create_village, import_boundaries
 from hatangso.registry.imports import IMPORTERS
 from hatangso.utilities.errors import UserError
@@ -165,7 +166,9 @@ def test_villages_covered_when_declared_or_computed_and_disagreements_listed(
         actor=actor,
         on=ON,
     )
-    rows = {r.village.code: r for r in village_coverage(area.children.all(), date(2024, 1, 1), ON)}
+    rows = {
+        r.village.code: r for r in village_coverage(villages_among(area.children.all()), date(2024, 1, 1), ON)
+    }
     assert (rows[covered.code].declared, rows[covered.code].computed) == (False, True)
     assert (rows[far.code].declared, rows[far.code].computed) == (True, False)
     assert rows[covered.code].disagrees and rows[far.code].disagrees

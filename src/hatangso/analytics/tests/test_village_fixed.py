@@ -22,6 +22,7 @@ from hatangso.analytics.services import compute_scorecard, evaluate_scorecard
 from hatangso.collection.models import DataElement, DataValue, ImportBatch
 from hatangso.collection.services import set_value
 from hatangso.geography.models import AdministrativeUnit
+from hatangso.geography.selectors import villages_among
 from hatangso.geography.services import create_village, import_boundaries
 from hatangso.registry.models import Operator
 from hatangso.utilities.errors import UserError
@@ -93,7 +94,8 @@ def test_a_line_covers_declared_without_a_line_is_listed_neither_is_not(
         ),
         actor=actor,
     )
-    rows = by_code(village_fixed_coverage(commune.children.all(), *Y2024)[0])
+    listed = villages_among(commune.children.all())
+    rows = by_code(village_fixed_coverage(listed, *Y2024)[0])
     found = {code: (r.declared, r.computed, r.lines, r.covered, r.disagrees) for code, r in rows.items()}
     assert found == {
         v1.code: (None, True, 1, True, False),
@@ -120,9 +122,7 @@ def test_a_line_covers_declared_without_a_line_is_listed_neither_is_not(
     ]
 
     # In 2023 the December line is the one that counts, and only the village with it is covered.
-    rows_2023 = by_code(
-        village_fixed_coverage(commune.children.all(), date(2023, 1, 1), date(2023, 12, 31))[0]
-    )
+    rows_2023 = by_code(village_fixed_coverage(listed, date(2023, 1, 1), date(2023, 12, 31))[0])
     assert [(c, r.computed) for c, r in rows_2023.items() if r.computed] == [(v3.code, True)]
     assert indicator(seed_plan, commune, "2023").numerator == 1
 
@@ -145,9 +145,9 @@ def test_a_scope_of_one_operator_counts_its_own_lines_only(seed_plan, commune, v
         build_scope(commune, parse_period("2024"), operator_id=vnpt.pk),
     )
     assert totals["villages_fixed_covered"].value == 1
-    rows = village_fixed_coverage(commune.children.all(), *Y2024, operator="fpt")[0]
+    rows = village_fixed_coverage(villages_among(commune.children.all()), *Y2024, operator="fpt")[0]
     assert [r.village.code for r in rows if r.computed] == [v2.code]
-    assert village_fixed_coverage(commune.children.all(), *Y2024)[1].by_code == 2
+    assert village_fixed_coverage(villages_among(commune.children.all()), *Y2024)[1].by_code == 2
 
 
 def test_lines_known_only_by_their_commune_leave_the_villages_unknown(
@@ -157,7 +157,7 @@ def test_lines_known_only_by_their_commune_leave_the_villages_unknown(
     import_line_measurements(
         path=samples(tmp_path, ["VNPT-1,vnpt,ca_nhan,19996,,,05/09/2024 10:00,120"]), actor=actor
     )
-    rows, placed = village_fixed_coverage(commune.children.all(), *Y2024)
+    rows, placed = village_fixed_coverage(villages_among(commune.children.all()), *Y2024)
     assert [(r.declared, r.computed, r.lines) for r in rows] == [
         (True, None, None),
         (None, None, None),
@@ -209,7 +209,7 @@ def test_a_line_with_coordinates_goes_to_the_village_of_the_nearest_population_p
         ),
         actor=actor,
     )
-    rows, placed = village_fixed_coverage(commune.children.all(), *Y2024)
+    rows, placed = village_fixed_coverage(villages_among(commune.children.all()), *Y2024)
     assert [(r.village.code, r.computed, r.lines) for r in rows[:2]] == [
         (v1.code, True, 1),
         (v2.code, False, 0),
@@ -217,7 +217,7 @@ def test_a_line_with_coordinates_goes_to_the_village_of_the_nearest_population_p
     assert (placed.by_code, placed.by_point, placed.commune_only) == (0, 1, 1)
 
     monkeypatch.setenv("HATANGSO_VILLAGE_LINE_DISTANCE_M", "1000")
-    rows, placed = village_fixed_coverage(commune.children.all(), *Y2024)
+    rows, placed = village_fixed_coverage(villages_among(commune.children.all()), *Y2024)
     assert [(r.village.code, r.computed, r.lines) for r in rows[:2]] == [
         (v1.code, True, 1),
         (v2.code, True, 1),
@@ -265,12 +265,12 @@ def test_files_stored_before_the_village_columns_still_read(seed_plan, commune, 
         }
     )
     store.write("lines", old, 0)
-    rows = by_code(village_fixed_coverage(commune.children.all(), *Y2024)[0])
+    rows = by_code(village_fixed_coverage(villages_among(commune.children.all()), *Y2024)[0])
     assert (rows[v1.code].computed, rows[v2.code].computed) == (True, False)
     import_line_measurements(
         path=samples(tmp_path, [f"NEW-1,vnpt,ca_nhan,{v2.code},,,06/09/2024 10:00,120"]), actor=actor
     )
-    rows = by_code(village_fixed_coverage(commune.children.all(), *Y2024)[0])
+    rows = by_code(village_fixed_coverage(villages_among(commune.children.all()), *Y2024)[0])
     assert (rows[v1.code].lines, rows[v2.code].lines) == (1, 1)
 
 

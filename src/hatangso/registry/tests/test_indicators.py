@@ -126,3 +126,18 @@ def test_compute_json_names_the_registry_and_its_items(seed_plan, registry, sett
     assert set(Site.objects.get(code=shared[0]).stations.values_list("code", flat=True)) == {"V1", "N1"}
     card = evaluate_scorecard(plan=seed_plan, unit=seed_plan.area_unit, period=Y2024)
     assert card.synthetic is True  # the registry rows were imported as synthetic
+
+
+def test_a_register_with_items_none_in_service_counts_zero_and_an_empty_one_gives_no_data(
+    seed_plan, registry
+):
+    from hatangso.analytics.engine import build_scope
+    from hatangso.analytics.providers import PROVIDERS
+    from hatangso.collection.models import DataElement
+
+    elements = list(DataElement.objects.filter(code__in=["registry_bts_sites", "registry_poles"]))
+    commune = seed_plan.area_unit.children.get(code="20008")  # its one station (V2) starts in 2025
+    totals = PROVIDERS["registry"].totals(elements, build_scope(commune, Y2024))
+    assert (totals["registry_bts_sites"].value, totals["registry_poles"].value) == (0, None)
+    in_2025 = PROVIDERS["registry"].totals(elements, build_scope(commune, parse_period("2025")))
+    assert (in_2025["registry_bts_sites"].value, len(in_2025["registry_bts_sites"].items)) == (1, 1)

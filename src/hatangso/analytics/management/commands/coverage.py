@@ -8,7 +8,7 @@ from hatangso.analytics.measurements.export import FORMATS, export_layer
 from hatangso.analytics.measurements.fixed import village_fixed_coverage
 from hatangso.analytics.measurements.mobile import VillageCoverage, village_coverage
 from hatangso.core.management.base import HatangsoCommand
-from hatangso.geography.selectors import resolve_unit, rollup_units
+from hatangso.geography.selectors import resolve_unit, rollup_units, villages_among
 from hatangso.plans.selectors import command_plan
 from hatangso.utilities.errors import UserError
 from hatangso.utilities.numbers import format_number
@@ -107,11 +107,11 @@ class Command(HatangsoCommand):
         area = resolve_unit(unit, start=period.start, end=period.end) if unit else plan.area_unit
         units = rollup_units(area, start=period.start, end=period.end)
         if kind in ("mobile", "all"):
-            rows = village_coverage(units, period.start, period.end)
+            rows = village_coverage(villages_among(units), period.start, period.end)
             title = f"Thôn, TDP phủ băng rộng di động / village mobile coverage · {area.name} · {period}"
             self._village_table(title, rows, all, fixed=False)
         if kind in ("fixed", "all"):
-            rows, placed = village_fixed_coverage(units, period.start, period.end)
+            rows, placed = village_fixed_coverage(villages_among(units), period.start, period.end)
             title = (
                 f"Thôn, TDP phủ băng rộng cố định (FTTH) / village fixed broadband coverage · {area.name} · "
                 f"{period}"
