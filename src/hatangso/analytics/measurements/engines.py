@@ -46,11 +46,11 @@ class DuckDBEngine:
     name = "duckdb"
 
     def rows(self, sql: str, *, sources: dict[str, Source], params: dict) -> list[tuple]:
-        connection = store.connect()
+        connection = store.reader()
         try:
             for name, source in sources.items():
                 if isinstance(source, Path):
-                    connection.execute(f"CREATE VIEW {name} AS SELECT * FROM {_parquet_sql(source)}")
+                    connection.execute(f"CREATE TEMP VIEW {name} AS SELECT * FROM {_parquet_sql(source)}")
                 else:
                     connection.register(name, source)
             return connection.execute(sql, params).fetchall()
