@@ -76,15 +76,18 @@ def reader() -> duckdb.DuckDBPyConnection:
 
 def _close_before_fork() -> None:
     """A forked process (a web server's worker) must not inherit the database: DuckDB's threads do
-    not survive a fork, and its first use or release there would wait for them forever."""
+    not survive a fork, and releasing it there crashed the process. The lock is held through the
+    fork, so no other thread opens it again in between; both sides release it after."""
     global _shared
-    with _shared_lock:
-        if _shared is not None:
-            _shared.close()
-            _shared = None
+    _shared_lock.acquire()
+    if _shared is not None:
+        _shared.close()
+        _shared = None
 
 
-os.register_at_fork(before=_close_before_fork)
+os.register_at_fork(
+    before=_close_before_fork, after_in_parent=_shared_lock.release, after_in_child=_shared_lock.release
+)
 
 
 def read_rows(connection: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
