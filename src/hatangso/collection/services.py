@@ -221,6 +221,7 @@ def _check_level(element: DataElement, unit: AdministrativeUnit) -> None:
 
 def _parse_rows(table, mapping, today: date, user) -> tuple[list[_Row], RowErrors, int]:
     errors = RowErrors()
+    problems = errors.errors  # counted twice a row: the list's own length, not a call into Python
     scope = scope_for(user)
     elements = {e.code: e for e in DataElement.objects.all()}
     operators = {}
@@ -293,7 +294,7 @@ def _parse_rows(table, mapping, today: date, user) -> tuple[list[_Row], RowError
         if not value_text and not deletes:
             skipped += 1  # an empty value is "not reported" (a template row left blank)
             continue
-        failed_before = len(errors)  # a row with a problem is not kept (every problem is reported)
+        failed_before = len(problems)  # a row with a problem is not kept (every problem is reported)
         period = periods[period_text]
         if isinstance(period, Exception):
             fail("period", period)
@@ -361,7 +362,7 @@ def _parse_rows(table, mapping, today: date, user) -> tuple[list[_Row], RowError
             checked("comment", check_comment, comment)
         created = checked("created", parse_timestamp, created_text) if created_text else None
         completed_at = checked("complete_date", parse_timestamp, complete_text) if complete_text else None
-        if len(errors) > failed_before:
+        if len(problems) > failed_before:
             continue
         # Who entered a value at the source, and when, come from the file on the command line (a
         # DHIS2 exchange), and so does when its report was completed; an upload's values are the
@@ -712,10 +713,11 @@ def _insert_values(
     """Write a file's new values and their change log in bulk, without model objects (a national
     file has a million); each value's creation time is the write's `now`, or DHIS2's `created` when
     the file gives one."""
+    author = actor.name  # a property: asked once, not twice a row
     values = [
         (row.element.id, row.unit.id, row.period.code, row.period.start, row.period.end,
          row.operator.id if row.operator else None, row.value, row.comment, bool(row.followup),
-         row.stored_by or actor.name, row.stored_by or actor.name, row.created or now)
+         row.stored_by or author, row.stored_by or author, row.created or now)
         for row in rows
     ]  # fmt: skip
     ids = insert_rows(
