@@ -109,14 +109,17 @@ SELECT 1, domain, commits FROM {commits}
 """
 
 
-def data_versions() -> DataVersions:
+def newest_by_type_and_commits_sql() -> str:
+    """`_NEWEST_BY_TYPE_AND_COMMITS` over the database's tables."""
     quote = connection.ops.quote_name
+    return _NEWEST_BY_TYPE_AND_COMMITS.format(
+        log=quote(ChangeLogEntry._meta.db_table), commits=quote(CommitCount._meta.db_table)
+    )
+
+
+def data_versions() -> DataVersions:
     with connection.cursor() as cursor:
-        cursor.execute(
-            _NEWEST_BY_TYPE_AND_COMMITS.format(
-                log=quote(ChangeLogEntry._meta.db_table), commits=quote(CommitCount._meta.db_table)
-            )
-        )
+        cursor.execute(newest_by_type_and_commits_sql())
         rows = cursor.fetchall()
     newest_by_type = [(object_type, pk) for is_count, object_type, pk in rows if not is_count]
     commits = {domain: count for is_count, domain, count in rows if is_count}

@@ -137,7 +137,7 @@ def test_the_newest_entry_of_each_type_is_read_from_the_type_index_not_behind_ne
     """After an import, the newest entry of the plans lies behind every entry of the values. With
     statistics, PostgreSQL's planner read the primary key backwards through them for each type;
     the statement reads one index row per type on both databases, whatever the statistics."""
-    from hatangso.core.dataversion import _NEWEST_BY_TYPE_AND_COMMITS
+    from hatangso.core.dataversion import newest_by_type_and_commits_sql
 
     fields = {"actor": "test", "origin": "test", "action": "create", "object_id": "1", "object_repr": "x"}
     ChangeLogEntry.objects.all().delete()
@@ -145,10 +145,7 @@ def test_the_newest_entry_of_each_type_is_read_from_the_type_index_not_behind_ne
     ChangeLogEntry.objects.bulk_create(
         ChangeLogEntry(object_type="collection.datavalue", **fields) for _ in range(20_000)
     )
-    quote = connection.ops.quote_name
-    sql = _NEWEST_BY_TYPE_AND_COMMITS.format(
-        log=quote(ChangeLogEntry._meta.db_table), commits=quote(CommitCount._meta.db_table)
-    )
+    sql = newest_by_type_and_commits_sql()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
         if connection.vendor == "postgresql":

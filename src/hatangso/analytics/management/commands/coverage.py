@@ -105,13 +105,13 @@ class Command(HatangsoCommand):
         plan = command_plan(options["plan"])
         period = parse_period(period or plan.period)
         area = resolve_unit(unit, start=period.start, end=period.end) if unit else plan.area_unit
-        units = rollup_units(area, start=period.start, end=period.end)
+        villages = villages_among(rollup_units(area, start=period.start, end=period.end))
         if kind in ("mobile", "all"):
-            rows = village_coverage(villages_among(units), period.start, period.end)
+            rows = village_coverage(villages, period.start, period.end)
             title = f"Thôn, TDP phủ băng rộng di động / village mobile coverage · {area.name} · {period}"
             self._village_table(title, rows, all, fixed=False)
         if kind in ("fixed", "all"):
-            rows, placed = village_fixed_coverage(villages_among(units), period.start, period.end)
+            rows, placed = village_fixed_coverage(villages, period.start, period.end)
             title = (
                 f"Thôn, TDP phủ băng rộng cố định (FTTH) / village fixed broadband coverage · {area.name} · "
                 f"{period}"
